@@ -1,0 +1,31 @@
+# Two entry points for a fresh machine with only Python 3.11+ (see README):
+#   make run   — create .venv, install, solve the shipped default case
+#   make test  — create .venv, install with test tools, run the full test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CASE ?= data/nl-2026
+
+.PHONY: run test lint bench clean
+
+$(BIN)/bekostiging: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(BIN)/bekostiging
+	$(BIN)/bekostiging validate $(CASE)
+
+test: $(BIN)/bekostiging
+	$(BIN)/ruff check src tests bench
+	$(BIN)/pytest -q
+
+lint: $(BIN)/bekostiging
+	$(BIN)/ruff check src tests bench
+
+bench: $(BIN)/bekostiging
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV)
