@@ -34,7 +34,7 @@ class InputProblem:
         return f"{where}: {self.field} = {self.found!s} — {self.allowed}"
 
 
-class InputErrors(Exception):  # noqa: N818 - a collection of problems, not one error
+class InputErrors(Exception):
     """All problems found in an input, raised together after collecting them."""
 
     def __init__(self, problems: list[InputProblem]) -> None:

@@ -92,9 +92,7 @@ class CaseInfo(Strict):
     description: str = Field("", description="What this case represents")
     price_year: int = param(unit="year", description="Price level of all euro amounts", ge=2000, le=2100)
     currency: Literal["EUR"] = Field("EUR", description="Currency of all money amounts")
-    default_scenarios: str = Field(
-        "mpp", min_length=1, description="Scenario set used when none is given"
-    )
+    default_scenarios: str = Field("mpp", min_length=1, description="Scenario set used when none is given")
 
 
 class Horizon(Strict):
@@ -173,7 +171,11 @@ class IndSettings(StaffSettings):
 
 class CoaSettings(Strict):
     max_fill_rate: float = param(
-        0.98, unit="share", description="Highest usable share of regular places (physical limit)", gt=0.0, le=1.0
+        0.98,
+        unit="share",
+        description="Highest usable share of regular places (physical limit)",
+        gt=0.0,
+        le=1.0,
     )
     cost_per_resident_year_eur: float = param(
         unit="EUR per person-year",
@@ -235,7 +237,11 @@ class FlexPoolSettings(Strict):
 
 class BudgetSettings(Strict):
     asielreserve_opportunity_rate: float = param(
-        0.03, unit="EUR per EUR-year", description="Opportunity cost of holding the asielreserve", ge=0.0, le=1.0
+        0.03,
+        unit="EUR per EUR-year",
+        description="Opportunity cost of holding the asielreserve",
+        ge=0.0,
+        le=1.0,
     )
     max_asielreserve_eur: float = param(
         1.0e9, unit="EUR", description="Upper bound on the asielreserve per year", ge=0.0
@@ -299,7 +305,9 @@ class Policy(Strict):
 
 
 class Risk(Strict):
-    weight: float = param(0.0, unit="share", description="Weight W of CVaR in (1-W)·E + W·CVaR", ge=0.0, le=1.0)
+    weight: float = param(
+        0.0, unit="share", description="Weight W of CVaR in (1-W)·E + W·CVaR", ge=0.0, le=1.0
+    )
     alpha: float = param(0.9, unit="probability", description="CVaR level alpha", ge=0.5, lt=1.0)
 
 
@@ -402,9 +410,7 @@ class LocationType(Strict):
     @model_validator(mode="after")
     def _open_le_max(self) -> LocationType:
         if self.initially_open > self.max_open:
-            raise ValueError(
-                f"initially_open ({self.initially_open}) exceeds max_open ({self.max_open})"
-            )
+            raise ValueError(f"initially_open ({self.initially_open}) exceeds max_open ({self.max_open})")
         return self
 
 
@@ -481,9 +487,7 @@ class Case(Strict):
         return list(range(h.start_year, h.start_year + h.years))
 
     def stock(self, name: StockName, category: Category | None = None) -> float:
-        return sum(
-            r.persons for r in self.initial_stocks if r.stock == name and r.category == category
-        )
+        return sum(r.persons for r in self.initial_stocks if r.stock == name and r.category == category)
 
     def initial_reception_persons(self) -> float:
         """Persons in COA reception at the start (the initial occupancy)."""
@@ -550,9 +554,7 @@ class Case(Strict):
 
 
 class Provenance(Strict):
-    method: Literal["mpp", "bootstrap", "lognormal", "manual"] = Field(
-        description="How the set was made"
-    )
+    method: Literal["mpp", "bootstrap", "lognormal", "manual"] = Field(description="How the set was made")
     seed: int | None = Field(None, description="Random seed (generated sets)")
     source: str = Field(min_length=1, description="Data the set was derived from")
     created: date = Field(description="Date of the data vintage the set was made from")
