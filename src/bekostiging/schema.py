@@ -16,16 +16,52 @@ Conventions
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 PROBABILITY_TOLERANCE = 1e-9  # sum of scenario probabilities must be 1 within this
 SEASONALITY_TOLERANCE = 1e-6  # monthly factors must average 1 within this
 MONTHS_PER_YEAR = 12
+OCCUPANCY_TOLERANCE = 1e-6  # persons: initial occupancy may exceed capacity by rounding only
+
+# Validation context flag: ``Model.model_validate(data, context={DEFER_CHECKS: True})``
+# skips the cross-field ``check_*`` rules so that a loader can run them itself and
+# locate each violation in its file (row, column).  Without the flag every rule runs.
+DEFER_CHECKS = "defer_checks"
+SETTINGS_TABLE = "settings"  # ``Violation.table`` of rules on the settings file
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken cross-field rule (PyPSA consistency style: one ``check_*`` per rule).
+
+    ``table`` is ``"settings"`` or a table name (``"series"``, ``"locations"``, …);
+    ``field`` is the settings key path (``"ind.training_months"``) or the column;
+    ``index`` is the 0-based row of the table, ``None`` for a rule over a whole table.
+    """
+
+    rule: str
+    table: str
+    field: str
+    found: str
+    allowed: str
+    index: int | None = None
+
+    def __str__(self) -> str:
+        where = self.table if self.index is None else f"{self.table} row {self.index + 1}"
+        return f"{where}: {self.field} = {self.found} — {self.allowed}"
+
+
+def _raise_unless_deferred(violations: Sequence[Violation], info: ValidationInfo) -> None:
+    """Raise the violations as one ValueError, unless the caller deferred the checks."""
+    if violations and not (info.context or {}).get(DEFER_CHECKS, False):
+        raise ValueError("; ".join(str(v) for v in violations))
 
 
 class Category(StrEnum):
@@ -273,6 +309,26 @@ class Penalties(Strict):
     )
 
 
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+def check_funding_ratio_order(policy: Policy) -> list[Violation]:
+    """``policy.funding_ratio_min`` must not exceed ``policy.funding_ratio_max``."""
+    lo, hi = policy.funding_ratio_min, policy.funding_ratio_max
+    if lo is not None and hi is not None and lo > hi:
+        return [
+            Violation(
+                "funding_ratio_order",
+                SETTINGS_TABLE,
+                "policy.funding_ratio_min",
+                _fmt(lo),
+                f"at most policy.funding_ratio_max ({_fmt(hi)})",
+            )
+        ]
+    return []
+
+
 class Policy(Strict):
     """Lever switches and policy constraints (a preset file overrides these)."""
 
@@ -297,10 +353,8 @@ class Policy(Strict):
     )
 
     @model_validator(mode="after")
-    def _ratio_order(self) -> Policy:
-        lo, hi = self.funding_ratio_min, self.funding_ratio_max
-        if lo is not None and hi is not None and lo > hi:
-            raise ValueError(f"funding_ratio_min ({lo}) must not exceed funding_ratio_max ({hi})")
+    def _ratio_order(self, info: ValidationInfo) -> Policy:
+        _raise_unless_deferred(check_funding_ratio_order(self), info)
         return self
 
 
@@ -326,23 +380,8 @@ class Settings(Strict):
     risk: Risk = Risk()
 
     @model_validator(mode="after")
-    def _cross(self) -> Settings:
-        missing = [c.value for c in Category if c not in self.categories]
-        if missing:
-            raise ValueError(f"categories: missing {', '.join(missing)}")
-        horizon_months = self.horizon.years * MONTHS_PER_YEAR
-        leads = {
-            "ind.training_months": self.ind.training_months,
-            "dtv.training_months": self.dtv.training_months,
-            "registration.training_months": self.registration.training_months,
-            "coa.reserve_activation_months": self.coa.reserve_activation_months,
-        }
-        too_long = [f"{k}={v}" for k, v in leads.items() if v >= horizon_months]
-        if too_long:
-            raise ValueError(
-                f"lead times must be shorter than the horizon ({horizon_months} months): "
-                + ", ".join(too_long)
-            )
+    def _cross(self, info: ValidationInfo) -> Settings:
+        _raise_unless_deferred(settings_violations(self), info)
         return self
 
 
@@ -367,11 +406,8 @@ class InitialStock(Strict):
     persons: float = param(unit="persons", description="Persons in the stock at the start", ge=0.0)
 
     @model_validator(mode="after")
-    def _category_rule(self) -> InitialStock:
-        if self.stock in PER_CATEGORY_STOCKS and self.category is None:
-            raise ValueError(f"stock {self.stock.value} needs a category")
-        if self.stock not in PER_CATEGORY_STOCKS and self.category is not None:
-            raise ValueError(f"stock {self.stock.value} takes no category")
+    def _category_rule(self, info: ValidationInfo) -> InitialStock:
+        _raise_unless_deferred(check_stock_category(self), info)
         return self
 
 
@@ -408,9 +444,8 @@ class LocationType(Strict):
     )
 
     @model_validator(mode="after")
-    def _open_le_max(self) -> LocationType:
-        if self.initially_open > self.max_open:
-            raise ValueError(f"initially_open ({self.initially_open}) exceeds max_open ({self.max_open})")
+    def _open_le_max(self, info: ValidationInfo) -> LocationType:
+        _raise_unless_deferred(check_location_open(self), info)
         return self
 
 
@@ -424,9 +459,8 @@ class MppRow(Strict):
     high: float = param(unit="persons per year", description="MPP high band", ge=0.0)
 
     @model_validator(mode="after")
-    def _ordered(self) -> MppRow:
-        if not self.low <= self.mid <= self.high:
-            raise ValueError(f"need low <= mid <= high, found {self.low}, {self.mid}, {self.high}")
+    def _ordered(self, info: ValidationInfo) -> MppRow:
+        _raise_unless_deferred(check_mpp_order(self), info)
         return self
 
 
@@ -491,63 +525,365 @@ class Case(Strict):
 
     def initial_reception_persons(self) -> float:
         """Persons in COA reception at the start (the initial occupancy)."""
-        cats = self.settings.categories
-        queued = sum(
-            cats[c].reception_share
-            * (self.stock(StockName.REGISTRATION_QUEUE, c) + self.stock(StockName.IND_BACKLOG, c))
-            for c in Category
-        )
-        return queued + self.stock(StockName.STATUS_HOLDERS) + self.stock(StockName.REJECTED)
+        return reception_persons_at_start(self.settings, self.initial_stocks)
 
     def initial_places(self) -> float:
-        return sum(loc.places * loc.initially_open for loc in self.locations)
+        return places_at_start(self.locations)
 
     @model_validator(mode="after")
-    def _tables_match_horizon(self) -> Case:
-        problems: list[str] = []
-        labels = self.periods
-        seen = [r.period for r in self.series]
-        dupes = sorted({p for p in seen if seen.count(p) > 1})
-        if dupes:
-            problems.append(f"series.csv: duplicate periods {', '.join(dupes)}")
-        missing = [p for p in labels if p not in seen]
-        extra = [p for p in seen if p not in labels]
-        if missing:
-            problems.append(f"series.csv: periods missing from the horizon: {', '.join(missing[:6])}")
-        if extra:
-            problems.append(f"series.csv: periods outside the horizon: {', '.join(extra[:6])}")
-        mpp_keys = {(r.year, r.category) for r in self.mpp}
-        need = {(y, c) for y in self.years for c in Category}
-        if need - mpp_keys:
-            gaps = sorted(f"{y}/{c.value}" for y, c in need - mpp_keys)
-            problems.append(f"mpp.csv: no forecast for {', '.join(gaps[:6])}")
-        months = sorted(r.month for r in self.seasonality)
-        if months != list(range(1, MONTHS_PER_YEAR + 1)):
-            problems.append("seasonality.csv: needs each month 1..12 exactly once")
-        elif abs(np.mean([r.factor for r in self.seasonality]) - 1.0) > SEASONALITY_TOLERANCE:
-            problems.append("seasonality.csv: monthly factors must average 1")
-        names = [loc.location for loc in self.locations]
-        if len(set(names)) != len(names):
-            problems.append("locations.csv: location names must be unique")
-        horizon_months = self.settings.horizon.years * MONTHS_PER_YEAR
-        late = [loc.location for loc in self.locations if loc.lead_time_months >= horizon_months]
-        if late:
-            problems.append(
-                f"locations.csv: lead_time_months not shorter than the horizon for {', '.join(late)}"
-            )
-        capacity = (
-            self.settings.coa.max_fill_rate * self.initial_places()
-            + self.settings.coa.initial_emergency_places
-        )
-        occupancy = self.initial_reception_persons()
-        if occupancy > capacity + 1e-6:
-            problems.append(
-                f"initial_stocks.csv: initial occupancy {occupancy:,.0f} persons exceeds initial "
-                f"capacity {capacity:,.0f} (open places x max_fill_rate + initial_emergency_places)"
-            )
-        if problems:
-            raise ValueError("; ".join(problems))
+    def _tables_match_horizon(self, info: ValidationInfo) -> Case:
+        _raise_unless_deferred(case_violations(self), info)
         return self
+
+
+# --------------------------------------------------------------------------- consistency checks
+# One ``check_*`` per cross-field rule; each returns its violations (empty when the
+# rule holds).  The model validators above call them; loaders call them directly
+# (with ``DEFER_CHECKS``) to report every violation with its file, row and column.
+
+
+def check_categories_complete(settings: Settings) -> list[Violation]:
+    """Every inflow category has its ``[categories.<name>]`` section."""
+    return [
+        Violation(
+            "categories_complete",
+            SETTINGS_TABLE,
+            f"categories.{c.value}",
+            "(missing)",
+            f"a [categories.{c.value}] section (all of: {', '.join(x.value for x in Category)})",
+        )
+        for c in Category
+        if c not in settings.categories
+    ]
+
+
+def check_lead_times(settings: Settings) -> list[Violation]:
+    """Training and activation lead times are shorter than the horizon."""
+    horizon_months = settings.horizon.years * MONTHS_PER_YEAR
+    leads = {
+        "registration.training_months": settings.registration.training_months,
+        "ind.training_months": settings.ind.training_months,
+        "dtv.training_months": settings.dtv.training_months,
+        "coa.reserve_activation_months": settings.coa.reserve_activation_months,
+    }
+    return [
+        Violation(
+            "lead_time_within_horizon",
+            SETTINGS_TABLE,
+            key,
+            str(months),
+            f"shorter than the horizon ({horizon_months} months = horizon.years x 12)",
+        )
+        for key, months in leads.items()
+        if months >= horizon_months
+    ]
+
+
+SETTINGS_CHECKS = (check_categories_complete, check_lead_times)
+
+
+def settings_violations(settings: Settings) -> list[Violation]:
+    """All cross-field rules of the settings file (the policy's own rule included)."""
+    found = [v for check in SETTINGS_CHECKS for v in check(settings)]
+    return found + check_funding_ratio_order(settings.policy)
+
+
+def check_stock_category(row: InitialStock) -> list[Violation]:
+    """Per-category stocks name a category; the others leave it empty."""
+    per_category = ", ".join(s.value for s in PER_CATEGORY_STOCKS)
+    if row.stock in PER_CATEGORY_STOCKS and row.category is None:
+        return [
+            Violation(
+                "stock_category",
+                "initial_stocks",
+                "category",
+                "(empty)",
+                f"stock {row.stock.value} needs a category ({', '.join(c.value for c in Category)})",
+            )
+        ]
+    if row.stock not in PER_CATEGORY_STOCKS and row.category is not None:
+        return [
+            Violation(
+                "stock_category",
+                "initial_stocks",
+                "category",
+                row.category.value,
+                f"empty for stock {row.stock.value} (only {per_category} take a category)",
+            )
+        ]
+    return []
+
+
+def check_location_open(row: LocationType) -> list[Violation]:
+    """A location type cannot have more open at the start than may be open at all."""
+    if row.initially_open > row.max_open:
+        return [
+            Violation(
+                "initially_open_le_max_open",
+                "locations",
+                "initially_open",
+                str(row.initially_open),
+                f"at most max_open ({row.max_open})",
+            )
+        ]
+    return []
+
+
+def check_mpp_order(row: MppRow) -> list[Violation]:
+    """The MPP bands are ordered: low <= mid <= high."""
+    found: list[Violation] = []
+    if row.low > row.mid:
+        found.append(Violation("mpp_order", "mpp", "low", _fmt(row.low), f"at most mid ({_fmt(row.mid)})"))
+    if row.mid > row.high:
+        found.append(Violation("mpp_order", "mpp", "mid", _fmt(row.mid), f"at most high ({_fmt(row.high)})"))
+    return found
+
+
+ROW_CHECKS = {
+    "initial_stocks": check_stock_category,
+    "locations": check_location_open,
+    "mpp": check_mpp_order,
+}
+
+
+def check_series_periods(horizon: Horizon, series: Sequence[SeriesRow]) -> list[Violation]:
+    """``series`` has every period of the horizon exactly once, and no other."""
+    labels = period_labels(horizon)
+    allowed = set(labels)
+    span = f"{labels[0]}..{labels[-1]}"
+    found: list[Violation] = []
+    first_row: dict[str, int] = {}
+    for i, row in enumerate(series):
+        if row.period not in allowed:
+            found.append(
+                Violation(
+                    "series_period_in_horizon",
+                    "series",
+                    "period",
+                    row.period,
+                    f"a {horizon.period} of the horizon {span}",
+                    i,
+                )
+            )
+        elif row.period in first_row:
+            found.append(
+                Violation(
+                    "series_period_unique",
+                    "series",
+                    "period",
+                    row.period,
+                    f"each period once (already in row {first_row[row.period] + 1})",
+                    i,
+                )
+            )
+        else:
+            first_row[row.period] = i
+    missing = [p for p in labels if p not in first_row]
+    if missing:
+        shown = ", ".join(missing[:6]) + (f" … ({len(missing)} in all)" if len(missing) > 6 else "")
+        found.append(
+            Violation(
+                "series_period_complete",
+                "series",
+                "period",
+                f"missing {shown}",
+                f"every period of the horizon {span}",
+            )
+        )
+    return found
+
+
+def check_mpp_coverage(horizon: Horizon, mpp: Sequence[MppRow]) -> list[Violation]:
+    """``mpp`` has one row per year of the horizon and category."""
+    years = range(horizon.start_year, horizon.start_year + horizon.years)
+    found: list[Violation] = []
+    first_row: dict[tuple[int, Category], int] = {}
+    for i, row in enumerate(mpp):
+        key = (row.year, row.category)
+        if key in first_row:
+            found.append(
+                Violation(
+                    "mpp_unique",
+                    "mpp",
+                    "year",
+                    f"{row.year}/{row.category.value}",
+                    f"one row per year and category (already in row {first_row[key] + 1})",
+                    i,
+                )
+            )
+        else:
+            first_row[key] = i
+    gaps = [f"{y}/{c.value}" for y in years for c in Category if (y, c) not in first_row]
+    if gaps:
+        found.append(
+            Violation(
+                "mpp_complete",
+                "mpp",
+                "year",
+                f"missing {', '.join(gaps[:6])}" + (" …" if len(gaps) > 6 else ""),
+                f"a row for every year {years[0]}..{years[-1]} and category",
+            )
+        )
+    return found
+
+
+def check_seasonality(seasonality: Sequence[SeasonalityRow]) -> list[Violation]:
+    """Each calendar month appears once, and the 12 factors average 1."""
+    found: list[Violation] = []
+    first_row: dict[int, int] = {}
+    for i, row in enumerate(seasonality):
+        if row.month in first_row:
+            found.append(
+                Violation(
+                    "seasonality_month_unique",
+                    "seasonality",
+                    "month",
+                    str(row.month),
+                    f"each month once (already in row {first_row[row.month] + 1})",
+                    i,
+                )
+            )
+        else:
+            first_row[row.month] = i
+    missing = [m for m in range(1, MONTHS_PER_YEAR + 1) if m not in first_row]
+    if missing:
+        found.append(
+            Violation(
+                "seasonality_complete",
+                "seasonality",
+                "month",
+                f"missing {', '.join(map(str, missing))}",
+                "each month 1..12 exactly once",
+            )
+        )
+    elif not found:
+        mean = float(np.mean([r.factor for r in seasonality]))
+        if abs(mean - 1.0) > SEASONALITY_TOLERANCE:
+            found.append(
+                Violation(
+                    "seasonality_mean_one",
+                    "seasonality",
+                    "factor",
+                    f"mean {mean:.6g}",
+                    f"the 12 factors average 1 (within {SEASONALITY_TOLERANCE:g})",
+                )
+            )
+    return found
+
+
+def check_location_names(locations: Sequence[LocationType]) -> list[Violation]:
+    """Location names are unique."""
+    found: list[Violation] = []
+    first_row: dict[str, int] = {}
+    for i, loc in enumerate(locations):
+        if loc.location in first_row:
+            found.append(
+                Violation(
+                    "location_unique",
+                    "locations",
+                    "location",
+                    loc.location,
+                    f"a unique name (already in row {first_row[loc.location] + 1})",
+                    i,
+                )
+            )
+        else:
+            first_row[loc.location] = i
+    return found
+
+
+def check_location_lead_times(horizon: Horizon, locations: Sequence[LocationType]) -> list[Violation]:
+    """Opening lead times are shorter than the horizon."""
+    horizon_months = horizon.years * MONTHS_PER_YEAR
+    return [
+        Violation(
+            "lead_time_within_horizon",
+            "locations",
+            "lead_time_months",
+            str(loc.lead_time_months),
+            f"shorter than the horizon ({horizon_months} months)",
+            i,
+        )
+        for i, loc in enumerate(locations)
+        if loc.lead_time_months >= horizon_months
+    ]
+
+
+def places_at_start(locations: Sequence[LocationType]) -> float:
+    """Regular COA places open at the start."""
+    return sum(loc.places * loc.initially_open for loc in locations)
+
+
+def reception_persons_at_start(settings: Settings, initial_stocks: Sequence[InitialStock]) -> float:
+    """Persons in COA reception at the start (the initial occupancy)."""
+
+    def stock(name: StockName, category: Category | None = None) -> float:
+        return sum(r.persons for r in initial_stocks if r.stock == name and r.category == category)
+
+    cats = settings.categories
+    queued = sum(
+        cats[c].reception_share * (stock(StockName.REGISTRATION_QUEUE, c) + stock(StockName.IND_BACKLOG, c))
+        for c in Category
+        if c in cats
+    )
+    return queued + stock(StockName.STATUS_HOLDERS) + stock(StockName.REJECTED)
+
+
+def check_initial_occupancy(
+    settings: Settings, initial_stocks: Sequence[InitialStock], locations: Sequence[LocationType]
+) -> list[Violation]:
+    """Persons in reception at the start fit the places open at the start.
+
+    occupancy = sum_c reception_share_c (queue_c + backlog_c) + status_holders + rejected
+    capacity  = max_fill_rate x sum_l places_l x initially_open_l + initial_emergency_places
+    """
+    capacity = settings.coa.max_fill_rate * places_at_start(locations) + settings.coa.initial_emergency_places
+    occupancy = reception_persons_at_start(settings, initial_stocks)
+    if occupancy > capacity + OCCUPANCY_TOLERANCE:
+        return [
+            Violation(
+                "initial_occupancy_le_capacity",
+                "initial_stocks",
+                "persons",
+                f"occupancy {occupancy:,.0f} persons in reception",
+                f"at most the initial capacity {capacity:,.0f} (open places x coa.max_fill_rate "
+                "+ coa.initial_emergency_places)",
+            )
+        ]
+    return []
+
+
+def table_violations(
+    settings: Settings,
+    *,
+    initial_stocks: Sequence[InitialStock],
+    series: Sequence[SeriesRow],
+    locations: Sequence[LocationType],
+    mpp: Sequence[MppRow],
+    seasonality: Sequence[SeasonalityRow],
+) -> list[Violation]:
+    """The rules that tie the tables to the settings and to each other."""
+    horizon = settings.horizon
+    return [
+        *check_series_periods(horizon, series),
+        *check_mpp_coverage(horizon, mpp),
+        *check_seasonality(seasonality),
+        *check_location_names(locations),
+        *check_location_lead_times(horizon, locations),
+        *check_initial_occupancy(settings, initial_stocks, locations),
+    ]
+
+
+def case_violations(case: Case) -> list[Violation]:
+    """The case-level rules (row and settings rules run on their own objects)."""
+    return table_violations(
+        case.settings,
+        initial_stocks=case.initial_stocks,
+        series=case.series,
+        locations=case.locations,
+        mpp=case.mpp,
+        seasonality=case.seasonality,
+    )
 
 
 # --------------------------------------------------------------------------- scenario sets
