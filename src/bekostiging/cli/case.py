@@ -1,0 +1,188 @@
+"""``bekostiging validate`` and ``bekostiging case export|import``: cases in and out.
+
+Input problems end the command with exit code 2 and one line per problem on stderr
+(file, row, column, field, value found, what is allowed), never a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import click
+import numpy as np
+
+from bekostiging.cli import main
+from bekostiging.errors import InputErrors, InputProblem
+from bekostiging.io.case import load_case, save_case
+from bekostiging.io.excel import export_case_xlsx, import_case_xlsx
+from bekostiging.io.scenarios import load_scenario_set, resolve_scenario_set
+from bekostiging.schema import STAFFED_PARTNERS, Case, ScenarioSet
+
+DEFAULT_CASE = Path("data") / "nl-2026"
+INPUT_PROBLEM_EXIT = 2
+PERCENTILES = (0.10, 0.50, 0.90)  # inflow percentiles shown by ``validate``
+YEAR_CHARS = 4  # period labels start with the year: 2026-01, 2026-Q1
+QUANTILE_TOLERANCE = 1e-12  # cumulative probability slack when picking a weighted quantile
+
+
+class InputProblemsError(click.ClickException):
+    """Input problems as a click error: one line each on stderr, exit code 2."""
+
+    exit_code = INPUT_PROBLEM_EXIT
+
+    def __init__(self, problems: Sequence[InputProblem]) -> None:
+        self.problems = list(problems)
+        super().__init__(f"{len(self.problems)} input problem(s)")
+
+    def show(self, file: object = None) -> None:
+        for problem in self.problems:
+            click.echo(str(problem), err=True)
+        n = len(self.problems)
+        click.echo(f"{n} problem{'s' if n != 1 else ''} found; fix the input and run again.", err=True)
+
+
+def _in_folder(problems: Iterable[InputProblem], folder: Path) -> list[InputProblem]:
+    """Name each file with its folder (``data/nl-2026/series.csv``) unless it already has one."""
+    return [replace(p, file=str(folder / p.file)) if Path(p.file).name == p.file else p for p in problems]
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """Smallest value whose cumulative probability reaches ``q`` (inverse CDF)."""
+    order = np.argsort(values, kind="stable")
+    cumulative = np.cumsum(weights[order]) / weights.sum()
+    index = int(np.searchsorted(cumulative, q - QUANTILE_TOLERANCE))
+    return float(values[order][min(index, len(values) - 1)])
+
+
+def yearly_inflow_percentiles(scenarios: ScenarioSet) -> dict[int, list[float]]:
+    """Per year: P10/P50/P90 over scenarios of the yearly inflow summed over categories."""
+    years = [int(p[:YEAR_CHARS]) for p in scenarios.periods]
+    totals = scenarios.inflow_persons.sum(axis=2)  # (scenarios, periods)
+    weights = scenarios.probabilities
+    result: dict[int, list[float]] = {}
+    for year in sorted(set(years)):
+        mask = np.array([y == year for y in years])
+        per_scenario = totals[:, mask].sum(axis=1)
+        result[year] = [weighted_quantile(per_scenario, weights, q) for q in PERCENTILES]
+    return result
+
+
+def summary_lines(case: Case, scenarios: ScenarioSet | None) -> list[str]:
+    """The one-screen summary of a valid case (and its scenario set)."""
+    s = case.settings
+    h = s.horizon
+    last = h.start_year + h.years - 1
+    lines = [
+        f"Case {s.case.name}: {s.case.description}" if s.case.description else f"Case {s.case.name}",
+        f"  prices {s.case.price_year} {s.case.currency}",
+        f"Horizon {h.start_year}-{last}: {h.years} years, {len(case.periods)} periods of one {h.period}",
+        "Partners",
+    ]
+    for partner in STAFFED_PARTNERS:
+        staff = getattr(s, partner.value)
+        capacity = staff.initial_fte * staff.output_per_fte_year
+        mode = "adjustable" if staff.adjustable else "fixed formation"
+        lines.append(
+            f"  {partner.value:<13}{staff.initial_fte:>9,.0f} FTE x {staff.output_per_fte_year:g}/FTE-year"
+            f" = {capacity:>9,.0f} cases/year; training {staff.training_months} months; {mode}"
+        )
+    max_places = sum(loc.places * loc.max_open for loc in case.locations)
+    lines += [
+        f"  {'coa':<13}{len(case.locations)} location types, {case.initial_places():,.0f} places open"
+        f" (at most {max_places:,.0f}); {case.initial_reception_persons():,.0f} persons in reception"
+        f" at the start",
+        f"  {'flexpool':<13}up to {s.flexpool.max_teams} teams of {s.flexpool.team_fte:g} FTE",
+    ]
+    if scenarios is None:
+        lines.append("Scenario set: none checked")
+        return lines
+    prov = scenarios.provenance
+    lines += [
+        f"Scenario set {scenarios.name}: {len(scenarios.scenarios)} scenarios "
+        f"(method {prov.method}, data of {prov.created}, source: {prov.source})",
+        "Inflow, persons/year, all categories (probability-weighted percentiles over scenarios)",
+        "  year" + "".join(f"{f'P{round(q * 100)}':>12}" for q in PERCENTILES),
+    ]
+    for year, values in yearly_inflow_percentiles(scenarios).items():
+        lines.append(f"  {year}" + "".join(f"{v:>12,.0f}" for v in values))
+    return lines
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@main.command("validate")
+@click.argument("case_dir", metavar="[CASE]", default=str(DEFAULT_CASE), type=click.Path(path_type=Path))
+@click.option(
+    "--scenarios",
+    "scenario_set",
+    metavar="SET",
+    default=None,
+    help="Scenario set: a name under CASE/scenarios/ or a folder (default: case.default_scenarios).",
+)
+def validate(case_dir: Path, scenario_set: str | None) -> None:
+    """Check a case folder and its scenario set; print a summary or every problem.
+
+    CASE defaults to data/nl-2026. Exit code 0 when valid, 2 when the input has
+    problems (one line each: file, row, column, field, value found, allowed).
+    """
+    problems: list[InputProblem] = []
+    case: Case | None = None
+    try:
+        case = load_case(case_dir)
+    except InputErrors as exc:
+        problems += _in_folder(exc.problems, case_dir)
+    name = scenario_set or (case.settings.case.default_scenarios if case is not None else None)
+    scenarios: ScenarioSet | None = None
+    if name is not None:
+        folder = resolve_scenario_set(case_dir, name)
+        try:
+            scenarios = load_scenario_set(folder, case)
+        except InputErrors as exc:
+            problems += _in_folder(exc.problems, folder)
+    if problems or case is None:
+        raise InputProblemsError(problems)
+    for line in summary_lines(case, scenarios):
+        click.echo(line)
+    click.echo("OK: no problems found.")
+
+
+@main.group("case")
+def case_group() -> None:
+    """Move a case between its folder (TOML + CSV) and one Excel workbook."""
+
+
+@case_group.command("export")
+@click.argument("case_dir", metavar="CASE", type=click.Path(path_type=Path))
+@click.option("--xlsx", "xlsx", required=True, type=click.Path(path_type=Path), help="Workbook to write.")
+@click.option("--force", is_flag=True, help="Overwrite the workbook if it exists.")
+def export_cmd(case_dir: Path, xlsx: Path, force: bool) -> None:
+    """Write CASE to one workbook: a Settings sheet and one sheet per table."""
+    if xlsx.exists() and not force:
+        raise click.ClickException(f"{xlsx} exists; use --force to overwrite it")
+    try:
+        case = load_case(case_dir)
+    except InputErrors as exc:
+        raise InputProblemsError(_in_folder(exc.problems, case_dir)) from None
+    export_case_xlsx(case, xlsx, force=force)
+    click.echo(f"Wrote {xlsx} ({case.settings.case.name}).")
+
+
+@case_group.command("import")
+@click.argument("xlsx", metavar="FILE", type=click.Path(path_type=Path))
+@click.option("--to", "target", required=True, type=click.Path(path_type=Path), help="New case folder.")
+def import_cmd(xlsx: Path, target: Path) -> None:
+    """Read a workbook (as written by `case export`) into a new case folder."""
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise click.ClickException(f"{target} exists and is not an empty folder; choose a new one")
+    try:
+        case = import_case_xlsx(xlsx)
+    except InputErrors as exc:
+        raise InputProblemsError(exc.problems) from None
+    save_case(case, target)
+    click.echo(f"Wrote case {case.settings.case.name} to {target}.")
