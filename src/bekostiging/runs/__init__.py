@@ -1,0 +1,25 @@
+"""Run folders (store), progress display and run comparison; no Pyomo in here."""
+
+from bekostiging.runs.store import (
+    Manifest,
+    RunRecord,
+    RunStoreError,
+    find_run,
+    list_runs,
+    read_run,
+    resolve_runs_dir,
+    start_run,
+    write_run,
+)
+
+__all__ = [
+    "Manifest",
+    "RunRecord",
+    "RunStoreError",
+    "find_run",
+    "list_runs",
+    "read_run",
+    "resolve_runs_dir",
+    "start_run",
+    "write_run",
+]
