@@ -43,7 +43,8 @@ class Violation:
 
     ``table`` is ``"settings"`` or a table name (``"series"``, ``"locations"``, …);
     ``field`` is the settings key path (``"ind.training_months"``) or the column;
-    ``index`` is the 0-based row of the table, ``None`` for a rule over a whole table.
+    ``index`` is the 0-based row of the table, ``None`` for a rule over a whole table;
+    ``duplicate_of`` is the 0-based row that row ``index`` repeats (uniqueness rules).
     """
 
     rule: str
@@ -52,10 +53,12 @@ class Violation:
     found: str
     allowed: str
     index: int | None = None
+    duplicate_of: int | None = None
 
     def __str__(self) -> str:
         where = self.table if self.index is None else f"{self.table} row {self.index + 1}"
-        return f"{where}: {self.field} = {self.found} — {self.allowed}"
+        also = "" if self.duplicate_of is None else f" (already in row {self.duplicate_of + 1})"
+        return f"{where}: {self.field} = {self.found} — {self.allowed}{also}"
 
 
 def _raise_unless_deferred(violations: Sequence[Violation], info: ValidationInfo) -> None:
@@ -672,8 +675,9 @@ def check_series_periods(horizon: Horizon, series: Sequence[SeriesRow]) -> list[
                     "series",
                     "period",
                     row.period,
-                    f"each period once (already in row {first_row[row.period] + 1})",
+                    "each period once",
                     i,
+                    first_row[row.period],
                 )
             )
         else:
@@ -707,8 +711,9 @@ def check_mpp_coverage(horizon: Horizon, mpp: Sequence[MppRow]) -> list[Violatio
                     "mpp",
                     "year",
                     f"{row.year}/{row.category.value}",
-                    f"one row per year and category (already in row {first_row[key] + 1})",
+                    "one row per year and category",
                     i,
+                    first_row[key],
                 )
             )
         else:
@@ -739,8 +744,9 @@ def check_seasonality(seasonality: Sequence[SeasonalityRow]) -> list[Violation]:
                     "seasonality",
                     "month",
                     str(row.month),
-                    f"each month once (already in row {first_row[row.month] + 1})",
+                    "each month once",
                     i,
+                    first_row[row.month],
                 )
             )
         else:
@@ -783,8 +789,9 @@ def check_location_names(locations: Sequence[LocationType]) -> list[Violation]:
                     "locations",
                     "location",
                     loc.location,
-                    f"a unique name (already in row {first_row[loc.location] + 1})",
+                    "a unique name",
                     i,
+                    first_row[loc.location],
                 )
             )
         else:

@@ -6,6 +6,7 @@ Input problems end the command with exit code 2 and one line per problem on stde
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -15,12 +16,13 @@ import numpy as np
 
 from bekostiging.cli import main
 from bekostiging.errors import InputErrors, InputProblem
-from bekostiging.io.case import load_case, save_case
+from bekostiging.io.case import SETTINGS_FILE, load_case, save_case
 from bekostiging.io.excel import export_case_xlsx, import_case_xlsx
 from bekostiging.io.scenarios import load_scenario_set, resolve_scenario_set
-from bekostiging.schema import STAFFED_PARTNERS, Case, ScenarioSet
+from bekostiging.schema import STAFFED_PARTNERS, Case, CaseInfo, ScenarioSet
 
 DEFAULT_CASE = Path("data") / "nl-2026"
+DEFAULT_SET = CaseInfo.model_fields["default_scenarios"].default
 INPUT_PROBLEM_EXIT = 2
 PERCENTILES = (0.10, 0.50, 0.90)  # inflow percentiles shown by ``validate``
 YEAR_CHARS = 4  # period labels start with the year: 2026-01, 2026-Q1
@@ -46,6 +48,17 @@ class InputProblemsError(click.ClickException):
 def _in_folder(problems: Iterable[InputProblem], folder: Path) -> list[InputProblem]:
     """Name each file with its folder (``data/nl-2026/series.csv``) unless it already has one."""
     return [replace(p, file=str(folder / p.file)) if Path(p.file).name == p.file else p for p in problems]
+
+
+def _declared_default_set(case_dir: Path) -> str | None:
+    """``case.default_scenarios`` read from an invalid case, so its set is checked too."""
+    try:
+        data = tomllib.loads((case_dir / SETTINGS_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    section = data.get("case")
+    name = section.get("default_scenarios", DEFAULT_SET) if isinstance(section, dict) else DEFAULT_SET
+    return name if isinstance(name, str) and name else None
 
 
 # --------------------------------------------------------------------------- summary
@@ -137,7 +150,9 @@ def validate(case_dir: Path, scenario_set: str | None) -> None:
         case = load_case(case_dir)
     except InputErrors as exc:
         problems += _in_folder(exc.problems, case_dir)
-    name = scenario_set or (case.settings.case.default_scenarios if case is not None else None)
+    name = scenario_set or (
+        case.settings.case.default_scenarios if case is not None else _declared_default_set(case_dir)
+    )
     scenarios: ScenarioSet | None = None
     if name is not None:
         folder = resolve_scenario_set(case_dir, name)

@@ -25,7 +25,7 @@ import tomllib
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +112,7 @@ class RawTable:
     cell: Callable[[int | None, str], str | None]
     problems: list[InputProblem] = field(default_factory=list)
     header_row: int = 1
+    columns: tuple[str, ...] = ()  # the known columns the header has
 
 
 @dataclass
@@ -312,6 +313,8 @@ def _validate_table(raw: RawTable) -> tuple[_TableResult, list[InputProblem]]:
         except ValidationError as exc:
             rows.append(None)
             for err in exc.errors():
+                if err["type"] == "missing" and err["loc"] and err["loc"][0] not in raw.columns:
+                    continue  # the missing column is reported once, on the header
                 path, found, allowed = translate_error(err, model, raw_row.cells)
                 column = str(err["loc"][0]) if err["loc"] else path
                 problems.append(
@@ -332,7 +335,10 @@ def _locate(v: Violation, raw: RawTable, number: int | None) -> InputProblem:
 
 
 def _locate_indexed(v: Violation, result: _TableResult) -> InputProblem:
-    number = result.raw.rows[v.index].number if v.index is not None else None
+    rows = result.raw.rows
+    number = rows[v.index].number if v.index is not None else None
+    if v.duplicate_of is not None:
+        v = replace(v, allowed=f"{v.allowed} (already in row {rows[v.duplicate_of].number})")
     return _locate(v, result.raw, number)
 
 
@@ -433,6 +439,7 @@ def read_csv_table(path: Path, spec: TableSpec) -> RawTable:
                     header = [c.strip() for c in cells]
                     raw.header_row = reader.line_num
                     raw.problems += header_problems(spec, header, spec.file, reader.line_num, None)
+                    raw.columns = tuple(c for c in header if c in spec.columns)
                     continue
                 if len(cells) > len(header):
                     raw.problems.append(
@@ -470,7 +477,6 @@ def header_problems(
                     "(missing column)",
                     f"a column {name}: {allowed_range(spec.model.model_fields[name])}",
                     row,
-                    "(header)",
                 )
             )
     for i, name in enumerate(header):
@@ -484,7 +490,7 @@ def header_problems(
                     "(unknown column)",
                     f"columns {','.join(spec.columns)}{hint}",
                     row,
-                    cell(name) if cell else f"column {i + 1}",
+                    cell(name) if cell else None,
                 )
             )
         if header.count(name) > 1 and header.index(name) != i:

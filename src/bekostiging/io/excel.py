@@ -231,6 +231,7 @@ def _read_table(wb: Any, spec: TableSpec, file: str) -> RawTable:
     ws = wb[spec.name]
     header = [_text(c.value) for c in next(ws.iter_rows(min_row=1, max_row=1), ())]
     columns.update({name: i for i, name in enumerate(header, start=1) if name})
+    raw.columns = tuple(c for c in columns if c in spec.columns)
     raw.problems += header_problems(
         spec, header, file, 1, lambda name: f"{spec.name}!{get_column_letter(columns[name])}1"
     )
