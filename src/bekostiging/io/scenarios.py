@@ -149,7 +149,10 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _read_scenarios(path: Path, problems: list[InputProblem]) -> list[tuple[int, ScenarioInfo]] | None:
+def _read_scenarios(
+    path: Path, problems: list[InputProblem]
+) -> tuple[list[tuple[int, ScenarioInfo]], set[str]] | None:
+    """Valid scenarios as (line, info), and every name listed (valid or not)."""
     rows = _read_csv(path, SCENARIOS_COLUMNS, ("scenario", "probability"), problems)
     if rows is None:
         return None
@@ -212,7 +215,7 @@ def _read_scenarios(path: Path, problems: list[InputProblem]) -> list[tuple[int,
                     column="probability",
                 )
             )
-    return infos
+    return infos, set(seen)
 
 
 def _read_inflow(
@@ -220,8 +223,8 @@ def _read_inflow(
     scenario_names: set[str] | None,
     expected_periods: Sequence[str] | None,
     problems: list[InputProblem],
-) -> tuple[dict[tuple[str, str, Category], float], list[str]] | None:
-    """Values by (scenario, period, category), and the periods to cover."""
+) -> tuple[dict[tuple[str, str, Category], float], set[tuple[str, str, Category]], list[str]] | None:
+    """Valid values by (scenario, period, category), the keys present, the periods to cover."""
     rows = _read_csv(path, INFLOW_COLUMNS, INFLOW_COLUMNS, problems)
     if rows is None:
         return None
@@ -291,10 +294,10 @@ def _read_inflow(
                 )
             )
             ok = False
-        if not ok or category is None or persons is None:
+        if category is None or (scenario_names is not None and scenario not in scenario_names):
             continue
         key = (scenario, period, category)
-        if key in values:
+        if key in first_line:
             problems.append(
                 InputProblem(
                     name,
@@ -305,11 +308,12 @@ def _read_inflow(
                 )
             )
             continue
-        values[key] = persons
         first_line[key] = line
         labels_seen.append(period)
+        if ok and persons is not None:
+            values[key] = persons
     periods = list(expected_periods) if expected_periods is not None else _contiguous(labels_seen)
-    return values, periods
+    return values, set(first_line), periods
 
 
 def _read_provenance(path: Path, problems: list[InputProblem]) -> Provenance | None:
@@ -352,8 +356,8 @@ def load_scenario_set(path: Path | str, case: Case | None = None) -> ScenarioSet
             ]
         )
     problems: list[InputProblem] = []
-    infos = _read_scenarios(folder / SCENARIOS_FILE, problems)
-    names = {info.scenario for _, info in infos} if infos is not None else None
+    read = _read_scenarios(folder / SCENARIOS_FILE, problems)
+    infos, names = read if read is not None else (None, None)
     expected = case.periods if case is not None else None
     inflow = _read_inflow(folder / INFLOW_FILE, names, expected, problems)
     provenance = _read_provenance(folder / PROVENANCE_FILE, problems)
@@ -361,7 +365,7 @@ def load_scenario_set(path: Path | str, case: Case | None = None) -> ScenarioSet
         _check_coverage(infos, *inflow, problems)
     if problems or infos is None or inflow is None or provenance is None:
         raise InputErrors(problems)
-    values, periods = inflow
+    values, _, periods = inflow
     categories = tuple(Category)
     array = np.zeros((len(infos), len(periods), len(categories)))
     period_index = {p: i for i, p in enumerate(periods)}
@@ -382,12 +386,13 @@ def load_scenario_set(path: Path | str, case: Case | None = None) -> ScenarioSet
 def _check_coverage(
     infos: list[tuple[int, ScenarioInfo]],
     values: dict[tuple[str, str, Category], float],
+    keys: set[tuple[str, str, Category]],
     periods: list[str],
     problems: list[InputProblem],
 ) -> None:
     """Every scenario must have every period x category (one problem per scenario)."""
     present: dict[str, set[tuple[str, Category]]] = defaultdict(set)
-    for scenario, period, category in values:
+    for scenario, period, category in keys:
         present[scenario].add((period, category))
     for line, info in infos:
         missing = [
