@@ -117,11 +117,15 @@ class RawTable:
 
 @dataclass
 class RawSettings:
-    """Settings as read (nested mapping) and how to locate a key path in the source."""
+    """Settings as read (nested mapping) and how to locate a key path in the source.
+
+    ``locate(path, key_itself)`` gives (row, column) of the value, or of the key
+    itself when the key is the problem (unknown key).
+    """
 
     file: str
     data: dict[str, Any] | None
-    locate: Callable[[str], tuple[int | None, str | None]]
+    locate: Callable[[str, bool], tuple[int | None, str | None]]
     problems: list[InputProblem] = field(default_factory=list)
 
 
@@ -294,11 +298,11 @@ def _validate_settings(raw: RawSettings) -> tuple[Settings | None, list[InputPro
             if any(loc[: len(u)] == u and loc != (*u, "[key]") for u in unknown):
                 continue  # fields of an unknown category section: the section is the problem
             path, found, allowed = translate_error(err, Settings, raw.data)
-            row, column = raw.locate(path)
+            row, column = raw.locate(path, err["type"] == "extra_forbidden")
             problems.append(InputProblem(raw.file, path, found, allowed, row, column))
         return None, problems
     for v in settings_violations(settings):
-        row, column = raw.locate(v.field)
+        row, column = raw.locate(v.field, False)
         problems.append(InputProblem(raw.file, v.field, v.found, v.allowed, row, column))
     return settings, problems
 
@@ -395,7 +399,7 @@ def build_case(settings_raw: RawSettings, tables_raw: Sequence[RawTable]) -> Cas
 
 
 def _read_settings(path: Path) -> RawSettings:
-    def locate(key: str) -> tuple[int | None, str | None]:
+    def locate(key: str, key_itself: bool) -> tuple[int | None, str | None]:
         return None, None
 
     file = path / SETTINGS_FILE

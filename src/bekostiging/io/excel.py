@@ -136,7 +136,7 @@ def _text(value: Any) -> str:
 
 def _read_settings(wb: Any, file: str) -> RawSettings:
     where: dict[str, tuple[int, int]] = {}  # key path -> (row, column of the cell to name)
-    raw = RawSettings(file, None, lambda key: _locate_setting(where, key))
+    raw = RawSettings(file, None, lambda key, key_itself: _locate_setting(where, key, key_itself))
     if SETTINGS_SHEET not in wb.sheetnames:
         raw.problems.append(InputProblem(file, "(sheet)", "(missing)", f"a sheet named {SETTINGS_SHEET}"))
         return raw
@@ -198,11 +198,15 @@ def _read_settings(wb: Any, file: str) -> RawSettings:
     return raw
 
 
-def _locate_setting(where: dict[str, tuple[int, int]], key: str) -> tuple[int | None, str | None]:
+def _locate_setting(
+    where: dict[str, tuple[int, int]], key: str, key_itself: bool
+) -> tuple[int | None, str | None]:
     hit = where.get(key)
     if hit is None:
         return None, SETTINGS_SHEET
     row, col = hit
+    if key_itself and col == VALUE_COL:
+        col = KEY_COL
     return row, f"{SETTINGS_SHEET}!{get_column_letter(col)}{row}"
 
 

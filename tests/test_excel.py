@@ -1,0 +1,175 @@
+"""Excel round trip: ``case export`` then ``case import`` gives the identical case."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from bekostiging.cli import main
+from bekostiging.errors import InputErrors
+from bekostiging.io import load_case, save_case
+from bekostiging.io.case import SETTINGS_FILE, TABLES
+from bekostiging.io.excel import SETTINGS_COLUMNS, SETTINGS_SHEET, export_case_xlsx, import_case_xlsx
+from broken_cases import TINY_CASE
+
+pytestmark = pytest.mark.unit
+
+REPO = Path(__file__).resolve().parents[1]
+CASE_FILES = [SETTINGS_FILE, *(t.file for t in TABLES)]
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def settings_row(path: Path, section: str, key: str) -> int:
+    ws = load_workbook(path)[SETTINGS_SHEET]
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value == section and row[1].value == key:
+            return row[0].row
+    raise LookupError(f"{section}.{key} not on the Settings sheet")
+
+
+@pytest.fixture
+def workbook(tmp_path: Path) -> Path:
+    return export_case_xlsx(load_case(TINY_CASE), tmp_path / "tiny.xlsx")
+
+
+@pytest.mark.parametrize("case_dir", [TINY_CASE, REPO / "data" / "nl-2026"], ids=["tiny", "nl-2026"])
+def test_round_trip_is_identical(case_dir: Path, tmp_path: Path) -> None:
+    """Objects equal, and the folders written from both are byte-identical."""
+    case = load_case(case_dir)
+    xlsx = tmp_path / "case.xlsx"
+    code, _, err = run("case", "export", str(case_dir), "--xlsx", str(xlsx))
+    assert code == 0, err
+    code, _, err = run("case", "import", str(xlsx), "--to", str(tmp_path / "imported"))
+    assert code == 0, err
+    imported = load_case(tmp_path / "imported")
+    assert imported == case
+    direct = save_case(case, tmp_path / "direct")
+    for name in CASE_FILES:
+        assert (direct / name).read_bytes() == (tmp_path / "imported" / name).read_bytes(), name
+
+
+def test_workbook_layout(workbook: Path) -> None:
+    wb = load_workbook(workbook)
+    assert wb.sheetnames == [SETTINGS_SHEET, *(t.name for t in TABLES)]
+    settings = wb[SETTINGS_SHEET]
+    assert [c.value for c in settings[1]] == list(SETTINGS_COLUMNS)
+    assert settings.freeze_panes == "A2"
+    row = settings_row(workbook, "ind", "attrition_per_year")
+    assert [c.value for c in settings[row]] == [
+        "ind",
+        "attrition_per_year",
+        0.1,
+        "share per year",
+        "Share of productive staff leaving per year",
+        "a number ≥ 0 and ≤ 0.5 (share per year)",
+    ]
+    series = wb["series"]
+    assert series.freeze_panes == "A4"
+    assert [c.value for c in series[1]] == [
+        "period",
+        "housing_outflow_persons",
+        "permit_share",
+        "unsupervised_departure_share",
+    ]
+    assert series["C2"].value == "share"
+    assert series["C3"].value.startswith("Share of IND decisions granting a permit")
+    assert [c.value for c in series[4]] == ["2026-01", 10, 0.6, 0.02]
+
+
+def test_export_refuses_to_overwrite_without_force(workbook: Path) -> None:
+    before = workbook.read_bytes()
+    code, _, err = run("case", "export", str(TINY_CASE), "--xlsx", str(workbook))
+    assert code == 1
+    assert "--force" in err
+    assert workbook.read_bytes() == before
+    code, _, err = run("case", "export", str(TINY_CASE), "--xlsx", str(workbook), "--force")
+    assert code == 0, err
+    assert import_case_xlsx(workbook) == load_case(TINY_CASE)
+
+
+def test_import_refuses_a_non_empty_folder(workbook: Path, tmp_path: Path) -> None:
+    target = tmp_path / "taken"
+    target.mkdir()
+    (target / "keep.txt").write_text("x")
+    code, _, err = run("case", "import", str(workbook), "--to", str(target))
+    assert code == 1
+    assert "not an empty folder" in err
+    assert sorted(p.name for p in target.iterdir()) == ["keep.txt"]
+
+
+def test_import_names_sheet_and_cell(workbook: Path, tmp_path: Path) -> None:
+    row = settings_row(workbook, "ind", "attrition_per_year")
+    wb = load_workbook(workbook)
+    wb[SETTINGS_SHEET].cell(row=row, column=3, value=0.7)
+    wb["series"]["C5"] = "sixty"
+    wb["locations"]["C6"] = 1  # below the two locations (rows 4, 5): a new row with one cell
+    wb.save(workbook)
+    code, out, err = run("case", "import", str(workbook), "--to", str(tmp_path / "out"))
+    assert code == 2
+    assert out == ""
+    assert f"tiny.xlsx, row {row}, column Settings!C{row}: ind.attrition_per_year = 0.7" in err
+    assert "tiny.xlsx, row 5, column series!C5: permit_share = sixty — a number ≥ 0 and ≤ 1 (share)" in err
+    assert "tiny.xlsx, row 6, column locations!A6: location = (empty)" in err  # no name given
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_import_unknown_and_duplicate_settings_keys(workbook: Path) -> None:
+    wb = load_workbook(workbook)
+    ws = wb[SETTINGS_SHEET]
+    last = ws.max_row
+    ws.append(["ind", "atrition", 0.1])
+    ws.append(["ind", "initial_fte", 12.0])
+    wb.save(workbook)
+    with pytest.raises(InputErrors) as info:
+        import_case_xlsx(workbook)
+    lines = [str(p) for p in info.value.problems]
+    assert any(
+        f"Settings!B{last + 1}: ind.atrition = 0.1 — no such key in [ind]" in x
+        and "did you mean attrition_per_year" in x
+        for x in lines
+    )
+    assert any(f"Settings!B{last + 2}: ind.initial_fte" in x and "(duplicate)" in x for x in lines)
+
+
+def test_import_missing_sheet_and_unit_row(workbook: Path) -> None:
+    wb = load_workbook(workbook)
+    del wb["mpp"]
+    wb["seasonality"]["B2"] = 1.0  # a value typed into the units row
+    wb.save(workbook)
+    with pytest.raises(InputErrors) as info:
+        import_case_xlsx(workbook)
+    found = {(p.field, p.column) for p in info.value.problems}
+    assert ("(sheet)", None) in found
+    assert ("factor", "seasonality!B2") in found
+
+
+def test_period_typed_as_a_date_is_read_as_its_month(workbook: Path) -> None:
+    wb = load_workbook(workbook)
+    wb["series"]["A4"] = dt.datetime(2026, 1, 1)
+    wb.save(workbook)
+    assert import_case_xlsx(workbook) == load_case(TINY_CASE)
+
+
+def test_import_of_a_file_that_is_not_a_workbook(tmp_path: Path) -> None:
+    fake = tmp_path / "fake.xlsx"
+    fake.write_text("not a zip")
+    code, _, err = run("case", "import", str(fake), "--to", str(tmp_path / "out"))
+    assert code == 2
+    assert "fake.xlsx" in err
+    assert "Traceback" not in err
+
+
+def test_export_of_a_broken_case_exits_2(tmp_path: Path) -> None:
+    code, _, err = run("case", "export", str(tmp_path / "missing"), "--xlsx", str(tmp_path / "x.xlsx"))
+    assert code == 2
+    assert "case folder" in err
+    assert not (tmp_path / "x.xlsx").exists()
