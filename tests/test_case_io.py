@@ -156,3 +156,27 @@ def test_default_case_loads_and_round_trips(tmp_path: Path) -> None:
     assert case.settings.horizon.start_year == 2026
     assert len(case.periods) == 60
     assert load_case(save_case(case, tmp_path / "copy")) == case
+
+
+def test_semicolon_csv_from_dutch_excel_is_read(tmp_path: Path) -> None:
+    case_dir = copy_tiny(tmp_path)
+    path = case_dir / "mpp.csv"
+    path.write_text(path.read_text().replace(",", ";"), encoding="utf-8")
+    assert load_case(case_dir) == load_case(TINY_CASE)
+
+
+def test_quarterly_case(tmp_path: Path) -> None:
+    """period = "quarter": the series needs 2026-Q1..2026-Q4 and nothing else."""
+    case_dir = copy_tiny(tmp_path)
+    replace("case.toml", 'period = "month"', 'period = "quarter"')(case_dir)
+    rows = [f"2026-Q{q},30,0.6,0.05" for q in range(1, 5)]
+    header = "period,housing_outflow_persons,permit_share,unsupervised_departure_share"
+    (case_dir / "series.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    case = load_case(case_dir)
+    assert case.periods == ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
+    (case_dir / "series.csv").write_text("\n".join([header, *rows[:3], "2026-12,30,0.6,0.05"]) + "\n")
+    problems = problems_of(case_dir)
+    assert [(p.row, p.field, p.found) for p in problems] == [
+        (5, "period", "2026-12"),
+        (None, "period", "missing 2026-Q4"),
+    ]

@@ -32,7 +32,7 @@ def test_good_case_summary() -> None:
     assert "Horizon 2026-2026: 1 years, 12 periods of one month" in out
     assert "Scenario set two: 2 scenarios" in out
     assert "2026         312         312         636" in out
-    assert "ind                 10 FTE x 30/FTE-year =       300 cases/year" in out
+    assert "ind                 10 FTE x 30/FTE-year      =       300 cases/year" in out
     assert "200 places open (at most 500); 174 persons in reception" in out
     assert out.rstrip().endswith("OK: no problems found.")
     assert err == ""

@@ -99,10 +99,11 @@ def summary_lines(case: Case, scenarios: ScenarioSet | None) -> list[str]:
     for partner in STAFFED_PARTNERS:
         staff = getattr(s, partner.value)
         capacity = staff.initial_fte * staff.output_per_fte_year
+        rate = f"{staff.output_per_fte_year:g}/FTE-year"
         mode = "adjustable" if staff.adjustable else "fixed formation"
         lines.append(
-            f"  {partner.value:<13}{staff.initial_fte:>9,.0f} FTE x {staff.output_per_fte_year:g}/FTE-year"
-            f" = {capacity:>9,.0f} cases/year; training {staff.training_months} months; {mode}"
+            f"  {partner.value:<13}{staff.initial_fte:>9,.0f} FTE x {rate:<17}"
+            f"= {capacity:>9,.0f} cases/year; training {staff.training_months} months; {mode}"
         )
     max_places = sum(loc.places * loc.max_open for loc in case.locations)
     lines += [

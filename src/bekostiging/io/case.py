@@ -59,6 +59,7 @@ from bekostiging.schema import (
 
 SETTINGS_FILE = "case.toml"
 CSV_ENCODING = "utf-8"
+SEMICOLON = ";"  # CSV delimiter of Excel in a Dutch locale; accepted on reading
 MAX_CLOSE_MATCHES = 1  # suggestions offered for a misspelt key
 CLOSE_MATCH_CUTOFF = 0.6  # difflib similarity needed to suggest a key
 
@@ -421,6 +422,11 @@ def _clean_cell(text: str) -> str | None:
     return text if text else None
 
 
+def _delimiter(first_line: str) -> str:
+    """``;`` for a file saved by a Dutch-locale Excel (no comma in the header), else ``,``."""
+    return SEMICOLON if SEMICOLON in first_line and "," not in first_line else ","
+
+
 def read_csv_table(path: Path, spec: TableSpec) -> RawTable:
     """Read one CSV table, noting missing files, missing/unknown columns and ragged rows."""
     raw = RawTable(spec, spec.file, [], lambda _row, column: column)
@@ -434,7 +440,8 @@ def read_csv_table(path: Path, spec: TableSpec) -> RawTable:
         return raw
     try:
         with file.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
+            reader = csv.reader(handle, delimiter=_delimiter(handle.readline()))
+            handle.seek(0)
             header: list[str] | None = None
             for cells in reader:
                 if not any(c.strip() for c in cells):
