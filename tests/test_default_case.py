@@ -1,0 +1,166 @@
+"""The shipped default case nl-2026: it validates, its calibration holds, its sets fit."""
+
+from __future__ import annotations
+
+import csv
+import re
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bekostiging.io.case import load_case
+from bekostiging.io.scenarios import load_scenario_set, write_scenario_set
+from bekostiging.scenarios import generate, mpp_scenarios
+from bekostiging.schema import Case, Category
+
+pytestmark = pytest.mark.unit
+
+CASE_DIR = Path(__file__).parents[1] / "data" / "nl-2026"
+SHIPPED_SETS = ("mpp", "hist-50", "hist-200")
+SHIPPED_BOOTSTRAP = {"hist-50": 50, "hist-200": 200}
+SHIPPED_SEED = 2026
+
+# Public figures the calibration must reproduce (SOURCES.md)
+IND_FTE_2022 = 4_458 + 835  # own + external FTE end 2022 (S11)
+DECISION_OFFICER_SHARE = 0.18  # estimate stated in SOURCES.md
+DECISIONS_2022 = 28_000  # S42
+REGULAR_COST_PER_RESIDENT = 30_000  # EUR per resident-year (S32, data-sources default)
+EMERGENCY_COST_RATIO = 2.0  # emergency ~2x regular (S27, S32)
+TARGET_OCCUPANCY = 0.93  # data-sources §6
+OCCUPANCY_2025 = 75_000  # average COA occupancy 2025 (S28)
+MPP_2026 = {"low": 39_000, "high": 67_100}  # S23
+CALIBRATION_TOLERANCE = 0.01  # relative
+
+
+@pytest.fixture(scope="module")
+def case() -> Case:
+    return load_case(CASE_DIR)
+
+
+def _rows(name: str) -> list[dict[str, str | None]]:
+    with (CASE_DIR / name).open(newline="") as handle:
+        return [{k: (v or None) for k, v in row.items()} for row in csv.DictReader(handle)]
+
+
+def test_validates_with_the_schema_directly() -> None:
+    with (CASE_DIR / "case.toml").open("rb") as handle:
+        settings = tomllib.load(handle)
+    direct = Case.model_validate(
+        {
+            "settings": settings,
+            "initial_stocks": _rows("initial_stocks.csv"),
+            "series": _rows("series.csv"),
+            "locations": _rows("locations.csv"),
+            "mpp": _rows("mpp.csv"),
+            "seasonality": _rows("seasonality.csv"),
+        }
+    )
+    assert direct.settings.case.name == "nl-2026"
+    assert len(direct.periods) == 60
+
+
+def test_loader_reads_the_case(case: Case) -> None:
+    s = case.settings
+    assert (s.case.price_year, s.case.default_scenarios) == (2025, "mpp")
+    assert (s.horizon.start_year, s.horizon.years, s.horizon.period) == (2026, 5, "month")
+    assert s.registration.adjustable is False
+    assert len(case.series) == 60
+
+
+def test_every_setting_has_a_comment_and_a_source_entry() -> None:
+    sources = (CASE_DIR / "SOURCES.md").read_text()
+    section = ""
+    missing_comment, missing_source = [], []
+    for line in (CASE_DIR / "case.toml").read_text().splitlines():
+        if header := re.match(r"^\[(?:categories\.)?([a-z_]+)\]", line):
+            section = header.group(1)
+        elif match := re.match(r"^([a-z_]+)\s*=", line):
+            key = f"{section}.{match.group(1)}"
+            if "#" not in line.split("=", 1)[1]:
+                missing_comment.append(key)
+            if key not in sources:
+                missing_source.append(key)
+    assert missing_comment == []
+    assert missing_source == []
+
+
+def test_ind_output_reproduces_2022_decisions(case: Case) -> None:
+    implied = case.settings.ind.output_per_fte_year * DECISION_OFFICER_SHARE * IND_FTE_2022
+    assert abs(implied / DECISIONS_2022 - 1) < CALIBRATION_TOLERANCE
+
+
+def test_coa_costs_reproduce_cost_per_resident(case: Case) -> None:
+    coa = case.settings.coa
+    medium = next(loc for loc in case.locations if loc.location == "azc-middel")
+    regular = medium.cost_per_place_year_eur / TARGET_OCCUPANCY + coa.cost_per_resident_year_eur
+    assert abs(regular / REGULAR_COST_PER_RESIDENT - 1) < CALIBRATION_TOLERANCE
+    staff = coa.staff_fte_per_extra_place * coa.external_staff_cost_per_fte_year_eur
+    emergency = coa.emergency_cost_per_place_year_eur + coa.cost_per_resident_year_eur + staff
+    assert abs(emergency / regular - EMERGENCY_COST_RATIO) < EMERGENCY_COST_RATIO * CALIBRATION_TOLERANCE
+    reserve_in_use = (
+        coa.reserve_holding_cost_per_place_year_eur
+        + coa.reserve_activation_cost_per_place_year_eur
+        + staff
+    )
+    assert medium.cost_per_place_year_eur < reserve_in_use < coa.emergency_cost_per_place_year_eur
+
+
+def test_initial_occupancy_near_2025_and_within_capacity(case: Case) -> None:
+    occupancy = case.initial_reception_persons()
+    capacity = case.settings.coa.max_fill_rate * case.initial_places()
+    capacity += case.settings.coa.initial_emergency_places
+    assert abs(occupancy / OCCUPANCY_2025 - 1) < 0.02
+    assert occupancy <= capacity
+
+
+def test_capacities_roughly_match_mpp_mid(case: Case) -> None:
+    mid = {(r.year, r.category): r.mid for r in case.mpp}
+    cats = case.settings.categories
+    need = sum(cats[c].decision_work * mid[(2026, c)] for c in Category)
+    ind = case.settings.ind
+    assert abs(ind.initial_fte * ind.output_per_fte_year / need - 1) < 0.05
+    reg = case.settings.registration
+    registrations = sum(mid[(2026, c)] for c in Category if cats[c].needs_registration)
+    assert registrations < reg.initial_fte * reg.output_per_fte_year
+
+
+def test_mpp_totals_match_the_published_band(case: Case) -> None:
+    for band, total in MPP_2026.items():
+        assert sum(getattr(r, band) for r in case.mpp if r.year == 2026) == total
+    mids = {r.year: 0.0 for r in case.mpp}
+    for r in case.mpp:
+        mids[r.year] += r.mid
+    assert set(mids.values()) == {53_050}
+
+
+def test_seasonality_averages_one(case: Case) -> None:
+    factors = [r.factor for r in sorted(case.seasonality, key=lambda r: r.month)]
+    assert abs(np.mean(factors) - 1) < 1e-9
+    assert factors[1] < 0.85  # February low (S15)
+    assert factors[9] > 1.15  # October high (S15)
+
+
+@pytest.mark.parametrize("name", SHIPPED_SETS)
+def test_shipped_sets_load_and_fit_the_case(case: Case, name: str) -> None:
+    loaded = load_scenario_set(CASE_DIR / "scenarios" / name, case=case)
+    loaded.check_fits(case)
+    assert list(loaded.periods) == case.periods
+    assert abs(loaded.probabilities.sum() - 1) < 1e-9
+
+
+@pytest.mark.parametrize("name", list(SHIPPED_BOOTSTRAP))
+def test_shipped_bootstrap_sets_are_reproducible(case: Case, name: str, tmp_path: Path) -> None:
+    made = generate(case, "bootstrap", SHIPPED_BOOTSTRAP[name], SHIPPED_SEED)
+    write_scenario_set(made, tmp_path / name)
+    for file in ("scenarios.csv", "inflow.csv", "provenance.toml"):
+        shipped = (CASE_DIR / "scenarios" / name / file).read_bytes()
+        assert (tmp_path / name / file).read_bytes() == shipped
+
+
+def test_shipped_mpp_set_is_reproducible(case: Case, tmp_path: Path) -> None:
+    write_scenario_set(mpp_scenarios(case), tmp_path / "mpp")
+    for file in ("scenarios.csv", "inflow.csv", "provenance.toml"):
+        shipped = (CASE_DIR / "scenarios" / "mpp" / file).read_bytes()
+        assert (tmp_path / "mpp" / file).read_bytes() == shipped
