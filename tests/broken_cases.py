@@ -181,6 +181,12 @@ BROKEN: tuple[Broken, ...] = (
         "lead_time_months",
     ),
     Broken(
+        "infinite number",
+        replace("series.csv", "2026-06,10,0.6,0.02", "2026-06,inf,0.6,0.02"),
+        "series.csv",
+        "housing_outflow_persons",
+    ),
+    Broken(
         "negative stock",
         replace("initial_stocks.csv", "rejected,,20", "rejected,,-20"),
         "initial_stocks.csv",

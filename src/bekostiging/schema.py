@@ -113,7 +113,11 @@ class Strict(BaseModel):
     """Base: unknown fields are errors, objects are frozen, attribute docs kept."""
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True, validate_default=True
+        extra="forbid",
+        frozen=True,
+        use_attribute_docstrings=True,
+        validate_default=True,
+        allow_inf_nan=False,  # an infinite cost or bound in a file is a typo, not a value
     )
 
 

@@ -259,6 +259,8 @@ def translate_error(
         where = f"[{'.'.join(str(p) for p in loc[:-1])}]" if len(loc) > 1 else "the top level"
         return path, _found(error.get("input")), f"no such key in {where}{hint}"
     allowed = allowed_range(info) if info is not None else error["msg"]
+    if kind == "finite_number":
+        allowed = allowed.replace("a number", "a finite number", 1)
     return path, _found(error.get("input")), allowed
 
 
