@@ -221,3 +221,11 @@ def test_resolve_name_and_path(tmp_path: Path) -> None:
     assert resolve_scenario_set(case_dir, str(other)) == other
     # an unknown bare name points into the case, so the error names that folder
     assert resolve_scenario_set(case_dir, "nope") == case_dir / "scenarios" / "nope"
+
+
+def test_semicolon_csv_with_decimal_commas_from_dutch_excel(tmp_path: Path) -> None:
+    scenarios = "scenario;probability;description\na;0,25;laag\nb;0,75;hoog\n"
+    inflow = "\n".join(r.replace(",", ";") for r in _inflow_rows()) + "\n"
+    loaded = load_scenario_set(_write(tmp_path / "nl", scenarios, inflow))
+    assert loaded.probabilities.tolist() == [0.25, 0.75]
+    assert loaded.inflow_persons.sum() == load_scenario_set(_good(tmp_path / "en")).inflow_persons.sum()

@@ -48,6 +48,8 @@ PROVENANCE_FILE = "provenance.toml"
 SCENARIOS_COLUMNS = ("scenario", "probability", "description")
 INFLOW_COLUMNS = ("scenario", "period", "category", "persons")
 SCENARIO_SETS_DIR = "scenarios"  # scenario sets of a case live in CASE/scenarios/<name>/
+SEMICOLON = ";"  # CSV delimiter of Excel in a Dutch locale; accepted on reading
+DECIMAL_COMMA = ","  # decimal separator of a Dutch locale ("0,25"); accepted on reading
 FIRST_DATA_LINE = 2  # CSV line of the first data row (the header is line 1)
 MAX_LISTED = 6  # most missing items named in one problem line
 QUARTERS_PER_YEAR = 4
@@ -97,7 +99,10 @@ def _read_csv(
         return None
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
+            first_line = handle.readline()
+            handle.seek(0)
+            semicolon = SEMICOLON in first_line and "," not in first_line
+            reader = csv.reader(handle, delimiter=SEMICOLON if semicolon else ",")
             header = next(reader, None)
             if header is None:
                 problems.append(
@@ -142,6 +147,9 @@ def _read_csv(
 
 
 def _number(text: str) -> float | None:
+    """A finite number; a single decimal comma (Dutch Excel) is read as a point."""
+    if text.count(DECIMAL_COMMA) == 1 and "." not in text:
+        text = text.replace(DECIMAL_COMMA, ".")
     try:
         value = float(text)
     except ValueError:
