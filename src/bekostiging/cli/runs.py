@@ -1,0 +1,312 @@
+"""``bekostiging runs | show | compare | report | rerun``: working with stored runs.
+
+Thin commands over ``bekostiging.runs`` (run folders) and ``bekostiging.report``
+(annex and comparisons). They read run folders only; ``rerun`` is the one that
+solves again, from the inputs stored in the run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from bekostiging.cli import main
+from bekostiging.report import DEFAULT_FORMATS, FORMATS, ReportError, write_report
+from bekostiging.report.compare import compare_runs
+from bekostiging.report.compare_out import comparison_text, write_comparison
+from bekostiging.report.i18n import DEFAULT_LANG, LANGS, fmt_eur, fmt_percent
+from bekostiging.runs.progress import Progress, Verbosity
+from bekostiging.runs.store import (
+    RunRecord,
+    RunStoreError,
+    find_run,
+    list_runs,
+    read_run,
+    resolve_runs_dir,
+    start_run,
+)
+
+RERUN_RTOL = 1e-6  # objective and plan values must agree within this relative tolerance
+RERUN_ATOL = 1e-6  # … or this absolute one (values near zero)
+MISMATCH_EXIT = 1
+MAX_SHOWN_DIFFERENCES = 20  # rerun lists this many differing plan values; the count covers all
+PLAN_TABLES = ("levers", "plan")
+ID_WIDTH = 44  # listing column: a run id with a 16-character name
+HASH_CHARS = 12  # hash prefix shown by ``show``; the manifest has the full one
+
+runs_dir_option = click.option(
+    "--runs-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of run folders (default: $BEKOSTIGING_RUNS_DIR, else ./runs).",
+)
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(LANGS),
+    default=DEFAULT_LANG,
+    show_default=True,
+    help="Language of words and number formats (nl: 1.234,5; en: 1,234.5).",
+)
+
+
+def _load(ref: str, runs_dir: Path | None) -> RunRecord:
+    try:
+        return read_run(find_run(ref, resolve_runs_dir(runs_dir)))
+    except RunStoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command("runs")
+@runs_dir_option
+@click.option("--failed/--no-failed", default=True, show_default=True, help="Also list failed runs.")
+def runs_cmd(runs_dir: Path | None, failed: bool) -> None:
+    """List stored runs: id, name, created, status, objective, gap."""
+    root = resolve_runs_dir(runs_dir)
+    found = list_runs(root, include_failed=failed)
+    if not found:
+        click.echo(f"no runs in {root}")
+        return
+    click.echo(f"{'id':<{ID_WIDTH}} {'name':<16} {'created':<25} {'status':<12} {'objective':>16} {'gap':>8}")
+    for m in found:
+        objective = fmt_eur(m.objective, "en") if m.objective is not None else "–"
+        gap = fmt_percent(m.gap, "en", 2) if m.gap is not None else "–"
+        click.echo(
+            f"{m.run_id:<{ID_WIDTH}} {m.name:<16} {m.created:<25} {m.status:<12} {objective:>16} {gap:>8}"
+        )
+
+
+@main.command("show")
+@click.argument("run")
+@runs_dir_option
+def show_cmd(run: str, runs_dir: Path | None) -> None:
+    """Summarise one run: status, inputs, levers and expected KPIs.
+
+    RUN is a run id, a unique part of one (e.g. its last 6 characters), or a path.
+    """
+    from bekostiging.report import data
+
+    record = _load(run, runs_dir)
+    raw = record.manifest.raw
+    solver = raw.get("solver", {})
+    lines = [
+        f"run        {record.run_id}{'  (FAILED)' if record.failed else ''}",
+        f"folder     {record.path}",
+        f"created    {record.manifest.created}",
+        f"command    {' '.join(raw.get('command_line', []))}",
+        f"status     {record.manifest.status}: {record.manifest.status_text}",
+        f"objective  {fmt_eur(record.manifest.objective, 'en')}"
+        f"   bound {fmt_eur(record.manifest.bound, 'en')}   gap {fmt_percent(record.manifest.gap, 'en', 3)}",
+    ]
+    if solver:
+        lines.append(
+            f"solver     {solver.get('name', '')} {solver.get('version', '')} {solver.get('options', {})}"
+        )
+    scen = raw.get("scenarios", {})
+    if scen:
+        lines.append(
+            f"scenarios  {scen.get('name')} ({scen.get('count')} scenarios, "
+            f"sha256 {str(scen.get('sha256'))[:HASH_CHARS]})"
+        )
+    case = raw.get("case", {})
+    if case:
+        lines.append(f"case       {case.get('path')} (sha256 {str(case.get('sha256'))[:HASH_CHARS]})")
+    timings = raw.get("timings", {})
+    if timings:
+        lines.append("timings    " + ", ".join(f"{k} {v:.1f}s" for k, v in timings.items() if v is not None))
+    click.echo("\n".join(lines))
+    levers = record.table("levers")
+    if not levers.empty:
+        click.echo("\nlevers")
+        click.echo(levers.to_string(index=False))
+    kpis = data.expected_kpis(record)
+    if not kpis.empty:
+        click.echo("\nexpected KPIs")
+        click.echo(kpis.to_string(index=False))
+    error = record.path / "error.txt"
+    if error.is_file():
+        click.echo("\n" + error.read_text(encoding="utf-8").strip())
+
+
+@main.command("compare")
+@click.argument("runs", nargs=-1, required=True)
+@runs_dir_option
+@lang_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also write the comparison as HTML and Excel into this folder.",
+)
+@click.option("--overwrite", is_flag=True, help="Replace comparison files that already exist in --out.")
+def compare_cmd(
+    runs: Sequence[str], runs_dir: Path | None, lang: str, out: Path | None, overwrite: bool
+) -> None:
+    """Compare runs side by side, with differences against the first run.
+
+    Shows the five levers, funding per partner and year (and its ratio to the MPP
+    need), expected KPIs and the cost breakdown, and which inputs differ (old → new).
+    """
+    if len(runs) < 2:
+        raise click.UsageError("give at least two runs to compare")
+    records = [_load(r, runs_dir) for r in runs]
+    failed = [r.run_id for r in records if r.failed]
+    if failed:
+        raise click.ClickException(f"run {failed[0]} failed and has no results to compare")
+    cmp = compare_runs(records)
+    click.echo(comparison_text(cmp, lang))  # type: ignore[arg-type]
+    if out is not None:
+        try:
+            paths = write_comparison(cmp, lang, out, overwrite=overwrite)  # type: ignore[arg-type]
+        except FileExistsError as exc:
+            raise click.ClickException(str(exc)) from exc
+        for p in paths:
+            click.echo(f"wrote {p}")
+
+
+def _formats(value: str) -> list[str]:
+    chosen = [f.strip().lower() for f in value.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise click.BadParameter(f"choose from {', '.join(FORMATS)} (comma-separated), not {value!r}")
+    return chosen
+
+
+@main.command("report")
+@click.argument("run")
+@runs_dir_option
+@lang_option
+@click.option(
+    "--format",
+    "formats",
+    default=",".join(DEFAULT_FORMATS),
+    show_default=True,
+    help=f"Comma-separated formats out of {', '.join(FORMATS)}.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the annex files (default: the run's report/ folder).",
+)
+@click.option("--overwrite", is_flag=True, help="Replace annex files that already exist.")
+def report_cmd(
+    *, run: str, runs_dir: Path | None, lang: str, formats: str, out: Path | None, overwrite: bool
+) -> None:
+    """Write the memo annex of a run: summary, charts, tables, assumptions, provenance.
+
+    PDF, HTML (self-contained) and Excel by default, Markdown on request; Dutch
+    unless --lang en.
+    """
+    record = _load(run, runs_dir)
+    try:
+        paths = write_report(record, _formats(formats), lang, out, overwrite=overwrite)
+    except ReportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for p in paths:
+        click.echo(f"wrote {p}")
+
+
+# --------------------------------------------------------------------------- rerun
+
+
+def _values_match(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return math.isclose(a, b, rel_tol=RERUN_RTOL, abs_tol=RERUN_ATOL)
+
+
+def plan_differences(old: RunRecord, new_tables: dict[str, pd.DataFrame]) -> list[str]:
+    """Lines naming each plan value that differs between a stored run and a re-solve."""
+    lines = []
+    for name in PLAN_TABLES:
+        a, b = old.table(name), new_tables.get(name, pd.DataFrame())
+        if a.empty and b.empty:
+            continue
+        keys = [c for c in a.columns if c not in ("value",)]
+        if list(a.columns) != list(b.columns):
+            lines.append(f"{name}: columns differ ({list(a.columns)} vs {list(b.columns)})")
+            continue
+        b = b.copy()
+        for k in keys:
+            if a[k].dtype == object:
+                b[k] = b[k].fillna("").astype(str)
+        merged = a.merge(b, on=keys, how="outer", suffixes=("_old", "_new"), indicator=True)
+        for _, row in merged.iterrows():
+            if row["_merge"] != "both" or not _values_match(row["value_old"], row["value_new"]):
+                where = ", ".join(f"{k}={row[k]}" for k in keys if row[k] != "")
+                lines.append(f"{name}: {where}: {row['value_old']} → {row['value_new']}")
+    return lines
+
+
+@main.command("rerun")
+@click.argument("run")
+@runs_dir_option
+@click.option("--quiet", "-q", is_flag=True, help="No progress line.")
+@click.option("--verbose", "-v", is_flag=True, help="Also show solver notes.")
+def rerun_cmd(run: str, runs_dir: Path | None, quiet: bool, verbose: bool) -> None:
+    """Solve a run again from its stored inputs and say whether objective and plan match.
+
+    The re-solve is stored as a new run (name '<name>-rerun'). Exit code 1 when
+    the objective or the plan differ.
+    """
+    try:
+        from bekostiging.io.case import load_case
+        from bekostiging.io.scenarios import load_scenario_set
+        from bekostiging.pipeline import solve_case
+        from bekostiging.solver import SolverOptions
+    except ImportError as exc:  # the solve pipeline is not installed in this build
+        raise click.ClickException(f"rerun needs the solve pipeline, which is missing: {exc}") from exc
+
+    record = _load(run, runs_dir)
+    set_name = record.scenario_set
+    case_dir = record.case_copy
+    set_dir = case_dir / "scenarios" / set_name
+    if not set_name or not set_dir.is_dir():
+        raise click.ClickException(f"run {record.run_id} has no stored scenario set; it cannot be re-solved")
+    stored = dict(record.manifest.raw.get("solver", {}).get("options", {}))
+    allowed = {f.name for f in dataclasses.fields(SolverOptions)} - {"log_file", "stream"}
+    options_kw = {k: v for k, v in stored.items() if k in allowed}
+    if record.manifest.raw.get("seed") is not None:
+        options_kw["seed"] = record.manifest.raw["seed"]
+    verbosity = Verbosity.QUIET if quiet else (Verbosity.VERBOSE if verbose else Verbosity.NORMAL)
+    progress = Progress(sys.stderr, verbosity)
+    try:
+        case = load_case(case_dir)
+        scenario_set = load_scenario_set(set_dir, case)
+    except Exception as exc:
+        raise click.ClickException(f"the stored inputs of {record.run_id} no longer load: {exc}") from exc
+    with start_run(
+        resolve_runs_dir(runs_dir), f"{record.manifest.name}-rerun", command_line=sys.argv
+    ) as new_run:
+        options = SolverOptions(**options_kw, log_file=str(new_run.log_path))
+        solution = solve_case(case, scenario_set, options, progress=progress)
+        new_run.finish(
+            solution,
+            case_dir=case_dir,
+            scenarios_dir=set_dir,
+            solver_options={k: v for k, v in dataclasses.asdict(options).items() if k in allowed},
+            seed=options.seed,
+        )
+    progress.close()
+    click.echo(f"stored the re-solve as {new_run.final_path}")
+    objective_ok = _values_match(record.manifest.objective, solution.outcome.objective)
+    diffs = plan_differences(record, solution.tables)
+    click.echo(
+        f"objective: stored {fmt_eur(record.manifest.objective, 'en')}, "
+        f"re-solved {fmt_eur(solution.outcome.objective, 'en')} → {'match' if objective_ok else 'DIFFERENT'}"
+    )
+    click.echo(f"plan: {'match' if not diffs else f'{len(diffs)} values DIFFERENT'}")
+    for line in diffs[:MAX_SHOWN_DIFFERENCES]:
+        click.echo(f"  {line}")
+    if not objective_ok or diffs:
+        if record.manifest.status != "optimal":
+            click.echo(
+                "note: the stored run was not proven optimal; a different plan of similar cost is possible"
+            )
+        sys.exit(MISMATCH_EXIT)

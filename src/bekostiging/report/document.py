@@ -1,0 +1,333 @@
+"""The memo annex as a list of blocks, rendered later to PDF, HTML or Markdown.
+
+One builder (:func:`build_report`) decides what the annex says; the renderers
+only decide how it looks. All numbers are formatted here, in the report's
+language.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from bekostiging.report import charts, data
+from bekostiging.report.i18n import (
+    GLOSSARY,
+    Lang,
+    fmt_eur,
+    fmt_number,
+    fmt_percent,
+    fmt_unit_value,
+    term,
+)
+from bekostiging.runs.store import RunRecord
+
+SOURCES_FILE = "SOURCES.md"
+SETTINGS_FILE = "case.toml"
+MAX_SOURCE_LINES = 400  # a SOURCES.md longer than this is cut in the annex (the file itself is in the run)
+HASH_SHOWN_CHARS = 16  # enough to identify a file; the full hash is in manifest.json
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int = 1
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    emphasis: bool = False  # shown prominently (the solver status)
+    warning: bool = False  # shown as a warning (not proven optimal, no plan)
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    numeric: tuple[bool, ...] = ()  # right-align these columns
+    small: bool = False
+
+
+@dataclass(frozen=True)
+class Image:
+    title: str
+    png: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    pass
+
+
+Block = Heading | Paragraph | Table | Image | PageBreak
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    subtitle: str
+    lang: Lang
+    blocks: tuple[Block, ...]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def status_sentence(status: str, gap: float | None, lang: Lang) -> tuple[str, bool]:
+    """The solver status in plain words, and whether it is a warning."""
+    if status == "optimal":
+        return term("status_optimal", lang).format(gap=fmt_percent(gap or 0.0, lang, 2)), False
+    if status == "limit":
+        return term("status_limit", lang).format(gap=fmt_percent(gap, lang, 2)), True
+    return term("status_other", lang).format(status=status), True
+
+
+def _table(
+    title: str, frame: pd.DataFrame, numeric: Mapping[str, bool] | None = None, small: bool = False
+) -> Table:
+    header = tuple(str(c) for c in frame.columns)
+    rows = tuple(tuple(str(v) for v in row) for row in frame.itertuples(index=False))
+    flags = tuple(bool((numeric or {}).get(c, False)) for c in header)
+    return Table(title, header, rows, flags, small)
+
+
+def settings_with_sources(case_toml: Path) -> list[tuple[str, str, str]]:
+    """(key path, value, comment) for every setting in ``case.toml``; the comment holds its source."""
+    if not case_toml.is_file():
+        return []
+    text = case_toml.read_text(encoding="utf-8")
+    values = _flatten(tomllib.loads(text))
+    comments: dict[str, str] = {}
+    section = ""
+    for line in text.splitlines():
+        stripped = line.strip()
+        m_sec = re.match(r"^\[([^\]]+)\]", stripped)
+        if m_sec:
+            section = m_sec.group(1).strip()
+            continue
+        m_key = re.match(r"^([A-Za-z0-9_\-]+)\s*=.*?#\s*(.*)$", stripped)
+        if m_key:
+            key = f"{section}.{m_key.group(1)}" if section else m_key.group(1)
+            comments[key] = m_key.group(2).strip()
+    return [(k, str(v), comments.get(k, "")) for k, v in values.items()]
+
+
+def _flatten(obj: Mapping[str, Any], prefix: str = "") -> dict[str, object]:
+    out: dict[str, object] = {}
+    for key, val in obj.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(val, Mapping):
+            out.update(_flatten(val, path))
+        else:
+            out[path] = val
+    return out
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _summary_blocks(record: RunRecord, s: data.Summary, lang: Lang) -> Iterator[Block]:
+    yield Heading(term("summary", lang))
+    sentence, warn = status_sentence(s.status, s.gap, lang)
+    yield Paragraph(f"{term('solver_status', lang)}: {sentence}", emphasis=True, warning=warn)
+    yield Paragraph(
+        term("scenario_set_sentence", lang).format(
+            name=s.scenario_set, count=s.scenario_count, case=s.case_name
+        )
+    )
+    if not s.levers.empty:
+        rows = pd.DataFrame(
+            {
+                term("lever", lang): [term(lv, lang) for lv in s.levers["lever"]],
+                term("value", lang): [
+                    fmt_unit_value(v, u, lang)
+                    for v, u in zip(s.levers["value"], s.levers["unit"], strict=True)
+                ],
+            }
+        )
+        yield _table(term("recommended_plan", lang), rows, {term("value", lang): True})
+    yield Heading(term("cost_outcome", lang), 2)
+    yield Paragraph(
+        term("expected_cost_sentence", lang).format(
+            expected=fmt_eur(s.expected_cost, lang),
+            p10=fmt_eur(s.cost_p10, lang),
+            p90=fmt_eur(s.cost_p90, lang),
+        )
+    )
+    yield Heading(term("backlog_outcome", lang), 2)
+    yield Paragraph(
+        term("backlog_sentence", lang).format(
+            expected=fmt_number(s.backlog_expected, lang),
+            p90=fmt_number(s.backlog_p90, lang),
+            late=fmt_number(s.late_case_months, lang),
+        )
+    )
+    kpis = data.expected_kpis(record)
+    if not kpis.empty:
+        frame = pd.DataFrame(
+            {
+                term("kpi", lang): [term(k, lang) for k in kpis["kpi"]],
+                term("value", lang): [
+                    fmt_unit_value(v, u, lang) for v, u in zip(kpis["value"], kpis["unit"], strict=True)
+                ],
+            }
+        )
+        yield _table(term("expected_kpis", lang), frame, {term("value", lang): True}, small=True)
+
+
+def _table_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
+    yield Heading(term("tables", lang))
+    funding = data.funding_table(record)
+    if not funding.empty:
+        frame = pd.DataFrame(
+            {
+                term("partner", lang): [term(p, lang) for p in funding["partner"]],
+                term("year", lang): funding["year"].astype(str),
+                term("budget_eur", lang): [fmt_eur(v, lang) for v in funding["budget_eur"]],
+                term("mpp_need_eur", lang): [fmt_eur(v, lang) for v in funding["mpp_need_eur"]],
+                term("ratio", lang): [fmt_percent(v, lang) for v in funding["ratio"]],
+            }
+        )
+        yield _table(term("funding_table", lang), frame, {c: True for c in frame.columns[2:]}, small=True)
+    cost = data.expected_costs(record, ["partner", "year"])
+    if not cost.empty:
+        wide = cost.pivot(index="partner", columns="year", values="value_eur").fillna(0.0)
+        wide[term("total", lang)] = wide.sum(axis=1)
+        frame = pd.DataFrame({term("partner", lang): [term(p, lang) for p in wide.index]})
+        for col in wide.columns:
+            frame[str(col)] = [fmt_eur(v, lang) for v in wide[col]]
+        yield _table(term("cost_table", lang), frame, {c: True for c in frame.columns[1:]}, small=True)
+    breakdown = data.expected_costs(record, ["component", "stage"])
+    if not breakdown.empty:
+        frame = pd.DataFrame(
+            {
+                term("component", lang): [term(c, lang) for c in breakdown["component"]],
+                term("stage", lang): [term(s, lang) for s in breakdown["stage"]],
+                term("value_eur", lang): [fmt_eur(v, lang) for v in breakdown["value_eur"]],
+            }
+        )
+        yield _table(term("cost_breakdown", lang), frame, {term("value_eur", lang): True}, small=True)
+    scen = record.table("scenarios")
+    if not scen.empty:
+        cost_per = data.scenario_kpi(record, "total_cost_eur")
+        backlog = data.scenario_kpi(record, "backlog_end_persons")
+        frame = pd.DataFrame(
+            {
+                term("scenario", lang): scen["scenario"],
+                term("probability", lang): [fmt_percent(p, lang) for p in scen["probability"]],
+                term("total_cost_eur", lang): [fmt_eur(cost_per.get(s), lang) for s in scen["scenario"]],
+                term("backlog_end_persons", lang): [
+                    fmt_number(backlog.get(s), lang) for s in scen["scenario"]
+                ],
+            }
+        )
+        yield _table(term("scenarios_table", lang), frame, {c: True for c in frame.columns[1:]}, small=True)
+
+
+def _assumption_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
+    yield Heading(term("assumptions", lang))
+    settings = settings_with_sources(record.case_copy / SETTINGS_FILE)
+    if settings:
+        frame = pd.DataFrame(settings, columns=[term("key", lang), term("value", lang), "Bron / source"])
+        yield _table(term("key_settings", lang), frame, small=True)
+    sources = record.case_copy / SOURCES_FILE
+    if sources.is_file():
+        lines = sources.read_text(encoding="utf-8").splitlines()[:MAX_SOURCE_LINES]
+        for line in lines:
+            stripped = line.strip()
+            if not stripped:
+                continue
+            if stripped.startswith("#"):
+                yield Heading(stripped.lstrip("#").strip(), 3)
+            else:
+                yield Paragraph(stripped)
+    else:
+        yield Paragraph(term("no_sources", lang))
+
+
+def _provenance_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
+    raw = record.manifest.raw
+    yield Heading(term("provenance", lang))
+    solver = raw.get("solver", {})
+    scen = raw.get("scenarios", {})
+    git = raw.get("git") or {}
+    rows = [
+        (term("run_id", lang), record.run_id),
+        (term("created", lang), str(raw.get("created", ""))),
+        (term("command_line", lang), " ".join(raw.get("command_line", []))),
+        (term("status", lang), f"{raw.get('status', '')} — {raw.get('status_text', '')}"),
+        (term("objective", lang), fmt_eur(raw.get("objective"), lang)),
+        (term("bound", lang), fmt_eur(raw.get("bound"), lang)),
+        (term("gap", lang), fmt_percent(raw.get("gap"), lang, 3)),
+        (
+            term("solver", lang),
+            f"{solver.get('name', '')} {solver.get('version', '')} {solver.get('options', {})}",
+        ),
+        (term("seed", lang), str(raw.get("seed"))),
+        (
+            term("scenarios_table", lang),
+            f"{scen.get('name', '')} ({scen.get('count', '')}) "
+            f"sha256 {str(scen.get('sha256', ''))[:HASH_SHOWN_CHARS]}",
+        ),
+        ("case sha256", str(raw.get("case", {}).get("sha256", ""))[:HASH_SHOWN_CHARS]),
+        (
+            term("git", lang),
+            f"{git.get('commit', '–')}{' ' + term('dirty', lang) if git.get('dirty') else ''}",
+        ),
+        (term("versions", lang), ", ".join(f"{k} {v}" for k, v in raw.get("versions", {}).items())),
+    ]
+    yield _table(
+        term("provenance", lang),
+        pd.DataFrame(rows, columns=[term("key", lang), term("value", lang)]),
+        small=True,
+    )
+    files = raw.get("case", {}).get("files", {})
+    scen_files = {f"scenarios/{scen.get('name', '')}/{k}": v for k, v in scen.get("files", {}).items()}
+    all_files = {**files, **scen_files}
+    if all_files:
+        frame = pd.DataFrame(
+            [(k, v[:HASH_SHOWN_CHARS]) for k, v in sorted(all_files.items())],
+            columns=[term("file", lang), "sha256"],
+        )
+        yield _table(term("input_hashes", lang), frame, small=True)
+
+
+def _glossary_blocks(lang: Lang) -> Iterator[Block]:
+    yield Heading(term("glossary", lang))
+    frame = pd.DataFrame(
+        [(nl, en, meaning) for nl, en, meaning in GLOSSARY],
+        columns=["Nederlands", "English", "Betekenis / meaning"],
+    )
+    yield _table(term("glossary", lang), frame, small=True)
+
+
+def build_report(record: RunRecord, lang: Lang) -> Document:
+    """The annex for one run, in ``lang``."""
+    s = data.summarise(record)
+    blocks: list[Block] = list(_summary_blocks(record, s, lang))
+    blocks.append(PageBreak())
+    pictures = charts.report_charts(record, lang) if s.usable else []
+    if pictures:
+        blocks.append(Heading(term("charts", lang)))
+        blocks += [Image(title, png) for title, png in pictures]
+        blocks.append(PageBreak())
+    blocks += list(_table_blocks(record, lang))
+    blocks.append(PageBreak())
+    blocks += list(_assumption_blocks(record, lang))
+    blocks.append(PageBreak())
+    blocks += list(_provenance_blocks(record, lang))
+    blocks += list(_glossary_blocks(lang))
+    return Document(
+        title=term("report_title", lang),
+        subtitle=f"{term('run_id', lang)} {record.run_id}",
+        lang=lang,
+        blocks=tuple(blocks),
+    )

@@ -1,0 +1,319 @@
+"""Words and number formats of the reports, in Dutch (default) and English.
+
+Identifiers in the code and the tables are English; users read Dutch policy
+terms. ``TERMS`` maps every identifier shown to a user to both languages;
+``GLOSSARY`` pairs the Dutch policy terms with their English meaning (printed
+in the annex). Numbers follow each language's convention: ``1.234,5`` in
+Dutch, ``1,234.5`` in English; money of a million euros and more is shown in
+€ million.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+Lang = Literal["nl", "en"]
+LANGS: tuple[Lang, ...] = ("nl", "en")
+DEFAULT_LANG: Lang = "nl"
+
+EUR_MILLION = 1e6
+MILLION_FROM_EUR = 1e6  # amounts from this size on are shown in € million
+MONEY_MILLION_DECIMALS = 1
+PERCENT_DECIMALS = 1
+MISSING = "–"  # shown for a value that does not exist (not zero)
+
+# identifier -> (Dutch, English)
+TERMS: dict[str, tuple[str, str]] = {
+    # document structure
+    "report_title": ("Bijlage: bekostiging van de asielketen", "Annex: funding the asylum chain"),
+    "compare_title": ("Vergelijking van runs", "Comparison of runs"),
+    "summary": ("Samenvatting", "Summary"),
+    "recommended_plan": ("Aanbevolen plan: de vijf maatregelen", "Recommended plan: the five levers"),
+    "cost_outcome": ("Verwachte kosten en spreiding", "Expected cost and spread"),
+    "backlog_outcome": ("Voorraden en achterstanden", "Backlogs"),
+    "solver_status": ("Status van de berekening", "Solver status"),
+    "charts": ("Grafieken", "Charts"),
+    "tables": ("Tabellen", "Tables"),
+    "assumptions": ("Aannames en bronnen", "Assumptions and sources"),
+    "provenance": ("Herkomst van deze uitkomst", "Provenance of this result"),
+    "glossary": ("Begrippen", "Glossary"),
+    "input_differences": ("Verschillen in invoer", "Input differences"),
+    "no_input_differences": ("Geen verschillen in de invoer.", "No differences in the inputs."),
+    "differences_vs_first": (
+        "Verschillen ten opzichte van de eerste run (absoluut en in %).",
+        "Differences against the first run (absolute and in %).",
+    ),
+    # column headings
+    "lever": ("Maatregel", "Lever"),
+    "value": ("Waarde", "Value"),
+    "unit": ("Eenheid", "Unit"),
+    "partner": ("Ketenpartner", "Partner"),
+    "year": ("Jaar", "Year"),
+    "period": ("Periode", "Period"),
+    "scenario": ("Scenario", "Scenario"),
+    "probability": ("Kans", "Probability"),
+    "kpi": ("Indicator", "Indicator"),
+    "component": ("Kostenpost", "Cost item"),
+    "stage": ("Fase", "Stage"),
+    "quantity": ("Grootheid", "Quantity"),
+    "category": ("Categorie", "Category"),
+    "budget_eur": ("Budget (EUR)", "Budget (EUR)"),
+    "mpp_need_eur": ("MPP-behoefte (EUR)", "MPP need (EUR)"),
+    "ratio": ("Budget / MPP-behoefte", "Budget / MPP need"),
+    "value_eur": ("Bedrag (EUR)", "Amount (EUR)"),
+    "file": ("Bestand", "File"),
+    "where": ("Plaats", "Where"),
+    "column": ("Kolom", "Column"),
+    "old": ("Oud", "Old"),
+    "new": ("Nieuw", "New"),
+    "run": ("Run", "Run"),
+    "key": ("Kenmerk", "Item"),
+    "delta": ("Verschil", "Difference"),
+    "delta_pct": ("Verschil %", "Difference %"),
+    "measure": ("Maat", "Measure"),
+    # the five levers (2021 letter) and helpers
+    "flexpool_fte": ("Flexibele pool medewerkers (gem. fte)", "Flexible staff pool (mean FTE)"),
+    "asielreserve_eur": ("Asielreserve (gem. per jaar)", "Asylum reserve (mean per year)"),
+    "funding_ratio": ("Financiering t.o.v. MPP-raming", "Funding relative to MPP forecast"),
+    "reserve_places": ("Reservecapaciteit COA (gem. plaatsen)", "COA reserve capacity (mean places)"),
+    "planned_occupancy_rate": ("Geplande bezettingsgraad COA", "Planned COA occupancy rate"),
+    "ind_hired_fte": ("Aangenomen IND-medewerkers (fte)", "IND staff hired (FTE)"),
+    "coa_regular_places_mean": ("Reguliere COA-plaatsen (gem.)", "Regular COA places (mean)"),
+    # partners
+    "registration": ("Registratie (AVIM/DISA)", "Registration (AVIM/DISA)"),
+    "ind": ("IND", "IND"),
+    "coa": ("COA", "COA"),
+    "dtv": ("DT&V", "DT&V"),
+    "chain": ("Keten", "Chain"),
+    # KPIs
+    "total_cost_eur": ("Totale kosten", "Total cost"),
+    "stage1_cost_eur": ("Kosten vooraf vastgelegd (fase 1)", "Cost committed up front (stage 1)"),
+    "stage2_cost_eur": ("Kosten naar uitkomst (fase 2)", "Cost by outcome (stage 2)"),
+    "penalty_eur": ("Boete voor achterstand", "Backlog penalty"),
+    "late_case_months": ("Zaken over de beslistermijn (zaak-maanden)", "Late cases (case-months)"),
+    "registration_queue_person_days": (
+        "Wachtrij registratie (persoonsdagen)",
+        "Registration queue (person-days)",
+    ),
+    "emergency_place_months": ("Noodopvang (plaats-maanden)", "Emergency shelter (place-months)"),
+    "reserve_draw_eur": ("Onttrekking asielreserve", "Asylum reserve draw"),
+    "supplementary_funding_eur": ("Aanvullende financiering", "Supplementary funding"),
+    "backlog_end_persons": ("Voorraad IND aan het eind (personen)", "IND backlog at the end (persons)"),
+    # flows quantities
+    "inflow": ("Instroom", "Inflow"),
+    "ind_backlog": ("Voorraad IND", "IND backlog"),
+    "registration_queue": ("Wachtrij registratie", "Registration queue"),
+    "decisions": ("Beslissingen", "Decisions"),
+    "decision_capacity": ("Besliscapaciteit", "Decision capacity"),
+    "occupancy": ("Bezetting", "Occupancy"),
+    "regular_capacity": ("Reguliere capaciteit", "Regular capacity"),
+    "reserve_active": ("Ingezette reservecapaciteit", "Reserve capacity in use"),
+    "emergency_places": ("Noodopvang", "Emergency shelter"),
+    "status_holders": ("Statushouders", "Status holders"),
+    "rejected": ("Afgewezen", "Rejected"),
+    "late_cases": ("Zaken over de termijn", "Late cases"),
+    "first": ("Eerste aanvragen", "First applications"),
+    "nareis": ("Nareis", "Family reunification (nareis)"),
+    "repeat": ("Herhaalde aanvragen", "Repeat applications"),
+    "expected": ("Verwacht", "Expected"),
+    "stage1": ("Fase 1 (vooraf)", "Stage 1 (up front)"),
+    "stage2": ("Fase 2 (naar uitkomst)", "Stage 2 (by outcome)"),
+    # charts
+    "chart_inflow_fan": (
+        "Instroom per maand: scenario's (P10–P90 en mediaan)",
+        "Monthly inflow: scenarios (P10–P90 and median)",
+    ),
+    "chart_capacity": (
+        "Capaciteit en bezetting per ketenpartner (verwacht)",
+        "Capacity and occupancy per partner (expected)",
+    ),
+    "chart_backlog": (
+        "Voorraad IND aan het eind van de periode, per scenario",
+        "IND backlog at the end of the horizon, per scenario",
+    ),
+    "chart_cost": ("Verwachte kosten per ketenpartner en jaar", "Expected cost per partner and year"),
+    "chart_reserve": (
+        "Asielreserve en aanvullende financiering",
+        "Asylum reserve draws and supplementary funding",
+    ),
+    "chart_compare_cost": ("Verwachte kosten per jaar per run", "Expected cost per year per run"),
+    "chart_compare_backlog": (
+        "Verwachte voorraad IND aan het eind van elk jaar",
+        "Expected IND backlog at the end of each year",
+    ),
+    "persons_per_month": ("personen per maand", "persons per month"),
+    "persons": ("personen", "persons"),
+    "case-months": ("zaak-maanden", "case-months"),
+    "person-days": ("persoonsdagen", "person-days"),
+    "place-months": ("plaats-maanden", "place-months"),
+    "changed": ("≠", "≠"),
+    "places": ("plaatsen", "places"),
+    "eur_million": ("€ mln", "€ million"),
+    "median": ("mediaan", "median"),
+    "range_p10_p90": ("P10–P90", "P10–P90"),
+    "min_max": ("minimum–maximum", "minimum–maximum"),
+    # summary sentences
+    "expected_cost_sentence": (
+        "Verwachte totale kosten {expected}; in 80% van de scenario's tussen {p10} (P10) en {p90} (P90).",
+        "Expected total cost {expected}; in 80% of the scenarios between {p10} (P10) and {p90} (P90).",
+    ),
+    "backlog_sentence": (
+        "Voorraad IND aan het eind: verwacht {expected} personen, P90 {p90}; "
+        "{late} zaak-maanden over de beslistermijn (verwacht).",
+        "IND backlog at the end: expected {expected} persons, P90 {p90}; "
+        "{late} case-months past the legal decision term (expected).",
+    ),
+    "status_optimal": (
+        "Optimaal: dit plan is aantoonbaar het beste binnen de gevraagde nauwkeurigheid (gap {gap}).",
+        "Optimal: this plan is proven best within the requested tolerance (gap {gap}).",
+    ),
+    "status_limit": (
+        "NIET bewezen optimaal: de berekening stopte bij de tijdslimiet. Het plan kan tot {gap} "
+        "duurder zijn dan het beste plan.",
+        "NOT proven optimal: the solve stopped at its time limit. The plan may cost up to {gap} "
+        "more than the best plan.",
+    ),
+    "status_other": (
+        "Geen bruikbaar plan: de berekening eindigde met status '{status}'.",
+        "No usable plan: the solve ended with status '{status}'.",
+    ),
+    "scenario_set_sentence": (
+        "Scenarioset '{name}' met {count} scenario's; case '{case}'.",
+        "Scenario set '{name}' with {count} scenarios; case '{case}'.",
+    ),
+    "no_sources": (
+        "De case bevat geen SOURCES.md; de bronnen staan bij de waarden in case.toml.",
+        "The case has no SOURCES.md; sources are noted next to the values in case.toml.",
+    ),
+    "key_settings": ("Belangrijkste instellingen (case.toml)", "Key settings (case.toml)"),
+    "run_id": ("Run", "Run"),
+    "created": ("Gemaakt", "Created"),
+    "objective": ("Doelfunctie", "Objective"),
+    "bound": ("Ondergrens", "Bound"),
+    "gap": ("Gap", "Gap"),
+    "status": ("Status", "Status"),
+    "solver": ("Solver", "Solver"),
+    "versions": ("Versies", "Versions"),
+    "git": ("Broncode (git)", "Source code (git)"),
+    "dirty": ("(+ lokale wijzigingen)", "(+ local changes)"),
+    "input_hashes": ("Invoerbestanden (sha256)", "Input files (sha256)"),
+    "command_line": ("Opdracht", "Command"),
+    "seed": ("Seed", "Seed"),
+    "page": ("Pagina", "Page"),
+    "levers_table": ("Maatregelen", "Levers"),
+    "funding_table": ("Financiering per ketenpartner en jaar", "Funding per partner and year"),
+    "kpis_table": ("Indicatoren (verwacht en per scenario)", "Indicators (expected and per scenario)"),
+    "cost_table": ("Verwachte kosten per ketenpartner en jaar", "Expected cost per partner and year"),
+    "cost_breakdown": ("Kostenopbouw (verwacht)", "Cost breakdown (expected)"),
+    "scenarios_table": ("Scenario's", "Scenarios"),
+    "plan_table": ("Plan (fase 1)", "Plan (stage 1)"),
+    "flows_table": ("Stromen per scenario", "Flows per scenario"),
+    "costs_table": ("Kosten per scenario", "Costs per scenario"),
+    "expected_kpis": ("Verwachte indicatoren", "Expected indicators"),
+    "total": ("Totaal", "Total"),
+    "run_settings": ("(run-instellingen)", "(run settings)"),
+    "row_added": ("(rij toegevoegd)", "(row added)"),
+    "row_removed": ("(rij verwijderd)", "(row removed)"),
+    "file_added": ("(bestand toegevoegd)", "(file added)"),
+    "file_removed": ("(bestand verwijderd)", "(file removed)"),
+    "text_changed": ("(tekst gewijzigd)", "(text changed)"),
+    "more_differences": ("… en nog {n} verschillen", "… and {n} more differences"),
+}
+
+# The Dutch policy terms users see, with their English meaning (printed in the annex).
+GLOSSARY: tuple[tuple[str, str, str], ...] = (
+    ("instroom", "inflow", "asielaanvragen per periode / asylum applications per period"),
+    ("bezetting", "occupancy", "personen in de COA-opvang / persons in COA reception"),
+    ("bezettingsgraad", "occupancy rate", "bezetting gedeeld door plaatsen / occupancy divided by places"),
+    ("asielreserve", "asylum reserve", "begrotingsreserve voor tegenvallers / budget reserve for overruns"),
+    (
+        "MPP",
+        "MPP",
+        "Meerjaren Productie Prognose: de jaarlijkse ketenraming / the chain's multi-year forecast",
+    ),
+    (
+        "nareis",
+        "family reunification",
+        "nareizigers van een statushouder / family members of a status holder",
+    ),
+    ("voorraad", "backlog", "aanvragen die op een beslissing wachten / applications awaiting a decision"),
+    (
+        "noodopvang",
+        "emergency shelter",
+        "opvang buiten de reguliere COA-plaatsen / reception outside regular places",
+    ),
+    ("reservecapaciteit", "reserve capacity", "plaatsen die snel open kunnen / places that can open quickly"),
+    (
+        "flexibele pool",
+        "flexible pool",
+        "medewerkers die tussen ketenpartners schuiven / staff moving between partners",
+    ),
+    ("statushouder", "status holder", "persoon met een verblijfsvergunning / person granted a permit"),
+)
+
+
+def term(key: str, lang: Lang) -> str:
+    """The word for ``key`` in ``lang``; an unknown key is shown as itself."""
+    pair = TERMS.get(key)
+    if pair is None:
+        return key
+    return pair[0] if lang == "nl" else pair[1]
+
+
+def check_lang(lang: str) -> Lang:
+    if lang not in LANGS:
+        raise ValueError(f"language {lang!r} is not supported; use one of {', '.join(LANGS)}")
+    return lang  # type: ignore[return-value]
+
+
+def _localise(text: str, lang: Lang) -> str:
+    """``1,234.5`` (Python's format) to ``1.234,5`` for Dutch."""
+    if lang == "en":
+        return text
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def _is_missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and not math.isfinite(value))
+
+
+def fmt_number(value: float | None, lang: Lang, decimals: int = 0) -> str:
+    """``1.234,5`` (nl) or ``1,234.5`` (en); ``–`` for a missing value."""
+    if _is_missing(value):
+        return MISSING
+    return _localise(f"{float(value):,.{decimals}f}", lang)  # type: ignore[arg-type]
+
+
+def fmt_percent(value: float | None, lang: Lang, decimals: int = PERCENT_DECIMALS) -> str:
+    """A fraction as a percentage: 0.053 → ``5,3%`` (nl) / ``5.3%`` (en)."""
+    if _is_missing(value):
+        return MISSING
+    return fmt_number(100.0 * float(value), lang, decimals) + "%"  # type: ignore[arg-type]
+
+
+def fmt_eur(value: float | None, lang: Lang, decimals: int = MONEY_MILLION_DECIMALS) -> str:
+    """Money: ``€ 1.234,5 mln`` / ``€1,234.5 million`` from a million on, else whole euros."""
+    if _is_missing(value):
+        return MISSING
+    v = float(value)  # type: ignore[arg-type]
+    if abs(v) >= MILLION_FROM_EUR:
+        number = fmt_number(v / EUR_MILLION, lang, decimals)
+        return f"€ {number} mln" if lang == "nl" else f"€{number} million"
+    number = fmt_number(v, lang, 0)
+    return f"€ {number}" if lang == "nl" else f"€{number}"
+
+
+def fmt_unit_value(value: float | None, unit: str, lang: Lang) -> str:
+    """A value in the way its unit is read: money, percentages for ratios, else a number."""
+    u = unit.strip().lower()
+    if u in ("eur", "€"):
+        return fmt_eur(value, lang)
+    if u in ("ratio", "share", "fraction"):
+        return fmt_percent(value, lang)
+    if u in ("probability",):
+        return fmt_percent(value, lang)
+    decimals = 0 if _is_missing(value) or abs(float(value)) >= 100 else 1  # type: ignore[arg-type]
+    shown = fmt_number(value, lang, decimals)
+    unit_word = term(u, lang) if u in TERMS else unit
+    return f"{shown} {unit_word}".strip()
