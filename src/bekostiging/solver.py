@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+import highspy
 import pyomo.environ as pyo
 from pyomo.contrib.appsi.base import TerminationCondition
 from pyomo.contrib.appsi.solvers import Highs
@@ -123,9 +124,32 @@ class HighsSolver:
     def solve(
         self, model: pyo.ConcreteModel, on_progress: Callable[[str], None] | None = None
     ) -> SolveOutcome:
+        outcome = self._solve_once(model, on_progress)
+        if self._opt.config.warmstart and outcome.status.has_solution and _objective_mismatch(model, outcome):
+            # HiGHS 1.16 with presolve can accept a MIP start and report it as optimal with an
+            # objective that is not the start's value (seen after changing objective
+            # coefficients). A warm start must never change the answer: solve again cold.
+            self._opt.config.warmstart = False
+            try:
+                cold = self._solve_once(model, on_progress)
+            finally:
+                self._opt.config.warmstart = True
+            cold.solve_seconds += outcome.solve_seconds
+            cold.extra["warm_start_rejected"] = 1.0
+            return cold
+        return outcome
+
+    def _solve_once(
+        self, model: pyo.ConcreteModel, on_progress: Callable[[str], None] | None
+    ) -> SolveOutcome:
         start = time.perf_counter()
         if on_progress is not None:
             on_progress("solving")
+        if self.options.threads is not None:
+            # HiGHS keeps one thread pool per process, sized by the first solve; a later solve
+            # asking for another explicit thread count fails (termination "unknown") unless
+            # the pool is reset first.
+            highspy.Highs.resetGlobalScheduler(True)
         try:
             res = self._opt.solve(model)
         except Exception as exc:  # the solver itself failed; report, do not hide
@@ -173,6 +197,23 @@ class HighsSolver:
             message=str(tc),
             solver_version=self.version,
         )
+
+
+WARM_START_CHECK_TOLERANCE = 1e-6  # relative; far above LP feasibility noise in the objective
+
+
+def _objective_mismatch(model: pyo.ConcreteModel, outcome: SolveOutcome) -> bool:
+    """True when the loaded solution's objective differs from the value HiGHS reported."""
+    if outcome.objective is None:
+        return False
+    objective = next(model.component_data_objects(pyo.Objective, active=True), None)
+    if objective is None:
+        return False
+    value = pyo.value(objective, exception=False)
+    if value is None:
+        return False
+    scale = max(1.0, abs(outcome.objective))
+    return abs(float(value) - outcome.objective) > WARM_START_CHECK_TOLERANCE * scale
 
 
 def solve_model(model: pyo.ConcreteModel, options: SolverOptions | None = None) -> SolveOutcome:
