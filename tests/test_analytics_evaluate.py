@@ -134,6 +134,19 @@ def test_out_of_sample_in_parallel_equals_serial():
     assert costs == sorted(costs, reverse=True)  # better yields never cost more
 
 
+@pytest.mark.solver
+def test_explicit_thread_count_after_a_default_solve():
+    """HiGHS sizes one thread pool per process; asking for 1 thread after a default solve
+    used to end in a solver error. Plan x = 150 on d ∈ {50, 100}: costs 0 and −150.
+    """
+    problem = newsvendor((50, 100))
+    assert solve_stochastic(problem, EXACT).status == Status.OPTIMAL
+    one_thread = SolverOptions(mip_gap=0.0, threads=1)
+    ev = evaluate_plan(problem, {"order": 150.0}, options=one_thread, workers=1)
+    assert ev.all_optimal
+    assert [r.total_cost for r in ev.results] == pytest.approx([0.0, -150.0], abs=TOL)
+
+
 @pytest.mark.unit
 def test_unpicklable_problem_is_refused_with_a_hint():
     """A local (closure) builder cannot reach a worker process: a clear TypeError, not a broken pool."""

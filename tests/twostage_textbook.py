@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import partial
 
+import numpy as np
 import pyomo.environ as pyo
 
 from bekostiging.twostage import Risk, ScenarioData, TwoStageProblem
@@ -132,3 +133,94 @@ def farmer(risk: Risk | None = None) -> TwoStageProblem:
     return TwoStageProblem(
         farmer_first_stage, farmer_second_stage, scenarios, partial(farmer_yields, 1.0), risk or Risk()
     )
+
+
+# -- capacity MILP ----------------------------------------------------------------------
+# Not a textbook case: a small integer-first-stage model (modules per site, open/close)
+# with a per-period backlog, whose answers are checked against independent solves. Its
+# penalty sweep exposed a HiGHS 1.16 MIP-start bug (wrong "optimal" objective).
+
+CAPACITY_PERIODS = 24
+CAPACITY_SITES = 6
+MAX_MODULES = 20
+PLACES_PER_MODULE = 10.0
+MODULE_COST_EUR_PER_SITE_INDEX = 100.0  # site s costs s·100 per module
+OPENING_COST_EUR = 500.0
+USE_COST_EUR_PER_SITE_INDEX = 0.5
+EMERGENCY_COST_EUR = 30.0
+DEFAULT_LATE_PENALTY_EUR = 50.0
+DEMAND_SHAPE, DEMAND_MEAN, DEMAND_SEASON, DEMAND_SEASON_PERIOD = 4.0, 80.0, 40.0, 4.0
+
+
+def capacity_first_stage(block: pyo.Block) -> None:
+    block.SITES = pyo.RangeSet(CAPACITY_SITES)
+    block.modules = pyo.Var(block.SITES, domain=pyo.NonNegativeIntegers, bounds=(0, MAX_MODULES))
+    block.open = pyo.Var(block.SITES, domain=pyo.Binary)
+    block.Modules_Need_Open_Site = pyo.Constraint(
+        block.SITES, rule=lambda b, s: b.modules[s] <= MAX_MODULES * b.open[s]
+    )
+    block.late_penalty = pyo.Param(initialize=DEFAULT_LATE_PENALTY_EUR, mutable=True)
+    block.first_stage_vars = [block.modules, block.open]
+    block.FirstStageCost = pyo.Expression(
+        expr=sum(
+            MODULE_COST_EUR_PER_SITE_INDEX * s * block.modules[s] + OPENING_COST_EUR * block.open[s]
+            for s in block.SITES
+        )
+    )
+
+
+def capacity_second_stage(block: pyo.Block, first: pyo.Block, demand: tuple[float, ...]) -> None:
+    block.T = pyo.RangeSet(len(demand))
+    block.use = pyo.Var(first.SITES, block.T, domain=pyo.NonNegativeReals)
+    block.backlog = pyo.Var(block.T, domain=pyo.NonNegativeReals)
+    block.emergency = pyo.Var(block.T, domain=pyo.NonNegativeReals)
+    block.Capacity = pyo.Constraint(
+        first.SITES, block.T, rule=lambda b, s, t: b.use[s, t] <= PLACES_PER_MODULE * first.modules[s]
+    )
+
+    def balance(b: pyo.Block, t: int) -> object:
+        carried = b.backlog[t - 1] if t > 1 else 0.0
+        served = sum(b.use[s, t] for s in first.SITES) + b.emergency[t]
+        return served + b.backlog[t] >= demand[t - 1] + carried
+
+    block.Balance = pyo.Constraint(block.T, rule=balance)
+    block.SecondStageCost = pyo.Expression(
+        expr=sum(
+            sum(USE_COST_EUR_PER_SITE_INDEX * s * block.use[s, t] for s in first.SITES)
+            + EMERGENCY_COST_EUR * block.emergency[t]
+            + first.late_penalty * block.backlog[t]
+            for t in block.T
+        )
+    )
+
+
+def capacity_demand(seed: int, index: int) -> tuple[float, ...]:
+    rng = np.random.default_rng([seed, index])
+    periods = np.arange(CAPACITY_PERIODS)
+    draws = rng.gamma(DEMAND_SHAPE, DEMAND_MEAN / DEMAND_SHAPE, CAPACITY_PERIODS)
+    return tuple(float(x) for x in draws + DEMAND_SEASON * np.sin(periods / DEMAND_SEASON_PERIOD))
+
+
+def capacity_mean_demand(seed: int, n: int) -> tuple[float, ...]:
+    return tuple(float(x) for x in np.mean([capacity_demand(seed, i) for i in range(n)], axis=0))
+
+
+def capacity(n_scenarios: int, seed: int = 1) -> TwoStageProblem:
+    scenarios = tuple(
+        ScenarioData(f"s{i}", 1.0 / n_scenarios, capacity_demand(seed, i)) for i in range(n_scenarios)
+    )
+    return TwoStageProblem(
+        capacity_first_stage,
+        capacity_second_stage,
+        scenarios,
+        partial(capacity_mean_demand, seed, n_scenarios),
+    )
+
+
+def expected_backlog(model: pyo.ConcreteModel) -> dict[str, float]:
+    """Sweep metric: Σ_s p_s Σ_t backlog[s, t] on a solved extensive form."""
+    total = sum(
+        pyo.value(model.prob[s]) * sum(pyo.value(v) for v in model.scen[s].backlog.values())
+        for s in model.SCENARIOS
+    )
+    return {"expected_backlog": total}

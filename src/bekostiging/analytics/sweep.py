@@ -9,7 +9,10 @@ entry). Anything more involved is a ``setter(model, value)`` callable. The
 model is re-solved with one persistent :class:`~bekostiging.solver.HighsSolver`
 (only the changed coefficients are passed to HiGHS) and, for MIPs, warm-started
 from the previous point's solution (``solver.set_warm_start(True)``): HiGHS
-still solves each MIP, but starts with an incumbent.
+still solves each MIP, but starts with an incumbent. HiGHS 1.16 can return a
+wrong "optimal" objective from a MIP start after the objective changed; the
+solver detects that (reported objective ≠ objective of the returned solution)
+and re-solves cold — the ``warm_start_rejected`` column says where.
 
 ``problem_factory`` returns either a ``pyo.ConcreteModel`` or a
 :class:`~bekostiging.twostage.TwoStageProblem` (its compact extensive form is
@@ -88,7 +91,7 @@ def sweep(
     """Solve the model once per value of the swept parameter, re-using one model and one solver.
 
     Returns one row per value, in the given order: ``value, objective, bound, status,
-    gap, seconds`` and the caller's metrics (NaN where a point has no solution).
+    gap, seconds, warm_start_rejected`` and the caller's metrics (NaN where a point has no solution).
     ``attrs["build_seconds"]`` is the one-off build time, ``attrs["param"]`` the parameter.
     """
     start = time.perf_counter()
@@ -117,6 +120,7 @@ def sweep(
             "status": str(outcome.status),
             "gap": outcome.gap,
             "seconds": outcome.solve_seconds,
+            "warm_start_rejected": bool(outcome.extra.get("warm_start_rejected", 0.0)),
         }
         if metrics is not None and outcome.status.has_solution:
             row.update({k: float(v) for k, v in metrics(model).items()})
