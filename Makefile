@@ -18,6 +18,10 @@ run: $(BIN)/bekostiging
 	$(BIN)/bekostiging validate $(CASE)
 
 test: $(BIN)/bekostiging
+	@# The report test opens the HTML annex in headless Chromium (Debian package); install it as root.
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+		|| echo "chromium could not be installed: the browser test will be skipped"; fi
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest -q
 

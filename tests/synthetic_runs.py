@@ -100,7 +100,7 @@ def make_tables(flexpool_fte: float = 50.0, cost_scale: float = 1.0) -> dict[str
             for y in YEARS:
                 cost_rows.append((s, p, y, "staff", "stage1", 100e6 * cost_scale))
                 cost_rows.append((s, p, y, "operations", "stage2", 50e6 * f * cost_scale))
-            cost_rows.append((s, "coa", YEARS[-1], "reserve_draw", "stage2", 10e6 * f))
+        cost_rows.append((s, "coa", YEARS[-1], "reserve_draw", "stage2", 10e6 * f))
     costs = pd.DataFrame(
         cost_rows, columns=["scenario", "partner", "year", "component", "stage", "value_eur"]
     )

@@ -11,6 +11,7 @@ Dutch, ``1,234.5`` in English; money of a million euros and more is shown in
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 Lang = Literal["nl", "en"]
@@ -282,7 +283,11 @@ def fmt_number(value: float | None, lang: Lang, decimals: int = 0) -> str:
     """``1.234,5`` (nl) or ``1,234.5`` (en); ``–`` for a missing value."""
     if _is_missing(value):
         return MISSING
-    return _localise(f"{float(value):,.{decimals}f}", lang)  # type: ignore[arg-type]
+    # Half away from zero, as in financial statements (Python's float format rounds half to even).
+    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)  # type: ignore[arg-type]
+    if exact == 0:
+        exact = abs(exact)  # no "-0,0"
+    return _localise(f"{exact:,.{decimals}f}", lang)
 
 
 def fmt_percent(value: float | None, lang: Lang, decimals: int = PERCENT_DECIMALS) -> str:

@@ -1,0 +1,167 @@
+"""``compare``: two runs with known differences show exactly those.
+
+Run A: synthetic tables, penalty 1000, P(high) = 0.25, MPP 2027 mid 40,000.
+Run B: flex pool 80 instead of 50 FTE, every cost x 1.1, penalty 5000, MPP 2027
+mid 41,000; the scenario set is the same. By hand: total cost A = 1,261.25 m
+(stage 1 8 x 100 m; stage 2 8 x 50 m x E[f] = 1.125, plus 10 m x E[f] reserve
+draw, E[f] = .25 x .5 + .5 x 1 + .25 x 2 = 1.125), total cost B = 1.1 x (800 +
+450) + 11.25 = 1,386.25 m.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from bekostiging.cli import main
+from bekostiging.report.compare import compare_runs, diff_csv, side_by_side
+from bekostiging.report.compare_out import comparison_text, write_comparison
+from bekostiging.runs.store import read_run, write_run
+from synthetic_runs import FakeSolution, make_case, make_tables
+
+pytestmark = pytest.mark.unit
+
+COST_A = 800e6 + 450e6 + 11.25e6
+COST_B = 1.1 * (800e6 + 450e6) + 11.25e6
+
+
+@pytest.fixture
+def two_runs(tmp_path: Path) -> tuple[Path, Path, Path]:
+    runs = tmp_path / "runs"
+    a = make_case(tmp_path / "a")
+    b = make_case(tmp_path / "b", penalty=5000.0, mpp_2027_mid=41000)
+    pa = write_run(
+        FakeSolution(make_tables()),
+        case_dir=a[0],
+        scenarios_dir=a[1],
+        runs_dir=runs,
+        name="penalty-low",
+        seed=1,
+    )
+    pb = write_run(
+        FakeSolution(make_tables(flexpool_fte=80.0, cost_scale=1.1)),
+        case_dir=b[0],
+        scenarios_dir=b[1],
+        runs_dir=runs,
+        name="penalty-high",
+        seed=1,
+    )
+    return runs, pa, pb
+
+
+def test_levers_show_only_the_flexpool_change(two_runs) -> None:
+    _, pa, pb = two_runs
+    cmp = compare_runs([read_run(pa), read_run(pb)])
+    b = cmp.labels[1]
+    changed = cmp.levers[cmp.levers[f"Δ {b}"].abs() > 0]
+    assert list(changed["lever"]) == ["flexpool_fte"]
+    row = changed.iloc[0]
+    assert row[f"Δ {b}"] == pytest.approx(30.0)
+    assert row[f"Δ% {b}"] == pytest.approx(0.6)
+    assert list(cmp.levers["lever"][:5]) == [
+        "flexpool_fte",
+        "asielreserve_eur",
+        "funding_ratio",
+        "reserve_places",
+        "planned_occupancy_rate",
+    ]
+
+
+def test_expected_cost_difference_by_hand(two_runs) -> None:
+    _, pa, pb = two_runs
+    cmp = compare_runs([read_run(pa), read_run(pb)])
+    a, b = cmp.labels
+    total = cmp.kpis.set_index("kpi").loc["total_cost_eur"]
+    assert total[a] == pytest.approx(COST_A)
+    assert total[b] == pytest.approx(COST_B)
+    assert total[f"Δ {b}"] == pytest.approx(COST_B - COST_A)
+    assert total[f"Δ% {b}"] == pytest.approx((COST_B - COST_A) / COST_A)
+    # funding is identical in both runs: no difference anywhere
+    assert (cmp.funding[f"Δ {b}"] == 0).all()
+    # cost per year per run, for the chart: two years per run, summing to the total
+    per_run = cmp.cost_per_year.groupby("run")["value"].sum()
+    assert per_run[a] == pytest.approx(COST_A)
+    assert len(cmp.backlog_per_year) == 4
+
+
+def test_input_differences_are_exactly_the_changed_values(two_runs) -> None:
+    _, pa, pb = two_runs
+    cmp = compare_runs([read_run(pa), read_run(pb)])
+    found = {(r.file, r.where, r.column, r.old, r.new) for r in cmp.inputs.itertuples()}
+    assert found == {
+        ("case.toml", "penalties.late_case_eur_per_month", "", "1000.0", "5000.0"),
+        ("mpp.csv", "year=2027, category=first", "mid", "40000", "41000"),
+    }
+
+
+def test_identical_inputs_have_no_differences(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    a = make_case(tmp_path / "a")
+    p1 = write_run(FakeSolution(make_tables()), case_dir=a[0], scenarios_dir=a[1], runs_dir=runs)
+    p2 = write_run(FakeSolution(make_tables()), case_dir=a[0], scenarios_dir=a[1], runs_dir=runs)
+    cmp = compare_runs([read_run(p1), read_run(p2)])
+    assert cmp.inputs.empty
+    assert "Geen verschillen in de invoer." in comparison_text(cmp, "nl")
+
+
+def test_scenario_changes_are_listed_per_scenario(tmp_path: Path) -> None:
+    old = tmp_path / "old.csv"
+    new = tmp_path / "new.csv"
+    old.write_text("scenario,probability,description\nlow,0.5,laag\nhigh,0.5,hoog\n")
+    new.write_text("scenario,probability,description\nlow,0.4,laag\nhigh,0.4,hoog\nextreme,0.2,extreem\n")
+    rows = diff_csv(old, new, "scenarios.csv")
+    assert ("scenarios.csv", "scenario=low", "probability", "0.5", "0.4") in rows
+    assert ("scenarios.csv", "scenario=extreme", "", "(row added)", "0.2, extreem") in rows
+    assert len(rows) == 3
+
+
+def test_side_by_side_percent_is_empty_against_zero() -> None:
+    a = pd.DataFrame({"k": ["x"], "value": [0.0]})
+    b = pd.DataFrame({"k": ["x"], "value": [5.0]})
+    out = side_by_side([a, b], ["A", "B"], ["k"], "value")
+    assert out.loc[0, "Δ B"] == 5.0
+    assert pd.isna(out.loc[0, "Δ% B"])
+
+
+def test_compare_cli_terminal_html_and_excel(two_runs, tmp_path: Path) -> None:
+    runs, pa, pb = two_runs
+    out = tmp_path / "cmp"
+    result = CliRunner().invoke(
+        main, ["compare", pa.name, pb.name[-6:], "--runs-dir", str(runs), "--lang", "en", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Flexible staff pool (mean FTE)" in result.output
+    assert "penalties.late_case_eur_per_month" in result.output
+    assert "€1,386.3 million" in result.output  # COST_B in English number format
+    assert (out / "comparison.html").is_file()
+    import openpyxl
+
+    wb = openpyxl.load_workbook(out / "comparison.xlsx")
+    assert wb.sheetnames[:4] == ["Levers", "Funding", "KPIs", "Costs"]
+    assert "Input differences" in wb.sheetnames
+    again = CliRunner().invoke(
+        main, ["compare", pa.name, pb.name, "--runs-dir", str(runs), "--out", str(out), "--lang", "en"]
+    )
+    assert again.exit_code != 0
+    assert "exists" in again.output
+
+
+def test_compare_needs_two_runs(two_runs) -> None:
+    runs, pa, _ = two_runs
+    result = CliRunner().invoke(main, ["compare", pa.name, "--runs-dir", str(runs)])
+    assert result.exit_code == 2
+    assert "at least two runs" in result.output
+
+
+def test_write_comparison_dutch_files(two_runs, tmp_path: Path) -> None:
+    _, pa, pb = two_runs
+    cmp = compare_runs([read_run(pa), read_run(pb)])
+    paths = write_comparison(cmp, "nl", tmp_path / "nl")
+    html = paths[0].read_text(encoding="utf-8")
+    assert '<html lang="nl">' in html
+    assert "Verschillen in invoer" in html
+    assert html.count("data:image/png;base64,") == 2  # cost and backlog per year
+    assert "€ 1.386,3 mln" in html

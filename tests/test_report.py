@@ -1,0 +1,334 @@
+"""The memo annex: PDF text, Excel workbook, HTML in a real browser, nl and en.
+
+Synthetic run (``synthetic_runs``), numbers by hand: expected total cost
+= 800 m (stage 1) + 450 m (stage 2) + 11.25 m (reserve draw) = 1,261.25 m;
+per-scenario totals 1,005 m (low, p .25), 1,210 m (mid, p .5), 1,620 m
+(high, p .25), so P10 = 1,005 m and P90 = 1,620 m; expected backlog at the end
+= 20,000 x 1.125 + 2,300 = 24,800 persons.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from bekostiging.cli import main
+from bekostiging.report import ReportError, write_report
+from bekostiging.report.i18n import fmt_eur, fmt_number, fmt_percent
+from bekostiging.report.xlsx import neutralise
+from bekostiging.runs.store import read_run, write_run
+from synthetic_runs import FORMULA_TEXT, FakeOutcome, FakeSolution, make_case, make_tables
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_TIMEOUT_SECONDS = 60
+
+
+@pytest.fixture(scope="module")
+def run_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("report")
+    case, sset = make_case(root, description="=SUM(A1:A9)")
+    tables = make_tables()
+    tables["scenarios"] = tables["scenarios"].assign(description=["@laag", "+midden", "-hoog"])
+    return write_run(
+        FakeSolution(tables), case_dir=case, scenarios_dir=sset, runs_dir=root / "runs", name="memo", seed=3
+    )
+
+
+@pytest.fixture(scope="module")
+def annexes(run_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Path]]:
+    out = tmp_path_factory.mktemp("annex")
+    record = read_run(run_path)
+    files: dict[str, dict[str, Path]] = {}
+    for lang in ("nl", "en"):
+        written = write_report(record, ["pdf", "html", "xlsx", "md"], lang, out / lang)
+        files[lang] = {p.suffix.lstrip("."): p for p in written}
+    return files
+
+
+# --------------------------------------------------------------------------- number formats
+
+
+@pytest.mark.unit
+def test_number_formats_per_language() -> None:
+    assert fmt_number(1234.5, "nl", 1) == "1.234,5"
+    assert fmt_number(1234.5, "en", 1) == "1,234.5"
+    assert fmt_eur(1_261_250_000.0, "nl") == "€ 1.261,3 mln"
+    assert fmt_eur(1_261_250_000.0, "en") == "€1,261.3 million"
+    assert fmt_eur(12_345.0, "nl") == "€ 12.345"
+    assert fmt_percent(0.053, "nl") == "5,3%"
+    assert fmt_number(None, "en") == "–"
+
+
+@pytest.mark.unit
+def test_neutralise_formula_prefixes() -> None:
+    for text in ("=1+1", "+31 6", "-2", "@SUM(A1)", "\t=1"):
+        assert neutralise(text).startswith("'")
+    assert neutralise("IND") == "IND"
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+def _pdf_text(path: Path) -> tuple[str, int]:
+    reader = PdfReader(io.BytesIO(path.read_bytes()))
+    return "\n".join(page.extract_text() for page in reader.pages), len(reader.pages)
+
+
+@pytest.mark.unit
+def test_pdf_dutch_holds_headings_and_key_numbers(annexes) -> None:
+    text, pages = _pdf_text(annexes["nl"]["pdf"])
+    first_page = PdfReader(annexes["nl"]["pdf"]).pages[0].extract_text()
+    for heading in (
+        "Bijlage: bekostiging van de asielketen",
+        "Samenvatting",
+        "Aanbevolen plan: de vijf maatregelen",
+    ):
+        assert heading in first_page
+    assert "Optimaal" in first_page
+    assert "€ 1.261,3 mln" in first_page  # expected cost
+    assert "€ 1.005,0 mln" in first_page and "€ 1.620,0 mln" in first_page  # P10, P90
+    assert "24.800" in first_page  # expected backlog
+    assert "Flexibele pool medewerkers" in first_page and "Asielreserve" in first_page
+    for heading in (
+        "Grafieken",
+        "Tabellen",
+        "Aannames en bronnen",
+        "Herkomst van deze uitkomst",
+        "Begrippen",
+    ):
+        assert heading in text
+    assert "MPP september 2025" in text  # the case's SOURCES.md
+    assert "instroom" in text and "nareis" in text  # glossary
+    assert pages >= 5
+
+
+@pytest.mark.unit
+def test_pdf_english_holds_headings_and_key_numbers(annexes) -> None:
+    text, _ = _pdf_text(annexes["en"]["pdf"])
+    for words in (
+        "Annex: funding the asylum chain",
+        "Summary",
+        "Recommended plan: the five levers",
+        "Optimal",
+        "€1,261.3 million",
+        "24,800",
+        "Assumptions and sources",
+        "Provenance of this result",
+    ):
+        assert words in text, words
+    assert "Samenvatting" not in text
+
+
+@pytest.mark.unit
+def test_limit_status_is_stated_as_not_optimal(tmp_path: Path) -> None:
+    case, sset = make_case(tmp_path)
+    outcome = FakeOutcome(status="limit", gap=0.042)
+    path = write_run(
+        FakeSolution(make_tables(), outcome=outcome),
+        case_dir=case,
+        scenarios_dir=sset,
+        runs_dir=tmp_path / "r",
+    )
+    [pdf] = write_report(read_run(path), ["pdf"], "en", tmp_path / "out")
+    first = PdfReader(pdf).pages[0].extract_text()
+    assert "NOT proven optimal" in first
+    assert "4.20%" in first
+
+
+@pytest.mark.unit
+def test_failed_run_has_no_annex(tmp_path: Path) -> None:
+    case, sset = make_case(tmp_path)
+    outcome = FakeOutcome(status="infeasible", objective=None, bound=None, gap=None)
+    path = write_run(
+        FakeSolution({}, outcome=outcome), case_dir=case, scenarios_dir=sset, runs_dir=tmp_path / "r"
+    )
+    with pytest.raises(ReportError, match="no usable plan"):
+        write_report(read_run(path), ["pdf"], "nl", tmp_path / "out")
+
+
+# --------------------------------------------------------------------------- Excel
+
+
+@pytest.mark.unit
+def test_xlsx_sheets_headers_and_no_formulas(annexes) -> None:
+    wb = openpyxl.load_workbook(annexes["nl"]["xlsx"])
+    for sheet in (
+        "Samenvatting",
+        "Maatregelen",
+        "Plan",
+        "Financiering",
+        "Indicatoren",
+        "Kosten",
+        "Stromen",
+        "Scenario's",
+        "Instellingen",
+        "Herkomst",
+        "Begrippen",
+        "in-locations",
+        "in-scenarios",
+    ):
+        assert sheet in wb.sheetnames, sheet
+    levers = wb["Maatregelen"]
+    assert levers.freeze_panes == "A2"
+    assert [c.value for c in levers[1]] == ["Maatregel", "Waarde", "Eenheid"]
+    funding = wb["Financiering"]
+    header = [c.value for c in funding[1]]
+    ratio_col = header.index("Budget / MPP-behoefte") + 1
+    assert funding.cell(row=2, column=ratio_col).number_format == "0.0%"
+    assert funding.cell(row=2, column=header.index("Budget (EUR)") + 1).number_format == "#,##0"
+    formulas = [
+        (ws.title, c.coordinate)
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.data_type == "f" or (isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@")))
+    ]
+    assert formulas == []
+    # the inputs that started with = + - @ are there, neutralised
+    values = {
+        c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)
+    }
+    assert "'=SUM(A1:A9)" in values
+    assert "'" + FORMULA_TEXT.replace(",", ";") in values
+    assert {"'@laag", "'+midden", "'-hoog"} <= values
+
+
+@pytest.mark.unit
+def test_xlsx_english_sheet_names(annexes) -> None:
+    wb = openpyxl.load_workbook(annexes["en"]["xlsx"])
+    assert wb.sheetnames[:3] == ["Summary", "Levers", "Plan"]
+    assert "Glossary" in wb.sheetnames
+
+
+# --------------------------------------------------------------------------- HTML and Markdown
+
+
+@pytest.mark.unit
+def test_html_is_self_contained(annexes) -> None:
+    html = annexes["nl"]["html"].read_text(encoding="utf-8")
+    assert '<html lang="nl">' in html
+    assert html.count("data:image/png;base64,") == 5  # the five charts
+    assert not re.search(r"""(src|href)=["'](https?:|//)""", html)
+    assert "<script" not in html
+
+
+@pytest.mark.unit
+def test_markdown_writes_its_charts(annexes) -> None:
+    md = annexes["en"]["md"]
+    text = md.read_text(encoding="utf-8")
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    assert len(images) == 5
+    assert all((md.parent / name).is_file() for name in images)
+    assert "| Lever | Value |" in text
+
+
+def _chromium_console(page: Path, tmp_path: Path) -> tuple[str, list[str]]:
+    result = subprocess.run(
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'chromium-profile'}",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--dump-dom",
+            page.resolve().as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=CHROMIUM_TIMEOUT_SECONDS,
+        check=False,
+    )
+    console = [line for line in result.stderr.splitlines() if ":CONSOLE" in line]
+    return result.stdout, console
+
+
+def _need_chromium() -> None:
+    if not CHROMIUM.exists():
+        reason = "chromium is not installed"
+        if shutil.which("apt-get") is None or os.geteuid() != 0:
+            reason += " and cannot be (no apt-get or not root); `make test` installs it when it can"
+        pytest.skip(reason)
+
+
+@pytest.mark.slow
+def test_html_loads_in_chromium_without_console_errors(annexes, tmp_path: Path) -> None:
+    _need_chromium()
+    # the check itself can fail: a page with a console error is caught
+    bad = tmp_path / "bad.html"
+    bad.write_text("<html><body><script>console.error('boom')</script></body></html>")
+    _, bad_console = _chromium_console(bad, tmp_path)
+    assert any("boom" in line for line in bad_console)
+    for lang, heading in (("nl", "Samenvatting"), ("en", "Summary")):
+        dom, console = _chromium_console(annexes[lang]["html"], tmp_path)
+        assert console == [], console
+        assert heading in dom
+        assert dom.count("<img") == 5
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+@pytest.mark.unit
+def test_report_cli_writes_and_never_overwrites(run_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cli"
+    args = [
+        "report",
+        run_path.name,
+        "--runs-dir",
+        str(run_path.parent),
+        "--format",
+        "html,md",
+        "--out",
+        str(out),
+    ]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    assert sorted(p.suffix for p in out.glob("bijlage-*-nl.*")) == [".html", ".md"]
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 1
+    assert "exists" in again.output
+    forced = CliRunner().invoke(main, [*args, "--overwrite"])
+    assert forced.exit_code == 0
+    bad = CliRunner().invoke(
+        main, ["report", run_path.name, "--runs-dir", str(run_path.parent), "--format", "docx"]
+    )
+    assert bad.exit_code == 2
+    assert "choose from pdf, html, xlsx, md" in bad.output
+
+
+@pytest.mark.unit
+def test_runs_and_show_cli(run_path: Path) -> None:
+    listing = CliRunner().invoke(main, ["runs", "--runs-dir", str(run_path.parent)])
+    assert listing.exit_code == 0
+    assert run_path.name in listing.output
+    assert "optimal" in listing.output
+    shown = CliRunner().invoke(main, ["show", run_path.name[-6:], "--runs-dir", str(run_path.parent)])
+    assert shown.exit_code == 0
+    assert "flexpool_fte" in shown.output
+    assert "€1,500.0 million" in shown.output
+    missing = CliRunner().invoke(main, ["show", "nosuchrun", "--runs-dir", str(run_path.parent)])
+    assert missing.exit_code == 1
+    assert "no run 'nosuchrun'" in missing.output
+
+
+@pytest.mark.unit
+def test_every_runs_command_has_help() -> None:
+    for cmd in ("runs", "show", "compare", "report", "rerun"):
+        result = CliRunner().invoke(main, [cmd, "--help"])
+        assert result.exit_code == 0
+        assert "Usage:" in result.output
