@@ -60,15 +60,18 @@ def write_report(
     written = []
     for fmt, path in paths.items():
         tmp = path.with_name(f".{path.name}.tmp")
-        if fmt == "pdf":
-            tmp.write_bytes(to_pdf(doc))
-        elif fmt == "html":
-            tmp.write_text(to_html(doc), encoding="utf-8")
-        elif fmt == "md":
-            tmp.write_text(to_markdown(doc, target_dir, path.stem), encoding="utf-8")
-        else:
-            write_report_xlsx(record, language, tmp, doc)
-        os.replace(tmp, path)
+        try:
+            if fmt == "pdf":
+                tmp.write_bytes(to_pdf(doc))
+            elif fmt == "html":
+                tmp.write_text(to_html(doc), encoding="utf-8")
+            elif fmt == "md":
+                tmp.write_text(to_markdown(doc, target_dir, path.stem), encoding="utf-8")
+            else:
+                write_report_xlsx(record, language, tmp, doc)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)  # only still there when writing failed
         written.append(path)
     return written
 

@@ -30,12 +30,15 @@ HIST_BINS = 20
 TICK_EVERY_PERIODS = 6  # label every sixth month on period axes
 FAN_ALPHA = 0.25
 RANGE_ALPHA = 0.10
+MAX_STACKED_PANELS = 2  # capacity panels stacked up to this many, then in a grid of two columns
+GRID_WIDTH_FACTOR = 1.4  # a two-column grid is this much wider than one chart
 
 # Per partner: capacity quantities (stacked) against the demand quantity, as stored in ``flows``.
 CAPACITY_PANELS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("coa", ("regular_capacity", "reserve_active", "emergency_places"), "occupancy"),
     ("ind", ("decision_capacity",), "decisions"),
-    ("registration", ("registration_capacity",), "registrations"),
+    ("registration", ("registration_capacity",), "registered"),
+    ("dtv", ("return_capacity",), "returns"),
 )
 
 
@@ -85,10 +88,13 @@ def capacity_vs_occupancy(record: RunRecord, lang: Lang) -> bytes | None:
     panels = [p for p in panels if p[1]]
     if not panels:
         return None
-    fig, axes = plt.subplots(
-        len(panels), 1, figsize=(FIG_WIDTH_IN, FIG_HEIGHT_IN * len(panels)), squeeze=False
-    )
-    for ax, (partner, caps, demand) in zip(axes[:, 0], panels, strict=True):
+    ncols = 1 if len(panels) <= MAX_STACKED_PANELS else 2
+    nrows = -(-len(panels) // ncols)
+    width = FIG_WIDTH_IN * (1.0 if ncols == 1 else GRID_WIDTH_FACTOR)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, FIG_HEIGHT_IN * nrows), squeeze=False)
+    for ax in axes.flat[len(panels) :]:
+        ax.set_visible(False)
+    for ax, (partner, caps, demand) in zip(axes.flat, panels, strict=False):
         dq = data.flow_quantiles(record, demand)
         x = range(len(dq))
         bottom = pd.Series(0.0, index=range(len(dq)))
@@ -103,10 +109,11 @@ def capacity_vs_occupancy(record: RunRecord, lang: Lang) -> bytes | None:
         ax.plot(
             x, dq["expected"], color="C0", label=f"{term(demand, lang)} ({term('expected', lang).lower()})"
         )
-        ax.set_title(f"{term(partner, lang)}: {term('chart_capacity', lang)}", fontsize=9)
+        ax.set_title(term(partner, lang), fontsize=9)
         _period_ticks(ax, list(dq["period"]))
         _number_axis(ax, lang)
         ax.legend(fontsize=6, loc="upper left")
+    fig.suptitle(term("chart_capacity", lang), fontsize=10)
     fig.tight_layout()
     return _png(fig)
 
@@ -178,6 +185,12 @@ def reserve_and_supplementary(record: RunRecord, lang: Lang) -> bytes | None:
             per_scen = per_scen.iloc[:: max(1, len(per_scen) // MAX_SCENARIO_BARS)]
         labels = list(per_scen.index)
         series = [per_scen[k] for k in keys]
+    if all(float(pd.Series(list(s)).abs().sum()) == 0.0 for s in series):
+        ax.text(0.5, 0.5, term("no_reserve_draws", lang), ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        ax.set_title(term("chart_reserve", lang), fontsize=10)
+        fig.set_size_inches(FIG_WIDTH_IN, FIG_HEIGHT_IN / 2)
+        return _png(fig)
     x = range(len(labels))
     for i, (k, s) in enumerate(zip(keys, series, strict=True)):
         ax.bar(

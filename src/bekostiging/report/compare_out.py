@@ -11,7 +11,7 @@ import pandas as pd
 from bekostiging.report import charts
 from bekostiging.report.compare import Comparison
 from bekostiging.report.document import Block, Document, Heading, Image, Paragraph, Table
-from bekostiging.report.i18n import EUR_MILLION, Lang, fmt_percent, fmt_unit_value, term
+from bekostiging.report.i18n import EUR_MILLION, Lang, fmt_percent, fmt_unit_value, stage_term, term
 from bekostiging.report.render import to_html
 from bekostiging.report.xlsx import Sheet, write_workbook
 
@@ -32,7 +32,8 @@ def _formatted(frame: pd.DataFrame, cmp: Comparison, keys: list[str], unit_of, l
     ).any(axis=1)
     out = pd.DataFrame({term("changed", lang): ["●" if c else "" for c in changed]})
     for k in keys:
-        out[term(k, lang)] = [term(str(v), lang) for v in frame[k]]
+        name = stage_term if k == "stage" else (lambda v, lg: term(str(v), lg))
+        out[term(k, lang)] = [name(v, lang) for v in frame[k]]
     for i, label in enumerate(cmp.labels):
         out[label] = [unit_of(row)(row[label], lang) for _, row in frame.iterrows()]
         if i > 0:

@@ -24,6 +24,7 @@ from bekostiging.report.i18n import (
     fmt_number,
     fmt_percent,
     fmt_unit_value,
+    stage_term,
     term,
 )
 from bekostiging.runs.store import RunRecord
@@ -120,6 +121,11 @@ def settings_with_sources(case_toml: Path) -> list[tuple[str, str, str]]:
     return [(k, str(v), comments.get(k, "")) for k, v in values.items()]
 
 
+def _plain_markdown(line: str) -> str:
+    """A SOURCES.md line as plain text: no emphasis marks or code ticks."""
+    return re.sub(r"(\*\*|__|`)", "", line)
+
+
 def _flatten(obj: Mapping[str, Any], prefix: str = "") -> dict[str, object]:
     out: dict[str, object] = {}
     for key, val in obj.items():
@@ -210,7 +216,7 @@ def _table_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
         frame = pd.DataFrame(
             {
                 term("component", lang): [term(c, lang) for c in breakdown["component"]],
-                term("stage", lang): [term(s, lang) for s in breakdown["stage"]],
+                term("stage", lang): [stage_term(s, lang) for s in breakdown["stage"]],
                 term("value_eur", lang): [fmt_eur(v, lang) for v in breakdown["value_eur"]],
             }
         )
@@ -248,7 +254,7 @@ def _assumption_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
             if stripped.startswith("#"):
                 yield Heading(stripped.lstrip("#").strip(), 3)
             else:
-                yield Paragraph(stripped)
+                yield Paragraph(_plain_markdown(stripped))
     else:
         yield Paragraph(term("no_sources", lang))
 

@@ -86,7 +86,35 @@ TERMS: dict[str, tuple[str, str]] = {
     "ind": ("IND", "IND"),
     "coa": ("COA", "COA"),
     "dtv": ("DT&V", "DT&V"),
-    "chain": ("Keten", "Chain"),
+    "chain": ("Keten (boetes, waarde voorraad)", "Chain (penalties, backlog value)"),
+    "no_reserve_draws": (
+        "Geen onttrekking aan de asielreserve en geen aanvullende financiering, in geen enkel scenario.",
+        "No asylum reserve draws and no supplementary funding, in any scenario.",
+    ),
+    "flexpool": ("Flexibele pool", "Flexible pool"),
+    # cost components
+    "structural": ("Structureel (capaciteit)", "Structural (capacity)"),
+    "operating": ("Exploitatie (naar gebruik)", "Operating (by use)"),
+    "asielreserve_opportunity": ("Kosten van de asielreserve", "Cost of holding the asylum reserve"),
+    "penalty_late_cases": ("Boete: zaken over de termijn", "Penalty: late cases"),
+    "penalty_registration_queue": ("Boete: wachtrij registratie", "Penalty: registration queue"),
+    "penalty_supplementary_funding": ("Boete: aanvullende financiering", "Penalty: supplementary funding"),
+    "penalty_underspend": ("Boete: onderuitputting", "Penalty: underspend"),
+    "terminal_backlog": ("Waarde voorraad aan het eind", "Value of the end backlog"),
+    "reserve_draw": ("Onttrekking asielreserve", "Asylum reserve draw"),
+    "hired_fte_all": ("Aangenomen medewerkers, alle partners (fte)", "Staff hired, all partners (FTE)"),
+    "spending_eur": ("Uitgaven (zonder boetes)", "Spending (without penalties)"),
+    "underspend_eur": ("Onderuitputting", "Underspend"),
+    "backlog_mean_persons": ("Gemiddelde voorraad IND (personen)", "Mean IND backlog (persons)"),
+    "occupancy_peak_persons": ("Hoogste bezetting COA (personen)", "Peak COA occupancy (persons)"),
+    "reserve_place_months": (
+        "Ingezette reserveplaatsen (plaats-maanden)",
+        "Reserve places used (place-months)",
+    ),
+    "registered": ("Geregistreerd", "Registered"),
+    "registration_capacity": ("Registratiecapaciteit", "Registration capacity"),
+    "returns": ("Vertrek (terugkeer)", "Returns"),
+    "return_capacity": ("Terugkeercapaciteit", "Return capacity"),
     # KPIs
     "total_cost_eur": ("Totale kosten", "Total cost"),
     "stage1_cost_eur": ("Kosten vooraf vastgelegd (fase 1)", "Cost committed up front (stage 1)"),
@@ -254,12 +282,21 @@ GLOSSARY: tuple[tuple[str, str, str], ...] = (
 )
 
 
+STAGE_KEYS = {"1": "stage1", "2": "stage2"}  # the costs table numbers its stages
+
+
 def term(key: str, lang: Lang) -> str:
     """The word for ``key`` in ``lang``; an unknown key is shown as itself."""
     pair = TERMS.get(key)
     if pair is None:
         return key
     return pair[0] if lang == "nl" else pair[1]
+
+
+def stage_term(stage: object, lang: Lang) -> str:
+    """A stage (``1``, ``2``, ``stage1``…) in words."""
+    key = str(stage)
+    return term(STAGE_KEYS.get(key, key), lang)
 
 
 def check_lang(lang: str) -> Lang:
@@ -309,14 +346,23 @@ def fmt_eur(value: float | None, lang: Lang, decimals: int = MONEY_MILLION_DECIM
     return f"€ {number}" if lang == "nl" else f"€{number}"
 
 
+def unit_kind(unit: str) -> Literal["money", "percent", "number"]:
+    """How a unit is read: money (``EUR``, ``EUR per year``), a percentage (ratios), or a number."""
+    u = unit.strip().lower()
+    if u.startswith(("eur", "€")):
+        return "money"
+    if u in ("ratio", "share", "fraction", "probability") or " / " in u:
+        return "percent"
+    return "number"
+
+
 def fmt_unit_value(value: float | None, unit: str, lang: Lang) -> str:
     """A value in the way its unit is read: money, percentages for ratios, else a number."""
     u = unit.strip().lower()
-    if u in ("eur", "€"):
+    kind = unit_kind(unit)
+    if kind == "money":
         return fmt_eur(value, lang)
-    if u in ("ratio", "share", "fraction"):
-        return fmt_percent(value, lang)
-    if u in ("probability",):
+    if kind == "percent":
         return fmt_percent(value, lang)
     decimals = 0 if _is_missing(value) or abs(float(value)) >= 100 else 1  # type: ignore[arg-type]
     shown = fmt_number(value, lang, decimals)

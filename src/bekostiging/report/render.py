@@ -123,6 +123,7 @@ def to_markdown(doc: Document, image_dir: Path, image_prefix: str) -> str:
 
 PDF_MARGIN_MM = 18
 PDF_IMAGE_WIDTH_MM = 170
+PDF_IMAGE_HEADROOM_MM = 25  # room above a full-page figure for a heading
 PDF_FONT_SIZE = 9
 PDF_SMALL_FONT_SIZE = 7
 MIN_COL_CHARS = 6  # PDF column width shares, in characters of the longest cell
@@ -224,6 +225,9 @@ def to_pdf(doc: Document) -> bytes:
             reader = ImageReader(io.BytesIO(block.png))
             w_px, h_px = reader.getSize()
             img_w = min(PDF_IMAGE_WIDTH_MM * mm, width)
+            max_h = A4[1] - 2 * PDF_MARGIN_MM * mm - PDF_IMAGE_HEADROOM_MM * mm
+            if img_w * h_px / w_px > max_h:  # a tall figure: fit the page height
+                img_w = max_h * w_px / h_px
             img = RLImage(io.BytesIO(block.png), width=img_w, height=img_w * h_px / w_px)
             story.append(KeepTogether([img, Spacer(1, 3 * mm)]))
         elif isinstance(block, PageBreak):
