@@ -351,3 +351,16 @@ def test_rerun_reports_match_and_mismatch(tmp_path: Path, monkeypatch) -> None:
     assert differ.exit_code == 1
     assert "DIFFERENT" in differ.output
     assert "levers: lever=flexpool_fte, unit=FTE: 50.0 → 51.0" in differ.output
+
+
+def test_sigterm_during_a_run_marks_it_interrupted(tmp_path: Path) -> None:
+    import os
+    import signal
+
+    runs = tmp_path / "runs"
+    with pytest.raises(store.Terminated), start_run(runs, "killed") as run:
+        run.log_path.write_text("solving\n")
+        os.kill(os.getpid(), signal.SIGTERM)
+    assert run.final_path is not None and run.final_path.name.endswith(".failed")
+    assert "SIGTERM" in (run.final_path / "error.txt").read_text()
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the handler is restored

@@ -30,6 +30,7 @@ from bekostiging.runs.store import (
     read_run,
     resolve_runs_dir,
     start_run,
+    unfinished_runs,
 )
 
 RERUN_RTOL = 1e-6  # objective and plan values must agree within this relative tolerance
@@ -69,6 +70,13 @@ def runs_cmd(runs_dir: Path | None, failed: bool) -> None:
     """List stored runs: id, name, created, status, objective, gap."""
     root = resolve_runs_dir(runs_dir)
     found = list_runs(root, include_failed=failed)
+    stale = unfinished_runs(root)
+    if stale:
+        click.echo(
+            f"note: {len(stale)} unfinished run folder(s) from killed processes ({stale[0].name} …); "
+            "they hold no result and may be deleted",
+            err=True,
+        )
     if not found:
         click.echo(f"no runs in {root}")
         return

@@ -31,8 +31,10 @@ import platform
 import re
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import traceback
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -72,6 +74,31 @@ STATUS_INTERRUPTED = "interrupted"  # Ctrl-C
 
 class RunStoreError(Exception):
     """A run folder cannot be created, found or read; the message says what to do."""
+
+
+class Terminated(BaseException):
+    """The process was asked to stop (SIGTERM) while a run was being built."""
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """Turn SIGTERM into :class:`Terminated` for the block, so the run is marked failed.
+
+    Only in the main thread (Python delivers signals there); a signal that arrives
+    while native solver code runs takes effect when that code returns.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, _frame: object) -> None:
+        raise Terminated(f"stopped by signal {signal.Signals(signum).name}")
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class OutcomeLike(Protocol):
@@ -361,6 +388,13 @@ def list_runs(runs_dir: Path, include_failed: bool = True) -> list[Manifest]:
     return sorted(found, key=lambda m: (m.created, m.run_id))
 
 
+def unfinished_runs(runs_dir: Path) -> list[Path]:
+    """``.tmp-<id>`` folders: runs whose process was killed before it could mark them failed."""
+    if not runs_dir.is_dir():
+        return []
+    return sorted(p for p in runs_dir.glob(f"{TMP_PREFIX}*") if p.is_dir())
+
+
 def find_run(ref: str, runs_dir: Path) -> Path:
     """A run folder from a path, a full run id, or a unique prefix/suffix of one."""
     as_path = Path(ref)
@@ -538,11 +572,16 @@ def _publish(tmp: Path, target: Path) -> None:
 
 def _mark_failed(builder: RunBuilder, exc: BaseException, keep_failed: bool) -> Path | None:
     tmp = builder.tmp
-    interrupted = isinstance(exc, KeyboardInterrupt)
+    interrupted = isinstance(exc, KeyboardInterrupt | Terminated)
     if not keep_failed:
         shutil.rmtree(tmp, ignore_errors=True)
         return None
-    reason = "interrupted (Ctrl-C)" if interrupted else f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, KeyboardInterrupt):
+        reason = "interrupted (Ctrl-C)"
+    elif isinstance(exc, Terminated):
+        reason = f"interrupted ({exc})"
+    else:
+        reason = f"{type(exc).__name__}: {exc}"
     text = f"run {builder.run_id} did not finish: {reason}\n\n" + "".join(
         traceback.format_exception(type(exc), exc, exc.__traceback__)
     )
@@ -595,7 +634,8 @@ def start_run(
         root, run_id, tmp, slug(name), command_line if command_line is not None else sys.argv
     )
     try:
-        yield builder
+        with _sigterm_raises():
+            yield builder
         if builder.status is None:
             raise RunStoreError("the run block ended without finish(); nothing was stored")
     except BaseException as exc:
