@@ -64,6 +64,8 @@ def test_number_formats_per_language() -> None:
     assert fmt_eur(1_261_250_000.0, "nl") == "€ 1.261,3 mln"
     assert fmt_eur(1_261_250_000.0, "en") == "€1,261.3 million"
     assert fmt_eur(12_345.0, "nl") == "€ 12.345"
+    assert fmt_eur(-2_400_000.0, "en") == "-€2.4 million"
+    assert fmt_eur(-57_512.0, "nl") == "€ -57.512"
     assert fmt_percent(0.053, "nl") == "5,3%"
     assert fmt_number(None, "en") == "–"
 

@@ -334,6 +334,11 @@ def fmt_percent(value: float | None, lang: Lang, decimals: int = PERCENT_DECIMAL
     return fmt_number(100.0 * float(value), lang, decimals) + "%"  # type: ignore[arg-type]
 
 
+def _en_money_sign(text: str) -> str:
+    """English puts the minus before the currency sign: -€2.4 million (Dutch: € -2,4 mln)."""
+    return "-" + text.replace("€-", "€", 1) if text.startswith("€-") else text
+
+
 def fmt_eur(value: float | None, lang: Lang, decimals: int = MONEY_MILLION_DECIMALS) -> str:
     """Money: ``€ 1.234,5 mln`` / ``€1,234.5 million`` from a million on, else whole euros."""
     if _is_missing(value):
@@ -341,9 +346,9 @@ def fmt_eur(value: float | None, lang: Lang, decimals: int = MONEY_MILLION_DECIM
     v = float(value)  # type: ignore[arg-type]
     if abs(v) >= MILLION_FROM_EUR:
         number = fmt_number(v / EUR_MILLION, lang, decimals)
-        return f"€ {number} mln" if lang == "nl" else f"€{number} million"
+        return f"€ {number} mln" if lang == "nl" else _en_money_sign(f"€{number} million")
     number = fmt_number(v, lang, 0)
-    return f"€ {number}" if lang == "nl" else f"€{number}"
+    return f"€ {number}" if lang == "nl" else _en_money_sign(f"€{number}")
 
 
 def unit_kind(unit: str) -> Literal["money", "percent", "number"]:
