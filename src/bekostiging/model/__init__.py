@@ -1,0 +1,92 @@
+"""The chain model as a two-stage problem (see ``model/formulation.md``).
+
+``chain_problem(data, scenarios)`` gives a :class:`~bekostiging.twostage.TwoStageProblem`
+whose builders are :func:`build_first_stage` and :func:`build_second_stage`;
+``extensive_form`` assembles it, ``scenario_creator`` gives mpi-sppy one scenario.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import partial
+
+import numpy as np
+import pyomo.environ as pyo
+
+from bekostiging.model.data import (
+    ChainData,
+    MppBaseline,
+    ScenarioInflow,
+    chain_data,
+    mpp_mid_inflow,
+    scenario_inflows,
+)
+from bekostiging.model.first_stage import build_first_stage
+from bekostiging.model.second_stage import build_second_stage
+from bekostiging.twostage import Risk, ScenarioData, TwoStageProblem
+
+BASELINE_SCENARIO = "mpp-mid"
+
+__all__ = [
+    "BASELINE_SCENARIO",
+    "ChainData",
+    "MppBaseline",
+    "ScenarioInflow",
+    "baseline_problem",
+    "chain_data",
+    "chain_problem",
+    "mpp_mid_inflow",
+    "scenario_inflows",
+]
+
+
+def _first(block: pyo.Block, data: ChainData) -> None:
+    build_first_stage(block, data)
+
+
+def _second(block: pyo.Block, first: pyo.Block, scenario: ScenarioInflow, data: ChainData) -> None:
+    build_second_stage(block, first, data, scenario)
+
+
+def _mean(scenarios: list[ScenarioInflow], probabilities: list[float]) -> ScenarioInflow:
+    stacked = np.stack([s.inflow_persons for s in scenarios])
+    mean = np.tensordot(np.asarray(probabilities), stacked, axes=1)
+    return ScenarioInflow("expected", mean)
+
+
+def chain_problem(
+    data: ChainData,
+    scenarios: list[ScenarioInflow],
+    probabilities: list[float],
+    risk: Risk | None = None,
+) -> TwoStageProblem:
+    """The chain model over the given scenarios (picklable builders, for parallel analytics)."""
+    return TwoStageProblem(
+        build_first_stage=partial(_first, data=data),
+        build_second_stage=partial(_second, data=data),
+        scenarios=tuple(ScenarioData(s.name, p, s) for s, p in zip(scenarios, probabilities, strict=True)),
+        mean_data=partial(_mean, list(scenarios), list(probabilities)),
+        risk=risk or Risk(),
+    )
+
+
+def baseline_problem(data: ChainData, mpp_mid: np.ndarray, occupancy_norm: float) -> TwoStageProblem:
+    """The MPP-mid planning run: one deterministic scenario, levers off, norm on its own occupancy.
+
+    ``occupancy_norm`` is the norm of the MPP plan (the case's own policy), so the
+    MPP need does not move with the policy being evaluated.
+    """
+    policy = data.policy.model_copy(
+        update={
+            "allow_flexpool": False,
+            "allow_reserve_places": False,
+            "allow_asielreserve": False,
+            "allow_staff_changes": True,
+            "funding_ratio_min": None,
+            "funding_ratio_max": None,
+            "occupancy_norm": occupancy_norm,
+        }
+    )
+    plan_data = replace(data, policy=policy, baseline=None)
+    scenario = ScenarioInflow(BASELINE_SCENARIO, mpp_mid, baseline=True)
+    return chain_problem(plan_data, [scenario], [1.0])

@@ -1,0 +1,286 @@
+"""Model data derived from the validated case: everything in per-period units, money in M EUR.
+
+The model reads only :class:`ChainData` and :class:`ScenarioInflow`; both are
+built from validated pydantic objects, never from files. Yearly rates become
+per-period rates here, lead times in months become whole periods.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bekostiging.schema import (
+    MONTHS_PER_YEAR,
+    STAFFED_PARTNERS,
+    Case,
+    Category,
+    Partner,
+    Policy,
+    ScenarioSet,
+    StockName,
+    months_per_period,
+    months_to_periods,
+    periods_per_year,
+)
+
+# Money inside the model is in millions of euros: objective and budget rows then
+# stay near 1e3-1e4 instead of 1e10, which HiGHS needs to judge feasibility
+# reliably (in euros, changing a penalty weight flipped solves to "infeasible").
+MONEY_SCALE = 1.0e6  # EUR per model money unit (M EUR)
+DAYS_PER_MONTH = 365.25 / MONTHS_PER_YEAR  # average calendar month, for person-days
+FLEXPOOL = "flexpool"  # budget line of the chain-wide flexible pool
+BUDGET_LINES: tuple[str, ...] = (*(p.value for p in Partner), FLEXPOOL)
+POOL_TASKS: tuple[str, ...] = (Partner.REGISTRATION.value, Partner.IND.value, Partner.COA.value)
+
+
+@dataclass(frozen=True)
+class StaffData:
+    partner: str
+    adjustable: bool
+    initial_fte: float
+    output_per_fte_period: float
+    cost_per_fte_period_meur: float
+    hiring_cost_per_fte_meur: float
+    cohort_fte: float
+    max_cohorts: int
+    intake_periods: tuple[int, ...]
+    lag_periods: int
+    trainee_productivity: float
+    trainee_cap_share: float
+    retention_per_period: float  # 1 - attrition per period
+
+
+@dataclass(frozen=True)
+class LocationData:
+    name: str
+    places: float
+    initially_open: int
+    max_open: int
+    opening_cost_meur: float
+    closing_cost_meur: float
+    lead_periods: int
+    cost_per_place_period_meur: float
+    decision_periods: tuple[int, ...]  # periods where openings may start / closings happen
+
+
+@dataclass(frozen=True)
+class MppBaseline:
+    """The MPP-mid plan's need per budget line and year, and its occupancy path."""
+
+    need_meur: dict[tuple[str, int], float]
+    occupancy_persons: tuple[float, ...]
+    first_stage: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ChainData:
+    periods: tuple[str, ...]
+    years: tuple[int, ...]
+    year_of: tuple[int, ...]  # budget year of each period
+    months_per_period: int
+    periods_per_year: int
+    categories: tuple[str, ...]
+    needs_registration: dict[str, bool]
+    decision_work: dict[str, float]
+    reception_share: dict[str, float]
+    initial_queue: dict[str, float]
+    initial_backlog: dict[str, float]
+    initial_status_holders: float
+    initial_rejected: float
+    housing_outflow: tuple[float, ...]
+    permit_share: tuple[float, ...]
+    unsupervised_share: tuple[float, ...]
+    staff: dict[str, StaffData]
+    legal_term_periods: float
+    locations: tuple[LocationData, ...]
+    max_fill_rate: float
+    resident_cost_period_meur: float
+    reserve_holding_cost_period_meur: float
+    reserve_activation_cost_period_meur: float
+    reserve_lead_periods: int
+    max_reserve_places: float
+    emergency_cost_period_meur: float
+    staff_fte_per_extra_place: float
+    external_staff_cost_period_meur: float
+    pool_team_fte: float
+    pool_max_teams: int
+    pool_retainer_period_meur: float
+    pool_activation_period_meur: float
+    pool_max_active_share: float
+    pool_productivity: float
+    asielreserve_rate: float
+    max_asielreserve_meur: float
+    supplementary_penalty: float
+    underspend_penalty: float
+    late_case_month_meur: float
+    queue_person_day_meur: float
+    policy: Policy
+    baseline: MppBaseline | None = None
+    norm_start_period: int = 0
+
+    @property
+    def decision_categories(self) -> tuple[str, ...]:
+        return tuple(k for k in self.categories if self.decision_work[k] > 0)
+
+    @property
+    def registration_categories(self) -> tuple[str, ...]:
+        return tuple(k for k in self.categories if self.needs_registration[k])
+
+    @property
+    def days_per_period(self) -> float:
+        return DAYS_PER_MONTH * self.months_per_period
+
+    @property
+    def terminal_cost_per_case_meur(self) -> float:
+        """Value of an undecided case at the horizon end: the IND cost of deciding it."""
+        ind = self.staff[Partner.IND.value]
+        return ind.cost_per_fte_period_meur / ind.output_per_fte_period
+
+    def with_baseline(self, baseline: MppBaseline) -> ChainData:
+        return _replace(self, baseline=baseline)
+
+    def with_policy(self, policy: Policy) -> ChainData:
+        return _replace(self, policy=policy)
+
+
+def _replace(data: ChainData, **changes: object) -> ChainData:
+    from dataclasses import replace
+
+    return replace(data, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class ScenarioInflow:
+    """One scenario's inflow (persons per period) by category, shape (periods, categories)."""
+
+    name: str
+    inflow_persons: np.ndarray
+    baseline: bool = False  # the deterministic MPP-mid planning run (norm on own occupancy)
+
+
+def _staff(case: Case, partner: Partner) -> StaffData:
+    s = getattr(case.settings, partner.value)
+    h = case.settings.horizon
+    ppy = periods_per_year(h)
+    interval = max(1, months_to_periods(s.intake_interval_months, h))
+    n = len(case.periods)
+    return StaffData(
+        partner=partner.value,
+        adjustable=s.adjustable,
+        initial_fte=s.initial_fte,
+        output_per_fte_period=s.output_per_fte_year / ppy,
+        cost_per_fte_period_meur=(s.cost_per_fte_year_eur / ppy) / MONEY_SCALE,
+        hiring_cost_per_fte_meur=(s.hiring_cost_per_fte_eur) / MONEY_SCALE,
+        cohort_fte=s.cohort_fte,
+        max_cohorts=s.max_cohorts_per_intake,
+        intake_periods=tuple(range(0, n, interval)) if s.adjustable else (),
+        lag_periods=months_to_periods(s.training_months, h),
+        trainee_productivity=s.trainee_productivity_share,
+        trainee_cap_share=s.trainee_cap_share,
+        retention_per_period=(1.0 - s.attrition_per_year) ** (1.0 / ppy),
+    )
+
+
+def chain_data(case: Case, policy: Policy | None = None) -> ChainData:
+    """Per-period model data from a validated case (policy: the case's unless given)."""
+    st = case.settings
+    h = st.horizon
+    ppy = periods_per_year(h)
+    mpp = months_per_period(h)
+    labels = case.periods
+    series = {r.period: r for r in case.series}
+    cats = tuple(c.value for c in Category)
+    coa = st.coa
+    interval = max(1, months_to_periods(coa.location_decision_interval_months, h))
+    n = len(labels)
+    locations = tuple(
+        LocationData(
+            name=loc.location,
+            places=loc.places,
+            initially_open=loc.initially_open,
+            max_open=loc.max_open,
+            opening_cost_meur=(loc.opening_cost_eur) / MONEY_SCALE,
+            closing_cost_meur=(loc.closing_cost_eur) / MONEY_SCALE,
+            lead_periods=months_to_periods(loc.lead_time_months, h),
+            cost_per_place_period_meur=(loc.cost_per_place_year_eur / ppy) / MONEY_SCALE,
+            decision_periods=tuple(range(0, n, interval)),
+        )
+        for loc in case.locations
+    )
+    growable = [loc.lead_periods for loc in locations if loc.max_open > loc.initially_open]
+    return ChainData(
+        periods=tuple(labels),
+        years=tuple(case.years),
+        year_of=tuple(int(p[:4]) for p in labels),
+        months_per_period=mpp,
+        periods_per_year=ppy,
+        categories=cats,
+        needs_registration={c.value: st.categories[c].needs_registration for c in Category},
+        decision_work={c.value: st.categories[c].decision_work for c in Category},
+        reception_share={c.value: st.categories[c].reception_share for c in Category},
+        initial_queue={c.value: case.stock(StockName.REGISTRATION_QUEUE, c) for c in Category},
+        initial_backlog={c.value: case.stock(StockName.IND_BACKLOG, c) for c in Category},
+        initial_status_holders=case.stock(StockName.STATUS_HOLDERS),
+        initial_rejected=case.stock(StockName.REJECTED),
+        housing_outflow=tuple(series[p].housing_outflow_persons for p in labels),
+        permit_share=tuple(series[p].permit_share for p in labels),
+        unsupervised_share=tuple(series[p].unsupervised_departure_share for p in labels),
+        staff={p.value: _staff(case, p) for p in STAFFED_PARTNERS},
+        legal_term_periods=st.ind.legal_term_months / mpp,
+        locations=locations,
+        max_fill_rate=coa.max_fill_rate,
+        resident_cost_period_meur=(coa.cost_per_resident_year_eur / ppy) / MONEY_SCALE,
+        reserve_holding_cost_period_meur=(coa.reserve_holding_cost_per_place_year_eur / ppy) / MONEY_SCALE,
+        reserve_activation_cost_period_meur=(
+            coa.reserve_activation_cost_per_place_year_eur / ppy / MONEY_SCALE
+        ),
+        reserve_lead_periods=months_to_periods(coa.reserve_activation_months, h),
+        max_reserve_places=coa.max_reserve_places,
+        emergency_cost_period_meur=(coa.emergency_cost_per_place_year_eur / ppy) / MONEY_SCALE,
+        staff_fte_per_extra_place=coa.staff_fte_per_extra_place,
+        external_staff_cost_period_meur=(coa.external_staff_cost_per_fte_year_eur / ppy) / MONEY_SCALE,
+        pool_team_fte=st.flexpool.team_fte,
+        pool_max_teams=st.flexpool.max_teams,
+        pool_retainer_period_meur=(st.flexpool.retainer_cost_per_fte_year_eur / ppy) / MONEY_SCALE,
+        pool_activation_period_meur=(st.flexpool.activation_cost_per_fte_year_eur / ppy) / MONEY_SCALE,
+        pool_max_active_share=st.flexpool.max_active_share,
+        pool_productivity=st.flexpool.productivity_share,
+        asielreserve_rate=st.budget.asielreserve_opportunity_rate,
+        max_asielreserve_meur=(st.budget.max_asielreserve_eur) / MONEY_SCALE,
+        supplementary_penalty=st.budget.supplementary_penalty,
+        underspend_penalty=st.budget.underspend_penalty,
+        late_case_month_meur=(st.penalties.late_case_month_eur) / MONEY_SCALE,
+        queue_person_day_meur=(st.penalties.registration_queue_person_day_eur) / MONEY_SCALE,
+        policy=policy or st.policy,
+        norm_start_period=min(growable) if growable else n,
+    )
+
+
+def scenario_inflows(scenario_set: ScenarioSet) -> list[ScenarioInflow]:
+    """The set's scenarios as model data (categories in ``Category`` order)."""
+    order = [scenario_set.categories.index(c) for c in Category]
+    return [
+        ScenarioInflow(name, scenario_set.inflow_persons[i][:, order].astype(float))
+        for i, name in enumerate(scenario_set.names)
+    ]
+
+
+def mpp_mid_inflow(case: Case) -> np.ndarray:
+    """The MPP-mid path per period and category: yearly mid x monthly seasonality / 12."""
+    h = case.settings.horizon
+    mpp_len = months_per_period(h)
+    factor = {r.month: r.factor for r in case.seasonality}
+    mid = {(r.year, r.category.value): r.mid for r in case.mpp}
+    rows = []
+    for label in case.periods:
+        year = int(label[:4])
+        if h.period == "month":
+            months = [int(label[5:])]
+        else:
+            q = int(label[-1])
+            months = list(range((q - 1) * mpp_len + 1, q * mpp_len + 1))
+        season = sum(factor[m] for m in months) / MONTHS_PER_YEAR
+        rows.append([mid[(year, c.value)] * season for c in Category])
+    return np.array(rows, dtype=float)

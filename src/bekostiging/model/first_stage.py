@@ -1,0 +1,431 @@
+"""Stage 1: the structural plan, decided now for the whole horizon.
+
+Each ``add_*`` function is one constraint family of ``model/formulation.md``
+(same name, same equation). Naming: SETS upper case, parameters snake_case with
+a unit suffix, variables CamelCase, constraints Title_Snake.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from bekostiging.model.data import BUDGET_LINES, FLEXPOOL, POOL_TASKS, ChainData
+from bekostiging.schema import Partner
+
+
+def build_first_stage(b: pyo.Block, d: ChainData) -> None:
+    """All stage-1 variables, constraint families and ``FirstStageCost`` on block ``b``."""
+    add_sets(b, d)
+    add_penalty_weights(b, d)
+    add_staff_balance(b, d)
+    add_trainee_cap(b, d)
+    add_location_balance(b, d)
+    add_reserve_places(b, d)
+    add_flexpool(b, d)
+    add_asielreserve(b, d)
+    add_occupancy_norm(b, d)
+    add_structural_cost(b, d)
+    add_budget_covers_structural(b, d)
+    add_funding_ratio(b, d)
+    add_policy_plan(b, d)
+    b.FirstStageCost = pyo.Expression(
+        expr=sum(b.StructuralCost[line, y] for line in b.LINES for y in b.YEARS)
+        + sum(d.asielreserve_rate * b.Asielreserve[y] for y in b.YEARS)
+    )
+    b.first_stage_vars = [
+        b.Hire,
+        b.Staff,
+        b.Opened,
+        b.Closed,
+        b.Open,
+        b.ReservePlaces,
+        b.PoolTeams,
+        b.Asielreserve,
+        b.Budget,
+    ]
+
+
+def add_sets(b: pyo.Block, d: ChainData) -> None:
+    """Index sets: periods T, budget years Y, staffed partners P, locations L, budget lines."""
+    b.T = pyo.RangeSet(0, len(d.periods) - 1)
+    b.YEARS = pyo.Set(initialize=d.years, ordered=True)
+    b.P = pyo.Set(initialize=list(d.staff), ordered=True)
+    b.L = pyo.Set(initialize=[loc.name for loc in d.locations], ordered=True)
+    b.LINES = pyo.Set(initialize=BUDGET_LINES, ordered=True)
+    b.TASKS = pyo.Set(initialize=POOL_TASKS, ordered=True)
+    b.INTAKE = pyo.Set(
+        dimen=2, initialize=[(p, t) for p, s in d.staff.items() for t in s.intake_periods], ordered=True
+    )
+    b.LOC_DECISION = pyo.Set(
+        dimen=2, initialize=[(loc.name, t) for loc in d.locations for t in loc.decision_periods], ordered=True
+    )
+
+
+def add_penalty_weights(b: pyo.Block, d: ChainData) -> None:
+    """User penalty weights as mutable parameters shared by all scenarios (for sweeps).
+
+    ``late_case_month_meur`` (M EUR per late case-month) and ``queue_person_day_meur``
+    (M EUR per person-day in the registration queue); see ``add_penalties``.
+    """
+    b.late_case_month_meur = pyo.Param(initialize=d.late_case_month_meur, mutable=True)
+    b.queue_person_day_meur = pyo.Param(initialize=d.queue_person_day_meur, mutable=True)
+
+
+def add_staff_balance(b: pyo.Block, d: ChainData) -> None:
+    r"""Staff_Balance — productive staff follow attrition and trained hiring cohorts.
+
+    .. math::
+        Staff_{p,t} = \rho_p\,Staff_{p,t-1} + c_p\,Hire_{p,t-\ell_p}, \quad Staff_{p,-1} = S^0_p
+        \qquad \forall p \in P_{adj}, t \in T
+
+    For a fixed formation (``adjustable = false``): :math:`Staff_{p,t} = S^0_p`.
+    Trainees: :math:`Trainees_{p,t} = \sum_{\tau \in I_p,\, t-\ell_p < \tau \le t} c_p Hire_{p,\tau}`.
+
+    ==================  ======================  ==========================
+    symbol              component               unit
+    ==================  ======================  ==========================
+    Staff_{p,t}         ``Staff[p,t]``          FTE (productive)
+    Hire_{p,t}          ``Hire[p,t]`` (integer)  cohorts, t in intake set I_p
+    c_p                 ``cohort_fte``          FTE per cohort
+    \ell_p              ``lag_periods``         periods of training
+    \rho_p              ``retention_per_period`` share
+    S^0_p               ``initial_fte``         FTE
+    ==================  ======================  ==========================
+    """
+    b.Hire = pyo.Var(b.INTAKE, domain=pyo.NonNegativeIntegers)
+    for p, t in b.INTAKE:
+        b.Hire[p, t].setub(d.staff[p].max_cohorts)
+    b.Staff = pyo.Var(b.P, b.T, domain=pyo.NonNegativeReals)
+
+    def hired(p: str, t: int) -> pyo.Expression | float:
+        return d.staff[p].cohort_fte * b.Hire[p, t] if (p, t) in b.INTAKE else 0.0
+
+    def balance(_b: pyo.Block, p: str, t: int) -> pyo.Expression:
+        s = d.staff[p]
+        if not s.adjustable:
+            return b.Staff[p, t] == s.initial_fte
+        previous = b.Staff[p, t - 1] if t > 0 else s.initial_fte
+        return b.Staff[p, t] == s.retention_per_period * previous + hired(p, t - s.lag_periods)
+
+    b.Staff_Balance = pyo.Constraint(b.P, b.T, rule=balance)
+    b.Trainees = pyo.Expression(
+        b.P,
+        b.T,
+        rule=lambda _b, p, t: sum(
+            hired(p, tau) for tau in range(max(0, t - d.staff[p].lag_periods + 1), t + 1)
+        ),
+    )
+    b.Capacity = pyo.Expression(
+        b.P,
+        b.T,
+        rule=lambda _b, p, t: (
+            d.staff[p].output_per_fte_period
+            * (b.Staff[p, t] + d.staff[p].trainee_productivity * b.Trainees[p, t])
+        ),
+    )
+
+
+def add_trainee_cap(b: pyo.Block, d: ChainData) -> None:
+    r"""Trainee_Cap — trainees at most a share of productive staff (mentoring capacity).
+
+    .. math:: Trainees_{p,t} \le \kappa_p\, Staff_{p,t} \qquad \forall p \in P_{adj}, t \in T
+
+    ================  ======================  ===============================
+    symbol            component               unit
+    ================  ======================  ===============================
+    Trainees_{p,t}    ``Trainees[p,t]``       FTE in training
+    \kappa_p          ``trainee_cap_share``   trainee FTE per productive FTE
+    ================  ======================  ===============================
+    """
+    b.Trainee_Cap = pyo.Constraint(
+        b.P,
+        b.T,
+        rule=lambda _b, p, t: (
+            b.Trainees[p, t] <= d.staff[p].trainee_cap_share * b.Staff[p, t]
+            if d.staff[p].adjustable and d.staff[p].lag_periods > 0
+            else pyo.Constraint.Skip
+        ),
+    )
+
+
+def add_location_balance(b: pyo.Block, d: ChainData) -> None:
+    r"""Location_Balance — COA locations open, opened after a lead time, closed.
+
+    .. math::
+        Open_{l,t} = Open_{l,t-1} + Opened_{l,t} - Closed_{l,t}, \quad Open_{l,-1} = O^0_l,
+        \quad Open_{l,t} \le \bar O_l \qquad \forall l \in L, t \in T
+
+    :math:`Opened_{l,t}` and :math:`Closed_{l,t}` exist only at COA decision moments
+    (every ``location_decision_interval_months``) and :math:`Opened_{l,t}=0` for
+    :math:`t < \ell_l` (the lead time from today's decision to first use).
+    Regular places: :math:`Places_t = \sum_l q_l\, Open_{l,t}`.
+
+    ==============  ====================  =====================
+    symbol          component             unit
+    ==============  ====================  =====================
+    Open_{l,t}      ``Open[l,t]``         locations
+    Opened_{l,t}    ``Opened[l,t]`` (int)  locations
+    Closed_{l,t}    ``Closed[l,t]`` (int)  locations
+    q_l             ``places``            places per location
+    \ell_l          ``lead_periods``      periods
+    \bar O_l        ``max_open``          locations
+    ==============  ====================  =====================
+    """
+    loc = {x.name: x for x in d.locations}
+    b.Opened = pyo.Var(b.LOC_DECISION, domain=pyo.NonNegativeIntegers)
+    b.Closed = pyo.Var(b.LOC_DECISION, domain=pyo.NonNegativeIntegers)
+    for name, t in b.LOC_DECISION:
+        b.Opened[name, t].setub(0 if t < loc[name].lead_periods else loc[name].max_open)
+        b.Closed[name, t].setub(loc[name].max_open)
+    b.Open = pyo.Var(b.L, b.T, domain=pyo.NonNegativeReals, bounds=lambda _b, n, t: (0, loc[n].max_open))
+
+    def balance(_b: pyo.Block, n: str, t: int) -> pyo.Expression:
+        previous = b.Open[n, t - 1] if t > 0 else loc[n].initially_open
+        change = (b.Opened[n, t] - b.Closed[n, t]) if (n, t) in b.LOC_DECISION else 0
+        return b.Open[n, t] == previous + change
+
+    b.Location_Balance = pyo.Constraint(b.L, b.T, rule=balance)
+    b.Places = pyo.Expression(b.T, rule=lambda _b, t: sum(loc[n].places * b.Open[n, t] for n in b.L))
+
+
+def add_reserve_places(b: pyo.Block, d: ChainData) -> None:
+    r"""Reserve_Places — COA reserve places held per budget year (reservecapaciteit).
+
+    .. math:: 0 \le ReservePlaces_y \le \bar R \cdot a_{res} \qquad \forall y \in Y
+
+    =================  ======================  ======================
+    symbol             component               unit
+    =================  ======================  ======================
+    ReservePlaces_y    ``ReservePlaces[y]``    places on standby
+    \bar R             ``max_reserve_places``  places
+    a_{res}            policy switch           1 if allowed, else 0
+    =================  ======================  ======================
+    """
+    cap = d.max_reserve_places if d.policy.allow_reserve_places else 0.0
+    b.ReservePlaces = pyo.Var(b.YEARS, domain=pyo.NonNegativeReals, bounds=(0, cap))
+
+
+def add_flexpool(b: pyo.Block, d: ChainData) -> None:
+    r"""Flexpool — teams retained in the chain-wide flexible pool per budget year.
+
+    .. math::
+        PoolTeams_y \in \{0, \dots, \bar N a_{pool}\}, \quad PoolFTE_y = n\, PoolTeams_y
+        \qquad \forall y \in Y
+
+    ===============  =================  =====================
+    symbol           component          unit
+    ===============  =================  =====================
+    PoolTeams_y      ``PoolTeams[y]``   teams (integer)
+    n                ``team_fte``       FTE per team
+    \bar N           ``max_teams``      teams
+    ===============  =================  =====================
+    """
+    cap = d.pool_max_teams if d.policy.allow_flexpool else 0
+    b.PoolTeams = pyo.Var(b.YEARS, domain=pyo.NonNegativeIntegers, bounds=(0, cap))
+    b.PoolFTE = pyo.Expression(b.YEARS, rule=lambda _b, y: d.pool_team_fte * b.PoolTeams[y])
+
+
+def add_asielreserve(b: pyo.Block, d: ChainData) -> None:
+    r"""Asielreserve — a budget reserve per year, drawn on in stage 2, at an opportunity cost.
+
+    .. math:: 0 \le Asielreserve_y \le \bar A \cdot a_{ar} \qquad \forall y \in Y
+
+    ===============  =======================  ================
+    symbol           component                unit
+    ===============  =======================  ================
+    Asielreserve_y   ``Asielreserve[y]``      EUR
+    \bar A           ``max_asielreserve_meur`` EUR
+    ===============  =======================  ================
+    """
+    cap = d.max_asielreserve_meur if d.policy.allow_asielreserve else 0.0
+    b.Asielreserve = pyo.Var(b.YEARS, domain=pyo.NonNegativeReals, bounds=(0, cap))
+
+
+def add_occupancy_norm(b: pyo.Block, d: ChainData) -> None:
+    r"""Occupancy_Norm — regular places cover MPP-mid occupancy at the planning norm.
+
+    .. math::
+        Places_t \ge \min\big(O^{mpp}_t / \beta,\ \hat P_t\big) \qquad \forall t \in T,\ t \ge t_0
+
+    :math:`O^{mpp}_t` is the occupancy of the MPP-mid plan (the baseline run);
+    :math:`\hat P_t = \sum_l q_l \bar O_l` over the location types that can be open
+    by :math:`t` given their lead times (else :math:`O^0_l`) — the most places
+    reachable, so the norm never asks for the impossible; :math:`t_0` is the first
+    period in which any location type can be opened. Not applied in the baseline
+    run itself (``add_baseline_norm``), nor when capacity follows the MPP plan
+    (status quo), which met the norm by construction.
+
+    ================  ==========================  ============
+    symbol            component                   unit
+    ================  ==========================  ============
+    \beta             ``policy.occupancy_norm``   share
+    O^{mpp}_t         ``baseline.occupancy``      persons
+    \hat P_t          reachable places            places
+    t_0               ``norm_start_period``       period
+    ================  ==========================  ============
+    """
+    if d.baseline is None or not d.policy.allow_staff_changes:
+        b.Occupancy_Norm = pyo.Constraint(b.T, rule=lambda _b, t: pyo.Constraint.Skip)
+        return
+    occ = d.baseline.occupancy_persons
+    norm = d.policy.occupancy_norm
+
+    def reachable(t: int) -> float:
+        return sum(
+            loc.places * (loc.max_open if t >= loc.lead_periods else loc.initially_open)
+            for loc in d.locations
+        )
+
+    b.Occupancy_Norm = pyo.Constraint(
+        b.T,
+        rule=lambda _b, t: (
+            b.Places[t] >= min(occ[t] / norm, reachable(t))
+            if t >= d.norm_start_period
+            else pyo.Constraint.Skip
+        ),
+    )
+
+
+def add_structural_cost(b: pyo.Block, d: ChainData) -> None:
+    r"""Structural_Cost — stage-1 spending per budget line and year (an expression).
+
+    .. math::
+        C^{1}_{p,y} = \sum_{t \in y} \big[k_p (Staff_{p,t} + Trainees_{p,t})
+            + h_p c_p Hire_{p,t}\big] \quad p \in P
+
+        C^{1}_{coa,y} = \sum_{t \in y} \sum_l \big[k_l q_l Open_{l,t} + f^{o}_l Opened_{l,t}
+            + f^{c}_l Closed_{l,t}\big] + \sum_{t\in y} k_{res} ReservePlaces_y
+
+        C^{1}_{pool,y} = \sum_{t \in y} k_{ret}\, PoolFTE_y
+
+    ==========  ==================================  =====================
+    symbol      component                           unit
+    ==========  ==================================  =====================
+    k_p         ``cost_per_fte_period_meur``         EUR per FTE-period
+    h_p         ``hiring_cost_per_fte_meur``         EUR per FTE
+    k_l         ``cost_per_place_period_meur``       EUR per place-period
+    f^o, f^c    ``opening/closing_cost_meur``        EUR per location
+    k_{res}     ``reserve_holding_cost_period_meur`` EUR per place-period
+    k_{ret}     ``pool_retainer_period_meur``        EUR per FTE-period
+    ==========  ==================================  =====================
+    """
+    loc = {x.name: x for x in d.locations}
+    periods_of = {y: [t for t in b.T if d.year_of[t] == y] for y in b.YEARS}
+
+    def staff_cost(p: str, y: int) -> pyo.Expression:
+        s = d.staff[p]
+        return sum(
+            s.cost_per_fte_period_meur * (b.Staff[p, t] + b.Trainees[p, t])
+            + (s.hiring_cost_per_fte_meur * s.cohort_fte * b.Hire[p, t] if (p, t) in b.INTAKE else 0)
+            for t in periods_of[y]
+        )
+
+    def coa_cost(y: int) -> pyo.Expression:
+        running = sum(
+            loc[n].cost_per_place_period_meur * loc[n].places * b.Open[n, t]
+            for n in b.L
+            for t in periods_of[y]
+        )
+        changes = sum(
+            loc[n].opening_cost_meur * b.Opened[n, t] + loc[n].closing_cost_meur * b.Closed[n, t]
+            for n, t in b.LOC_DECISION
+            if d.year_of[t] == y
+        )
+        holding = len(periods_of[y]) * d.reserve_holding_cost_period_meur * b.ReservePlaces[y]
+        return running + changes + holding
+
+    def rule(_b: pyo.Block, line: str, y: int) -> pyo.Expression:
+        if line in d.staff:
+            return staff_cost(line, y)
+        if line == Partner.COA.value:
+            return coa_cost(y)
+        if line == FLEXPOOL:
+            return len(periods_of[y]) * d.pool_retainer_period_meur * b.PoolFTE[y]
+        return 0.0
+
+    b.StructuralCost = pyo.Expression(b.LINES, b.YEARS, rule=rule)
+
+
+def add_budget_covers_structural(b: pyo.Block, d: ChainData) -> None:
+    r"""Budget_Covers_Structural — the budget per line and year pays at least its fixed plan.
+
+    .. math:: Budget_{p,y} \ge C^{1}_{p,y} \qquad \forall p \in \text{lines}, y \in Y
+
+    ==============  ====================  =====
+    symbol          component             unit
+    ==============  ====================  =====
+    Budget_{p,y}    ``Budget[p,y]``       EUR
+    C^1_{p,y}       ``StructuralCost``    EUR
+    ==============  ====================  =====
+    """
+    b.Budget = pyo.Var(b.LINES, b.YEARS, domain=pyo.NonNegativeReals)
+    b.Budget_Covers_Structural = pyo.Constraint(
+        b.LINES, b.YEARS, rule=lambda _b, p, y: b.Budget[p, y] >= b.StructuralCost[p, y]
+    )
+
+
+def add_funding_ratio(b: pyo.Block, d: ChainData) -> None:
+    r"""Funding_Ratio — chain-wide budget per year against the MPP-mid need.
+
+    .. math::
+        r_{min} \sum_p N_{p,y} \le \sum_p Budget_{p,y} \le r_{max} \sum_p N_{p,y}
+        \qquad \forall y \in Y
+
+    Applied to the chain total so money can follow the work between partners
+    (ketenperspectief); only when the policy sets ``funding_ratio_min/max`` and a
+    baseline exists.
+
+    ==========  ===========================  =====
+    symbol      component                    unit
+    ==========  ===========================  =====
+    N_{p,y}     ``baseline.need_meur``        EUR
+    r_{min}     ``policy.funding_ratio_min`` ratio
+    r_{max}     ``policy.funding_ratio_max`` ratio
+    ==========  ===========================  =====
+    """
+    lo, hi = d.policy.funding_ratio_min, d.policy.funding_ratio_max
+    base = d.baseline
+    # Mutable, so a sweep over the funding ratio re-solves without rebuilding;
+    # an unset minimum is 0 (always met), an unset maximum leaves no row.
+    b.funding_ratio_min = pyo.Param(initialize=lo if lo is not None else 0.0, mutable=True)
+    b.funding_ratio_max = pyo.Param(initialize=hi if hi is not None else 0.0, mutable=True)
+
+    def total_need(y: int) -> float:
+        return sum(base.need_meur.get((p, y), 0.0) for p in BUDGET_LINES) if base else 0.0
+
+    def total_budget(y: int) -> pyo.Expression:
+        return sum(b.Budget[p, y] for p in b.LINES)
+
+    b.Funding_Ratio_Min = pyo.Constraint(
+        b.YEARS,
+        rule=lambda _b, y: (
+            total_budget(y) >= b.funding_ratio_min * total_need(y) if base else pyo.Constraint.Skip
+        ),
+    )
+    b.Funding_Ratio_Max = pyo.Constraint(
+        b.YEARS,
+        rule=lambda _b, y: (
+            total_budget(y) <= b.funding_ratio_max * total_need(y)
+            if hi is not None and base
+            else pyo.Constraint.Skip
+        ),
+    )
+
+
+def add_policy_plan(b: pyo.Block, d: ChainData) -> None:
+    r"""Policy_Plan — when capacity follows the MPP (status quo), fix hiring and locations.
+
+    .. math::
+        Hire_{p,t} = Hire^{mpp}_{p,t},\ Opened_{l,t} = Opened^{mpp}_{l,t},\
+        Closed_{l,t} = Closed^{mpp}_{l,t} \quad \text{if not } allow\_staff\_changes
+
+    The MPP-mid plan comes from the baseline run (``baseline.first_stage``).
+    """
+    if d.policy.allow_staff_changes or d.baseline is None or not d.baseline.first_stage:
+        return
+    plan = d.baseline.first_stage
+    for var in (b.Hire, b.Opened, b.Closed):
+        for v in var.values():
+            key = v.getname(relative_to=b, fully_qualified=True)
+            if key in plan:
+                v.fix(round(plan[key]))

@@ -1,0 +1,149 @@
+"""From validated inputs to result tables: the MPP baseline, the stochastic solve, the tables.
+
+``solve_case`` is what ``bekostiging solve`` runs:
+
+1. the MPP-mid plan (one deterministic scenario, levers off) gives the MPP need
+   per partner and year and the MPP occupancy path;
+2. the two-stage model over the scenario set, with that baseline, is solved by HiGHS;
+3. a solution (optimal, or stopped at a limit with an incumbent) becomes tidy
+   tables; an infeasible model gets an explanation in domain terms.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pyomo.environ as pyo
+
+from bekostiging.errors import SolverFailure
+from bekostiging.infeasibility import Conflict, explain
+from bekostiging.model import (
+    BASELINE_SCENARIO,
+    baseline_problem,
+    chain_data,
+    chain_problem,
+    mpp_mid_inflow,
+    scenario_inflows,
+)
+from bekostiging.model.data import BUDGET_LINES, ChainData, MppBaseline
+from bekostiging.results import result_tables
+from bekostiging.schema import Case, Policy, ScenarioSet
+from bekostiging.solver import HighsSolver, SolveOutcome, SolverOptions, Status
+from bekostiging.twostage import Risk, extensive_form, first_stage_values
+
+Progress = Callable[..., None]
+
+
+@dataclass
+class ChainSolution:
+    outcome: SolveOutcome
+    baseline_outcome: SolveOutcome
+    tables: dict[str, pd.DataFrame]
+    timings: dict[str, float]
+    conflicts: list[Conflict] = field(default_factory=list)
+    model_size: dict[str, int] = field(default_factory=dict)
+    options: SolverOptions = field(default_factory=SolverOptions)
+    policy: Policy | None = None
+    risk: Risk = field(default_factory=Risk)
+    scenario_set: str = ""
+    first_stage: dict[str, float] = field(default_factory=dict)
+    failed_stage: str = ""  # "baseline" or "" when the baseline solved
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome.status.has_solution
+
+
+def _noop(**_kwargs: object) -> None:
+    return None
+
+
+def model_size(m: pyo.ConcreteModel) -> dict[str, int]:
+    """Columns, rows and integer columns of a built model (active components only)."""
+    cols = ints = 0
+    for v in m.component_data_objects(pyo.Var, descend_into=True):
+        if v.fixed:
+            continue
+        cols += 1
+        ints += int(v.is_integer())
+    rows = sum(1 for _ in m.component_data_objects(pyo.Constraint, active=True, descend_into=True))
+    return {"columns": cols, "rows": rows, "integer_columns": ints}
+
+
+def solve_baseline(
+    case: Case, data: ChainData, options: SolverOptions
+) -> tuple[MppBaseline | None, SolveOutcome, list[Conflict]]:
+    """The MPP-mid plan: need per budget line and year, its occupancy and its stage-1 plan."""
+    problem = baseline_problem(data, mpp_mid_inflow(case), case.settings.policy.occupancy_norm)
+    m = extensive_form(problem)
+    solver = HighsSolver(options)
+    outcome = solver.solve(m)
+    if not outcome.status.has_solution:
+        conflicts = explain(solver, data) if outcome.status == Status.INFEASIBLE else []
+        return None, outcome, conflicts
+    b = m.scen[BASELINE_SCENARIO]
+    need = {(line, y): float(pyo.value(b.Spending[line, y])) for line in BUDGET_LINES for y in data.years}
+    occupancy = tuple(float(pyo.value(b.Occupancy[t])) for t in m.first.T)
+    return MppBaseline(need, occupancy, first_stage_values(m.first)), outcome, []
+
+
+def solve_case(
+    case: Case,
+    scenario_set: ScenarioSet,
+    options: SolverOptions | None = None,
+    *,
+    policy: Policy | None = None,
+    risk: Risk | None = None,
+    progress: Progress | None = None,
+) -> ChainSolution:
+    """Solve the case on the scenario set; never raises for infeasibility or limits."""
+    options = options or SolverOptions()
+    progress = progress or _noop
+    try:
+        scenario_set.check_fits(case)
+    except ValueError as exc:
+        raise SolverFailure(str(exc)) from exc
+    policy = policy or case.settings.policy
+    risk = risk or Risk(case.settings.risk.weight, case.settings.risk.alpha)
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    data = chain_data(case, policy)
+
+    progress(phase="MPP baseline")
+    baseline, base_outcome, conflicts = solve_baseline(case, data, options)
+    timings["baseline_seconds"] = time.perf_counter() - start
+    common = {"options": options, "policy": policy, "risk": risk, "scenario_set": scenario_set.name}
+    if baseline is None:
+        timings["total_seconds"] = time.perf_counter() - start
+        return ChainSolution(
+            base_outcome, base_outcome, {}, timings, conflicts, failed_stage="baseline", **common
+        )
+    data = data.with_baseline(baseline)
+
+    progress(phase="building model")
+    t0 = time.perf_counter()
+    problem = chain_problem(data, scenario_inflows(scenario_set), list(scenario_set.probabilities), risk)
+    m = extensive_form(problem)
+    timings["build_seconds"] = time.perf_counter() - t0
+    size = model_size(m)
+
+    progress(phase="solving")
+    solver = HighsSolver(options)
+    outcome = solver.solve(m)
+    timings["solve_seconds"] = outcome.solve_seconds
+    progress(phase="done", incumbent=outcome.objective, bound=outcome.bound, gap=outcome.gap)
+
+    tables: dict[str, pd.DataFrame] = {}
+    first: dict[str, float] = {}
+    if outcome.status.has_solution:
+        t0 = time.perf_counter()
+        tables = result_tables(m, data, scenario_set)
+        first = first_stage_values(m.first)
+        timings["results_seconds"] = time.perf_counter() - t0
+    elif outcome.status == Status.INFEASIBLE:
+        conflicts = explain(solver, data)
+    timings["total_seconds"] = time.perf_counter() - start
+    return ChainSolution(outcome, base_outcome, tables, timings, conflicts, size, first_stage=first, **common)

@@ -1,0 +1,256 @@
+"""Tidy result tables from a solved chain model (long format, with a unit column).
+
+This is the only module that reads solution values out of Pyomo; everything
+after it (run folders, reports, comparisons) works on these DataFrames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+
+from bekostiging.model.data import BUDGET_LINES, MONEY_SCALE, ChainData
+from bekostiging.schema import ScenarioSet
+
+EXPECTED = "expected"  # scenario label of probability-weighted rows
+EUR, PERSONS, FTE, PLACES = "EUR", "persons", "FTE", "places"
+
+
+def _v(x: object) -> float:
+    value = pyo.value(x, exception=False)
+    return 0.0 if value is None else float(value)
+
+
+def _eur(x: object) -> float:
+    """A model money value (M EUR) in euros."""
+    return _v(x) * MONEY_SCALE
+
+
+def plan_table(first: pyo.Block, d: ChainData) -> pd.DataFrame:
+    """Stage-1 plan: per lever, partner, period or year."""
+    rows: list[tuple[str, str, str, object, float, str]] = []
+    for p, t in first.INTAKE:
+        rows.append(
+            ("hired_fte", p, d.periods[t], d.year_of[t], d.staff[p].cohort_fte * _v(first.Hire[p, t]), FTE)
+        )
+    for p in first.P:
+        for t in first.T:
+            rows.append(("staff_fte", p, d.periods[t], d.year_of[t], _v(first.Staff[p, t]), FTE))
+            rows.append(("trainee_fte", p, d.periods[t], d.year_of[t], _v(first.Trainees[p, t]), FTE))
+            rows.append(
+                ("capacity", p, d.periods[t], d.year_of[t], _v(first.Capacity[p, t]), "cases per period")
+            )
+    for n in first.L:
+        for t in first.T:
+            rows.append(
+                (f"open_locations:{n}", "coa", d.periods[t], d.year_of[t], _v(first.Open[n, t]), "locations")
+            )
+    for n, t in first.LOC_DECISION:
+        rows.append(
+            (f"opened_locations:{n}", "coa", d.periods[t], d.year_of[t], _v(first.Opened[n, t]), "locations")
+        )
+        rows.append(
+            (f"closed_locations:{n}", "coa", d.periods[t], d.year_of[t], _v(first.Closed[n, t]), "locations")
+        )
+    for t in first.T:
+        rows.append(("regular_places", "coa", d.periods[t], d.year_of[t], _v(first.Places[t]), PLACES))
+    for y in first.YEARS:
+        rows.append(("reserve_places", "coa", "", y, _v(first.ReservePlaces[y]), PLACES))
+        rows.append(("flexpool_fte", "flexpool", "", y, _v(first.PoolFTE[y]), FTE))
+        rows.append(("asielreserve", "chain", "", y, _eur(first.Asielreserve[y]), EUR))
+        for line in first.LINES:
+            rows.append(("budget", line, "", y, _eur(first.Budget[line, y]), EUR))
+    return pd.DataFrame(rows, columns=["lever", "partner", "period", "year", "value", "unit"])
+
+
+def funding_table(first: pyo.Block, d: ChainData) -> pd.DataFrame:
+    """Budget per line and year against the MPP-mid need."""
+    rows = []
+    for line in BUDGET_LINES:
+        for y in d.years:
+            budget = _eur(first.Budget[line, y])
+            need = d.baseline.need_meur.get((line, y), 0.0) * MONEY_SCALE if d.baseline else float("nan")
+            ratio = budget / need if need > 0 else float("nan")
+            rows.append((line, y, budget, need, ratio))
+    return pd.DataFrame(rows, columns=["partner", "year", "budget_eur", "mpp_need_eur", "ratio"])
+
+
+def _scenario_flows(name: str, b: pyo.Block, first: pyo.Block, d: ChainData) -> Iterable[tuple]:
+    periods, years = d.periods, d.year_of
+    for t in first.T:
+        per, yr = periods[t], years[t]
+        for k in b.K:
+            yield (name, per, yr, "inflow", k, _v(b.inflow_persons[t, k]), PERSONS)
+            yield (name, per, yr, "registered", k, _v(b.Registered[k, t]), PERSONS)
+        for k in b.KREG:
+            yield (name, per, yr, "registration_queue", k, _v(b.RegQueue[k, t]), PERSONS)
+        for k in b.KDEC:
+            yield (name, per, yr, "ind_backlog", k, _v(b.Backlog[k, t]), PERSONS)
+            yield (name, per, yr, "decisions", k, _v(b.Decisions[k, t]), PERSONS)
+        scalars = {
+            "status_holders": (b.StatusHolders[t], PERSONS),
+            "housed": (b.Housed[t], PERSONS),
+            "rejected": (b.Rejected[t], PERSONS),
+            "returns": (b.Returns[t], PERSONS),
+            "unsupervised_departures": (b.Unsupervised[t], PERSONS),
+            "occupancy": (b.Occupancy[t], PERSONS),
+            "regular_capacity": (d.max_fill_rate * first.Places[t], PLACES),
+            "reserve_active": (b.ReserveActive[t], PLACES),
+            "emergency_places": (b.Emergency[t], PLACES),
+            "external_coa_staff": (b.ExternalStaff[t], FTE),
+            "late_cases": (b.Late[t], PERSONS),
+            "registration_capacity": (first.Capacity["registration", t], PERSONS),
+            "decision_capacity": (first.Capacity["ind", t], PERSONS),
+            "return_capacity": (first.Capacity["dtv", t], PERSONS),
+        }
+        for q, (expr, unit) in scalars.items():
+            yield (name, per, yr, q, "", _v(expr), unit)
+        for j in first.TASKS:
+            yield (name, per, yr, "pool_active", j, _v(b.PoolActive[j, t]), FTE)
+
+
+def _scenario_costs(name: str, b: pyo.Block, first: pyo.Block, d: ChainData) -> Iterable[tuple]:
+    """Spending per line, year and stage; penalties and reserve cost on the line ``chain``."""
+    last_year = d.years[-1]
+    for y in first.YEARS:
+        for line in first.LINES:
+            yield (name, line, y, "structural", 1, _eur(first.StructuralCost[line, y]))
+            yield (name, line, y, "operating", 2, _eur(b.OperatingCost[line, y]))
+        ts = [t for t in first.T if d.year_of[t] == y]
+        late = _v(first.late_case_month_meur) * d.months_per_period * sum(_v(b.Late[t]) for t in ts)
+        queue = (
+            _v(first.queue_person_day_meur)
+            * d.days_per_period
+            * sum(_v(b.RegQueue[k, t]) for k in b.KREG for t in ts)
+        )
+        under = d.underspend_penalty * sum(_v(b.Under[p, y]) for p in first.LINES)
+        chain = {
+            "asielreserve_opportunity": (1, d.asielreserve_rate * _v(first.Asielreserve[y])),
+            "penalty_late_cases": (2, late),
+            "penalty_registration_queue": (2, queue),
+            "penalty_supplementary_funding": (2, d.supplementary_penalty * _v(b.Supplementary[y])),
+            "penalty_underspend": (2, under),
+        }
+        if y == last_year:
+            last = len(d.periods) - 1
+            chain["terminal_backlog"] = (
+                2,
+                d.terminal_cost_per_case_meur
+                * sum(d.decision_work[k] * _v(b.Backlog[k, last]) for k in b.KDEC),
+            )
+        for component, (stage, value) in chain.items():
+            yield (name, "chain", y, component, stage, value * MONEY_SCALE)
+
+
+def _scenario_kpis(name: str, b: pyo.Block, first: pyo.Block, d: ChainData) -> dict[str, float]:
+    last = len(d.periods) - 1
+    stage1 = _eur(first.FirstStageCost)
+    stage2 = _eur(b.SecondStageCost)
+    return {
+        "total_cost_eur": stage1 + stage2,
+        "stage1_cost_eur": stage1,
+        "stage2_cost_eur": stage2,
+        "spending_eur": sum(_eur(b.Spending[p, y]) for p in first.LINES for y in first.YEARS),
+        "penalty_eur": _eur(b.PenaltyCost),
+        "late_case_months": _v(b.LateCaseMonths),
+        "registration_queue_person_days": _v(b.QueuePersonDays),
+        "emergency_place_months": d.months_per_period * sum(_v(b.Emergency[t]) for t in first.T),
+        "reserve_place_months": d.months_per_period * sum(_v(b.ReserveActive[t]) for t in first.T),
+        "reserve_draw_eur": sum(_eur(b.ReserveDraw[y]) for y in first.YEARS),
+        "supplementary_funding_eur": sum(_eur(b.Supplementary[y]) for y in first.YEARS),
+        "underspend_eur": sum(_eur(b.Under[p, y]) for p in first.LINES for y in first.YEARS),
+        "backlog_end_persons": sum(_v(b.Backlog[k, last]) for k in b.KDEC),
+        "backlog_mean_persons": float(np.mean([sum(_v(b.Backlog[k, t]) for k in b.KDEC) for t in first.T])),
+        "occupancy_peak_persons": max(_v(b.Occupancy[t]) for t in first.T),
+    }
+
+
+KPI_UNITS = {
+    "late_case_months": "case-months",
+    "registration_queue_person_days": "person-days",
+    "emergency_place_months": "place-months",
+    "reserve_place_months": "place-months",
+    "backlog_end_persons": PERSONS,
+    "backlog_mean_persons": PERSONS,
+    "occupancy_peak_persons": PERSONS,
+}
+
+
+def levers_table(first: pyo.Block, d: ChainData, funding: pd.DataFrame) -> pd.DataFrame:
+    """The five levers of the 2021 letter, in numbers (plus two structural totals)."""
+    years = list(first.YEARS)
+    need = funding["mpp_need_eur"].sum()
+    ratio = funding["budget_eur"].sum() / need if need > 0 else float("nan")
+    places = [_v(first.Places[t]) for t in first.T]
+    rate = float("nan")
+    if d.baseline is not None:
+        occ = d.baseline.occupancy_persons
+        rates = [occ[t] / places[t] for t in first.T if t >= d.norm_start_period and places[t] > 0]
+        rate = float(np.mean(rates)) if rates else float("nan")
+    hired = sum(d.staff[p].cohort_fte * _v(first.Hire[p, t]) for p, t in first.INTAKE)
+    rows = [
+        ("flexpool_fte", float(np.mean([_v(first.PoolFTE[y]) for y in years])), FTE),
+        ("asielreserve_eur", float(np.mean([_eur(first.Asielreserve[y]) for y in years])), "EUR per year"),
+        ("funding_ratio", ratio, "budget / MPP need"),
+        ("reserve_places", float(np.mean([_v(first.ReservePlaces[y]) for y in years])), PLACES),
+        ("planned_occupancy_rate", rate, "MPP-mid occupancy / regular places"),
+        (
+            "ind_hired_fte",
+            float(
+                sum(
+                    d.staff["ind"].cohort_fte * _v(first.Hire["ind", t])
+                    for p, t in first.INTAKE
+                    if p == "ind"
+                )
+            ),
+            FTE,
+        ),
+        ("hired_fte_all", float(hired), FTE),
+        ("coa_regular_places_mean", float(np.mean(places)), PLACES),
+    ]
+    return pd.DataFrame(rows, columns=["lever", "value", "unit"])
+
+
+def result_tables(
+    m: pyo.ConcreteModel, d: ChainData, scenario_set: ScenarioSet | None
+) -> dict[str, pd.DataFrame]:
+    """All result tables of a solved extensive form."""
+    first = m.first
+    names = list(m.SCENARIOS)
+    prob = {s: float(pyo.value(m.prob[s])) for s in names}
+    flows, costs, kpi_rows = [], [], []
+    for s in names:
+        b = m.scen[s]
+        flows.extend(_scenario_flows(s, b, first, d))
+        costs.extend(_scenario_costs(s, b, first, d))
+        for k, v in _scenario_kpis(s, b, first, d).items():
+            kpi_rows.append((s, k, v, KPI_UNITS.get(k, EUR)))
+    kpis = pd.DataFrame(kpi_rows, columns=["scenario", "kpi", "value", "unit"])
+    weights = kpis["scenario"].map(prob)
+    expected = (
+        kpis.assign(value=kpis["value"] * weights)
+        .groupby(["kpi", "unit"], as_index=False, sort=False)["value"]
+        .sum()
+        .assign(scenario=EXPECTED)[["scenario", "kpi", "value", "unit"]]
+    )
+    funding = funding_table(first, d)
+    scen = pd.DataFrame({"scenario": names, "probability": [prob[s] for s in names]})
+    if scenario_set is not None:
+        desc = {i.scenario: i.description for i in scenario_set.scenarios}
+        scen["description"] = scen["scenario"].map(desc).fillna("")
+    return {
+        "levers": levers_table(first, d, funding),
+        "plan": plan_table(first, d),
+        "funding": funding,
+        "flows": pd.DataFrame(
+            flows, columns=["scenario", "period", "year", "quantity", "category", "value", "unit"]
+        ),
+        "costs": pd.DataFrame(
+            costs, columns=["scenario", "partner", "year", "component", "stage", "value_eur"]
+        ),
+        "kpis": pd.concat([expected, kpis], ignore_index=True),
+        "scenarios": scen,
+    }
