@@ -16,6 +16,7 @@ $(BIN)/bekostiging: pyproject.toml
 
 run: $(BIN)/bekostiging
 	$(BIN)/bekostiging validate $(CASE)
+	$(BIN)/bekostiging solve $(CASE) --name default
 
 test: $(BIN)/bekostiging
 	@# The report test opens the HTML annex in headless Chromium (Debian package); install it as root.

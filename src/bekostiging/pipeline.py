@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 import pyomo.environ as pyo
@@ -28,7 +28,7 @@ from bekostiging.model import (
     mpp_mid_inflow,
     scenario_inflows,
 )
-from bekostiging.model.data import BUDGET_LINES, ChainData, MppBaseline
+from bekostiging.model.data import BUDGET_LINES, MONEY_SCALE, ChainData, MppBaseline
 from bekostiging.results import result_tables
 from bekostiging.schema import Case, Policy, ScenarioSet
 from bekostiging.solver import HighsSolver, SolveOutcome, SolverOptions, Status
@@ -59,6 +59,15 @@ class ChainSolution:
 
 def _noop(**_kwargs: object) -> None:
     return None
+
+
+def in_euros(outcome: SolveOutcome) -> SolveOutcome:
+    """The outcome with objective and bound in euros (the model counts in M EUR)."""
+    return replace(
+        outcome,
+        objective=None if outcome.objective is None else outcome.objective * MONEY_SCALE,
+        bound=None if outcome.bound is None else outcome.bound * MONEY_SCALE,
+    )
 
 
 def model_size(m: pyo.ConcreteModel) -> dict[str, int]:
@@ -114,6 +123,7 @@ def solve_case(
 
     progress(phase="MPP baseline")
     baseline, base_outcome, conflicts = solve_baseline(case, data, options)
+    base_outcome = in_euros(base_outcome)
     timings["baseline_seconds"] = time.perf_counter() - start
     common = {"options": options, "policy": policy, "risk": risk, "scenario_set": scenario_set.name}
     if baseline is None:
@@ -130,9 +140,9 @@ def solve_case(
     timings["build_seconds"] = time.perf_counter() - t0
     size = model_size(m)
 
-    progress(phase="solving")
     solver = HighsSolver(options)
-    outcome = solver.solve(m)
+    solver.progress_scale = MONEY_SCALE
+    outcome = in_euros(solver.solve(m, on_progress=progress))
     timings["solve_seconds"] = outcome.solve_seconds
     progress(phase="done", incumbent=outcome.objective, bound=outcome.bound, gap=outcome.gap)
 

@@ -344,7 +344,12 @@ class Policy(Strict):
     allow_flexpool: bool = Field(True, description="Flexible pool may be used (flexibele pool)")
     allow_reserve_places: bool = Field(True, description="COA reserve places may be held")
     allow_asielreserve: bool = Field(True, description="An asielreserve may be held")
-    allow_staff_changes: bool = Field(True, description="Staffing may deviate from the MPP plan")
+    allow_staff_changes: bool = Field(
+        True, description="Staffing (hiring cohorts) may deviate from the MPP-mid plan"
+    )
+    allow_location_changes: bool = Field(
+        True, description="COA locations (opening, closing) may deviate from the MPP-mid plan"
+    )
     occupancy_norm: float = param(
         0.95,
         unit="share",

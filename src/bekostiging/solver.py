@@ -22,6 +22,7 @@ from pyomo.contrib.appsi.solvers import Highs
 
 from bekostiging.errors import SolverFailure
 
+ProgressCallback = Callable[..., None]
 DEFAULT_MIP_GAP = 0.005  # 0.5 % relative gap: the benchmark target on the default case
 
 
@@ -89,6 +90,10 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
     return abs(objective - bound) / denom
 
 
+def _ignore(**_kwargs: object) -> None:
+    return None
+
+
 class HighsSolver:
     """A persistent HiGHS solver for one Pyomo model (re-solve after parameter changes)."""
 
@@ -104,6 +109,32 @@ class HighsSolver:
         if self.options.time_limit is not None:
             cfg.time_limit = self.options.time_limit
         self._opt.highs_options = self.options.highs_options()
+        self.progress_scale = 1.0  # multiply model objective values by this for progress reports
+        self._on_progress: ProgressCallback = _ignore
+        self._subscribed_to: object | None = None
+
+    def _subscribe_progress(self, model: pyo.ConcreteModel, on_progress: ProgressCallback) -> None:
+        """Forward HiGHS's periodic MIP state (incumbent, bound, gap) to ``on_progress``."""
+        if self._opt._model is not model:
+            self._opt.set_instance(model)  # solve() reuses this instance, so we can subscribe first
+        self._on_progress = on_progress
+        highs = self._opt._solver_model
+        if self._subscribed_to is highs:
+            return  # one subscription per HiGHS object; it forwards to the current callback
+        scale = self.progress_scale
+
+        def forward(event: object) -> None:
+            data = event.data_out  # type: ignore[attr-defined]
+            primal, dual, gap = data.mip_primal_bound, data.mip_dual_bound, data.mip_gap
+            self._on_progress(
+                phase="solving",
+                incumbent=primal * scale if math.isfinite(primal) else None,
+                bound=dual * scale if math.isfinite(dual) else None,
+                gap=gap if math.isfinite(gap) else None,
+            )
+
+        highs.cbMipInterrupt.subscribe(forward)
+        self._subscribed_to = highs
 
     @property
     def version(self) -> str:
@@ -121,9 +152,8 @@ class HighsSolver:
     def set_warm_start(self, enabled: bool) -> None:
         self._opt.config.warmstart = enabled  # type: ignore[attr-defined]
 
-    def solve(
-        self, model: pyo.ConcreteModel, on_progress: Callable[[str], None] | None = None
-    ) -> SolveOutcome:
+    def solve(self, model: pyo.ConcreteModel, on_progress: ProgressCallback | None = None) -> SolveOutcome:
+        """Solve; ``on_progress(phase=, incumbent=, bound=, gap=)`` is called while HiGHS works."""
         outcome = self._solve_once(model, on_progress)
         if self._opt.config.warmstart and outcome.status.has_solution and _objective_mismatch(model, outcome):
             # HiGHS 1.16 with presolve can accept a MIP start and report it as optimal with an
@@ -139,18 +169,18 @@ class HighsSolver:
             return cold
         return outcome
 
-    def _solve_once(
-        self, model: pyo.ConcreteModel, on_progress: Callable[[str], None] | None
-    ) -> SolveOutcome:
+    def _solve_once(self, model: pyo.ConcreteModel, on_progress: ProgressCallback | None) -> SolveOutcome:
         start = time.perf_counter()
         if on_progress is not None:
-            on_progress("solving")
+            on_progress(phase="solving")
         if self.options.threads is not None:
             # HiGHS keeps one thread pool per process, sized by the first solve; a later solve
             # asking for another explicit thread count fails (termination "unknown") unless
             # the pool is reset first.
             highspy.Highs.resetGlobalScheduler(True)
         try:
+            if on_progress is not None:
+                self._subscribe_progress(model, on_progress)
             res = self._opt.solve(model)
         except Exception as exc:  # the solver itself failed; report, do not hide
             return SolveOutcome(

@@ -3,4 +3,5 @@ from bekostiging.cli import (
     case,  # noqa: F401  (validate, case export|import)
     runs,  # noqa: F401  (runs, show, compare, report, rerun)
     scenarios,  # noqa: F401  (scenarios generate|show)
+    solve,  # noqa: F401  (solve)
 )

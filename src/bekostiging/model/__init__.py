@@ -82,6 +82,7 @@ def baseline_problem(data: ChainData, mpp_mid: np.ndarray, occupancy_norm: float
             "allow_reserve_places": False,
             "allow_asielreserve": False,
             "allow_staff_changes": True,
+            "allow_location_changes": True,
             "funding_ratio_min": None,
             "funding_ratio_max": None,
             "occupancy_norm": occupancy_norm,

@@ -252,7 +252,7 @@ def add_occupancy_norm(b: pyo.Block, d: ChainData) -> None:
     by :math:`t` given their lead times (else :math:`O^0_l`) — the most places
     reachable, so the norm never asks for the impossible; :math:`t_0` is the first
     period in which any location type can be opened. Not applied in the baseline
-    run itself (``add_baseline_norm``), nor when capacity follows the MPP plan
+    run itself (``add_baseline_norm``), nor when locations follow the MPP plan
     (status quo), which met the norm by construction.
 
     ================  ==========================  ============
@@ -264,7 +264,7 @@ def add_occupancy_norm(b: pyo.Block, d: ChainData) -> None:
     t_0               ``norm_start_period``       period
     ================  ==========================  ============
     """
-    if d.baseline is None or not d.policy.allow_staff_changes:
+    if d.baseline is None or not d.policy.allow_location_changes:
         b.Occupancy_Norm = pyo.Constraint(b.T, rule=lambda _b, t: pyo.Constraint.Skip)
         return
     occ = d.baseline.occupancy_persons
@@ -413,18 +413,23 @@ def add_funding_ratio(b: pyo.Block, d: ChainData) -> None:
 
 
 def add_policy_plan(b: pyo.Block, d: ChainData) -> None:
-    r"""Policy_Plan — when capacity follows the MPP (status quo), fix hiring and locations.
+    r"""Policy_Plan — where capacity follows the MPP (status quo), fix hiring and/or locations.
 
     .. math::
-        Hire_{p,t} = Hire^{mpp}_{p,t},\ Opened_{l,t} = Opened^{mpp}_{l,t},\
-        Closed_{l,t} = Closed^{mpp}_{l,t} \quad \text{if not } allow\_staff\_changes
+        Hire_{p,t} = Hire^{mpp}_{p,t} \quad \text{if not } allow\_staff\_changes
+
+        Opened_{l,t} = Opened^{mpp}_{l,t},\ Closed_{l,t} = Closed^{mpp}_{l,t}
+        \quad \text{if not } allow\_location\_changes
 
     The MPP-mid plan comes from the baseline run (``baseline.first_stage``).
     """
-    if d.policy.allow_staff_changes or d.baseline is None or not d.baseline.first_stage:
+    if d.baseline is None or not d.baseline.first_stage:
         return
     plan = d.baseline.first_stage
-    for var in (b.Hire, b.Opened, b.Closed):
+    fixed = [] if d.policy.allow_staff_changes else [b.Hire]
+    if not d.policy.allow_location_changes:
+        fixed += [b.Opened, b.Closed]
+    for var in fixed:
         for v in var.values():
             key = v.getname(relative_to=b, fully_qualified=True)
             if key in plan:

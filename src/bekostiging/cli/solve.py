@@ -1,0 +1,202 @@
+"""``bekostiging solve``: solve a case on a scenario set and store the run.
+
+Exit codes: 0 a plan was found (optimal, or stopped at a limit with a stated
+gap); 2 input problems; 3 infeasible (explained); 4 solver error or a limit
+reached before any plan was found.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import sys
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from bekostiging.cli import main
+from bekostiging.cli.case import InputProblemsError
+from bekostiging.errors import InputErrors, SolverFailure
+
+DEFAULT_CASE = Path("data/nl-2026")
+EXIT_INFEASIBLE = 3
+EXIT_NO_PLAN = 4
+EUR_MILLION = 1e6
+LEVER_LABELS = {  # the five levers of the 2021 letter, as the users name them
+    "flexpool_fte": ("flexibele pool", "FTE (gemiddeld)"),
+    "asielreserve_eur": ("asielreserve", "€ mln per jaar"),
+    "funding_ratio": ("financiering t.o.v. MPP", "× MPP-behoefte"),
+    "reserve_places": ("reservecapaciteit COA", "plaatsen (gemiddeld)"),
+    "planned_occupancy_rate": ("bezettingsgraad bij MPP", "aandeel"),
+}
+SHOWN_KPIS = {
+    "total_cost_eur": ("verwachte totale kosten (incl. boetes)", EUR_MILLION, "€ mln"),
+    "spending_eur": ("verwachte uitgaven", EUR_MILLION, "€ mln"),
+    "late_case_months": ("zaken over de beslistermijn", 1.0, "zaak-maanden"),
+    "backlog_end_persons": ("voorraad IND eind horizon", 1.0, "personen"),
+    "emergency_place_months": ("noodopvang", 1.0, "plaats-maanden"),
+    "supplementary_funding_eur": ("aanvullende financiering", EUR_MILLION, "€ mln"),
+}
+
+
+def _fmt(value: float, decimals: int = 1) -> str:
+    if value is None or not math.isfinite(value):
+        return "–"
+    return f"{value:,.{decimals}f}"
+
+
+def summary_lines(solution: object) -> list[str]:
+    """The terminal summary of a solve (status, objective, gap, levers, KPIs)."""
+    outcome = solution.outcome  # type: ignore[attr-defined]
+    lines = [f"status: {outcome.describe()}"]
+    if outcome.objective is not None:
+        bound = outcome.bound / EUR_MILLION if outcome.bound is not None else float("nan")
+        lines.append(f"objective: € {outcome.objective / EUR_MILLION:,.1f} mln (bound € {_fmt(bound)} mln)")
+    tables = solution.tables  # type: ignore[attr-defined]
+    if "levers" in tables:
+        lines.append("de vijf knoppen (five levers):")
+        levers = tables["levers"].set_index("lever")["value"]
+        for key, (label, unit) in LEVER_LABELS.items():
+            value = levers.get(key, float("nan"))
+            scale = EUR_MILLION if key.endswith("_eur") else 1.0
+            decimals = 2 if key in ("funding_ratio", "planned_occupancy_rate") else 0
+            lines.append(f"  {label:<28} {_fmt(value / scale, decimals):>12} {unit}")
+    if "kpis" in tables:
+        kpis = tables["kpis"]
+        expected = kpis[kpis["scenario"] == "expected"].set_index("kpi")["value"]
+        lines.append("verwacht over de scenario's (expected):")
+        for key, (label, scale, unit) in SHOWN_KPIS.items():
+            lines.append(f"  {label:<38} {_fmt(expected.get(key, float('nan')) / scale):>12} {unit}")
+    return lines
+
+
+def _write_tables(tables: dict[str, pd.DataFrame], out: Path) -> None:
+    if out.exists() and any(out.iterdir()):
+        raise click.ClickException(f"{out} exists and is not empty; choose a new folder for --out")
+    out.mkdir(parents=True, exist_ok=True)
+    for name, frame in tables.items():
+        frame.to_csv(out / f"{name}.csv", index=False)
+
+
+@main.command("solve")
+@click.argument("case_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--scenarios", "scenarios", default=None, help="Scenario set name (in CASE/scenarios/) or folder."
+)
+@click.option("--policy", default=None, help="Policy preset name (data/policies/NAME.toml) or file.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None, help="Seconds.")
+@click.option(
+    "--mip-gap", type=click.FloatRange(0, 1), default=0.005, show_default=True, help="Relative gap."
+)
+@click.option("--threads", type=click.IntRange(min=1), default=None, help="HiGHS threads.")
+@click.option("--seed", type=int, default=0, show_default=True, help="HiGHS random seed.")
+@click.option(
+    "--risk-weight", type=click.FloatRange(0, 1), default=None, help="CVaR weight W (0 = expected cost)."
+)
+@click.option(
+    "--risk-alpha", type=click.FloatRange(0.5, 1, max_open=True), default=None, help="CVaR level alpha."
+)
+@click.option("--name", default="run", show_default=True, help="Readable name in the run id.")
+@click.option(
+    "--runs-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of runs (default: $BEKOSTIGING_RUNS_DIR, else ./runs).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also write the result tables as CSV to this (new or empty) folder.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress line.")
+@click.option("--verbose", "-v", is_flag=True, help="Also show solver notes.")
+def solve_cmd(
+    case_dir: Path | None,
+    scenarios: str | None,
+    policy: str | None,
+    time_limit: float | None,
+    mip_gap: float,
+    threads: int | None,
+    seed: int,
+    risk_weight: float | None,
+    risk_alpha: float | None,
+    name: str,
+    runs_dir: Path | None,
+    out: Path | None,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Solve CASE (default data/nl-2026) on a scenario set and store the run in runs/.
+
+    Prints the solver status (optimal, or the gap when stopped at a limit), the
+    objective, the five levers of the 2021 letter and the expected cost and
+    backlog. Infeasible cases are explained by partner, period and scenario.
+    """
+    from bekostiging.io.case import load_case
+    from bekostiging.io.scenarios import load_scenario_set, resolve_scenario_set
+    from bekostiging.pipeline import solve_case
+    from bekostiging.policies import policy_for
+    from bekostiging.runs.progress import Progress, Verbosity
+    from bekostiging.runs.store import start_run
+    from bekostiging.solver import SolverOptions
+    from bekostiging.twostage import Risk
+
+    case_dir = case_dir or DEFAULT_CASE
+    try:
+        case = load_case(case_dir)
+        set_dir = resolve_scenario_set(case_dir, scenarios or case.settings.case.default_scenarios)
+        scenario_set = load_scenario_set(set_dir, case)
+        chosen = policy_for(policy, case_dir, case.settings.policy)
+    except InputErrors as exc:
+        raise InputProblemsError(exc.problems) from exc
+    base_risk = case.settings.risk
+    risk = Risk(
+        base_risk.weight if risk_weight is None else risk_weight,
+        base_risk.alpha if risk_alpha is None else risk_alpha,
+    )
+    verbosity = Verbosity.QUIET if quiet else (Verbosity.VERBOSE if verbose else Verbosity.NORMAL)
+    progress = Progress(sys.stderr, verbosity)
+    settings = {
+        "policy": chosen.model_dump(mode="json"),
+        "risk": {"weight": risk.weight, "alpha": risk.alpha},
+        "policy_source": policy or "case",
+    }
+    with start_run(runs_dir, name, command_line=sys.argv) as run:
+        options = SolverOptions(
+            time_limit=time_limit, mip_gap=mip_gap, threads=threads, seed=seed, log_file=str(run.log_path)
+        )
+        try:
+            solution = solve_case(case, scenario_set, options, policy=chosen, risk=risk, progress=progress)
+        except SolverFailure as exc:
+            raise click.ClickException(str(exc)) from exc
+        stored = {k: v for k, v in dataclasses.asdict(options).items() if k not in ("log_file", "stream")}
+        run.finish(
+            solution,
+            case_dir=case_dir,
+            scenarios_dir=set_dir,
+            solver_options=stored,
+            seed=seed,
+            settings=settings,
+        )
+    progress.close()
+    click.echo(f"run: {run.final_path}")
+    click.echo(
+        f"scenario set: {scenario_set.name} ({len(scenario_set.scenarios)} scenarios); policy: {chosen.name}"
+    )
+    for line in summary_lines(solution):
+        click.echo(line)
+    if solution.ok and out is not None:
+        _write_tables(solution.tables, out)
+        click.echo(f"tables written to {out}")
+    if solution.ok:
+        return
+    stage = " (in the MPP-mid baseline plan)" if solution.failed_stage == "baseline" else ""
+    if solution.conflicts:
+        click.echo(f"no feasible plan{stage}; these requirements conflict:", err=True)
+        for conflict in solution.conflicts:
+            click.echo(f"  {conflict.line()}", err=True)
+        sys.exit(EXIT_INFEASIBLE)
+    click.echo(f"no plan{stage}: {solution.outcome.describe()}", err=True)
+    sys.exit(EXIT_NO_PLAN)
