@@ -45,6 +45,22 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "Budget_Execution": ("finance", "spending against budget per partner"),
     "Overspend_Cover": ("finance", "overspend paid from the asielreserve or supplementary funding"),
     "Reserve_Draw_Limit": ("finance", "draws within the asielreserve"),
+    # variables whose limits take part in a conflict
+    "Open": ("COA", "locations open at most max_open"),
+    "Opened": ("COA", "openings only after the lead time, at most max_open"),
+    "Closed": ("COA", "closings at most the locations open"),
+    "ReservePlaces": ("COA", "reserve places at most max_reserve_places (0 when the policy forbids them)"),
+    "Hire": ("by partner", "hiring cohorts per intake at most max_cohorts_per_intake"),
+    "PoolTeams": ("flexpool", "pool teams at most max_teams (0 when the policy forbids the pool)"),
+    "Asielreserve": ("finance", "asielreserve at most max_asielreserve_eur (0 when forbidden)"),
+    "Housed": ("COA", "status holders housed at most the municipal housing outflow"),
+}
+PARTNER_NAMES = {
+    "registration": "registration",
+    "ind": "IND",
+    "coa": "COA",
+    "dtv": "DT&V",
+    "flexpool": "flexpool",
 }
 
 
@@ -87,8 +103,8 @@ def _locate(component: pyo.Component, d: ChainData) -> tuple[str, str, str, str 
     for part in parts:
         if isinstance(part, int) and 0 <= part < len(d.periods):
             period = d.periods[part]
-        elif isinstance(part, str) and part in d.staff:
-            partner = part.upper() if part != "dtv" else "DT&V"
+        elif isinstance(part, str) and part in PARTNER_NAMES:
+            partner = PARTNER_NAMES[part]
         elif isinstance(part, int) and part in d.years:
             period = str(part)
     return family, scenario, partner, period
@@ -98,6 +114,7 @@ def explain(solver: HighsSolver, d: ChainData) -> list[Conflict]:
     """The IIS of an infeasible solve, grouped by family, partner and scenario."""
     h = solver.highs
     h.setOptionValue("iis_strategy", IIS_STRATEGY_FROM_LP_IRREDUCIBLE)
+    h.setOptionValue("output_flag", False)  # the IIS search log is noise here; the log file has the solve
     _status, iis = h.getIis()
     interface = solver.pyomo_interface
     rows = {v: k for k, v in interface._pyomo_con_to_solver_con_map.items()}
@@ -117,10 +134,12 @@ def explain(solver: HighsSolver, d: ChainData) -> list[Conflict]:
         family, scenario, partner, period = _locate(var, d)
         if var.ub is None and (var.lb or 0) == 0:
             continue  # plain non-negativity says nothing to a user
-        groups[(f"bound on {family}", partner, scenario, "bound")].append(period or "")
+        groups[(family, partner, scenario, "bound")].append(period or "")
     conflicts = []
     for (family, partner, scenario, kind), periods in groups.items():
-        meaning = FAMILIES.get(family, ("", "upper or lower limit of this quantity"))[1]
+        meaning = FAMILIES.get(family, ("", "the limits of this quantity"))[1]
+        if kind == "bound":
+            meaning = f"limit: {meaning}"
         ordered = tuple(sorted({p for p in periods if p}))
         conflicts.append(Conflict(family, partner or "chain", meaning, scenario, ordered, kind))
     return sorted(conflicts, key=lambda c: (c.kind, c.partner, c.family, c.scenario))

@@ -32,7 +32,7 @@ from bekostiging.model.data import BUDGET_LINES, MONEY_SCALE, ChainData, MppBase
 from bekostiging.results import result_tables
 from bekostiging.schema import Case, Policy, ScenarioSet
 from bekostiging.solver import HighsSolver, SolveOutcome, SolverOptions, Status
-from bekostiging.twostage import Risk, extensive_form, first_stage_values
+from bekostiging.twostage import Risk, TwoStageProblem, extensive_form, first_stage_values
 
 Progress = Callable[..., None]
 
@@ -70,6 +70,20 @@ def in_euros(outcome: SolveOutcome) -> SolveOutcome:
     )
 
 
+FIRST_STAGE_UNIT = "model units (money in M EUR)"
+
+
+def first_stage_table(values: dict[str, float]) -> pd.DataFrame:
+    """Every stage-1 variable by its model name: what ``evaluate`` fixes to re-use a plan."""
+    return pd.DataFrame(
+        {"variable": list(values), "value": list(values.values()), "unit": FIRST_STAGE_UNIT}
+    )
+
+
+def first_stage_from_table(frame: pd.DataFrame) -> dict[str, float]:
+    return dict(zip(frame["variable"].astype(str), frame["value"].astype(float), strict=True))
+
+
 def model_size(m: pyo.ConcreteModel) -> dict[str, int]:
     """Columns, rows and integer columns of a built model (active components only)."""
     cols = ints = 0
@@ -99,6 +113,45 @@ def solve_baseline(
     return MppBaseline(need, occupancy, first_stage_values(m.first)), outcome, []
 
 
+@dataclass
+class PreparedProblem:
+    """The chain model as a generic two-stage problem, with its baseline (for analytics)."""
+
+    problem: TwoStageProblem | None
+    data: ChainData
+    baseline_outcome: SolveOutcome
+    conflicts: list[Conflict]
+
+
+def prepare_problem(
+    case: Case,
+    scenario_set: ScenarioSet,
+    options: SolverOptions | None = None,
+    *,
+    policy: Policy | None = None,
+    risk: Risk | None = None,
+) -> PreparedProblem:
+    """Solve the MPP baseline and return the two-stage problem over the scenario set.
+
+    ``problem`` is None when the baseline has no solution (see ``conflicts``).
+    """
+    options = options or SolverOptions()
+    try:
+        scenario_set.check_fits(case)
+    except ValueError as exc:
+        raise SolverFailure(str(exc)) from exc
+    policy = policy or case.settings.policy
+    risk = risk or Risk(case.settings.risk.weight, case.settings.risk.alpha)
+    data = chain_data(case, policy)
+    baseline, base_outcome, conflicts = solve_baseline(case, data, options)
+    base_outcome = in_euros(base_outcome)
+    if baseline is None:
+        return PreparedProblem(None, data, base_outcome, conflicts)
+    data = data.with_baseline(baseline)
+    problem = chain_problem(data, scenario_inflows(scenario_set), list(scenario_set.probabilities), risk)
+    return PreparedProblem(problem, data, base_outcome, conflicts)
+
+
 def solve_case(
     case: Case,
     scenario_set: ScenarioSet,
@@ -111,31 +164,25 @@ def solve_case(
     """Solve the case on the scenario set; never raises for infeasibility or limits."""
     options = options or SolverOptions()
     progress = progress or _noop
-    try:
-        scenario_set.check_fits(case)
-    except ValueError as exc:
-        raise SolverFailure(str(exc)) from exc
     policy = policy or case.settings.policy
     risk = risk or Risk(case.settings.risk.weight, case.settings.risk.alpha)
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    data = chain_data(case, policy)
 
     progress(phase="MPP baseline")
-    baseline, base_outcome, conflicts = solve_baseline(case, data, options)
-    base_outcome = in_euros(base_outcome)
+    prepared = prepare_problem(case, scenario_set, options, policy=policy, risk=risk)
     timings["baseline_seconds"] = time.perf_counter() - start
     common = {"options": options, "policy": policy, "risk": risk, "scenario_set": scenario_set.name}
-    if baseline is None:
+    base_outcome = prepared.baseline_outcome
+    if prepared.problem is None:
         timings["total_seconds"] = time.perf_counter() - start
         return ChainSolution(
-            base_outcome, base_outcome, {}, timings, conflicts, failed_stage="baseline", **common
+            base_outcome, base_outcome, {}, timings, prepared.conflicts, failed_stage="baseline", **common
         )
-    data = data.with_baseline(baseline)
+    data, problem, conflicts = prepared.data, prepared.problem, []
 
     progress(phase="building model")
     t0 = time.perf_counter()
-    problem = chain_problem(data, scenario_inflows(scenario_set), list(scenario_set.probabilities), risk)
     m = extensive_form(problem)
     timings["build_seconds"] = time.perf_counter() - t0
     size = model_size(m)
@@ -152,6 +199,7 @@ def solve_case(
         t0 = time.perf_counter()
         tables = result_tables(m, data, scenario_set)
         first = first_stage_values(m.first)
+        tables["first_stage"] = first_stage_table(first)
         timings["results_seconds"] = time.perf_counter() - t0
     elif outcome.status == Status.INFEASIBLE:
         conflicts = explain(solver, data)

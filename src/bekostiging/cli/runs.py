@@ -252,6 +252,20 @@ def plan_differences(old: RunRecord, new_tables: dict[str, pd.DataFrame]) -> lis
     return lines
 
 
+def _stored_policy_and_risk(settings: dict, case: object) -> tuple[object, object]:
+    """The policy and risk a run was solved with (manifest ``settings``; else the case's own)."""
+    from bekostiging.schema import Policy
+    from bekostiging.twostage import Risk
+
+    case_settings = case.settings  # type: ignore[attr-defined]
+    policy = Policy.model_validate(settings["policy"]) if "policy" in settings else case_settings.policy
+    raw = settings.get("risk") or {}
+    risk = Risk(
+        float(raw.get("weight", case_settings.risk.weight)), float(raw.get("alpha", case_settings.risk.alpha))
+    )
+    return policy, risk
+
+
 @main.command("rerun")
 @click.argument("run")
 @runs_dir_option
@@ -293,13 +307,16 @@ def rerun_cmd(run: str, runs_dir: Path | None, quiet: bool, verbose: bool) -> No
         resolve_runs_dir(runs_dir), f"{record.manifest.name}-rerun", command_line=sys.argv
     ) as new_run:
         options = SolverOptions(**options_kw, log_file=str(new_run.log_path))
-        solution = solve_case(case, scenario_set, options, progress=progress)
+        settings = dict(record.manifest.raw.get("settings") or {})
+        policy, risk = _stored_policy_and_risk(settings, case)
+        solution = solve_case(case, scenario_set, options, policy=policy, risk=risk, progress=progress)
         new_run.finish(
             solution,
             case_dir=case_dir,
             scenarios_dir=set_dir,
             solver_options={k: v for k, v in dataclasses.asdict(options).items() if k in allowed},
             seed=options.seed,
+            settings=settings,
         )
     progress.close()
     click.echo(f"stored the re-solve as {new_run.final_path}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from bekostiging.model.data import BUDGET_LINES, FLEXPOOL, POOL_TASKS, ChainData
+from bekostiging.model.data import BUDGET_LINES, FLEXPOOL, POOL_TASKS, ChainData, LocationData
 from bekostiging.schema import Partner
 
 
@@ -248,8 +248,8 @@ def add_occupancy_norm(b: pyo.Block, d: ChainData) -> None:
         Places_t \ge \min\big(O^{mpp}_t / \beta,\ \hat P_t\big) \qquad \forall t \in T,\ t \ge t_0
 
     :math:`O^{mpp}_t` is the occupancy of the MPP-mid plan (the baseline run);
-    :math:`\hat P_t = \sum_l q_l \bar O_l` over the location types that can be open
-    by :math:`t` given their lead times (else :math:`O^0_l`) — the most places
+    :math:`\hat P_t = \sum_l q_l \bar O_l` over the location types with an opening
+    moment in :math:`[\ell_l, t]` (else :math:`O^0_l`) — the most places
     reachable, so the norm never asks for the impossible; :math:`t_0` is the first
     period in which any location type can be opened. Not applied in the baseline
     run itself (``add_baseline_norm``), nor when locations follow the MPP plan
@@ -270,10 +270,12 @@ def add_occupancy_norm(b: pyo.Block, d: ChainData) -> None:
     occ = d.baseline.occupancy_persons
     norm = d.policy.occupancy_norm
 
+    def openable_by(loc: LocationData, t: int) -> bool:  # an opening decision period in [lead, t]
+        return any(loc.lead_periods <= tau <= t for tau in loc.decision_periods)
+
     def reachable(t: int) -> float:
         return sum(
-            loc.places * (loc.max_open if t >= loc.lead_periods else loc.initially_open)
-            for loc in d.locations
+            loc.places * (loc.max_open if openable_by(loc, t) else loc.initially_open) for loc in d.locations
         )
 
     b.Occupancy_Norm = pyo.Constraint(
