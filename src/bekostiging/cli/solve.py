@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -71,6 +73,27 @@ def summary_lines(solution: object) -> list[str]:
     return lines
 
 
+def _effective_case(
+    case: object, case_dir: Path, penalties: dict[str, float], workdir: Path
+) -> tuple[object, Path]:
+    """The case with overridden penalties, written as a folder so the run stores what was solved.
+
+    The run's stored inputs then hold the effective values: ``compare`` shows them as
+    input differences and ``rerun`` reproduces the run from its inputs alone.
+    """
+    from bekostiging.io.case import save_case
+
+    settings = case.settings  # type: ignore[attr-defined]
+    updated = settings.model_copy(update={"penalties": settings.penalties.model_copy(update=penalties)})
+    effective = case.model_copy(update={"settings": updated})  # type: ignore[attr-defined]
+    folder = workdir / case_dir.name
+    save_case(effective, folder)
+    for extra in ("SOURCES.md",):
+        if (case_dir / extra).is_file():
+            shutil.copy2(case_dir / extra, folder / extra)
+    return effective, folder
+
+
 def _write_tables(tables: dict[str, pd.DataFrame], out: Path) -> None:
     if out.exists() and any(out.iterdir()):
         raise click.ClickException(f"{out} exists and is not empty; choose a new folder for --out")
@@ -97,6 +120,18 @@ def _write_tables(tables: dict[str, pd.DataFrame], out: Path) -> None:
 @click.option(
     "--risk-alpha", type=click.FloatRange(0.5, 1, max_open=True), default=None, help="CVaR level alpha."
 )
+@click.option(
+    "--late-penalty",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Override penalties.late_case_month_eur (EUR per late case-month) for this run.",
+)
+@click.option(
+    "--queue-penalty",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Override penalties.registration_queue_person_day_eur (EUR per person-day).",
+)
 @click.option("--name", default="run", show_default=True, help="Readable name in the run id.")
 @click.option(
     "--runs-dir",
@@ -122,6 +157,8 @@ def solve_cmd(
     seed: int,
     risk_weight: float | None,
     risk_alpha: float | None,
+    late_penalty: float | None,
+    queue_penalty: float | None,
     name: str,
     runs_dir: Path | None,
     out: Path | None,
@@ -151,6 +188,18 @@ def solve_cmd(
         chosen = policy_for(policy, case_dir, case.settings.policy)
     except InputErrors as exc:
         raise InputProblemsError(exc.problems) from exc
+    overrides = {
+        key: value
+        for key, value in (
+            ("late_case_month_eur", late_penalty),
+            ("registration_queue_person_day_eur", queue_penalty),
+        )
+        if value is not None
+    }
+    workdir = tempfile.TemporaryDirectory(prefix="bekostiging-case-")
+    stored_case_dir = case_dir
+    if overrides:
+        case, stored_case_dir = _effective_case(case, case_dir, overrides, Path(workdir.name))
     base_risk = case.settings.risk
     risk = Risk(
         base_risk.weight if risk_weight is None else risk_weight,
@@ -162,6 +211,8 @@ def solve_cmd(
         "policy": chosen.model_dump(mode="json"),
         "risk": {"weight": risk.weight, "alpha": risk.alpha},
         "policy_source": policy or "case",
+        "case_source": str(case_dir),
+        "overrides": {f"penalties.{k}": v for k, v in overrides.items()},
     }
     with start_run(runs_dir, name, command_line=sys.argv) as run:
         options = SolverOptions(
@@ -174,12 +225,13 @@ def solve_cmd(
         stored = {k: v for k, v in dataclasses.asdict(options).items() if k not in ("log_file", "stream")}
         run.finish(
             solution,
-            case_dir=case_dir,
+            case_dir=stored_case_dir,
             scenarios_dir=set_dir,
             solver_options=stored,
             seed=seed,
             settings=settings,
         )
+    workdir.cleanup()
     progress.close()
     click.echo(f"run: {run.final_path}")
     click.echo(
