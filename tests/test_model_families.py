@@ -1,0 +1,927 @@
+"""One hand-solvable case per constraint family of the chain model.
+
+Every case is built by ``model_cases.make_case`` on the *null* case (quarterly,
+one year, T = 4 periods of 3 months, all costs and penalties zero, reception
+share 0; see that module) and switches on only what the family needs. The
+expected numbers are derived in each test's docstring; none is copied from a
+solver run. Quarter arithmetic used throughout: EUR 4,000 a year = EUR 1,000 a
+quarter; 40 cases per FTE-year = 10 per FTE-quarter; a quarter has
+365.25 / 12 x 3 = 91.3125 days.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pyomo.environ as pyo
+import pytest
+
+from bekostiging.model import ScenarioInflow, baseline_problem, chain_data, chain_problem
+from bekostiging.model.data import MONEY_SCALE
+from bekostiging.model.first_stage import add_asielreserve, add_flexpool, add_reserve_places, add_sets
+from bekostiging.solver import HighsSolver, Status
+from bekostiging.twostage import extensive_form
+from model_cases import (
+    EXACT,
+    YEAR,
+    baseline,
+    inflow,
+    make_case,
+    path,
+    solve_chain,
+    v,
+)
+
+TOL = 1e-6
+EUR = 1.0 / MONEY_SCALE  # one euro in model money (M EUR)
+MODEL_DIR = Path(__file__).parents[1] / "src" / "bekostiging" / "model"
+
+
+def _solved(case, inflows, probabilities=None, **kw):
+    m, outcome, data = solve_chain(case, inflows, probabilities, **kw)
+    assert outcome.status == Status.OPTIMAL, outcome.describe()
+    return m, data
+
+
+def _fix_hires(m, hires: dict[tuple[str, int], int]) -> None:
+    for key in m.first.INTAKE:
+        m.first.Hire[key].fix(hires.get(key, 0))
+
+
+def _eur(x) -> float:
+    return v(x) * MONEY_SCALE
+
+
+# --------------------------------------------------------------------------- stage 1
+
+
+@pytest.mark.unit
+def test_add_sets():
+    """add_sets: T = 0..3 (a year in quarters); intake moments every ``intake_interval_months``.
+
+    IND intake every 6 months = every 2 quarters -> periods 0, 2; DT&V every
+    3 months -> 0, 1, 2, 3; registration is a fixed formation -> no intake. COA
+    decides every 6 months -> location decisions at 0 and 2. Budget lines are
+    the four partners plus the flex pool.
+    """
+    case = make_case(
+        ind={"adjustable": True, "intake_interval_months": 6},
+        dtv={"adjustable": True, "intake_interval_months": 3},
+        coa={"location_decision_interval_months": 6},
+    )
+    m = pyo.ConcreteModel()
+    add_sets(m, chain_data(case))
+    assert list(m.T) == [0, 1, 2, 3]
+    assert list(m.YEARS) == [YEAR]
+    assert sorted(m.INTAKE) == [("dtv", 0), ("dtv", 1), ("dtv", 2), ("dtv", 3), ("ind", 0), ("ind", 2)]
+    assert list(m.LOC_DECISION) == [("std", 0), ("std", 2)]
+    assert list(m.LINES) == ["registration", "ind", "coa", "dtv", "flexpool"]
+
+
+@pytest.mark.solver
+def test_add_staff_balance():
+    """Staff_Balance (monthly): attrition 12 %/yr and a cohort appearing after its lag.
+
+    IND 100 FTE, attrition 12 % a year -> retention rho = 0.88^(1/12) a month;
+    Staff_t = rho Staff_{t-1} (+ cohort), Staff_{-1} = 100, so without hiring
+    Staff_t = 100 rho^(t+1): after 3 periods (t = 2) 100 x 0.88^(3/12) = 96.853...
+    One cohort of 5 FTE hired at t = 3 (intake every 3 months), training 2 months
+    = lag 2: trainee at t = 3, 4, productive from t = 5, where
+    Staff_5 = 100 rho^6 + 5 and later Staff_t = 100 rho^(t+1) + 5 rho^(t-5).
+    Capacity = 10 decisions per FTE-month x (Staff + 0.5 x Trainees).
+    Registration (fixed formation) keeps its 100 FTE in every period.
+    """
+    case = make_case(
+        horizon={"period": "month"},
+        ind={
+            "adjustable": True,
+            "initial_fte": 100.0,
+            "attrition_per_year": 0.12,
+            "cohort_fte": 5.0,
+            "training_months": 2,
+            "output_per_fte_year": 120.0,
+            "trainee_productivity_share": 0.5,
+        },
+    )
+    m, _ = _solved(case, inflow(case), fix=lambda m: _fix_hires(m, {("ind", 3): 1}))
+    rho = 0.88 ** (1 / 12)
+    staff = path(m.first.Staff, "ind")
+    expected = [100 * rho ** (t + 1) + (5 * rho ** (t - 5) if t >= 5 else 0.0) for t in range(12)]
+    assert staff == pytest.approx(expected, abs=TOL)
+    assert staff[2] == pytest.approx(100 * 0.88 ** (3 / 12), abs=TOL)
+    assert staff[4] == pytest.approx(100 * rho**5, abs=TOL)  # cohort not yet productive
+    assert staff[5] == pytest.approx(100 * rho**6 + 5, abs=TOL)
+    trainees = [v(m.first.Trainees["ind", t]) for t in range(12)]
+    assert trainees == pytest.approx([0, 0, 0, 5, 5] + [0] * 7, abs=TOL)
+    capacity = [v(m.first.Capacity["ind", t]) for t in range(12)]
+    assert capacity == pytest.approx([10 * (s + 0.5 * tr) for s, tr in zip(staff, trainees, strict=True)])
+    assert path(m.first.Staff, "registration") == pytest.approx([100.0] * 12, abs=TOL)
+
+
+@pytest.mark.solver
+def test_add_trainee_cap():
+    """Trainee_Cap binds at 25 % of productive staff, rounded down to whole cohorts.
+
+    IND 42 FTE, no attrition, cohorts of 1 FTE, training 3 months = 1 quarter,
+    cost EUR 4,000/FTE-yr (1,000 a quarter); a backlog of 10,000 first
+    applications, capacity 10 per FTE-quarter, legal term 1 quarter, late cases
+    EUR 1,000 per case-month. One extra FTE from t + 1 on cuts late cases by at
+    least 10 a quarter (3,000 x 10 = EUR 30,000) for EUR 1,000 a quarter, so
+    hiring is as large as the cap allows while a cohort still becomes
+    productive within the year (t <= 2):
+    t = 0: Hire <= 0.25 x 42 = 10.5 -> 10; Staff_1 = 52;
+    t = 1: Hire <= 0.25 x 52 = 13;  Staff_2 = 65;
+    t = 2: Hire <= 0.25 x 65 = 16.25 -> 16; Staff_3 = 81;
+    t = 3: a cohort would be productive after the horizon: 0.
+    """
+    case = make_case(
+        ind={
+            "adjustable": True,
+            "initial_fte": 42.0,
+            "cohort_fte": 1.0,
+            "max_cohorts_per_intake": 100,
+            "cost_per_fte_year_eur": 4000.0,
+            "trainee_cap_share": 0.25,
+        },
+        stocks={"ind_backlog": {"first": 10000.0}},
+        penalties={"late_case_month_eur": 1000.0},
+    )
+    m, _ = _solved(case, inflow(case))
+    hires = [v(m.first.Hire["ind", t]) for t in range(4)]
+    assert hires == pytest.approx([10, 13, 16, 0], abs=TOL)
+    assert path(m.first.Staff, "ind") == pytest.approx([42, 52, 65, 81], abs=TOL)
+    for t, cap in enumerate([10.5, 13.0, 16.25]):
+        assert v(m.first.Trainees["ind", t]) <= cap + TOL
+        assert v(m.first.Trainees["ind", t]) > cap - 1  # no room for one more cohort
+    assert "registration" not in {p for p, _t in m.first.Trainee_Cap}  # fixed formation: no cap rows
+
+
+@pytest.mark.solver
+def test_add_location_balance():
+    """Location_Balance: openings only after the lead time, then as many as pay.
+
+    One location type of 10 places, 1 open, at most 3, lead time 6 months =
+    2 quarters, EUR 4,000 a place-year (1,000 a quarter), opening EUR 1,000.
+    28 status holders from t = 0 (8 at the start + 20 nareis arriving, no
+    housing). Emergency places cost EUR 10,000 a quarter > 1,000, so every
+    location that can be used is opened: Opened_0 = Opened_1 = 0 (bound 0 before
+    the lead time), Opened_2 = 2, Open = [1, 1, 3, 3], Emergency = 28 - places
+    = [18, 18, 0, 0] (the third location houses 8 of its 10: 10 x 1,000 <
+    8 x 10,000).
+    """
+    case = make_case(
+        categories={"nareis": {"reception_share": 1.0}},
+        locations=[
+            {
+                "places": 10.0,
+                "initially_open": 1,
+                "max_open": 3,
+                "lead_time_months": 6,
+                "opening_cost_eur": 1000.0,
+                "cost_per_place_year_eur": 4000.0,
+            }
+        ],
+        stocks={"status_holders": 8.0},
+    )
+    m, _ = _solved(case, inflow(case, nareis=[20, 0, 0, 0]))
+    assert [m.first.Opened["std", t].ub for t in range(4)] == [0, 0, 3, 3]
+    assert [v(m.first.Opened["std", t]) for t in range(4)] == pytest.approx([0, 0, 2, 0], abs=TOL)
+    assert path(m.first.Open, "std") == pytest.approx([1, 1, 3, 3], abs=TOL)
+    assert path(m.scen["s"].Emergency) == pytest.approx([18, 18, 0, 0], abs=TOL)
+
+
+@pytest.mark.solver
+def test_add_reserve_places_and_add_reserve_activation():
+    """Reserve_Places (capped at the maximum) and Reserve_Activation (zero before the lead).
+
+    28 residents, 10 regular places (fill 1): a gap of 18 in every quarter.
+    Reserve: at most 10 places, holding EUR 1,000/yr (250 a quarter, paid all
+    year), activation EUR 2,000/yr (500 a quarter), lead 3 months = 1 quarter.
+    A reserve place used in t = 1..3 costs 4 x 250 + 3 x 500 = 2,500 against
+    3 x 10,000 of emergency: hold the maximum 10. Then
+    ReserveActive = [0, 10, 10, 10] (0 before the lead time) and
+    Emergency = 18 - ReserveActive = [18, 8, 8, 8].
+    With the policy switch off the reserve's upper bound is 0.
+    """
+    settings = {
+        "categories": {"nareis": {"reception_share": 1.0}},
+        "locations": [{"places": 10.0}],
+        "stocks": {"status_holders": 8.0},
+        "coa": {
+            "max_reserve_places": 10.0,
+            "reserve_holding_cost_per_place_year_eur": 1000.0,
+            "reserve_activation_cost_per_place_year_eur": 2000.0,
+            "reserve_activation_months": 3,
+        },
+    }
+    case = make_case(**settings, policy={"allow_reserve_places": True})
+    m, _ = _solved(case, inflow(case, nareis=[20, 0, 0, 0]))
+    assert v(m.first.ReservePlaces[YEAR]) == pytest.approx(10.0, abs=TOL)
+    assert m.first.ReservePlaces[YEAR].ub == pytest.approx(10.0)
+    s = m.scen["s"]
+    assert path(s.ReserveActive) == pytest.approx([0, 10, 10, 10], abs=TOL)
+    assert path(s.Emergency) == pytest.approx([18, 8, 8, 8], abs=TOL)
+    off = extensive_form(
+        chain_problem(chain_data(make_case(**settings)), [ScenarioInflow("s", inflow(case))], [1])
+    )
+    assert off.first.ReservePlaces[YEAR].ub == 0
+
+
+@pytest.mark.solver
+def test_add_flexpool_add_pool_activation_add_registration_capacity():
+    """Flexpool teams (integer), Pool_Activation (mu x pool) and Registration_Capacity with the pool.
+
+    Registration: 1 FTE x 400 a year = 100 a quarter; inflow 130 first
+    applications a quarter; queue EUR 100 per person-day (EUR 9,131 a
+    person-quarter). A deployed pool FTE registers 0.5 x 100 = 50 a quarter, so
+    the 30 extra need 0.6 FTE deployed every quarter. Teams of 2 FTE of which at
+    most mu = 25 % deployable: 0.5 FTE per team -> ceil(0.6 / 0.5) = 2 teams.
+    Cost: retainer 4 FTE x 10,000 + activation 4 x 0.6 x 20,000 = EUR 88,000 a
+    year, against a queue of 30 + 60 + 90 + 120 = 300 person-quarters
+    (EUR 2.7 M): so PoolTeams = 2, PoolActive[registration] = 0.6, queue 0,
+    registered 130 a quarter = 100 staff + 30 pool.
+    """
+    case = make_case(
+        registration={"initial_fte": 1.0},
+        flexpool={
+            "team_fte": 2.0,
+            "max_teams": 5,
+            "max_active_share": 0.25,
+            "productivity_share": 0.5,
+            "retainer_cost_per_fte_year_eur": 10000.0,
+            "activation_cost_per_fte_year_eur": 80000.0,
+        },
+        penalties={"registration_queue_person_day_eur": 100.0},
+        policy={"allow_flexpool": True},
+    )
+    m, _ = _solved(case, inflow(case, first=130))
+    assert v(m.first.PoolTeams[YEAR]) == pytest.approx(2.0, abs=TOL)
+    assert v(m.first.PoolFTE[YEAR]) == pytest.approx(4.0, abs=TOL)
+    s = m.scen["s"]
+    assert path(s.PoolActive, "registration") == pytest.approx([0.6] * 4, abs=TOL)
+    assert path(s.PoolActive, "ind") == pytest.approx([0.0] * 4, abs=TOL)
+    assert path(s.RegQueue, "first") == pytest.approx([0.0] * 4, abs=TOL)
+    assert path(s.RegisteredVar, "first") == pytest.approx([130.0] * 4, abs=TOL)
+    for t in range(4):  # Pool_Activation within mu x PoolFTE = 1 FTE
+        assert sum(v(s.PoolActive[j, t]) for j in m.first.TASKS) <= 0.25 * 4.0 + TOL
+
+
+@pytest.mark.unit
+def test_add_reserve_places_add_flexpool_add_asielreserve_bounds_follow_the_policy():
+    """The policy switches set the upper bounds: reserve 0 / max, pool 0 / max_teams, reserve 0 / max."""
+    on = {"allow_flexpool": True, "allow_reserve_places": True, "allow_asielreserve": True}
+    kw = {
+        "coa": {"max_reserve_places": 7.0},
+        "flexpool": {"max_teams": 3},
+        "budget": {"max_asielreserve_eur": 2.0e6},
+    }
+    for policy, (res, teams, ar) in [(on, (7.0, 3, 2.0)), ({}, (0.0, 0, 0.0))]:
+        data = chain_data(make_case(policy=policy, **kw))
+        b = pyo.ConcreteModel()
+        add_sets(b, data)
+        add_reserve_places(b, data)
+        add_flexpool(b, data)
+        add_asielreserve(b, data)
+        assert b.ReservePlaces[YEAR].ub == pytest.approx(res)
+        assert b.PoolTeams[YEAR].ub == teams
+        assert b.PoolTeams[YEAR].is_integer()
+        assert b.Asielreserve[YEAR].ub == pytest.approx(ar)
+
+
+def _occupancy_norm_case(allow_location_changes: bool = True):
+    return make_case(
+        locations=[
+            {
+                "places": 10.0,
+                "initially_open": 6,
+                "max_open": 9,
+                "lead_time_months": 6,
+                "opening_cost_eur": 1000.0,
+                "closing_cost_eur": 1.0e7,
+                "cost_per_place_year_eur": 4000.0,
+            }
+        ],
+        policy={"occupancy_norm": 0.95, "allow_location_changes": allow_location_changes},
+    )
+
+
+@pytest.mark.solver
+def test_add_occupancy_norm():
+    """Occupancy_Norm: Places_t >= min(O_mpp_t / beta, reachable_t) from the first period openings can land.
+
+    Locations of 10 places, 6 open, at most 9, lead 6 months = 2 quarters, so
+    t0 = 2 and no norm row at t = 0, 1. MPP occupancy [50, 50, 72, 95], beta 0.95:
+    t = 2: 72 / 0.95 = 75.8 < reachable 90 -> 8 locations (80 places);
+    t = 3: 95 / 0.95 = 100 > reachable 90 -> capped at 90 -> 9 locations.
+    Places cost money and closing costs EUR 10 M, so Open = [6, 6, 8, 9].
+    When locations follow the MPP plan (allow_location_changes = false) the
+    family has no rows.
+    """
+    case = _occupancy_norm_case()
+    base = baseline(case, occupancy=[50, 50, 72, 95])
+    m, _ = _solved(case, inflow(case), base=base)
+    assert sorted(m.first.Occupancy_Norm) == [2, 3]
+    assert path(m.first.Open, "std") == pytest.approx([6, 6, 8, 9], abs=TOL)
+    assert v(m.first.Places[3]) == pytest.approx(90.0, abs=TOL)
+    quo = _occupancy_norm_case(allow_location_changes=False)
+    data = chain_data(quo).with_baseline(base)
+    mq = extensive_form(chain_problem(data, [ScenarioInflow("s", inflow(quo))], [1.0]))
+    assert len(mq.first.Occupancy_Norm) == 0
+
+
+def _structural_case():
+    return make_case(
+        ind={
+            "adjustable": True,
+            "initial_fte": 10.0,
+            "cost_per_fte_year_eur": 40000.0,
+            "hiring_cost_per_fte_eur": 2000.0,
+            "cohort_fte": 5.0,
+            "trainee_cap_share": 0.5,
+        },
+        locations=[
+            {
+                "places": 10.0,
+                "initially_open": 2,
+                "max_open": 2,
+                "cost_per_place_year_eur": 4000.0,
+                "closing_cost_eur": 1.0e6,
+            }
+        ],
+        coa={"max_reserve_places": 100.0, "reserve_holding_cost_per_place_year_eur": 400.0},
+        flexpool={"team_fte": 2.0, "max_teams": 3, "retainer_cost_per_fte_year_eur": 1000.0},
+        budget={
+            "asielreserve_opportunity_rate": 0.03,
+            "max_asielreserve_eur": 1.0e7,
+            "underspend_penalty": 0.02,
+        },
+        policy={"allow_flexpool": True, "allow_reserve_places": True, "allow_asielreserve": True},
+    )
+
+
+def _fix_structural(m):
+    _fix_hires(m, {("ind", 0): 1})
+    m.first.ReservePlaces[YEAR].fix(5.0)
+    m.first.PoolTeams[YEAR].fix(1)
+    m.first.Asielreserve[YEAR].fix(1.0)  # M EUR
+
+
+@pytest.mark.solver
+def test_add_structural_cost_and_add_budget_covers_structural():
+    """Structural_Cost per line, FirstStageCost, and Budget_Covers_Structural binding.
+
+    IND: 10 FTE at EUR 10,000 a quarter; one cohort of 5 FTE hired at t = 0
+    (lag 1: trainee at t = 0, productive from t = 1), hiring EUR 2,000 per FTE:
+    10,000 x (10 + 5) + 3 x 10,000 x 15 + 2,000 x 5 = 150,000 + 450,000 + 10,000
+    = EUR 610,000.
+    COA (closing costs EUR 1 M, so both stay open):
+    2 x 10 places x 1,000 a quarter x 4 = 80,000, plus 5 reserve places
+    held at 100 a quarter x 4 = 2,000: EUR 82,000.
+    Flex pool: 1 team = 2 FTE x 250 a quarter x 4 = EUR 2,000.
+    FirstStageCost = 610,000 + 82,000 + 2,000 + 3 % x EUR 1 M asielreserve
+    = EUR 724,000.
+    No stage-2 spending and an underspend penalty: each budget equals its
+    structural cost (the row binds): IND 610,000, COA 82,000, pool 2,000, others 0.
+    """
+    m, _ = _solved(_structural_case(), inflow(_structural_case()), fix=_fix_structural)
+    f = m.first
+    expected = {"ind": 610_000.0, "coa": 82_000.0, "flexpool": 2_000.0, "registration": 0.0, "dtv": 0.0}
+    for line, eur in expected.items():
+        assert _eur(f.StructuralCost[line, YEAR]) == pytest.approx(eur, abs=1e-3), line
+        assert _eur(f.Budget[line, YEAR]) == pytest.approx(eur, abs=1e-3), line
+    assert _eur(f.FirstStageCost) == pytest.approx(724_000.0, abs=1e-3)
+
+
+def _budget_case(**budget):
+    policy = budget.pop("policy", {})
+    return make_case(
+        categories={"nareis": {"reception_share": 1.0}},
+        stocks={"status_holders": 25.0},
+        coa={"cost_per_resident_year_eur": 40000.0},
+        budget={
+            "asielreserve_opportunity_rate": 0.03,
+            "supplementary_penalty": 0.25,
+            "underspend_penalty": 0.5,
+            **budget,
+        },
+        policy={
+            "allow_asielreserve": budget.get("max_asielreserve_eur", 0) > 0,
+            **policy,
+        },
+    )
+
+
+def _budget_inflows(case):
+    return {"low": inflow(case), "high": inflow(case, nareis=[50, 0, 0, 0])}
+
+
+@pytest.mark.solver
+@pytest.mark.parametrize(
+    ("cap_eur", "budget_m", "reserve_m", "draw_m", "supp_m"),
+    [(1.0e7, 1.0, 2.0, 2.0, 0.0), (1.0e6, 1.0, 1.0, 1.0, 1.0), (0.0, 1.0, 0.0, 0.0, 2.0)],
+)
+def test_add_budget_execution(cap_eur, budget_m, reserve_m, draw_m, supp_m):
+    """Budget_Execution, Overspend_Cover and Reserve_Draw_Limit: reserve first, then supplementary.
+
+    Residents cost EUR 40,000 a year: 25 status holders all year (low, p = 0.5)
+    spend EUR 1 M, 75 (high: 50 nareis arrive at t = 0, no housing) EUR 3 M.
+    Budget B (stage 1), asielreserve A at 3 %, supplementary funding at 0.25 per
+    euro, unspent budget at 0.5 per euro. Expected penalty for B in [1, 3]:
+    f = 0.5 x 0.5 (B - 1) + 0.03 A + 0.5 x 0.25 (3 - B - A)+, A <= cap.
+    * cap EUR 10 M: a reserve euro (0.03) is cheaper than 0.5 x 0.25 = 0.125 of
+      expected supplementary, and the underspend slope 0.25 > 0.03: B = 1,
+      A = 2, high draws 2, no supplementary.
+    * cap EUR 1 M: A = 1; raising B above 1 costs 0.25 and saves 0.125: B = 1,
+      high draws 1 and needs 1 supplementary.
+    * no asielreserve (policy off): B = 1, high needs 2 supplementary.
+    The low scenario spends exactly its budget: no draw, no supplementary, no under.
+    """
+    case = _budget_case(max_asielreserve_eur=cap_eur)
+    m, _ = _solved(case, _budget_inflows(case))
+    f = m.first
+    assert v(f.Budget["coa", YEAR]) == pytest.approx(budget_m, abs=TOL)
+    assert v(f.Asielreserve[YEAR]) == pytest.approx(reserve_m, abs=TOL)
+    low, high = m.scen["low"], m.scen["high"]
+    assert v(high.Spending["coa", YEAR]) == pytest.approx(3.0, abs=TOL)
+    assert v(low.Spending["coa", YEAR]) == pytest.approx(1.0, abs=TOL)
+    assert v(high.Over["coa", YEAR]) == pytest.approx(3.0 - budget_m, abs=TOL)
+    assert v(high.ReserveDraw[YEAR]) == pytest.approx(draw_m, abs=TOL)
+    assert v(high.Supplementary[YEAR]) == pytest.approx(supp_m, abs=TOL)
+    assert v(high.ReserveDraw[YEAR]) <= v(f.Asielreserve[YEAR]) + TOL  # Reserve_Draw_Limit
+    for name in ("ReserveDraw", "Supplementary"):
+        assert v(getattr(low, name)[YEAR]) == pytest.approx(0.0, abs=TOL)
+    assert sum(v(low.Under[p, YEAR]) for p in f.LINES) == pytest.approx(0.0, abs=TOL)
+
+
+@pytest.mark.solver
+@pytest.mark.parametrize(
+    ("policy", "budget_m", "reserve_m", "low_draw_m"),
+    [({"funding_ratio_min": 1.25}, 2.5, 0.5, 0.0), ({"funding_ratio_max": 0.4}, 0.8, 2.2, 0.2)],
+)
+def test_add_funding_ratio(policy, budget_m, reserve_m, low_draw_m):
+    """Funding_Ratio: the chain budget within [r_min, r_max] x the MPP need (EUR 2 M here).
+
+    Same spending as the budget test (EUR 1 M low, 3 M high), asielreserve cap
+    EUR 10 M, so without a ratio B = 1 M. MPP need N = EUR 2 M (coa, 2026).
+    * r_min = 1.25: total budget >= 2.5 M. Between 2.5 and 3 the penalty
+      0.25 (B - 1) + 0.03 (3 - B) rises with B: B = 2.5 (on the COA line: the
+      only line whose budget is spent in a scenario), A = 0.5.
+    * r_max = 0.4: total budget <= 0.8 M, below the low scenario's 1 M: B = 0.8,
+      A = 3 - 0.8 = 2.2 (reserve 0.03 < supplementary 0.125), low draws 0.2.
+    """
+    case = _budget_case(max_asielreserve_eur=1.0e7, policy=policy)
+    base = baseline(case, need_eur={("coa", YEAR): 2.0e6})
+    m, _ = _solved(case, _budget_inflows(case), base=base)
+    f = m.first
+    assert sum(v(f.Budget[p, YEAR]) for p in f.LINES) == pytest.approx(budget_m, abs=TOL)
+    assert v(f.Budget["coa", YEAR]) == pytest.approx(budget_m, abs=TOL)
+    assert v(f.Asielreserve[YEAR]) == pytest.approx(reserve_m, abs=TOL)
+    assert v(m.scen["low"].ReserveDraw[YEAR]) == pytest.approx(low_draw_m, abs=TOL)
+    assert v(m.scen["high"].Supplementary[YEAR]) == pytest.approx(0.0, abs=TOL)
+
+
+PLAN_KEYS = (("Hire", "ind"), ("Opened", "std"), ("Closed", "std"))
+
+
+@pytest.mark.solver
+@pytest.mark.parametrize(
+    ("allow_staff", "allow_locations", "staff", "open_"),
+    [
+        (True, True, [10, 10, 10, 10], [1, 1, 1, 1]),
+        (False, True, [10, 12, 12, 12], [1, 1, 1, 1]),
+        (True, False, [10, 10, 10, 10], [1, 1, 2, 2]),
+        (False, False, [10, 12, 12, 12], [1, 1, 2, 2]),
+    ],
+)
+def test_add_policy_plan(allow_staff, allow_locations, staff, open_):
+    """Policy_Plan: where capacity follows the MPP plan, its hiring / openings are fixed.
+
+    IND 10 FTE (cohorts of 1 FTE, lag 1 quarter, EUR 4,000 an FTE-year) and a
+    location type of 10 places (1 open, at most 2, EUR 4,000 a place-year,
+    closing EUR 1 M); nothing needs capacity, so a free plan hires and opens nothing:
+    Staff = 10, Open = 1. The MPP plan has Hire[ind,0] = 2 and Opened[std,2] = 1:
+    * allow_staff_changes = false fixes the hiring: Staff = [10, 12, 12, 12]
+      (2 cohorts productive from t = 1);
+    * allow_location_changes = false fixes the openings: Open = [1, 1, 2, 2].
+    """
+    plan = {f"{var}[{key},{t}]": 0.0 for var, key in PLAN_KEYS for t in range(4)}
+    plan |= {"Hire[ind,0]": 2.0, "Opened[std,2]": 1.0}
+    case = make_case(
+        ind={"adjustable": True, "cost_per_fte_year_eur": 4000.0, "cohort_fte": 1.0},
+        locations=[
+            {"places": 10.0, "max_open": 2, "cost_per_place_year_eur": 4000.0, "closing_cost_eur": 1.0e6}
+        ],
+        policy={"allow_staff_changes": allow_staff, "allow_location_changes": allow_locations},
+    )
+    m, _ = _solved(case, inflow(case), base=baseline(case, first_stage=plan))
+    assert m.first.Hire["ind", 0].fixed is (not allow_staff)
+    assert m.first.Opened["std", 2].fixed is (not allow_locations)
+    assert path(m.first.Staff, "ind") == pytest.approx(staff, abs=TOL)
+    assert path(m.first.Open, "std") == pytest.approx(open_, abs=TOL)
+
+
+# --------------------------------------------------------------------------- stage 2
+
+
+@pytest.mark.solver
+def test_add_registration_queue():
+    """Registration_Queue: the queue grows by inflow - capacity.
+
+    Registration 1 FTE = 100 a quarter; inflow 130 first + 20 repeat a quarter
+    (both registered), 7 nareis (no registration: Registered = inflow); 5 in
+    the queue at the start; queue EUR 1 a person-day and nothing downstream
+    costs anything, so registration runs at capacity: 100 a quarter, total
+    queue 5 + 50 (t + 1) = [55, 105, 155, 205]; per category
+    Q_t = Q_{t-1} + a_t - R_t.
+    """
+    case = make_case(
+        registration={"initial_fte": 1.0},
+        stocks={"registration_queue": {"first": 5.0}},
+        penalties={"registration_queue_person_day_eur": 1.0},
+    )
+    a = inflow(case, first=130, nareis=7, repeat=20)
+    m, _ = _solved(case, a)
+    s = m.scen["s"]
+    total = [v(s.RegQueue["first", t]) + v(s.RegQueue["repeat", t]) for t in range(4)]
+    assert total == pytest.approx([55, 105, 155, 205], abs=TOL)
+    for t in range(4):
+        assert v(s.RegisteredVar["first", t]) + v(s.RegisteredVar["repeat", t]) == pytest.approx(100.0)
+        assert v(s.Registered["nareis", t]) == pytest.approx(7.0)
+        for col, k in ((0, "first"), (2, "repeat")):
+            prev = v(s.RegQueue[k, t - 1]) if t else (5.0 if k == "first" else 0.0)
+            assert v(s.RegQueue[k, t]) == pytest.approx(prev + a[t, col] - v(s.RegisteredVar[k, t]), abs=TOL)
+    assert "nareis" not in set(s.KREG)
+
+
+@pytest.mark.solver
+def test_add_ind_backlog_and_add_decision_capacity():
+    """Ind_Backlog and Decision_Capacity with weighted work (repeat = 0.5).
+
+    IND 100 work units a quarter. Start: 50 first, 40 repeat in the backlog;
+    inflow 60 first and 40 repeat a quarter, registered at once (registration
+    is ample and the queue costs EUR 1 a person-day). Everyone waits
+    in COA (reception share 1, EUR 1,000 a person-quarter); decided persons
+    leave (housing and returns ample). A repeat decision frees one resident
+    for 0.5 work, a first one for 1 work, so repeats go first:
+    t = 0: 80 repeat (40 work) + 60 first; first backlog 110 - 60 = 50;
+    t = 1: 40 repeat (20) + 80 first -> 50 + 60 - 80 = 30;
+    t = 2: 40 + 80 -> 10;  t = 3: 40 + 70 (90 work) -> 0.
+    """
+    case = make_case(
+        categories={"first": {"reception_share": 1.0}, "repeat": {"reception_share": 1.0}},
+        coa={"cost_per_resident_year_eur": 4000.0},
+        locations=[{"places": 1000.0}],
+        stocks={"ind_backlog": {"first": 50.0, "repeat": 40.0}},
+        penalties={"registration_queue_person_day_eur": 1.0},
+        housing=1000.0,
+    )
+    m, _ = _solved(case, inflow(case, first=60, repeat=40))
+    s = m.scen["s"]
+    assert path(s.Backlog, "first") == pytest.approx([50, 30, 10, 0], abs=TOL)
+    assert path(s.Backlog, "repeat") == pytest.approx([0, 0, 0, 0], abs=TOL)
+    assert path(s.Decisions, "repeat") == pytest.approx([80, 40, 40, 40], abs=TOL)
+    assert path(s.Decisions, "first") == pytest.approx([60, 80, 80, 70], abs=TOL)
+    work = [v(s.Decisions["first", t]) + 0.5 * v(s.Decisions["repeat", t]) for t in range(4)]
+    assert work == pytest.approx([100, 100, 100, 90], abs=TOL)
+
+
+@pytest.mark.solver
+@pytest.mark.parametrize(
+    ("term_months", "late", "case_months"), [(3.0, [150, 50, 0, 0], 600), (6.0, [50, 0, 0, 0], 150)]
+)
+def test_add_late_cases(term_months, late, case_months):
+    """Late_Cases = backlog - term x capacity (never negative).
+
+    350 first applications in the backlog, no inflow, IND 100 decisions a
+    quarter, late cases EUR 10 a case-month: decisions run at capacity while
+    cases are late, backlog [250, 150, ...].
+    * term 3 months = 1 quarter: Late = B - 100 = [150, 50, 0, 0]: 3 x 200 = 600 case-months;
+    * term 6 months = 2 quarters: Late = B - 200 = [50, 0, 0, 0]: 150 case-months.
+    """
+    case = make_case(
+        ind={"legal_term_months": term_months},
+        stocks={"ind_backlog": {"first": 350.0}},
+        penalties={"late_case_month_eur": 10.0},
+    )
+    m, _ = _solved(case, inflow(case))
+    s = m.scen["s"]
+    assert path(s.Late) == pytest.approx(late, abs=TOL)
+    assert v(s.LateCaseMonths) == pytest.approx(case_months, abs=TOL)
+    assert path(s.Backlog, "first")[:2] == pytest.approx([250, 150], abs=TOL)
+
+
+@pytest.mark.solver
+def test_add_status_holders():
+    """Status_Holders: permits and direct arrivals in, housing (limited) out.
+
+    5 status holders at the start; 30 nareis a quarter (no decision: straight
+    in); housing 20 a quarter; 50 first decisions fixed at t = 0 with permit
+    share 0.6 -> 30 permits. Residents cost money, so housing runs at its limit:
+    H_0 = 5 + 30 + 30 - 20 = 45, then +10 a quarter: [45, 55, 65, 75].
+    """
+    case = make_case(
+        categories={"first": {"reception_share": 1.0}, "nareis": {"reception_share": 1.0}},
+        coa={"cost_per_resident_year_eur": 4000.0},
+        locations=[{"places": 1000.0}],
+        stocks={"status_holders": 5.0, "ind_backlog": {"first": 50.0}},
+        housing=20.0,
+        permit_share=0.6,
+    )
+
+    def fix(m):
+        for t in range(4):
+            m.scen["s"].Decisions["first", t].fix(50.0 if t == 0 else 0.0)
+
+    m, _ = _solved(case, inflow(case, nareis=30), fix=fix)
+    s = m.scen["s"]
+    assert path(s.StatusHolders) == pytest.approx([45, 55, 65, 75], abs=TOL)
+    assert path(s.Housed) == pytest.approx([20] * 4, abs=TOL)
+
+
+@pytest.mark.solver
+def test_add_rejected():
+    """Rejected_Balance with unsupervised departures and Return_Capacity.
+
+    100 rejected at the start, 10 % leave unsupervised per quarter (of last
+    quarter's stock), DT&V 1 FTE x 40 a year = 10 returns a quarter, residents
+    cost money so returns run at capacity: J_t = 0.9 J_{t-1} - 10:
+    80, 62, 45.8, 31.22; unsupervised 10, 8, 6.2, 4.58.
+    """
+    case = make_case(
+        dtv={"initial_fte": 1.0},
+        coa={"cost_per_resident_year_eur": 4000.0},
+        stocks={"rejected": 100.0},
+        unsupervised=0.1,
+    )
+    m, _ = _solved(case, inflow(case))
+    s = m.scen["s"]
+    assert path(s.Rejected) == pytest.approx([80, 62, 45.8, 31.22], abs=TOL)
+    assert path(s.Unsupervised) == pytest.approx([10, 8, 6.2, 4.58], abs=TOL)
+    assert path(s.Returns) == pytest.approx([10] * 4, abs=TOL)
+
+
+@pytest.mark.solver
+def test_add_occupancy():
+    """Occupancy = sum_k sigma_k (Q_k + B_k) + status holders + rejected.
+
+    Nothing moves (registration, IND and DT&V without staff, no housing): 20
+    first applicants in the queue and 40 repeat in the backlog at reception
+    share 0.5, 10 status holders, 6 rejected: 10 + 20 + 10 + 6 = 46 in every quarter.
+    """
+    case = make_case(
+        categories={"first": {"reception_share": 0.5}, "repeat": {"reception_share": 0.5}},
+        registration={"initial_fte": 0.0},
+        ind={"initial_fte": 0.0},
+        dtv={"initial_fte": 0.0},
+        stocks={
+            "registration_queue": {"first": 20.0},
+            "ind_backlog": {"repeat": 40.0},
+            "status_holders": 10.0,
+            "rejected": 6.0,
+        },
+    )
+    m, _ = _solved(case, inflow(case))
+    assert path(m.scen["s"].Occupancy) == pytest.approx([46.0] * 4, abs=TOL)
+
+
+def _cover_case(**kw):
+    return make_case(
+        categories={"nareis": {"reception_share": 1.0}},
+        coa={"max_fill_rate": 0.9, **kw.pop("coa", {})},
+        stocks={"status_holders": 80.0},
+        **kw,
+    )
+
+
+COVER_INFLOW = [0, 20, 20, 0]
+
+
+@pytest.mark.solver
+def test_add_place_cover():
+    """Place_Cover: emergency places only above fill x places.
+
+    100 regular places at fill 0.9 = 90 usable; occupancy 80 + 20 nareis at
+    t = 1 and t = 2 (no housing) = [80, 100, 120, 120]; emergency = max(0, occ - 90)
+    = [0, 10, 30, 30].
+    """
+    case = _cover_case()
+    m, _ = _solved(case, inflow(case, nareis=COVER_INFLOW))
+    s = m.scen["s"]
+    assert path(s.Occupancy) == pytest.approx([80, 100, 120, 120], abs=TOL)
+    assert path(s.Emergency) == pytest.approx([0, 10, 30, 30], abs=TOL)
+
+
+@pytest.mark.solver
+def test_add_coa_extra_staff():
+    """Coa_Extra_Staff: 0.1 FTE per emergency place, from the pool first, else hired.
+
+    Emergency places [0, 10, 30, 30] (place-cover case) need [0, 1, 3, 3] FTE.
+    * No pool: external staff = [0, 1, 3, 3].
+    * A pool of at most 1 team of 2 FTE (retainer EUR 4,000/FTE-yr, deployed
+      EUR 8,000/FTE-yr = 2,000 a quarter) against external staff at EUR 10,000
+      a quarter: retain the team (8,000 a year saves 5 x 8,000), deploy
+      min(need, 2) = [0, 1, 2, 2], hire the rest [0, 0, 1, 1].
+    """
+    coa = {"staff_fte_per_extra_place": 0.1, "external_staff_cost_per_fte_year_eur": 40000.0}
+    case = _cover_case(coa=coa)
+    m, _ = _solved(case, inflow(case, nareis=COVER_INFLOW))
+    assert path(m.scen["s"].ExternalStaff) == pytest.approx([0, 1, 3, 3], abs=TOL)
+    pooled = _cover_case(
+        coa=coa,
+        flexpool={
+            "team_fte": 2.0,
+            "max_teams": 1,
+            "retainer_cost_per_fte_year_eur": 4000.0,
+            "activation_cost_per_fte_year_eur": 8000.0,
+        },
+        policy={"allow_flexpool": True},
+    )
+    m, _ = _solved(pooled, inflow(pooled, nareis=COVER_INFLOW))
+    s = m.scen["s"]
+    assert v(m.first.PoolTeams[YEAR]) == pytest.approx(1.0, abs=TOL)
+    assert path(s.PoolActive, "coa") == pytest.approx([0, 1, 2, 2], abs=TOL)
+    assert path(s.ExternalStaff) == pytest.approx([0, 0, 1, 1], abs=TOL)
+
+
+@pytest.mark.solver
+def test_add_operating_cost():
+    """Operating_Cost of COA and the pool line, by hand.
+
+    Place-cover case with residents at EUR 4,000 a year (1,000 a quarter),
+    emergency EUR 10,000 a quarter, 0.1 FTE per emergency place hired at
+    EUR 10,000 a quarter: occupancy 80 + 100 + 120 + 120 = 420 person-quarters,
+    emergency 70 place-quarters, external staff 7 FTE-quarters:
+    420 x 1,000 + 70 x 10,000 + 7 x 10,000 = EUR 1,190,000. Other lines 0.
+    """
+    case = _cover_case(
+        coa={
+            "cost_per_resident_year_eur": 4000.0,
+            "staff_fte_per_extra_place": 0.1,
+            "external_staff_cost_per_fte_year_eur": 40000.0,
+        }
+    )
+    m, _ = _solved(case, inflow(case, nareis=COVER_INFLOW))
+    s = m.scen["s"]
+    assert _eur(s.OperatingCost["coa", YEAR]) == pytest.approx(1_190_000.0, abs=1e-3)
+    for line in ("registration", "ind", "dtv", "flexpool"):
+        assert _eur(s.OperatingCost[line, YEAR]) == pytest.approx(0.0, abs=1e-3)
+
+
+def _penalty_case():
+    return make_case(
+        registration={"initial_fte": 1.0},
+        ind={"initial_fte": 5.0, "cost_per_fte_year_eur": 4000.0},
+        stocks={"registration_queue": {"first": 5.0}},
+        penalties={"late_case_month_eur": 10.0, "registration_queue_person_day_eur": 2.0},
+    )
+
+
+@pytest.mark.solver
+def test_add_penalties():
+    """Penalties: late case-months, queue person-days and the end-of-horizon backlog.
+
+    Registration 100 a quarter, inflow 130, 5 queued at the start: queue
+    [35, 65, 95, 125] = 320 person-quarters = 320 x 91.3125 = 29,220 person-days
+    at EUR 2 = 58,440. IND 5 FTE = 50 decisions a quarter at EUR 1,000 an FTE-quarter
+    (terminal value of an undecided case 1,000 / 10 = EUR 100); backlog
+    +100 - 50 a quarter = [50, 100, 150, 200]; term 1 quarter, so late =
+    B - 50 = [0, 50, 100, 150] = 300 cases x 3 months = 900 case-months at
+    EUR 10 = 9,000; terminal 200 x 100 = 20,000. (Registering still pays at
+    t = 3: 2 x 91.3 = 183 saved against 30 + 100.) Penalty EUR 87,440.
+    """
+    case = _penalty_case()
+    m, _ = _solved(case, inflow(case, first=130))
+    s = m.scen["s"]
+    assert path(s.RegQueue, "first") == pytest.approx([35, 65, 95, 125], abs=TOL)
+    assert path(s.Backlog, "first") == pytest.approx([50, 100, 150, 200], abs=TOL)
+    assert v(s.QueuePersonDays) == pytest.approx(29_220.0, abs=1e-6)
+    assert v(s.LateCaseMonths) == pytest.approx(900.0, abs=1e-6)
+    assert _eur(s.PenaltyCost) == pytest.approx(87_440.0, abs=1e-3)
+
+
+@pytest.mark.solver
+def test_add_penalty_weights():
+    """The penalty weights are mutable parameters in M EUR: doubling the late weight adds EUR 9,000.
+
+    Penalty case: 900 late case-months at EUR 10 (weight 1e-5 M EUR); with the
+    solution kept, a weight of EUR 20 raises PenaltyCost by 900 x 10 = EUR 9,000.
+    """
+    case = _penalty_case()
+    m, _ = _solved(case, inflow(case, first=130))
+    f, s = m.first, m.scen["s"]
+    assert v(f.late_case_month_meur) == pytest.approx(10.0 * EUR)
+    assert v(f.queue_person_day_meur) == pytest.approx(2.0 * EUR)
+    before = _eur(s.PenaltyCost)
+    f.late_case_month_meur.set_value(20.0 * EUR)
+    assert _eur(s.PenaltyCost) - before == pytest.approx(9_000.0, abs=1e-3)
+
+
+@pytest.mark.solver
+def test_add_baseline_norm():
+    """Baseline_Norm (MPP planning run): occupancy <= beta x places + shortfall from t0 on.
+
+    60 status holders all year; locations of 10 places, 5 open, at most 7, lead
+    6 months = 2 quarters (t0 = 2); norm beta = 0.8. Shortfall costs
+    2 x emergency = EUR 20,000 a place-quarter, a place EUR 1,000: open both
+    extra locations at t = 2: Open = [5, 5, 7, 7]. Shortfall 0 before t0 (by
+    the row), then 60 - 0.8 x 70 = 4: [0, 0, 4, 4], cost 2 x 10,000 x 8 =
+    EUR 160,000. Emergency covers 60 - 50 = 10 before the openings land.
+    """
+    case = make_case(
+        categories={"nareis": {"reception_share": 1.0}},
+        locations=[
+            {
+                "places": 10.0,
+                "initially_open": 5,
+                "max_open": 7,
+                "lead_time_months": 6,
+                "cost_per_place_year_eur": 4000.0,
+            }
+        ],
+        coa={"initial_emergency_places": 10.0},
+        stocks={"status_holders": 60.0},
+    )
+    problem = baseline_problem(chain_data(case), inflow(case), occupancy_norm=0.8)
+    m = extensive_form(problem)
+    outcome = HighsSolver(EXACT).solve(m)
+    assert outcome.status == Status.OPTIMAL
+    s = m.scen["mpp-mid"]
+    assert path(m.first.Open, "std") == pytest.approx([5, 5, 7, 7], abs=TOL)
+    assert path(s.NormShortfall) == pytest.approx([0, 0, 4, 4], abs=TOL)
+    assert _eur(s.NormShortfallCost) == pytest.approx(160_000.0, abs=1e-3)
+    assert path(s.Emergency) == pytest.approx([10, 10, 0, 0], abs=TOL)
+
+
+# --------------------------------------------------------------------------- newsvendor
+
+
+DEMANDS = (10, 20, 30, 40, 50)  # persons, probability 1/5 each: F(d) = 0.2, 0.4, 0.6, 0.8, 1.0
+
+
+@pytest.mark.solver
+@pytest.mark.parametrize(("place_cost", "expected_places"), [(10000.0, 40), (20000.0, 30), (28000.0, 20)])
+def test_newsvendor_places_at_the_critical_fractile(place_cost, expected_places):
+    """One resource: regular places N (stage 1) against emergency places at EUR 40,000 a year.
+
+    Location type of 1 place, none open, lead 0, no opening/closing cost; only
+    nareis (no registration, no decision, reception 1), arriving at t = 0 in
+    one of five equally likely numbers d, no housing: occupancy d all year.
+    Per quarter the cost is c N + e E[(D - N)+] (fill 1, all else zero), whose
+    minimum is the smallest N with F(N) >= 1 - c / e (critical fractile):
+    * c/e = 0.25 -> F >= 0.75 -> N = 40 (F(30) = 0.6 < 0.75 <= F(40) = 0.8);
+    * c/e = 0.50 -> F >= 0.50 -> N = 30;
+    * c/e = 0.70 -> F >= 0.30 -> N = 20.
+    """
+    case = make_case(
+        categories={"nareis": {"reception_share": 1.0}},
+        locations=[
+            {
+                "location": "place",
+                "places": 1.0,
+                "initially_open": 0,
+                "max_open": 100,
+                "cost_per_place_year_eur": place_cost,
+            }
+        ],
+    )
+    scenarios = {f"d{d}": inflow(case, nareis=[d, 0, 0, 0]) for d in DEMANDS}
+    m, _ = _solved(case, scenarios)
+    assert path(m.first.Open, "place") == pytest.approx([expected_places] * 4, abs=TOL)
+    for d in DEMANDS:
+        assert path(m.scen[f"d{d}"].Emergency) == pytest.approx([max(0, d - expected_places)] * 4, abs=TOL)
+
+
+# --------------------------------------------------------------------------- every family has a test
+
+
+def _model_families() -> set[str]:
+    names: set[str] = set()
+    for src in ("first_stage.py", "second_stage.py"):
+        names |= set(re.findall(r"^def (add_\w+)\(", (MODEL_DIR / src).read_text(), flags=re.M))
+    return names
+
+
+def _families_named(test_name: str, families: set[str]) -> set[str]:
+    """Families named in a test name: at each ``add_`` the longest family that starts there
+    (so ``test_add_occupancy_norm`` names ``add_occupancy_norm`` only, not ``add_occupancy``)."""
+    named = set()
+    for start in (i.start() for i in re.finditer("add_", test_name)):
+        candidates = [f for f in families if test_name.startswith(f, start)]
+        if candidates:
+            named.add(max(candidates, key=len))
+    return named
+
+
+@pytest.mark.unit
+def test_every_constraint_family_has_a_test():
+    """Each ``add_*`` builder in the model is named by a test function in tests/test_model_*.py."""
+    families = _model_families()
+    assert {"add_staff_balance", "add_occupancy", "add_penalties"} <= families  # the scan itself works
+    assert _families_named("test_add_occupancy_norm", families) == {"add_occupancy_norm"}
+    tests = "\n".join(p.read_text() for p in Path(__file__).parent.glob("test_model_*.py"))
+    covered: set[str] = set()
+    for name in re.findall(r"^def (test_\w+)\(", tests, flags=re.M):
+        covered |= _families_named(name, families)
+    missing = sorted(families - covered)
+    assert not missing, f"constraint families without a test named after them: {missing}"
