@@ -1,5 +1,6 @@
 """Registers every sub-command module on the main group (one import per module)."""
 from bekostiging.cli import (
+    analytics,  # noqa: F401  (value, evaluate, options)
     case,  # noqa: F401  (validate, case export|import)
     runs,  # noqa: F401  (runs, show, compare, report, rerun)
     scenarios,  # noqa: F401  (scenarios generate|show)

@@ -136,6 +136,11 @@ def show_cmd(run: str, runs_dir: Path | None) -> None:
     if not kpis.empty:
         click.echo("\nexpected KPIs")
         click.echo(kpis.to_string(index=False))
+    from bekostiging.analytics.chain import read_value_table, value_lines
+
+    value = read_value_table(record.path)
+    if value is not None:
+        click.echo("\n" + "\n".join(value_lines(value)))
     error = record.path / "error.txt"
     if error.is_file():
         click.echo("\n" + error.read_text(encoding="utf-8").strip())

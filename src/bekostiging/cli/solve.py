@@ -145,6 +145,11 @@ def _write_tables(tables: dict[str, pd.DataFrame], out: Path) -> None:
     default=None,
     help="Also write the result tables as CSV to this (new or empty) folder.",
 )
+@click.option(
+    "--analyse",
+    is_flag=True,
+    help="Also compute VSS/EVPI and the status-quo comparison (bekostiging value) into the run.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress line.")
 @click.option("--verbose", "-v", is_flag=True, help="Also show solver notes.")
 def solve_cmd(
@@ -162,6 +167,7 @@ def solve_cmd(
     name: str,
     runs_dir: Path | None,
     out: Path | None,
+    analyse: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -231,6 +237,13 @@ def solve_cmd(
             seed=seed,
             settings=settings,
         )
+        analysis = None
+        if analyse and solution.ok:
+            from bekostiging.cli.analytics import DEFAULT_WORKERS, analyse_solution, store_value
+
+            progress(phase="value of information")
+            analysis = analyse_solution(solution, case, case_dir, scenario_set, options, DEFAULT_WORKERS)
+            store_value(analysis, run.tmp)  # published with the run
     workdir.cleanup()
     progress.close()
     click.echo(f"run: {run.final_path}")
@@ -239,6 +252,11 @@ def solve_cmd(
     )
     for line in summary_lines(solution):
         click.echo(line)
+    if analysis is not None:
+        from bekostiging.analytics.chain import value_lines
+
+        for line in value_lines(analysis.to_frame()):
+            click.echo(line)
     if solution.ok and out is not None:
         _write_tables(solution.tables, out)
         click.echo(f"tables written to {out}")

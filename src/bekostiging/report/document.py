@@ -318,7 +318,10 @@ def _glossary_blocks(lang: Lang) -> Iterator[Block]:
 def build_report(record: RunRecord, lang: Lang) -> Document:
     """The annex for one run, in ``lang``."""
     s = data.summarise(record)
+    from bekostiging.report.analysis import value_blocks  # lazy: it imports this module
+
     blocks: list[Block] = list(_summary_blocks(record, s, lang))
+    blocks += list(value_blocks(record, lang))  # analysis/value.csv, when the run has one
     blocks.append(PageBreak())
     pictures = charts.report_charts(record, lang) if s.usable else []
     if pictures:

@@ -1,0 +1,120 @@
+"""The annex section on the value of flexibility, from a run's ``analysis/value.csv``.
+
+Written by ``bekostiging value RUN`` or ``solve --analyse``; a run without the
+file gets no section (the annex says nothing about what was not computed).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import pandas as pd
+
+from bekostiging.analytics.chain import (
+    EUR,
+    SECTION_KPI,
+    SECTION_STATUS_QUO,
+    SECTION_VALUE,
+    read_value_table,
+)
+from bekostiging.report.document import Block, Heading, Paragraph, Table
+from bekostiging.report.i18n import Lang, fmt_eur, fmt_number, fmt_percent, term
+from bekostiging.runs.store import RunRecord
+
+GAP_DECIMALS = 2
+WORDS: dict[str, tuple[str, str]] = {  # (nl, en)
+    "heading": ("Waarde van flexibiliteit", "Value of flexibility"),
+    "intro": (
+        "RP is het aanbevolen plan onder onzekerheid; EV plant op het verwachte scenario en EEV is dat "
+        "plan in alle scenario's; WS is de uitkomst met volmaakte voorspellingen. VSS = EEV − RP is wat "
+        "plannen voor onzekerheid oplevert, EVPI = RP − WS wat volmaakte voorspellingen waard zouden "
+        "zijn. Tussen haken het interval dat de oplosser bewijst.",
+        "RP is the recommended plan under uncertainty; EV plans on the expected scenario and EEV is that "
+        "plan in every scenario; WS is the outcome with perfect forecasts. VSS = EEV − RP is what "
+        "planning for uncertainty saves, EVPI = RP − WS what perfect forecasts would be worth. In "
+        "brackets the interval the solver proves.",
+    ),
+    "measure": ("Maat", "Measure"),
+    "interval": ("Interval", "Interval"),
+    "status": ("Status", "Status"),
+    "gap": ("Gap", "Gap"),
+    "value_table": ("VSS en EVPI", "VSS and EVPI"),
+    "kpi_table": (
+        "Aanbevolen plan tegen de status quo (verwacht)",
+        "Recommended plan against the status quo (expected)",
+    ),
+    "plan": ("Plan", "Plan"),
+    "status_quo": ("Status quo", "Status quo"),
+    "saving": ("Besparing", "Saving"),
+    "status_quo_measure": ("Status quo", "Status quo"),
+    "saving_vs_status_quo": ("Besparing t.o.v. status quo", "Saving against the status quo"),
+}
+
+
+def _w(key: str, lang: Lang) -> str:
+    nl, en = WORDS[key]
+    return nl if lang == "nl" else en
+
+
+def _amount(value: object, unit: object, lang: Lang) -> str:
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "–"
+    if not math.isfinite(v):
+        return "–"
+    return fmt_eur(v, lang) if unit == EUR else fmt_number(v, lang)
+
+
+def value_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
+    """Heading, explanation and two tables; nothing when the run has no ``analysis/value.csv``."""
+    frame = read_value_table(record.path)
+    if frame is None or frame.empty:
+        return
+    yield Heading(_w("heading", lang), 2)
+    yield Paragraph(_w("intro", lang))
+    measures = frame[frame["section"].isin([SECTION_VALUE, SECTION_STATUS_QUO])]
+    names = {
+        "status_quo": _w("status_quo_measure", lang),
+        "saving_vs_status_quo": _w("saving_vs_status_quo", lang),
+    }
+    rows = [
+        (
+            names.get(str(r.measure), str(r.measure)),
+            _amount(r.value, r.unit, lang),
+            f"[{_amount(r.lower, r.unit, lang)}; {_amount(r.upper, r.unit, lang)}]",
+            str(r.status),
+            fmt_percent(float(r.gap), lang, GAP_DECIMALS) if pd.notna(r.gap) else "–",
+        )
+        for r in measures.itertuples(index=False)
+    ]
+    header = (
+        _w("measure", lang),
+        term("value", lang),
+        _w("interval", lang),
+        _w("status", lang),
+        _w("gap", lang),
+    )
+    yield Table(_w("value_table", lang), header, tuple(rows), (False, True, True, False, True), small=True)
+    kpis = frame[frame["section"] == SECTION_KPI]
+    if kpis.empty:
+        return
+    kpi_rows = tuple(
+        (
+            term(str(r.measure), lang),
+            _amount(r.recommended, r.unit, lang),
+            _amount(r.status_quo, r.unit, lang),
+            _amount(r.value, r.unit, lang),
+            str(r.unit),
+        )
+        for r in kpis.itertuples(index=False)
+    )
+    kpi_header = (
+        term("kpi", lang),
+        _w("plan", lang),
+        _w("status_quo", lang),
+        _w("saving", lang),
+        term("unit", lang),
+    )
+    yield Table(_w("kpi_table", lang), kpi_header, kpi_rows, (False, True, True, True, False), small=True)

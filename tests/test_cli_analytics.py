@@ -1,0 +1,157 @@
+"""``bekostiging value | evaluate | options`` and ``solve --analyse`` through click's CliRunner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from bekostiging.cli import main
+from bekostiging.policies import ALL_PRESETS, STATUS_QUO
+from bekostiging.runs.store import read_run
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TINY = FIXTURES / "tiny-case"
+DEFAULT_MPP = Path(__file__).parent.parent / "data" / "nl-2026" / "scenarios" / "mpp"
+REL = 1e-6
+EXIT_INPUT = 2
+EXIT_REFUSED = 1
+VALUE_MEASURES = ["RP", "EV", "EEV", "WS", "VSS", "EVPI", "status_quo", "saving_vs_status_quo"]
+
+
+def _invoke(*args: str):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The tiny case solved exactly (gap 0), stored as a run: (runs dir, run folder)."""
+    runs = tmp_path_factory.mktemp("runs")
+    result = _invoke("solve", TINY, "--scenarios", "two", "--mip-gap", "0", "--runs-dir", runs, "-q")
+    assert result.exit_code == 0, result.output
+    (path,) = [p for p in runs.iterdir() if not p.name.startswith(".")]
+    return runs, path
+
+
+def _expected_kpi(run: Path, kpi: str) -> float:
+    kpis = read_run(run).table("kpis")
+    return float(kpis[(kpis["scenario"] == "expected") & (kpis["kpi"] == kpi)]["value"].iloc[0])
+
+
+@pytest.mark.solver
+def test_evaluate_on_its_own_set_reproduces_the_run(tiny_run: tuple[Path, Path]):
+    runs, run = tiny_run
+    result = _invoke("evaluate", run.name, "--scenarios", "two", "--runs-dir", runs)
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.output
+    summary = pd.read_csv(run / "analysis" / "evaluate-two-summary.csv").set_index("quantity")
+    per = pd.read_csv(run / "analysis" / "evaluate-two.csv")
+    assert summary.loc["second_stage_cost_eur", "mean"] == pytest.approx(
+        _expected_kpi(run, "stage2_cost_eur"), rel=REL
+    )
+    assert summary.loc["total_cost_eur", "mean"] == pytest.approx(read_run(run).manifest.objective, rel=REL)
+    assert summary.loc["late_case_months", "mean"] == pytest.approx(
+        _expected_kpi(run, "late_case_months"), rel=REL
+    )
+    assert {"backlog_end_persons", "backlog_mean_persons"} <= set(summary.index)
+    for col in ("sd", "ci_low", "ci_high", "p50", "p90", "p99"):
+        assert col in summary.columns
+    assert list(per["status"]) == ["optimal"] * len(per)
+    assert summary.loc["total_cost_eur", "ci_low"] <= summary.loc["total_cost_eur", "mean"]
+    # a second evaluation never replaces the first
+    again = _invoke("evaluate", run.name, "--scenarios", "two", "--runs-dir", runs)
+    assert again.exit_code == EXIT_REFUSED and "never replaced" in again.output
+
+
+@pytest.mark.solver
+def test_evaluate_bad_set_exits_2_with_a_located_message(tiny_run: tuple[Path, Path], tmp_path: Path):
+    runs, run = tiny_run
+    missing = _invoke("evaluate", run.name, "--scenarios", "nosuchset", "--runs-dir", runs)
+    assert missing.exit_code == EXIT_INPUT
+    assert "nosuchset" in missing.output and "no such folder" in missing.output
+    # a set of another horizon: every offending row is named with its file and folder
+    wrong = _invoke("evaluate", run.name, "--scenarios", DEFAULT_MPP, "--runs-dir", runs, "--out", tmp_path)
+    assert wrong.exit_code == EXIT_INPUT
+    assert f"{DEFAULT_MPP}/inflow.csv, row " in wrong.output and "period" in wrong.output
+    assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.solver
+def test_value_stores_shows_reports_and_refuses_to_overwrite(tiny_run: tuple[Path, Path]):
+    runs, run = tiny_run
+    result = _invoke("value", run.name, "--runs-dir", runs)
+    assert result.exit_code == 0, result.output
+    value = pd.read_csv(run / "analysis" / "value.csv")
+    measures = value[value["section"] != "kpi"].set_index("measure")
+    assert list(measures.index) == VALUE_MEASURES
+    assert measures.loc["RP", "value"] == pytest.approx(read_run(run).manifest.objective, rel=REL)
+    ws, rp, eev = (measures.loc[m, "value"] for m in ("WS", "RP", "EEV"))
+    assert ws <= rp * (1 + REL) and rp <= eev * (1 + REL)
+    assert measures.loc["VSS", "value"] == pytest.approx(eev - rp, rel=REL)
+    assert measures.loc["saving_vs_status_quo", "value"] == pytest.approx(
+        measures.loc["status_quo", "value"] - rp, rel=REL
+    )
+    kpis = value[value["section"] == "kpi"].set_index("measure")
+    assert kpis.loc["total_cost_eur", "recommended"] == pytest.approx(_expected_kpi(run, "total_cost_eur"))
+    assert kpis.loc["late_case_months", "value"] == pytest.approx(
+        kpis.loc["late_case_months", "status_quo"] - kpis.loc["late_case_months", "recommended"]
+    )
+    scenarios = pd.read_csv(run / "analysis" / "value_scenarios.csv")
+    assert len(scenarios) == 2 and "status_quo_total_eur" in scenarios.columns
+
+    again = _invoke("value", run.name, "--runs-dir", runs)
+    assert again.exit_code == EXIT_REFUSED and "never replaced" in again.output
+    assert pd.read_csv(run / "analysis" / "value.csv").equals(value)
+
+    shown = _invoke("show", run.name, "--runs-dir", runs)
+    assert shown.exit_code == 0 and "value of information" in shown.output and "EVPI" in shown.output
+    report = _invoke("report", run.name, "--runs-dir", runs, "--format", "md", "--lang", "en")
+    assert report.exit_code == 0, report.output
+    (md,) = (run / "report").glob("*.md")
+    text = md.read_text(encoding="utf-8")
+    assert "Value of flexibility" in text and "| VSS |" in text and "Saving against the status quo" in text
+
+
+@pytest.mark.solver
+def test_solve_analyse_publishes_the_analysis_with_the_run(tmp_path: Path):
+    result = _invoke("solve", TINY, "--scenarios", "two", "--analyse", "--runs-dir", tmp_path, "-q")
+    assert result.exit_code == 0, result.output
+    assert "VSS" in result.output and "EVPI" in result.output
+    (run,) = [p for p in tmp_path.iterdir() if not p.name.startswith(".")]
+    assert not run.name.endswith(".failed")
+    value = pd.read_csv(run / "analysis" / "value.csv")
+    assert {"VSS", "EVPI", "status_quo"} <= set(value["measure"])
+    assert (value[value["measure"].isin(["VSS", "EVPI"])]["upper"] >= 0).all()
+
+
+@pytest.mark.solver
+def test_options_table_has_every_preset_and_zero_for_the_status_quo(tmp_path: Path):
+    out, runs = tmp_path / "options", tmp_path / "runs"
+    result = _invoke("options", TINY, "--scenarios", "two", "--runs-dir", runs, "--out", out, "-q")
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "options.csv").set_index("preset")
+    assert list(table.index) == list(ALL_PRESETS)
+    diffs = [c for c in table.columns if c.endswith("_vs_status_quo")]
+    assert len(diffs) == 5
+    assert (table.loc[STATUS_QUO, diffs] == 0).all()
+    for col in ("expected_cost_eur", "p90_cost_eur", "late_case_months"):
+        assert (table[f"{col}_vs_status_quo"] == table[col] - table.loc[STATUS_QUO, col]).all()
+    assert (table["p90_cost_eur"] >= table["expected_cost_eur"] * (1 - REL)).all()  # two scenarios: P90 = max
+    assert (out / "options.xlsx").stat().st_size > 0
+    assert (out / "options.png").read_bytes().startswith(b"\x89PNG")
+    names = sorted(read_run(p).manifest.name for p in runs.iterdir() if not p.name.startswith("."))
+    assert names == sorted(ALL_PRESETS)
+    for preset in ALL_PRESETS:
+        assert preset in result.output
+    again = _invoke("options", TINY, "--scenarios", "two", "--runs-dir", runs, "--out", out, "-q")
+    assert again.exit_code == EXIT_REFUSED
+
+
+@pytest.mark.unit
+def test_help_of_every_analytics_command():
+    for cmd in ("value", "evaluate", "options"):
+        result = _invoke(cmd, "--help")
+        assert result.exit_code == 0 and "Usage" in result.output
+    assert "--analyse" in _invoke("solve", "--help").output
