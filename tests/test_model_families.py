@@ -20,6 +20,7 @@ import pytest
 from bekostiging.model import ScenarioInflow, baseline_problem, chain_data, chain_problem
 from bekostiging.model.data import MONEY_SCALE
 from bekostiging.model.first_stage import add_asielreserve, add_flexpool, add_reserve_places, add_sets
+from bekostiging.model.second_stage import registered
 from bekostiging.solver import HighsSolver, Status
 from bekostiging.twostage import extensive_form
 from model_cases import (
@@ -547,7 +548,7 @@ def test_add_registration_queue():
     assert total == pytest.approx([55, 105, 155, 205], abs=TOL)
     for t in range(4):
         assert v(s.RegisteredVar["first", t]) + v(s.RegisteredVar["repeat", t]) == pytest.approx(100.0)
-        assert v(s.Registered["nareis", t]) == pytest.approx(7.0)
+        assert v(registered(s, "nareis", t)) == pytest.approx(7.0)
         for col, k in ((0, "first"), (2, "repeat")):
             prev = v(s.RegQueue[k, t - 1]) if t else (5.0 if k == "first" else 0.0)
             assert v(s.RegQueue[k, t]) == pytest.approx(prev + a[t, col] - v(s.RegisteredVar[k, t]), abs=TOL)

@@ -12,11 +12,17 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
+from bekostiging.analytics.stats import cvar
 from bekostiging.model.data import BUDGET_LINES, MONEY_SCALE, ChainData
+from bekostiging.model.second_stage import registered
 from bekostiging.schema import ScenarioSet
+from bekostiging.twostage import Risk
 
 EXPECTED = "expected"  # scenario label of probability-weighted rows
 EUR, PERSONS, FTE, PLACES = "EUR", "persons", "FTE", "places"
+TOTAL_COST_KPI = "total_cost_eur"
+CVAR_KPI = "cvar_total_cost_eur"  # expected row only: CVaR at the run's alpha of the total cost
+DEFAULT_CVAR_ALPHA = Risk().alpha
 
 
 def _v(x: object) -> float:
@@ -84,7 +90,7 @@ def _scenario_flows(name: str, b: pyo.Block, first: pyo.Block, d: ChainData) -> 
         per, yr = periods[t], years[t]
         for k in b.K:
             yield (name, per, yr, "inflow", k, _v(b.inflow_persons[t, k]), PERSONS)
-            yield (name, per, yr, "registered", k, _v(b.Registered[k, t]), PERSONS)
+            yield (name, per, yr, "registered", k, _v(registered(b, k, t)), PERSONS)
         for k in b.KREG:
             yield (name, per, yr, "registration_queue", k, _v(b.RegQueue[k, t]), PERSONS)
         for k in b.KDEC:
@@ -215,9 +221,17 @@ def levers_table(first: pyo.Block, d: ChainData, funding: pd.DataFrame) -> pd.Da
 
 
 def result_tables(
-    m: pyo.ConcreteModel, d: ChainData, scenario_set: ScenarioSet | None
+    m: pyo.ConcreteModel,
+    d: ChainData,
+    scenario_set: ScenarioSet | None,
+    cvar_alpha: float = DEFAULT_CVAR_ALPHA,
 ) -> dict[str, pd.DataFrame]:
-    """All result tables of a solved extensive form."""
+    """All result tables of a solved extensive form.
+
+    The ``expected`` rows of ``kpis`` also hold ``cvar_total_cost_eur``: the mean of the
+    worst ``1 − cvar_alpha`` probability mass of the per-scenario total cost
+    (Rockafellar–Uryasev; :func:`bekostiging.analytics.stats.cvar`).
+    """
     first = m.first
     names = list(m.SCENARIOS)
     prob = {s: float(pyo.value(m.prob[s])) for s in names}
@@ -235,6 +249,12 @@ def result_tables(
         .groupby(["kpi", "unit"], as_index=False, sort=False)["value"]
         .sum()
         .assign(scenario=EXPECTED)[["scenario", "kpi", "value", "unit"]]
+    )
+    totals = kpis[kpis["kpi"] == TOTAL_COST_KPI]
+    tail = cvar(totals["value"].to_numpy(), totals["scenario"].map(prob).to_numpy(), cvar_alpha)
+    expected = pd.concat(
+        [expected, pd.DataFrame([(EXPECTED, CVAR_KPI, tail, EUR)], columns=expected.columns)],
+        ignore_index=True,
     )
     funding = funding_table(first, d)
     scen = pd.DataFrame({"scenario": names, "probability": [prob[s] for s in names]})

@@ -92,7 +92,7 @@ def add_registration_queue(b: pyo.Block, first: pyo.Block, d: ChainData) -> None
     ==========  =========================  ====================
     Q_{k,t}     ``RegQueue[k,t]``          persons
     a_{k,t}     ``inflow_persons[t,k]``    persons per period
-    R_{k,t}     ``Registered[k,t]``        persons per period
+    R_{k,t}     ``registered(b,k,t)``      persons per period
     ==========  =========================  ====================
     """
     b.RegQueue = pyo.Var(b.KREG, first.T, domain=pyo.NonNegativeReals)
@@ -103,11 +103,16 @@ def add_registration_queue(b: pyo.Block, first: pyo.Block, d: ChainData) -> None
         return b.RegQueue[k, t] == previous + b.inflow_persons[t, k] - b.RegisteredVar[k, t]
 
     b.Registration_Queue = pyo.Constraint(b.KREG, first.T, rule=queue)
-    b.Registered = pyo.Expression(
-        b.K,
-        first.T,
-        rule=lambda _b, k, t: b.RegisteredVar[k, t] if k in b.KREG else b.inflow_persons[t, k],
-    )
+
+
+def registered(b: pyo.Block, k: str, t: int) -> pyo.Var | float:
+    """R_{k,t}: registrations, or the inflow itself for categories without registration.
+
+    A plain number for those categories (not a named Expression holding a constant:
+    Pyomo then hands out a new constant object on every access, which the persistent
+    solver takes for a changed row on every re-solve).
+    """
+    return b.RegisteredVar[k, t] if k in b.KREG else float(pyo.value(b.inflow_persons[t, k]))
 
 
 def add_registration_capacity(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
@@ -151,7 +156,7 @@ def add_ind_backlog(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
 
     def backlog(_b: pyo.Block, k: str, t: int) -> pyo.Expression:
         previous = b.Backlog[k, t - 1] if t > 0 else d.initial_backlog[k]
-        return b.Backlog[k, t] == previous + b.Registered[k, t] - b.Decisions[k, t]
+        return b.Backlog[k, t] == previous + registered(b, k, t) - b.Decisions[k, t]
 
     b.Ind_Backlog = pyo.Constraint(b.KDEC, first.T, rule=backlog)
 
@@ -230,7 +235,7 @@ def add_status_holders(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
     def rule(_b: pyo.Block, t: int) -> pyo.Expression:
         previous = b.StatusHolders[t - 1] if t > 0 else d.initial_status_holders
         permits = sum(d.reception_share[k] * d.permit_share[t] * b.Decisions[k, t] for k in b.KDEC)
-        arrivals = sum(d.reception_share[k] * b.Registered[k, t] for k in direct)
+        arrivals = sum(d.reception_share[k] * registered(b, k, t) for k in direct)
         return b.StatusHolders[t] == previous + permits + arrivals - b.Housed[t]
 
     b.Status_Holders = pyo.Constraint(first.T, rule=rule)
