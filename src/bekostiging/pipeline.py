@@ -115,13 +115,11 @@ def _solve_as_loaded(solver: HighsSolver) -> None:
     """Solve the model as handed to HiGHS: it is not changed between loading and solving.
 
     ``HighsSolver`` loads the model (appsi ``set_instance``) before ``solve`` to subscribe
-    to HiGHS's progress, and appsi's ``solve`` then re-scans the loaded model for changes
-    (``update``). Named expressions holding a plain number (``Registered[k, t]`` of
-    categories without registration is an immutable inflow) return a new
-    ``NumericConstant`` on every access once Pyomo's cache of 1,024 constants is full, so
-    appsi takes their constraints for changed and removes and re-adds them one by one,
-    each removal rebuilding its whole column map: 5 s of 11 s at S=50, T=60 (bench/).
-    The model solved once here never changes after it is built, so the checks are off.
+    to HiGHS's progress; appsi's ``solve`` would then re-scan the whole loaded model for
+    changes (``update``). The model solved once here never changes after it is built, so
+    the checks are off. (The re-scan once cost 5 s of 11 s at S=50, T=60, when a named
+    expression holding a constant looked changed on every access; the model no longer
+    has such expressions — see ``second_stage.registered``.)
     """
     config = solver.pyomo_interface.update_config
     for check in _UPDATE_CHECKS:
@@ -230,7 +228,7 @@ def solve_case(
     first: dict[str, float] = {}
     if outcome.status.has_solution:
         t0 = time.perf_counter()
-        tables = result_tables(m, data, scenario_set)
+        tables = result_tables(m, data, scenario_set, cvar_alpha=risk.alpha)
         first = first_stage_values(m.first)
         tables["first_stage"] = first_stage_table(first)
         timings["results_seconds"] = time.perf_counter() - t0

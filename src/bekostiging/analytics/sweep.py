@@ -14,6 +14,11 @@ wrong "optimal" objective from a MIP start after the objective changed; the
 solver detects that (reported objective ≠ objective of the returned solution)
 and re-solves cold — the ``warm_start_rejected`` column says where.
 
+Between points of a path sweep only a Param value changes, so the persistent
+interface is told to pass the new coefficients and skip re-scanning the model
+(:func:`params_only_updates`); a setter may change anything, so setter sweeps
+keep the full scan.
+
 ``problem_factory`` returns either a ``pyo.ConcreteModel`` or a
 :class:`~bekostiging.twostage.TwoStageProblem` (its compact extensive form is
 built). ``metrics(model) -> {name: value}`` adds columns (e.g. expected backlog)
@@ -70,6 +75,30 @@ def param_setter(model: pyo.ConcreteModel, path: str) -> Callable[[float], None]
     return set_value
 
 
+# Structural checks the persistent interface makes before every re-solve. A named Expression
+# holding a constant (e.g. registrations of a category that skips registration) returns a new
+# constant object on each access, so the scan re-adds every constraint using one: seconds per
+# point on the default case, for a model whose structure did not change.
+STRUCTURAL_UPDATES = (
+    "check_for_new_or_removed_constraints",
+    "check_for_new_or_removed_vars",
+    "check_for_new_or_removed_params",
+    "check_for_new_objective",
+    "update_constraints",
+    "update_vars",
+    "update_named_expressions",
+    "update_objective",
+)
+
+
+def params_only_updates(solver: HighsSolver) -> None:
+    """Re-solves pass changed mutable Param values to HiGHS and nothing else."""
+    config = solver.pyomo_interface.update_config
+    for flag in STRUCTURAL_UPDATES:
+        setattr(config, flag, False)
+    config.update_params = True
+
+
 def _build(problem_factory: ProblemFactory) -> pyo.ConcreteModel:
     built = problem_factory()
     if isinstance(built, TwoStageProblem):
@@ -109,6 +138,8 @@ def sweep(
 
     solver = HighsSolver(options or SolverOptions())
     solver.set_warm_start(warm_start)
+    if isinstance(param, str):
+        params_only_updates(solver)
     rows = []
     for value in values:
         set_param(float(value))

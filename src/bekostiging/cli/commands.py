@@ -5,4 +5,5 @@ from bekostiging.cli import (
     runs,  # noqa: F401  (runs, show, compare, report, rerun)
     scenarios,  # noqa: F401  (scenarios generate|show)
     solve,  # noqa: F401  (solve)
+    sweep,  # noqa: F401  (sweep, frontier)
 )

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from bekostiging.analytics.stats import cvar
 from bekostiging.runs.store import RunRecord
+from bekostiging.twostage import Risk
 
 EXPECTED = "expected"  # the scenario label of probability-weighted KPIs
 LOW_QUANTILE = 0.10  # P10
@@ -31,6 +33,7 @@ INFLOW_QUANTITY = "inflow"
 RESERVE_DRAW = "reserve_draw"  # prefix of the reserve-draw cost component / KPI
 SUPPLEMENTARY = "supplementary_funding"  # prefix of the supplementary-funding component / KPI
 SUCCESS_STATUSES = ("optimal", "limit")
+CVAR_KPI = "cvar_total_cost_eur"  # expected row of the kpis table (results.py)
 
 
 def probabilities(record: RunRecord) -> pd.Series:
@@ -181,10 +184,38 @@ class Summary:
     scenario_set: str
     scenario_count: int
     case_name: str
+    cost_cvar: float | None = None  # CVaR of total cost at ``cvar_alpha``
+    cvar_alpha: float = Risk().alpha
+    risk_weight: float = Risk().weight  # weight of the CVaR in the objective of the run
 
     @property
     def usable(self) -> bool:
         return self.status in SUCCESS_STATUSES
+
+
+def run_risk(record: RunRecord) -> Risk:
+    """The CVaR weight and level the run was solved with (manifest ``settings.risk``)."""
+    settings = record.manifest.raw.get("settings") or {}
+    raw = settings.get("risk") if isinstance(settings, dict) else None
+    raw = raw if isinstance(raw, dict) else {}
+    default = Risk()
+    return Risk(float(raw.get("weight", default.weight)), float(raw.get("alpha", default.alpha)))
+
+
+def cost_cvar(record: RunRecord, alpha: float) -> float | None:
+    """The stored ``cvar_total_cost_eur``; for older runs computed from the per-scenario totals."""
+    k = record.table("kpis")
+    if not k.empty:
+        rows = k[(k["kpi"] == CVAR_KPI) & (k["scenario"] == EXPECTED)]
+        if not rows.empty:
+            return float(rows["value"].iloc[0])
+    costs = scenario_kpi(record, "total_cost_eur").dropna()
+    if costs.empty:
+        return None
+    p = probabilities(record).reindex(costs.index).fillna(0.0)
+    if p.sum() <= 0:
+        return None
+    return cvar(costs.to_numpy(), p.to_numpy(), alpha)
 
 
 def summarise(record: RunRecord) -> Summary:
@@ -203,6 +234,7 @@ def summarise(record: RunRecord) -> Summary:
     backlog = scenario_kpi(record, "backlog_end_persons")
     raw_case = m.raw.get("case", {})
     case_path = str(raw_case.get("path", "")) if isinstance(raw_case, dict) else ""
+    risk = run_risk(record)
     return Summary(
         run_id=m.run_id,
         status=m.status,
@@ -219,6 +251,9 @@ def summarise(record: RunRecord) -> Summary:
         scenario_set=record.scenario_set,
         scenario_count=len(p),
         case_name=case_path.rstrip("/").rsplit("/", 1)[-1] if case_path else "",
+        cost_cvar=cost_cvar(record, risk.alpha),
+        cvar_alpha=risk.alpha,
+        risk_weight=risk.weight,
     )
 
 

@@ -33,6 +33,7 @@ SOURCES_FILE = "SOURCES.md"
 SETTINGS_FILE = "case.toml"
 MAX_SOURCE_LINES = 400  # a SOURCES.md longer than this is cut in the annex (the file itself is in the run)
 HASH_SHOWN_CHARS = 16  # enough to identify a file; the full hash is in manifest.json
+CVAR_ALPHA_DECIMALS = 2  # alpha and the risk weight, e.g. 0,90
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,16 @@ def _summary_blocks(record: RunRecord, s: data.Summary, lang: Lang) -> Iterator[
             p90=fmt_eur(s.cost_p90, lang),
         )
     )
+    if s.cost_cvar is not None:
+        yield Paragraph(
+            term("cvar_sentence", lang).format(
+                alpha=fmt_number(s.cvar_alpha, lang, CVAR_ALPHA_DECIMALS),
+                tail=fmt_percent(1.0 - s.cvar_alpha, lang),
+                cvar=fmt_eur(s.cost_cvar, lang),
+                expected=fmt_eur(s.expected_cost, lang),
+                weight=fmt_number(s.risk_weight, lang, CVAR_ALPHA_DECIMALS),
+            )
+        )
     yield Heading(term("backlog_outcome", lang), 2)
     yield Paragraph(
         term("backlog_sentence", lang).format(

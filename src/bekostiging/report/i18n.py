@@ -117,6 +117,10 @@ TERMS: dict[str, tuple[str, str]] = {
     "return_capacity": ("Terugkeercapaciteit", "Return capacity"),
     # KPIs
     "total_cost_eur": ("Totale kosten", "Total cost"),
+    "cvar_total_cost_eur": (
+        "CVaR totale kosten (gemiddelde van de duurste scenario's)",
+        "CVaR of total cost (mean of the costliest scenarios)",
+    ),
     "stage1_cost_eur": ("Kosten vooraf vastgelegd (fase 1)", "Cost committed up front (stage 1)"),
     "stage2_cost_eur": ("Kosten naar uitkomst (fase 2)", "Cost by outcome (stage 2)"),
     "penalty_eur": ("Boete voor achterstand", "Backlog penalty"),
@@ -186,6 +190,14 @@ TERMS: dict[str, tuple[str, str]] = {
     "expected_cost_sentence": (
         "Verwachte totale kosten {expected}; in 80% van de scenario's tussen {p10} (P10) en {p90} (P90).",
         "Expected total cost {expected}; in 80% of the scenarios between {p10} (P10) and {p90} (P90).",
+    ),
+    "cvar_sentence": (
+        "Risico (CVaR bij α = {alpha}): in de duurste {tail} van de scenario's (naar kans) zijn de "
+        "totale kosten gemiddeld {cvar}, tegen {expected} verwacht; gewicht van de CVaR in de "
+        "doelfunctie: {weight}.",
+        "Risk (CVaR at α = {alpha}): in the costliest {tail} of the scenarios (by probability) the "
+        "total cost averages {cvar}, against {expected} expected; weight of the CVaR in the "
+        "objective: {weight}.",
     ),
     "backlog_sentence": (
         "Voorraad IND aan het eind: verwacht {expected} personen, P90 {p90}; "

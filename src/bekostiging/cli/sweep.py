@@ -1,0 +1,437 @@
+"""``bekostiging sweep`` and ``bekostiging frontier``: trade-off curves from one re-solved model.
+
+``sweep`` re-solves the chain model for each late-case penalty or each funding ratio
+and writes the cost against backlog curve; ``frontier`` re-solves it for each CVaR
+weight and writes the mean–CVaR frontier. The model is built once and re-solved by
+one persistent HiGHS solver with warm starts (``bekostiging.analytics.frontier``).
+
+Exit codes: 0 every point has a plan; 2 input problems (a bad list, a bad case); 3 the
+MPP baseline is infeasible; 4 some point has no plan (the table says which).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+import pandas as pd
+
+from bekostiging.cli import main
+from bekostiging.cli.case import InputProblemsError
+from bekostiging.errors import InputErrors, SolverFailure
+
+if TYPE_CHECKING:
+    from bekostiging.pipeline import PreparedProblem
+    from bekostiging.runs.store import RunRecord
+    from bekostiging.schema import Case, Policy, ScenarioSet
+    from bekostiging.solver import SolverOptions
+    from bekostiging.twostage import Risk
+
+DEFAULT_CASE = Path("data/nl-2026")
+DEFAULT_OUT_ROOT = Path("sweeps")
+EXIT_INFEASIBLE = 3
+EXIT_NO_PLAN = 4
+EUR_MILLION = 1e6
+DEFAULT_WEIGHTS = "0,0.25,0.5,0.75,1"
+CHART_SIZE_IN = (7.0, 4.5)
+CHART_DPI = 150
+OWN_MARKER_SIZE = 120
+LATE, FUNDING = "late-penalty", "funding-ratio"
+VALUE_LABELS = {LATE: "late penalty (EUR per case-month)", FUNDING: "funding ratio floor (x MPP need)"}
+# Printed columns: (column, heading, divisor, decimals)
+SHOWN_SWEEP = (
+    ("value", "value", 1.0, 2),
+    ("objective_eur", "objective €m", EUR_MILLION, 1),
+    ("expected_total_cost_eur", "E total cost €m", EUR_MILLION, 1),
+    ("expected_spending_eur", "E spending €m", EUR_MILLION, 1),
+    ("expected_late_case_months", "E late case-months", 1.0, 0),
+    ("expected_backlog_end_persons", "E backlog end", 1.0, 0),
+    ("status", "status", 1.0, 0),
+    ("gap", "gap %", 0.01, 3),
+    ("seconds", "seconds", 1.0, 1),
+)
+SHOWN_FRONTIER = (
+    ("weight", "W", 1.0, 2),
+    ("objective_eur", "objective €m", EUR_MILLION, 1),
+    ("expected_total_cost_eur", "E total cost €m", EUR_MILLION, 1),
+    ("cvar_total_cost_eur", "CVaR total cost €m", EUR_MILLION, 1),
+    ("max_total_cost_eur", "max total cost €m", EUR_MILLION, 1),
+    ("expected_late_case_months", "E late case-months", 1.0, 0),
+    ("status", "status", 1.0, 0),
+    ("gap", "gap %", 0.01, 3),
+    ("seconds", "seconds", 1.0, 1),
+)
+
+
+def parse_list(text: str, *, option: str, upper: float | None = None) -> list[float]:
+    """``"250,500,1000"`` as floats; non-numeric, non-finite, negative or too large values are refused."""
+    items = [item.strip() for item in text.split(",")]
+    if not text.strip() or any(item == "" for item in items):
+        raise click.BadParameter(
+            f"give comma-separated numbers such as 250,500,1000 (got {text!r})", param_hint=option
+        )
+    values = []
+    for item in items:
+        try:
+            value = float(item)
+        except ValueError:
+            raise click.BadParameter(
+                f"{item!r} is not a number (list: {text!r})", param_hint=option
+            ) from None
+        if not math.isfinite(value):
+            raise click.BadParameter(f"{item!r} is not a finite number", param_hint=option)
+        if value < 0:
+            raise click.BadParameter(f"{item!r} is negative; values must be 0 or more", param_hint=option)
+        if upper is not None and value > upper:
+            raise click.BadParameter(f"{item!r} is above {upper:g}", param_hint=option)
+        values.append(value)
+    return values
+
+
+@dataclass
+class Inputs:
+    case_dir: Path
+    case: Case
+    scenario_set: ScenarioSet
+    policy: Policy
+    risk: Risk
+    run: RunRecord | None
+
+
+def _load_inputs(
+    case_dir: Path | None,
+    scenarios: str | None,
+    policy: str | None,
+    run_ref: str | None,
+    runs_dir: Path | None,
+) -> Inputs:
+    """Case, scenario set, policy and risk: the options given, else the run's, else the case's."""
+    from bekostiging.io.case import load_case
+    from bekostiging.io.scenarios import load_scenario_set, resolve_scenario_set
+    from bekostiging.policies import policy_for
+    from bekostiging.report.data import run_risk
+    from bekostiging.runs.store import RunStoreError, find_run, read_run, resolve_runs_dir
+    from bekostiging.schema import Policy
+    from bekostiging.twostage import Risk
+
+    record = None
+    if run_ref is not None:
+        try:
+            record = read_run(find_run(run_ref, resolve_runs_dir(runs_dir)))
+        except RunStoreError as exc:
+            raise click.ClickException(str(exc)) from exc
+    if case_dir is None:
+        case_dir = record.case_copy if record is not None else DEFAULT_CASE
+    try:
+        case = load_case(case_dir)
+        set_name = scenarios or (record.scenario_set if record is not None else None)
+        set_dir = resolve_scenario_set(case_dir, set_name or case.settings.case.default_scenarios)
+        scenario_set = load_scenario_set(set_dir, case)
+        settings = (record.manifest.raw.get("settings") or {}) if record is not None else {}
+        if policy is None and "policy" in settings:
+            chosen = Policy.model_validate(settings["policy"])
+        else:
+            chosen = policy_for(policy, case_dir, case.settings.policy)
+    except InputErrors as exc:
+        raise InputProblemsError(exc.problems) from exc
+    risk = (
+        run_risk(record) if record is not None else Risk(case.settings.risk.weight, case.settings.risk.alpha)
+    )
+    return Inputs(case_dir, case, scenario_set, chosen, risk, record)
+
+
+def _prepare(inputs: Inputs, options: SolverOptions, risk: Risk) -> PreparedProblem:
+    """The two-stage chain problem with its MPP baseline; exits 3/4 when the baseline has no plan."""
+    from bekostiging.pipeline import prepare_problem
+
+    try:
+        prepared = prepare_problem(inputs.case, inputs.scenario_set, options, policy=inputs.policy, risk=risk)
+    except SolverFailure as exc:
+        raise click.ClickException(str(exc)) from exc
+    if prepared.problem is None:
+        click.echo("no plan for the MPP-mid baseline: " + prepared.baseline_outcome.describe(), err=True)
+        for conflict in prepared.conflicts:
+            click.echo(f"  {conflict.line()}", err=True)
+        sys.exit(EXIT_INFEASIBLE if prepared.conflicts else EXIT_NO_PLAN)
+    return prepared
+
+
+def _out_dir(out: Path | None, kind: str) -> Path:
+    if out is None:
+        out = DEFAULT_OUT_ROOT / f"{kind}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    if out.exists() and any(out.iterdir()):
+        raise click.ClickException(f"{out} exists and is not empty; choose a new folder for --out")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _cell(value: object, divisor: float, decimals: int) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return f"{float(value) / divisor:,.{decimals}f}"
+
+
+def format_table(frame: pd.DataFrame, shown: Sequence[tuple[str, str, float, int]]) -> str:
+    """The curve as aligned text columns (money in € million)."""
+    cols = [(c, h, d, n) for c, h, d, n in shown if c in frame.columns]
+    text = pd.DataFrame({h: [_cell(v, d, n) for v in frame[c]] for c, h, d, n in cols})
+    return text.to_string(index=False)
+
+
+def _solver_options(
+    mip_gap: float, time_limit: float | None, threads: int | None, seed: int
+) -> SolverOptions:
+    from bekostiging.solver import SolverOptions
+
+    return SolverOptions(time_limit=time_limit, mip_gap=mip_gap, threads=threads, seed=seed)
+
+
+def _sweep_chart(curve: pd.DataFrame, kind: str, own: tuple[float, float, str] | None, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ok = curve.dropna(subset=["expected_late_case_months", "expected_spending_eur"]).sort_values("value")
+    fig, ax = plt.subplots(figsize=CHART_SIZE_IN)
+    ax.plot(ok["expected_late_case_months"], ok["expected_spending_eur"] / EUR_MILLION, "o-", color="C0")
+    for row in ok.itertuples():
+        ax.annotate(
+            f"{row.value:g}",
+            (row.expected_late_case_months, row.expected_spending_eur / EUR_MILLION),
+            textcoords="offset points",
+            xytext=(4, 4),
+            fontsize=7,
+        )
+    if own is not None:
+        late, spending, label = own
+        ax.scatter(
+            [late], [spending / EUR_MILLION], s=OWN_MARKER_SIZE, marker="*", color="C3", zorder=3, label=label
+        )
+        ax.legend(fontsize=8)
+    ax.set_xlabel("expected late case-months (cases past the legal decision term)")
+    ax.set_ylabel("expected spending (€ million)")
+    ax.set_title(f"Cost against backlog: {VALUE_LABELS[kind]} swept", fontsize=10)
+    ax.grid(alpha=0.3)
+    fig.savefig(path, dpi=CHART_DPI, bbox_inches="tight")
+    plt.close(fig)
+
+
+def _own_point(curve: pd.DataFrame, kind: str, inputs: Inputs) -> tuple[tuple[float, float, str] | None, str]:
+    """The run's point (from its kpis table), else the case's own value if it was swept."""
+    if inputs.run is not None:
+        kpis = inputs.run.table("kpis")
+        expected = kpis[kpis["scenario"] == "expected"].set_index("kpi")["value"] if not kpis.empty else None
+        if expected is None or not {"late_case_months", "spending_eur"} <= set(expected.index):
+            return None, f"run {inputs.run.run_id} has no expected KPIs; its point is not marked"
+        label = f"run {inputs.run.run_id}"
+        return (float(expected["late_case_months"]), float(expected["spending_eur"]), label), label
+    penalties = inputs.case.settings.penalties
+    own = penalties.late_case_month_eur if kind == LATE else inputs.policy.funding_ratio_min
+    if own is None:
+        return None, "the policy sets no funding ratio; no own point to mark"
+    match = curve[(curve["value"] - own).abs() <= 1e-9 * max(1.0, abs(own))].dropna(
+        subset=["expected_late_case_months"]
+    )
+    if match.empty:
+        return None, f"the case's own value {own:g} is not in the list; add it to mark its point"
+    row = match.iloc[0]
+    label = f"case value {own:g}"
+    return (float(row["expected_late_case_months"]), float(row["expected_spending_eur"]), label), label
+
+
+common_options = [
+    click.argument("case_dir", required=False, type=click.Path(file_okay=False, path_type=Path)),
+    click.option("--scenarios", default=None, help="Scenario set name (in CASE/scenarios/) or folder."),
+    click.option("--policy", default=None, help="Policy preset name (data/policies/NAME.toml) or file."),
+    click.option(
+        "--mip-gap", type=click.FloatRange(0, 1), default=0.005, show_default=True, help="Relative gap."
+    ),
+    click.option(
+        "--time-limit", type=click.FloatRange(min=0, min_open=True), default=None, help="Seconds per point."
+    ),
+    click.option("--threads", type=click.IntRange(min=1), default=None, help="HiGHS threads."),
+    click.option("--seed", type=int, default=0, show_default=True, help="HiGHS random seed."),
+    click.option(
+        "--out",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="New or empty folder for the CSV and the chart (default: sweeps/<kind>-<time>).",
+    ),
+]
+
+
+def _with_common(func):  # type: ignore[no-untyped-def]
+    for decorator in reversed(common_options):
+        func = decorator(func)
+    return func
+
+
+@main.command("sweep")
+@_with_common
+@click.option("--late-penalty", default=None, help="EUR per late case-month, e.g. 250,500,1000,2000.")
+@click.option("--funding-ratio", default=None, help="Floors on chain budget / MPP need, e.g. 1.0,1.1,1.2.")
+@click.option(
+    "--run", "run_ref", default=None, help="Mark this run's point; its case, set and policy by default."
+)
+@click.option(
+    "--runs-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of runs (default: $BEKOSTIGING_RUNS_DIR, else ./runs).",
+)
+def sweep_cmd(
+    case_dir: Path | None,
+    scenarios: str | None,
+    policy: str | None,
+    mip_gap: float,
+    time_limit: float | None,
+    threads: int | None,
+    seed: int,
+    out: Path | None,
+    late_penalty: str | None,
+    funding_ratio: str | None,
+    run_ref: str | None,
+    runs_dir: Path | None,
+) -> None:
+    """Cost against backlog: re-solve CASE for each late penalty or each funding ratio.
+
+    Give exactly one of --late-penalty (EUR per late case-month) and --funding-ratio
+    (the chain budget is at least ratio x the MPP-mid need every year). One model,
+    one persistent HiGHS solver, warm starts. Writes sweep.csv (value, objective,
+    expected total cost, spending, late case-months, backlog, status, gap, seconds)
+    and sweep.png (expected spending against expected late case-months; the run's
+    point with --run, else the case's own value when it is in the list).
+    """
+    from bekostiging.analytics.frontier import funding_ratio_curve, late_penalty_curve
+
+    if (late_penalty is None) == (funding_ratio is None):
+        raise click.UsageError("give exactly one of --late-penalty LIST and --funding-ratio LIST")
+    kind = LATE if late_penalty is not None else FUNDING
+    values = (
+        parse_list(late_penalty, option="--late-penalty")
+        if late_penalty is not None
+        else parse_list(funding_ratio or "", option="--funding-ratio")
+    )
+    inputs = _load_inputs(case_dir, scenarios, policy, run_ref, runs_dir)
+    options = _solver_options(mip_gap, time_limit, threads, seed)
+    folder = _out_dir(out, kind)
+    start = time.perf_counter()
+    prepared = _prepare(inputs, options, inputs.risk)
+    baseline_seconds = time.perf_counter() - start
+    curve_fn = late_penalty_curve if kind == LATE else funding_ratio_curve
+    start = time.perf_counter()
+    problem = prepared.problem
+    if problem is None:  # _prepare exits first; this keeps the type checker informed
+        raise click.ClickException("no problem to sweep")
+    curve = curve_fn(problem, prepared.data, values, options, alpha=inputs.risk.alpha)
+    wall = time.perf_counter() - start
+    curve.to_csv(folder / "sweep.csv", index=False)
+    own, note = _own_point(curve, kind, inputs)
+    _sweep_chart(curve, kind, own, folder / "sweep.png")
+    click.echo(
+        f"{VALUE_LABELS[kind]}: {len(values)} points on {inputs.scenario_set.name}, policy "
+        f"{inputs.policy.name}; one model, one persistent solver"
+    )
+    click.echo(format_table(curve, SHOWN_SWEEP))
+    click.echo(
+        f"MPP baseline {baseline_seconds:.1f} s; sweep {wall:.1f} s (build "
+        f"{curve.attrs.get('build_seconds', math.nan):.1f} s, solves {curve['seconds'].sum():.1f} s)"
+    )
+    click.echo(f"marked: {note}")
+    click.echo(f"written: {folder / 'sweep.csv'}, {folder / 'sweep.png'}")
+    if not curve["status"].isin(["optimal", "limit"]).all():
+        click.echo("some points have no plan (status column)", err=True)
+        sys.exit(EXIT_NO_PLAN)
+
+
+def _frontier_chart(frontier: pd.DataFrame, alpha: float, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ok = frontier.dropna(subset=["expected_total_cost_eur", "cvar_total_cost_eur"])
+    fig, ax = plt.subplots(figsize=CHART_SIZE_IN)
+    ax.plot(ok["expected_total_cost_eur"] / EUR_MILLION, ok["cvar_total_cost_eur"] / EUR_MILLION, "o-")
+    for row in ok.itertuples():
+        ax.annotate(
+            f"W={row.weight:g}",
+            (row.expected_total_cost_eur / EUR_MILLION, row.cvar_total_cost_eur / EUR_MILLION),
+            textcoords="offset points",
+            xytext=(4, 4),
+            fontsize=7,
+        )
+    ax.set_xlabel("expected total cost (€ million)")
+    ax.set_ylabel(f"CVaR at α = {alpha:g} of total cost (€ million)")
+    ax.set_title("Mean–CVaR frontier: objective (1 − W)·E + W·CVaR", fontsize=10)
+    ax.grid(alpha=0.3)
+    fig.savefig(path, dpi=CHART_DPI, bbox_inches="tight")
+    plt.close(fig)
+
+
+@main.command("frontier")
+@_with_common
+@click.option(
+    "--alpha",
+    type=click.FloatRange(0.5, 1, max_open=True),
+    default=None,
+    help="CVaR level (default: the case's).",
+)
+@click.option("--weights", default=DEFAULT_WEIGHTS, show_default=True, help="CVaR weights W in [0, 1].")
+def frontier_cmd(
+    case_dir: Path | None,
+    scenarios: str | None,
+    policy: str | None,
+    mip_gap: float,
+    time_limit: float | None,
+    threads: int | None,
+    seed: int,
+    out: Path | None,
+    alpha: float | None,
+    weights: str,
+) -> None:
+    """Mean–CVaR frontier: re-solve CASE for each CVaR weight W of (1 − W)·E + W·CVaR_alpha.
+
+    Writes frontier.csv (weight, objective, expected total cost, CVaR, worst scenario,
+    expected late case-months, status, gap, seconds) and frontier.png (CVaR against
+    the expectation, one point per W).
+    """
+    from bekostiging.analytics.frontier import chain_metrics, mean_cvar_frontier
+    from bekostiging.model.data import MONEY_SCALE
+    from bekostiging.twostage import Risk
+
+    values = parse_list(weights, option="--weights", upper=1.0)
+    inputs = _load_inputs(case_dir, scenarios, policy, None, None)
+    level = alpha if alpha is not None else inputs.risk.alpha
+    options = _solver_options(mip_gap, time_limit, threads, seed)
+    folder = _out_dir(out, "frontier")
+    prepared = _prepare(inputs, options, Risk(0.0, level))
+    start = time.perf_counter()
+    problem = prepared.problem
+    if problem is None:  # _prepare exits first
+        raise click.ClickException("no problem to solve")
+    frontier = mean_cvar_frontier(
+        problem, values, level, options, metrics=chain_metrics(prepared.data, level)
+    )
+    wall = time.perf_counter() - start
+    for column in ("objective", "bound", "expected_total_cost", "cvar_total_cost", "max_total_cost"):
+        frontier[f"{column}_eur"] = frontier.pop(column) * MONEY_SCALE
+    frontier.to_csv(folder / "frontier.csv", index=False)
+    _frontier_chart(frontier, level, folder / "frontier.png")
+    click.echo(f"mean–CVaR frontier at alpha {level:g}: {len(values)} weights on {inputs.scenario_set.name}")
+    click.echo(format_table(frontier, SHOWN_FRONTIER))
+    click.echo(f"frontier {wall:.1f} s (solves {frontier['seconds'].sum():.1f} s)")
+    click.echo(f"written: {folder / 'frontier.csv'}, {folder / 'frontier.png'}")
+    if not frontier["status"].isin(["optimal", "limit"]).all():
+        click.echo("some points have no plan (status column)", err=True)
+        sys.exit(EXIT_NO_PLAN)
