@@ -165,3 +165,30 @@ def test_write_comparison_dutch_files(two_runs, tmp_path: Path) -> None:
     assert "Verschillen in invoer" in html
     assert html.count("data:image/png;base64,") == 2  # cost and backlog per year
     assert "€ 1.386,3 mln" in html
+
+
+def test_value_of_flexibility_side_by_side_when_analysed(two_runs) -> None:
+    """Only run A has ``analysis/value.csv`` (VSS 12.5, EVPI 62.5 by hand, the newsvendor of
+    the analytics tests): the comparison shows its measures, run B's column is empty."""
+    _, pa, pb = two_runs
+    (pa / "analysis").mkdir()
+    (pa / "analysis" / "value.csv").write_text(
+        "section,measure,unit,value,lower,upper,status,gap,exact,recommended,status_quo,note\n"
+        "value,VSS,EUR,12.5,12.5,12.5,optimal,0,True,,,\n"
+        "value,EVPI,EUR,62.5,62.5,62.5,optimal,0,True,,,\n"
+        "value,RP,EUR,-187.5,-187.5,-187.5,optimal,0,True,,,\n"
+        "kpi,late_case_months,case-months,1,,,,,,2,3,ignored here\n"
+    )
+    cmp = compare_runs([read_run(pa), read_run(pb)])
+    a, b = cmp.labels
+    assert list(cmp.value["measure"]) == ["RP", "VSS", "EVPI"]  # canonical order, kpi rows left out
+    assert cmp.value.set_index("measure").loc["VSS", a] == pytest.approx(12.5)
+    assert cmp.value[b].isna().all()
+    assert "Waarde van flexibiliteit" in comparison_text(cmp, "nl")
+
+
+def test_no_value_section_without_analysis(two_runs) -> None:
+    _, pa, pb = two_runs
+    cmp = compare_runs([read_run(pa), read_run(pb)])
+    assert cmp.value.empty
+    assert "Value of flexibility" not in comparison_text(cmp, "en")

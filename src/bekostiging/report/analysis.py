@@ -52,6 +52,11 @@ WORDS: dict[str, tuple[str, str]] = {  # (nl, en)
 }
 
 
+def value_title(lang: Lang) -> str:
+    """Heading of the value-of-flexibility section (annex and comparison)."""
+    return _w("heading", lang)
+
+
 def _w(key: str, lang: Lang) -> str:
     nl, en = WORDS[key]
     return nl if lang == "nl" else en

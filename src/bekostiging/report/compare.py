@@ -13,13 +13,14 @@ from __future__ import annotations
 import math
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from bekostiging.analytics.chain import read_value_table
 from bekostiging.report import data
 from bekostiging.runs.store import SCENARIOS_SUBDIR, RunRecord, parse_run_id
 
@@ -83,6 +84,7 @@ class Comparison:
     inputs: pd.DataFrame  # run, file, where, column, old, new
     cost_per_year: pd.DataFrame  # run, year, value (EUR, expected)
     backlog_per_year: pd.DataFrame  # run, year, value (persons, expected, year end)
+    value: pd.DataFrame = field(default_factory=pd.DataFrame)  # measure, unit, <runs>, Δ, Δ% (VSS, EVPI…)
 
 
 def compare_runs(records: Sequence[RunRecord]) -> Comparison:
@@ -129,6 +131,17 @@ def compare_runs(records: Sequence[RunRecord]) -> Comparison:
         ],
         ignore_index=True,
     )
+    value = side_by_side([_value_measures(r) for r in records], labels, ["measure", "unit"], "value")
+    if not value.empty and value[list(labels)].isna().all().all():
+        value = pd.DataFrame()
+    elif not value.empty:
+        rank = {m: i for i, m in enumerate(VALUE_ORDER)}
+        value = (
+            value.assign(_o=value["measure"].map(rank).fillna(len(rank)))
+            .sort_values("_o", kind="stable")
+            .drop(columns="_o")
+            .reset_index(drop=True)
+        )
     diffs = [input_differences(records[0], r, lab) for r, lab in zip(records[1:], labels[1:], strict=True)]
     return Comparison(
         labels=tuple(labels),
@@ -141,7 +154,21 @@ def compare_runs(records: Sequence[RunRecord]) -> Comparison:
         inputs=pd.concat(diffs, ignore_index=True) if diffs else pd.DataFrame(columns=DIFF_COLUMNS),
         cost_per_year=cost_year[["run", "year", "value"]] if not cost_year.empty else cost_year,
         backlog_per_year=backlog_year[["run", "year", "value"]] if not backlog_year.empty else backlog_year,
+        value=value,
     )
+
+
+VALUE_SECTIONS = ("value", "status_quo")  # rows of analysis/value.csv shown side by side
+VALUE_ORDER = ("RP", "EV", "EEV", "WS", "VSS", "EVPI", "status_quo", "saving_vs_status_quo")
+
+
+def _value_measures(record: RunRecord) -> pd.DataFrame:
+    """RP, EV, EEV, WS, VSS, EVPI and the status-quo saving of a run (empty rows when not analysed)."""
+    table = read_value_table(record.path)
+    if table is None:
+        return pd.DataFrame(columns=["measure", "unit", "value"])
+    rows = table[table["section"].isin(VALUE_SECTIONS)]
+    return rows[["measure", "unit", "value"]].astype({"value": float})
 
 
 def _unique_labels(labels: list[str]) -> list[str]:

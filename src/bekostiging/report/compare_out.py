@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from bekostiging.report import charts
+from bekostiging.report.analysis import value_title
 from bekostiging.report.compare import Comparison
 from bekostiging.report.document import Block, Document, Heading, Image, Paragraph, Table
 from bekostiging.report.i18n import EUR_MILLION, Lang, fmt_percent, fmt_unit_value, stage_term, term
@@ -70,6 +71,13 @@ def comparison_tables(cmp: Comparison, lang: Lang) -> list[tuple[str, pd.DataFra
             (
                 term("expected_kpis", lang),
                 _formatted(cmp.kpis, cmp, ["kpi"], lambda r: _formatter_for(r["unit"]), lang),
+            )
+        )
+    if not cmp.value.empty:
+        out.append(
+            (
+                value_title(lang),
+                _formatted(cmp.value, cmp, ["measure"], lambda r: _formatter_for(r["unit"]), lang),
             )
         )
     if not cmp.costs.empty:
