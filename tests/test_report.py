@@ -334,3 +334,24 @@ def test_every_runs_command_has_help() -> None:
         result = CliRunner().invoke(main, [cmd, "--help"])
         assert result.exit_code == 0
         assert "Usage:" in result.output
+
+
+def test_sources_markdown_tables_become_annex_tables() -> None:
+    """SOURCES.md pipe tables are tables in the annex, not rows of bars; the rule row is dropped."""
+    from bekostiging.report.document import Heading, Paragraph, Table, markdown_blocks
+
+    lines = [
+        "## Settings",
+        "",
+        "| Key | Value | Source |",
+        "|---|---:|---|",
+        "| ind.x | **3** | S1 |",
+        "note",
+    ]
+    blocks = list(markdown_blocks(lines))
+    assert isinstance(blocks[0], Heading) and blocks[0].text == "Settings"
+    table = blocks[1]
+    assert isinstance(table, Table)
+    assert table.header == ("Key", "Value", "Source")
+    assert table.rows == (("ind.x", "3", "S1"),)
+    assert isinstance(blocks[2], Paragraph) and blocks[2].text == "note"

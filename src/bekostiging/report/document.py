@@ -122,6 +122,45 @@ def settings_with_sources(case_toml: Path) -> list[tuple[str, str, str]]:
     return [(k, str(v), comments.get(k, "")) for k, v in values.items()]
 
 
+def _cells(line: str) -> tuple[str, ...]:
+    return tuple(_plain_markdown(c.strip()) for c in line.strip().strip("|").split("|"))
+
+
+def _is_rule(cells: tuple[str, ...]) -> bool:
+    """A markdown table's header rule: cells of dashes and colons only."""
+    return all(re.fullmatch(r":?-{1,}:?", c) for c in cells if c)
+
+
+def markdown_blocks(lines: list[str]) -> Iterator[Block]:
+    """Headings, paragraphs and pipe tables of a markdown text (SOURCES.md) as annex blocks.
+
+    Pipe tables become real tables, so the assumptions read as a table, not as rows of bars.
+    """
+    table: list[tuple[str, ...]] = []
+
+    def flush() -> Iterator[Block]:
+        if table:
+            header, *rows = table
+            width = len(header)
+            body = tuple(tuple((list(r) + [""] * width)[:width]) for r in rows if not _is_rule(r))
+            yield Table("", header, body, small=True)
+            table.clear()
+
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("|"):
+            table.append(_cells(stripped))
+            continue
+        yield from flush()
+        if not stripped:
+            continue
+        if stripped.startswith("#"):
+            yield Heading(stripped.lstrip("#").strip(), 3)
+        else:
+            yield Paragraph(_plain_markdown(stripped))
+    yield from flush()
+
+
 def _plain_markdown(line: str) -> str:
     """A SOURCES.md line as plain text: no emphasis marks or code ticks."""
     return re.sub(r"(\*\*|__|`)", "", line)
@@ -258,14 +297,7 @@ def _assumption_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
     sources = record.case_copy / SOURCES_FILE
     if sources.is_file():
         lines = sources.read_text(encoding="utf-8").splitlines()[:MAX_SOURCE_LINES]
-        for line in lines:
-            stripped = line.strip()
-            if not stripped:
-                continue
-            if stripped.startswith("#"):
-                yield Heading(stripped.lstrip("#").strip(), 3)
-            else:
-                yield Paragraph(_plain_markdown(stripped))
+        yield from markdown_blocks(lines)
     else:
         yield Paragraph(term("no_sources", lang))
 
