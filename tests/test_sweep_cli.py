@@ -15,15 +15,24 @@ import math
 from pathlib import Path
 
 import pandas as pd
+import pyomo.environ as pyo
 import pytest
 from click.testing import CliRunner
 
-from bekostiging.analytics.frontier import funding_ratio_curve, late_penalty_curve
+from bekostiging.analytics.frontier import (
+    CURVE_KPIS,
+    chain_metrics,
+    curve_kpis,
+    funding_ratio_curve,
+    late_penalty_curve,
+)
 from bekostiging.cli import main
 from bekostiging.io.case import load_case
 from bekostiging.io.scenarios import load_scenario_set
 from bekostiging.pipeline import prepare_problem, solve_case
-from bekostiging.solver import SolverOptions
+from bekostiging.results import result_tables
+from bekostiging.solver import SolverOptions, solve_model
+from bekostiging.twostage import extensive_form
 
 pytestmark = pytest.mark.solver
 
@@ -79,8 +88,29 @@ def test_tiny_sweep_is_monotone_and_matches_independent_solves(tiny_curve):
         assert row.objective_eur == pytest.approx(fresh.outcome.objective, rel=REL)
         kpis = fresh.tables["kpis"]
         expected = kpis[kpis["scenario"] == "expected"].set_index("kpi")["value"]
+        # risk neutral: the expected total cost is the objective (other KPIs may differ between
+        # alternative optima of the two solves)
         assert row.expected_total_cost_eur == pytest.approx(expected["total_cost_eur"], rel=REL)
-        assert row.cvar_total_cost_eur == pytest.approx(expected["cvar_total_cost_eur"], rel=REL)
+
+
+def test_curve_kpis_are_the_run_kpis():
+    """On one solved model the curve's KPIs equal the run's ``kpis`` rows (same names, same definitions)."""
+    _case, sset, prepared = _problem(TINY, "two", EXACT)
+    m = extensive_form(prepared.problem)
+    assert solve_model(m, EXACT).status.has_solution
+    kpis = result_tables(m, prepared.data, sset)["kpis"].set_index(["scenario", "kpi"])["value"]
+    stage1 = pyo.value(m.first.FirstStageCost)
+    for s in m.SCENARIOS:
+        ours = curve_kpis(m.scen[s], m.first, prepared.data, stage1)
+        assert set(ours) == set(CURVE_KPIS)
+        for kpi in CURVE_KPIS:
+            assert ours[kpi] == pytest.approx(kpis[(s, kpi)], rel=1e-9, abs=1e-9), (s, kpi)
+    metrics = chain_metrics(prepared.data, 0.5)(m)
+    for kpi in CURVE_KPIS:
+        assert metrics[f"expected_{kpi}"] == pytest.approx(kpis[("expected", kpi)], rel=1e-9, abs=1e-9)
+    assert metrics["cvar_total_cost_eur"] == pytest.approx(
+        max(kpis[(s, "total_cost_eur")] for s in m.SCENARIOS), rel=1e-12
+    )  # two scenarios of p = 1/2: CVaR at 0.5 is the dearer one
 
 
 def test_default_case_mpp_sweep_is_monotone_within_the_gap():

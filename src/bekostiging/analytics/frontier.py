@@ -21,13 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
 from bekostiging.analytics.stats import cvar, weighted_mean
 from bekostiging.analytics.sweep import sweep
 from bekostiging.model.data import MONEY_SCALE, ChainData
-from bekostiging.results import _scenario_kpis
 from bekostiging.solver import SolverOptions
 from bekostiging.twostage import Risk, TwoStageProblem, extensive_form
 
@@ -37,7 +37,8 @@ RISK_WEIGHT_PARAM = "risk_weight"
 # The extensive form only declares VaR, Excess and CVaR for a positive weight; the frontier
 # model is built with this weight and then gets its own objective with a mutable weight.
 STRUCTURE_WEIGHT = 0.5
-# Expected chain KPIs of a sweep point (results.py names), shown as ``expected_<kpi>``.
+# Expected chain KPIs of a sweep point, shown as ``expected_<kpi>``: the names and definitions of
+# the run's ``kpis`` table (results.py); tests/test_sweep_cli.py checks they give the same numbers.
 CURVE_KPIS = (
     "total_cost_eur",
     "spending_eur",
@@ -74,12 +75,34 @@ def scenario_totals(m: pyo.ConcreteModel) -> tuple[list[float], list[float]]:
     return [first + float(pyo.value(m.scen[s].SecondStageCost)) for s in names], prob
 
 
+def _value(x: object) -> float:
+    value = pyo.value(x, exception=False)
+    return 0.0 if value is None else float(value)
+
+
+def curve_kpis(b: pyo.Block, first: pyo.Block, d: ChainData, stage1_meur: float) -> dict[str, float]:
+    """The :data:`CURVE_KPIS` of one solved scenario block (euros, case-months, persons)."""
+    last = len(d.periods) - 1
+    backlog = [sum(_value(b.Backlog[k, t]) for k in b.KDEC) for t in first.T]
+    spending = sum(_value(b.Spending[p, y]) for p in first.LINES for y in first.YEARS)
+    return {
+        "total_cost_eur": (stage1_meur + _value(b.SecondStageCost)) * MONEY_SCALE,
+        "spending_eur": spending * MONEY_SCALE,
+        "penalty_eur": _value(b.PenaltyCost) * MONEY_SCALE,
+        "late_case_months": _value(b.LateCaseMonths),
+        "backlog_end_persons": sum(_value(b.Backlog[k, last]) for k in b.KDEC),
+        "backlog_mean_persons": float(np.mean(backlog)),
+        "supplementary_funding_eur": sum(_value(b.Supplementary[y]) for y in first.YEARS) * MONEY_SCALE,
+    }
+
+
 def chain_metrics(data: ChainData, alpha: float) -> Metrics:
     """Expected chain KPIs (``expected_<kpi>``) and the CVaR_α of total cost, in euros."""
 
     def metrics(m: pyo.ConcreteModel) -> dict[str, float]:
         names, prob = _probabilities(m)
-        per = [_scenario_kpis(s, m.scen[s], m.first, data) for s in names]
+        stage1 = _value(m.first.FirstStageCost)
+        per = [curve_kpis(m.scen[s], m.first, data, stage1) for s in names]
         out = {f"expected_{k}": weighted_mean([row[k] for row in per], prob) for k in CURVE_KPIS}
         out["cvar_total_cost_eur"] = cvar([row["total_cost_eur"] for row in per], prob, alpha)
         return out

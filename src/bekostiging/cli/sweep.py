@@ -43,6 +43,7 @@ DEFAULT_WEIGHTS = "0,0.25,0.5,0.75,1"
 CHART_SIZE_IN = (7.0, 4.5)
 CHART_DPI = 150
 OWN_MARKER_SIZE = 120
+LABEL_ROUNDING = 3  # decimals at which two curve points count as one in the chart labels
 LATE, FUNDING = "late-penalty", "funding-ratio"
 VALUE_LABELS = {LATE: "late penalty (EUR per case-month)", FUNDING: "funding ratio floor (x MPP need)"}
 # Printed columns: (column, heading, divisor, decimals)
@@ -200,18 +201,26 @@ def _sweep_chart(curve: pd.DataFrame, kind: str, own: tuple[float, float, str] |
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker as mticker
 
     ok = curve.dropna(subset=["expected_late_case_months", "expected_spending_eur"]).sort_values("value")
     fig, ax = plt.subplots(figsize=CHART_SIZE_IN)
     ax.plot(ok["expected_late_case_months"], ok["expected_spending_eur"] / EUR_MILLION, "o-", color="C0")
+    # Several values often give the same plan: one label per distinct point.
+    labels: dict[tuple[float, float], list[str]] = {}
     for row in ok.itertuples():
-        ax.annotate(
-            f"{row.value:g}",
-            (row.expected_late_case_months, row.expected_spending_eur / EUR_MILLION),
-            textcoords="offset points",
-            xytext=(4, 4),
-            fontsize=7,
+        point = (
+            round(float(row.expected_late_case_months), LABEL_ROUNDING),
+            round(float(row.expected_spending_eur) / EUR_MILLION, LABEL_ROUNDING),
         )
+        labels.setdefault(point, []).append(f"{row.value:,g}")
+    for (late, spending), values in labels.items():
+        ax.annotate(
+            ", ".join(values), (late, spending), textcoords="offset points", xytext=(4, 4), fontsize=7
+        )
+    thousands = mticker.FuncFormatter(lambda v, _pos: f"{v:,.0f}")
+    ax.xaxis.set_major_formatter(thousands)
+    ax.yaxis.set_major_formatter(thousands)
     if own is not None:
         late, spending, label = own
         ax.scatter(
