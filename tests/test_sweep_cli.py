@@ -210,6 +210,7 @@ def test_frontier_cli(tmp_path):
     assert table["cvar_total_cost_eur"].iloc[1] <= table["cvar_total_cost_eur"].iloc[0] * (1 + REL)
     assert math.isfinite(table["expected_total_cost_eur"].iloc[0])
     assert (out / "frontier.png").is_file()
+    assert "note: W = 1 prices only the worst" in result.output
 
 
 @pytest.mark.unit

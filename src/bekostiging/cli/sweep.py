@@ -28,6 +28,8 @@ from bekostiging.cli.case import InputProblemsError
 from bekostiging.errors import InputErrors, SolverFailure
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
     from bekostiging.pipeline import PreparedProblem
     from bekostiging.runs.store import RunRecord
     from bekostiging.schema import Case, Policy, ScenarioSet
@@ -43,6 +45,7 @@ DEFAULT_WEIGHTS = "0,0.25,0.5,0.75,1"
 CHART_SIZE_IN = (7.0, 4.5)
 CHART_DPI = 150
 OWN_MARKER_SIZE = 120
+RATIO_DECIMALS = 2  # funding ratios in the printed table
 LABEL_ROUNDING = 3  # decimals at which two curve points count as one in the chart labels
 LATE, FUNDING = "late-penalty", "funding-ratio"
 VALUE_LABELS = {LATE: "late penalty (EUR per case-month)", FUNDING: "funding ratio floor (x MPP need)"}
@@ -196,31 +199,33 @@ def _solver_options(
     return SolverOptions(time_limit=time_limit, mip_gap=mip_gap, threads=threads, seed=seed)
 
 
+def _label_points(ax: Axes, x: pd.Series, y: pd.Series, values: pd.Series, prefix: str = "") -> None:
+    """One label per distinct point (several values often give the same plan); thousands separators."""
+    import matplotlib.ticker as mticker
+
+    labels: dict[tuple[float, float], list[str]] = {}
+    for xi, yi, value in zip(x, y, values, strict=True):
+        point = (round(float(xi), LABEL_ROUNDING), round(float(yi), LABEL_ROUNDING))
+        labels.setdefault(point, []).append(f"{value:,g}")
+    for (xi, yi), texts in labels.items():
+        ax.annotate(
+            prefix + ", ".join(texts), (xi, yi), textcoords="offset points", xytext=(4, 4), fontsize=7
+        )
+    thousands = mticker.FuncFormatter(lambda v, _pos: f"{v:,.0f}")
+    ax.xaxis.set_major_formatter(thousands)
+    ax.yaxis.set_major_formatter(thousands)
+
+
 def _sweep_chart(curve: pd.DataFrame, kind: str, own: tuple[float, float, str] | None, path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import matplotlib.ticker as mticker
 
     ok = curve.dropna(subset=["expected_late_case_months", "expected_spending_eur"]).sort_values("value")
     fig, ax = plt.subplots(figsize=CHART_SIZE_IN)
     ax.plot(ok["expected_late_case_months"], ok["expected_spending_eur"] / EUR_MILLION, "o-", color="C0")
-    # Several values often give the same plan: one label per distinct point.
-    labels: dict[tuple[float, float], list[str]] = {}
-    for row in ok.itertuples():
-        point = (
-            round(float(row.expected_late_case_months), LABEL_ROUNDING),
-            round(float(row.expected_spending_eur) / EUR_MILLION, LABEL_ROUNDING),
-        )
-        labels.setdefault(point, []).append(f"{row.value:,g}")
-    for (late, spending), values in labels.items():
-        ax.annotate(
-            ", ".join(values), (late, spending), textcoords="offset points", xytext=(4, 4), fontsize=7
-        )
-    thousands = mticker.FuncFormatter(lambda v, _pos: f"{v:,.0f}")
-    ax.xaxis.set_major_formatter(thousands)
-    ax.yaxis.set_major_formatter(thousands)
+    _label_points(ax, ok["expected_late_case_months"], ok["expected_spending_eur"] / EUR_MILLION, ok["value"])
     if own is not None:
         late, spending, label = own
         ax.scatter(
@@ -351,7 +356,8 @@ def sweep_cmd(
         f"{VALUE_LABELS[kind]}: {len(values)} points on {inputs.scenario_set.name}, policy "
         f"{inputs.policy.name}; one model, one persistent solver"
     )
-    click.echo(format_table(curve, SHOWN_SWEEP))
+    value_decimals = 0 if kind == LATE else RATIO_DECIMALS
+    click.echo(format_table(curve, (("value", "value", 1.0, value_decimals), *SHOWN_SWEEP[1:])))
     click.echo(
         f"MPP baseline {baseline_seconds:.1f} s; sweep {wall:.1f} s (build "
         f"{curve.attrs.get('build_seconds', math.nan):.1f} s, solves {curve['seconds'].sum():.1f} s)"
@@ -372,14 +378,13 @@ def _frontier_chart(frontier: pd.DataFrame, alpha: float, path: Path) -> None:
     ok = frontier.dropna(subset=["expected_total_cost_eur", "cvar_total_cost_eur"])
     fig, ax = plt.subplots(figsize=CHART_SIZE_IN)
     ax.plot(ok["expected_total_cost_eur"] / EUR_MILLION, ok["cvar_total_cost_eur"] / EUR_MILLION, "o-")
-    for row in ok.itertuples():
-        ax.annotate(
-            f"W={row.weight:g}",
-            (row.expected_total_cost_eur / EUR_MILLION, row.cvar_total_cost_eur / EUR_MILLION),
-            textcoords="offset points",
-            xytext=(4, 4),
-            fontsize=7,
-        )
+    _label_points(
+        ax,
+        ok["expected_total_cost_eur"] / EUR_MILLION,
+        ok["cvar_total_cost_eur"] / EUR_MILLION,
+        ok["weight"],
+        prefix="W = ",
+    )
     ax.set_xlabel("expected total cost (€ million)")
     ax.set_ylabel(f"CVaR at α = {alpha:g} of total cost (€ million)")
     ax.set_title("Mean–CVaR frontier: objective (1 − W)·E + W·CVaR", fontsize=10)
@@ -440,6 +445,11 @@ def frontier_cmd(
     click.echo(f"mean–CVaR frontier at alpha {level:g}: {len(values)} weights on {inputs.scenario_set.name}")
     click.echo(format_table(frontier, SHOWN_FRONTIER))
     click.echo(f"frontier {wall:.1f} s (solves {frontier['seconds'].sum():.1f} s)")
+    if any(w >= 1.0 for w in values):
+        click.echo(
+            "note: W = 1 prices only the worst (1 − alpha) of the scenarios; the others may take any"
+            " plan-compatible outcome (compare expected cost and late case-months with W < 1)"
+        )
     click.echo(f"written: {folder / 'frontier.csv'}, {folder / 'frontier.png'}")
     if not frontier["status"].isin(["optimal", "limit"]).all():
         click.echo("some points have no plan (status column)", err=True)
