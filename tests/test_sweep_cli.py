@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "fixtures" / "tiny-case"
 DEFAULT = ROOT / "data" / "nl-2026"
 EXACT = SolverOptions(mip_gap=0.0)
-GAPPED = SolverOptions(mip_gap=0.005)  # the CLI default
+GAPPED = SolverOptions(mip_gap=0.005)  # solve's default: the loosest gap a curve is drawn at
 REL = 1e-6
 TINY_PENALTIES = (0.0, 100.0, 250.0, 500.0, 1000.0, 5000.0)
 DEFAULT_PENALTIES = (250.0, 1000.0, 2000.0, 5000.0, 10000.0)
