@@ -7,10 +7,10 @@
 Per size and repeat, two fresh subprocesses (so that peak memory is the
 ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` of that run alone):
 
-1. *pipeline*: ``solve_case`` (MPP baseline, Pyomo build, appsi hand-off, HiGHS,
-   solution load, result tables) with threads=1, gap 0.5 %. The persistent
-   solver is instrumented (``set_instance`` timed, HiGHS's own run time read
-   from ``highspy``) to split the solve wall into hand-off and HiGHS. Peak memory
+1. *pipeline*: ``solve_case`` (MPP baseline, Pyomo build, LP-file hand-off, HiGHS,
+   solution load, result tables) with threads=1, gap 0.5 %. The one-shot solver
+   reports its split (LP write, ``readModel``, HiGHS's own run time, solution
+   load in ``outcome.extra``); the bench records it with the node count. Peak memory
    is read right after ``solve_case``; the very model that was solved is then
    written as MPS (``symbolic_solver_labels=False``).
 2. *HiGHS alone*: ``highspy.Highs().readModel(mps)`` and ``run()`` with the same
@@ -54,37 +54,26 @@ def _peak_mb() -> float:
 
 
 def _recording_solver() -> tuple[type, list[dict[str, Any]]]:
-    """A HighsSolver that records the model, set_instance time and HiGHS's own run time."""
-    from bekostiging.solver import HighsSolver
+    """A OneShotHighs that records the model, its nodes and the split of its wall time."""
+    from bekostiging.solver import OneShotHighs
 
     calls: list[dict[str, Any]] = []
 
-    class RecordingSolver(HighsSolver):
-        def __init__(self, options: Any = None) -> None:
-            super().__init__(options)
-            record: dict[str, Any] = {"set_instance_seconds": 0.0}
-            opt = self.pyomo_interface
-            set_instance = opt.set_instance
-
-            def timed_set_instance(model: Any) -> None:
-                t0 = time.perf_counter()
-                set_instance(model)
-                record["set_instance_seconds"] += time.perf_counter() - t0
-
-            opt.set_instance = timed_set_instance  # type: ignore[method-assign]
-            self._record = record
-
+    class RecordingSolver(OneShotHighs):
         def solve(self, model: Any, on_progress: Any = None) -> Any:
             outcome = super().solve(model, on_progress)
-            h = self.highs
-            info = h.getInfo()  # type: ignore[attr-defined]
-            self._record.update(
-                model=model,
-                outcome=outcome,
-                highs_seconds=h.getRunTime(),  # type: ignore[attr-defined]
-                nodes=int(info.mip_node_count),
+            extra = outcome.extra
+            calls.append(
+                {
+                    "model": model,
+                    "outcome": outcome,
+                    "handoff_in_seconds": extra.get("write_seconds", 0.0) + extra.get("read_seconds", 0.0),
+                    "write_seconds": extra.get("write_seconds", 0.0),
+                    "read_seconds": extra.get("read_seconds", 0.0),
+                    "highs_seconds": extra.get("highs_seconds", 0.0),
+                    "nodes": int(self.highs.getInfo().mip_node_count),
+                }
             )
-            calls.append(self._record)
             return outcome
 
     return RecordingSolver, calls
@@ -98,7 +87,7 @@ def pipeline_worker(scenarios: int, periods: int, time_limit: float, mps: Path) 
     case, scenario_set = instance(scenarios, periods)
     rss_inputs = _peak_mb()
     solver_cls, calls = _recording_solver()
-    pipeline.HighsSolver = solver_cls  # type: ignore[misc]  # only in this subprocess
+    pipeline.OneShotHighs = solver_cls  # type: ignore[misc]  # only in this subprocess
     options = SolverOptions(time_limit=time_limit, mip_gap=MIP_GAP, threads=THREADS, seed=SEED)
     wall0 = time.perf_counter()
     sol = pipeline.solve_case(case, scenario_set, options)
@@ -106,7 +95,7 @@ def pipeline_worker(scenarios: int, periods: int, time_limit: float, mps: Path) 
     peak = _peak_mb()
     main = calls[-1]
     t = sol.timings
-    handoff_out = sol.outcome.solve_seconds - main["set_instance_seconds"] - main["highs_seconds"]
+    handoff_out = sol.outcome.solve_seconds - main["handoff_in_seconds"] - main["highs_seconds"]
     row = {
         "S": scenarios,
         "T": periods,
@@ -115,7 +104,9 @@ def pipeline_worker(scenarios: int, periods: int, time_limit: float, mps: Path) 
         "integers": sol.model_size.get("integer_columns"),
         "baseline_s": t.get("baseline_seconds"),
         "build_s": t.get("build_seconds"),
-        "handoff_in_s": main["set_instance_seconds"],
+        "handoff_in_s": main["handoff_in_seconds"],
+        "lp_write_s": main["write_seconds"],
+        "lp_read_s": main["read_seconds"],
         "highs_s": main["highs_seconds"],
         "handoff_out_s": handoff_out,
         "solve_s": t.get("solve_seconds"),

@@ -2,8 +2,9 @@
 
 Pyomo's IIS helpers do not support HiGHS, so we ask highspy for an irreducible
 infeasible subsystem (``iis_strategy`` 6: from the LP, then irreducible; see
-solver-notes) and map its rows and columns back to Pyomo components through
-the persistent interface's own index maps. Each conflicting row becomes a
+solver-notes) and map its rows and columns back to Pyomo components with the
+solver's ``row_component`` / ``col_component`` (the persistent interface's own
+index maps, or the LP writer's symbol map of a one-shot solve). Each conflicting row becomes a
 constraint family, partner, period and scenario, in domain words.
 """
 
@@ -16,7 +17,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from bekostiging.model.data import ChainData
-from bekostiging.solver import HighsSolver
+from bekostiging.solver import ModelSolver
 
 IIS_STRATEGY_FROM_LP_IRREDUCIBLE = 6  # solver-notes: 19-row IIS in 8 s where 4 took 85 s
 
@@ -110,25 +111,21 @@ def _locate(component: pyo.Component, d: ChainData) -> tuple[str, str, str, str 
     return family, scenario, partner, period
 
 
-def explain(solver: HighsSolver, d: ChainData) -> list[Conflict]:
+def explain(solver: ModelSolver, d: ChainData) -> list[Conflict]:
     """The IIS of an infeasible solve, grouped by family, partner and scenario."""
     h = solver.highs
     h.setOptionValue("iis_strategy", IIS_STRATEGY_FROM_LP_IRREDUCIBLE)
     h.setOptionValue("output_flag", False)  # the IIS search log is noise here; the log file has the solve
     _status, iis = h.getIis()
-    interface = solver.pyomo_interface
-    rows = {v: k for k, v in interface._pyomo_con_to_solver_con_map.items()}
-    # the persistent interface keys variables by id(); _vars maps id -> (var, ...)
-    cols = {v: interface._vars[k][0] for k, v in interface._pyomo_var_to_solver_var_map.items()}
     groups: dict[tuple[str, str, str, str], list[str]] = defaultdict(list)
     for r in iis.row_index_:
-        con = rows.get(r)
+        con = solver.row_component(r)
         if con is None:
             continue
         family, scenario, partner, period = _locate(con, d)
         groups[(family, partner, scenario, "constraint")].append(period or "")
     for c in iis.col_index_:
-        var = cols.get(c)
+        var = solver.col_component(c)
         if var is None or (var.lb is None and var.ub is None):
             continue
         family, scenario, partner, period = _locate(var, d)

@@ -31,7 +31,7 @@ from bekostiging.model import (
 from bekostiging.model.data import BUDGET_LINES, MONEY_SCALE, ChainData, MppBaseline
 from bekostiging.results import result_tables
 from bekostiging.schema import Case, Policy, ScenarioSet
-from bekostiging.solver import HighsSolver, SolveOutcome, SolverOptions, Status
+from bekostiging.solver import OneShotHighs, SolveOutcome, SolverOptions, Status
 from bekostiging.twostage import Risk, TwoStageProblem, extensive_form, first_stage_values
 
 Progress = Callable[..., None]
@@ -96,43 +96,13 @@ def model_size(m: pyo.ConcreteModel) -> dict[str, int]:
     return {"columns": cols, "rows": rows, "integer_columns": ints}
 
 
-# appsi's checks for changes between loading a model and solving it (not treat_fixed_vars_as_params,
-# which decides how the model is loaded)
-_UPDATE_CHECKS = (
-    "check_for_new_or_removed_constraints",
-    "check_for_new_or_removed_vars",
-    "check_for_new_or_removed_params",
-    "check_for_new_objective",
-    "update_constraints",
-    "update_vars",
-    "update_params",
-    "update_named_expressions",
-    "update_objective",
-)
-
-
-def _solve_as_loaded(solver: HighsSolver) -> None:
-    """Solve the model as handed to HiGHS: it is not changed between loading and solving.
-
-    ``HighsSolver`` loads the model (appsi ``set_instance``) before ``solve`` to subscribe
-    to HiGHS's progress; appsi's ``solve`` would then re-scan the whole loaded model for
-    changes (``update``). The model solved once here never changes after it is built, so
-    the checks are off. (The re-scan once cost 5 s of 11 s at S=50, T=60, when a named
-    expression holding a constant looked changed on every access; the model no longer
-    has such expressions — see ``second_stage.registered``.)
-    """
-    config = solver.pyomo_interface.update_config
-    for check in _UPDATE_CHECKS:
-        setattr(config, check, False)
-
-
 def solve_baseline(
     case: Case, data: ChainData, options: SolverOptions
 ) -> tuple[MppBaseline | None, SolveOutcome, list[Conflict]]:
     """The MPP-mid plan: need per budget line and year, its occupancy and its stage-1 plan."""
     problem = baseline_problem(data, mpp_mid_inflow(case), case.settings.policy.occupancy_norm)
     m = extensive_form(problem)
-    solver = HighsSolver(options)
+    solver = OneShotHighs(options)
     outcome = solver.solve(m)
     if not outcome.status.has_solution:
         conflicts = explain(solver, data) if outcome.status == Status.INFEASIBLE else []
@@ -217,9 +187,8 @@ def solve_case(
     timings["build_seconds"] = time.perf_counter() - t0
     size = model_size(m)
 
-    solver = HighsSolver(options)
+    solver = OneShotHighs(options)  # solved once: LP file hand-off, no persistent model (solver.py)
     solver.progress_scale = MONEY_SCALE
-    _solve_as_loaded(solver)
     outcome = in_euros(solver.solve(m, on_progress=progress))
     timings["solve_seconds"] = outcome.solve_seconds
     progress(phase="done", incumbent=outcome.objective, bound=outcome.bound, gap=outcome.gap)

@@ -7,10 +7,12 @@ after it (run folders, reports, comparisons) works on these DataFrames.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
+from pyomo.core.base.var import VarData
 
 from bekostiging.analytics.stats import cvar
 from bekostiging.model.data import BUDGET_LINES, MONEY_SCALE, ChainData
@@ -26,7 +28,7 @@ DEFAULT_CVAR_ALPHA = Risk().alpha
 
 
 def _v(x: object) -> float:
-    value = pyo.value(x, exception=False)
+    value = x.value if isinstance(x, VarData) else pyo.value(x, exception=False)  # a Var: no expression walk
     return 0.0 if value is None else float(value)
 
 
@@ -84,7 +86,45 @@ def funding_table(first: pyo.Block, d: ChainData) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["partner", "year", "budget_eur", "mpp_need_eur", "ratio"])
 
 
-def _scenario_flows(name: str, b: pyo.Block, first: pyo.Block, d: ChainData) -> Iterable[tuple]:
+@dataclass(frozen=True)
+class _StageOne:
+    """Stage-1 expression values every scenario's rows repeat, evaluated once (model units)."""
+
+    cost: float  # FirstStageCost
+    structural: dict[tuple[str, int], float]  # StructuralCost[line, y]
+    regular_capacity: dict[int, float]  # max_fill_rate * Places[t]
+    capacity: dict[tuple[str, int], float]  # Capacity[partner, t]
+
+    @classmethod
+    def of(cls, first: pyo.Block, d: ChainData) -> _StageOne:
+        return cls(
+            cost=_v(first.FirstStageCost),
+            structural={(p, y): _v(first.StructuralCost[p, y]) for p in first.LINES for y in first.YEARS},
+            regular_capacity={t: _v(d.max_fill_rate * first.Places[t]) for t in first.T},
+            capacity={(p, t): _v(first.Capacity[p, t]) for p in first.P for t in first.T},
+        )
+
+
+@dataclass(frozen=True)
+class _ScenarioCosts:
+    """Named cost expressions of one scenario that several tables use, evaluated once (M EUR)."""
+
+    operating: dict[tuple[str, int], float]  # OperatingCost[line, y]
+    penalty: float  # PenaltyCost
+    norm_shortfall: float  # NormShortfallCost
+
+    @classmethod
+    def of(cls, b: pyo.Block, first: pyo.Block) -> _ScenarioCosts:
+        return cls(
+            operating={(p, y): _v(b.OperatingCost[p, y]) for p in first.LINES for y in first.YEARS},
+            penalty=_v(b.PenaltyCost),
+            norm_shortfall=_v(b.NormShortfallCost),
+        )
+
+
+def _scenario_flows(
+    name: str, b: pyo.Block, first: pyo.Block, d: ChainData, one: _StageOne
+) -> Iterable[tuple]:
     periods, years = d.periods, d.year_of
     for t in first.T:
         per, yr = periods[t], years[t]
@@ -103,14 +143,14 @@ def _scenario_flows(name: str, b: pyo.Block, first: pyo.Block, d: ChainData) -> 
             "returns": (b.Returns[t], PERSONS),
             "unsupervised_departures": (b.Unsupervised[t], PERSONS),
             "occupancy": (b.Occupancy[t], PERSONS),
-            "regular_capacity": (d.max_fill_rate * first.Places[t], PLACES),
+            "regular_capacity": (one.regular_capacity[t], PLACES),
             "reserve_active": (b.ReserveActive[t], PLACES),
             "emergency_places": (b.Emergency[t], PLACES),
             "external_coa_staff": (b.ExternalStaff[t], FTE),
             "late_cases": (b.Late[t], PERSONS),
-            "registration_capacity": (first.Capacity["registration", t], PERSONS),
-            "decision_capacity": (first.Capacity["ind", t], PERSONS),
-            "return_capacity": (first.Capacity["dtv", t], PERSONS),
+            "registration_capacity": (one.capacity["registration", t], PERSONS),
+            "decision_capacity": (one.capacity["ind", t], PERSONS),
+            "return_capacity": (one.capacity["dtv", t], PERSONS),
         }
         for q, (expr, unit) in scalars.items():
             yield (name, per, yr, q, "", _v(expr), unit)
@@ -118,13 +158,15 @@ def _scenario_flows(name: str, b: pyo.Block, first: pyo.Block, d: ChainData) -> 
             yield (name, per, yr, "pool_active", j, _v(b.PoolActive[j, t]), FTE)
 
 
-def _scenario_costs(name: str, b: pyo.Block, first: pyo.Block, d: ChainData) -> Iterable[tuple]:
+def _scenario_costs(
+    name: str, b: pyo.Block, first: pyo.Block, d: ChainData, one: _StageOne, own: _ScenarioCosts
+) -> Iterable[tuple]:
     """Spending per line, year and stage; penalties and reserve cost on the line ``chain``."""
     last_year = d.years[-1]
     for y in first.YEARS:
         for line in first.LINES:
-            yield (name, line, y, "structural", 1, _eur(first.StructuralCost[line, y]))
-            yield (name, line, y, "operating", 2, _eur(b.OperatingCost[line, y]))
+            yield (name, line, y, "structural", 1, one.structural[line, y] * MONEY_SCALE)
+            yield (name, line, y, "operating", 2, own.operating[line, y] * MONEY_SCALE)
         ts = [t for t in first.T if d.year_of[t] == y]
         late = _v(first.late_case_month_meur) * d.months_per_period * sum(_v(b.Late[t]) for t in ts)
         queue = (
@@ -152,15 +194,29 @@ def _scenario_costs(name: str, b: pyo.Block, first: pyo.Block, d: ChainData) -> 
 
 
 def _scenario_kpis(name: str, b: pyo.Block, first: pyo.Block, d: ChainData) -> dict[str, float]:
+    """KPIs of one solved scenario block on its own (``analytics.chain.kpi_metrics``)."""
+    del name  # the block is the scenario; kept for the callers' signature
+    return _kpis(b, first, d, _StageOne.of(first, d), _ScenarioCosts.of(b, first))
+
+
+def _kpis(
+    b: pyo.Block, first: pyo.Block, d: ChainData, one: _StageOne, own: _ScenarioCosts
+) -> dict[str, float]:
+    """KPIs of one scenario. Sums of named expressions are added up from their parts' values in
+    the order Pyomo evaluates them (``SecondStageCost``, ``Spending``), so the numbers are the same."""
     last = len(d.periods) - 1
-    stage1 = _eur(first.FirstStageCost)
-    stage2 = _eur(b.SecondStageCost)
+    stage1 = one.cost * MONEY_SCALE
+    operating = sum(own.operating[p, y] for p in first.LINES for y in first.YEARS)
+    stage2 = (operating + own.penalty + own.norm_shortfall) * MONEY_SCALE  # SecondStageCost
+    spending = (
+        (one.structural[p, y] + own.operating[p, y]) * MONEY_SCALE for p in first.LINES for y in first.YEARS
+    )
     return {
         "total_cost_eur": stage1 + stage2,
         "stage1_cost_eur": stage1,
         "stage2_cost_eur": stage2,
-        "spending_eur": sum(_eur(b.Spending[p, y]) for p in first.LINES for y in first.YEARS),
-        "penalty_eur": _eur(b.PenaltyCost),
+        "spending_eur": sum(spending),
+        "penalty_eur": own.penalty * MONEY_SCALE,
         "late_case_months": _v(b.LateCaseMonths),
         "registration_queue_person_days": _v(b.QueuePersonDays),
         "emergency_place_months": d.months_per_period * sum(_v(b.Emergency[t]) for t in first.T),
@@ -235,12 +291,14 @@ def result_tables(
     first = m.first
     names = list(m.SCENARIOS)
     prob = {s: float(pyo.value(m.prob[s])) for s in names}
+    one = _StageOne.of(first, d)
     flows, costs, kpi_rows = [], [], []
     for s in names:
         b = m.scen[s]
-        flows.extend(_scenario_flows(s, b, first, d))
-        costs.extend(_scenario_costs(s, b, first, d))
-        for k, v in _scenario_kpis(s, b, first, d).items():
+        own = _ScenarioCosts.of(b, first)
+        flows.extend(_scenario_flows(s, b, first, d, one))
+        costs.extend(_scenario_costs(s, b, first, d, one, own))
+        for k, v in _kpis(b, first, d, one, own).items():
             kpi_rows.append((s, k, v, KPI_UNITS.get(k, EUR)))
     kpis = pd.DataFrame(kpi_rows, columns=["scenario", "kpi", "value", "unit"])
     weights = kpis["scenario"].map(prob)

@@ -1,24 +1,43 @@
 """Solving a Pyomo model with HiGHS, with the outcome stated explicitly.
 
-Uses Pyomo's persistent HiGHS interface (``appsi``): it keeps the model loaded so
-that what-if re-solves after changing mutable parameters are cheap, it supports
-MIP warm starts, and it exposes the underlying ``highspy.Highs`` object for
-the IIS (see ``infeasibility.py``). Solutions are never loaded silently: only
-when a feasible point exists, and the status says whether it is proven optimal.
+Two solvers with the same ``solve(model, on_progress)``, ``highs``, ``version``,
+``row_component(i)`` and ``col_component(j)``:
+
+* :class:`OneShotHighs` for a model solved once (``bekostiging solve``, the
+  analytics' single solves): Pyomo's LP writer writes the model to a temporary
+  file with short labels, ``highspy`` reads it, and HiGHS's column and row names
+  are mapped back to Pyomo components through the writer's symbol map. At
+  S=200, T=60 that hand-off takes ~4.5 s against ~10–12 s for appsi's
+  ``set_instance`` (bench/README.md).
+* :class:`HighsSolver`, Pyomo's persistent HiGHS interface (``appsi``): it keeps the
+  model loaded so that what-if re-solves after changing mutable parameters are
+  cheap, and it supports MIP warm starts (sweeps, ``analytics/sweep.py``).
+
+Both expose the underlying ``highspy.Highs`` object for the IIS (see
+``infeasibility.py``). Solutions are never loaded silently: only when a feasible
+point exists, and the status says whether it is proven optimal.
 """
 
 from __future__ import annotations
 
+import io
 import math
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
 
 import highspy
 import pyomo.environ as pyo
+from pyomo.common.tee import capture_output
 from pyomo.contrib.appsi.base import TerminationCondition
 from pyomo.contrib.appsi.solvers import Highs
+from pyomo.core.base.component import ComponentData
+from pyomo.core.staleflag import StaleFlagManager
+from pyomo.repn.plugins.lp_writer import LPWriter
 
 from bekostiging.errors import SolverFailure
 
@@ -94,6 +113,53 @@ def _ignore(**_kwargs: object) -> None:
     return None
 
 
+class ModelSolver(Protocol):
+    """What both solvers offer: a solve, the HiGHS object, and HiGHS indices as Pyomo components."""
+
+    progress_scale: float
+
+    def solve(
+        self, model: pyo.ConcreteModel, on_progress: ProgressCallback | None = None
+    ) -> SolveOutcome: ...
+
+    @property
+    def highs(self) -> highspy.Highs: ...
+
+    @property
+    def version(self) -> str: ...
+
+    def row_component(self, i: int) -> ComponentData | None: ...
+
+    def col_component(self, j: int) -> ComponentData | None: ...
+
+
+def _forward_progress(
+    highs: highspy.Highs, target: Callable[[], ProgressCallback], scale: Callable[[], float]
+) -> None:
+    """Subscribe to HiGHS's periodic MIP state (incumbent, bound, gap); report it in model units x scale."""
+
+    def forward(event: object) -> None:
+        data = event.data_out  # type: ignore[attr-defined]
+        primal, dual, gap = data.mip_primal_bound, data.mip_dual_bound, data.mip_gap
+        factor = scale()
+        target()(
+            phase="solving",
+            incumbent=primal * factor if math.isfinite(primal) else None,
+            bound=dual * factor if math.isfinite(dual) else None,
+            gap=gap if math.isfinite(gap) else None,
+        )
+
+    highs.cbMipInterrupt.subscribe(forward)
+
+
+def _reset_thread_pool(options: SolverOptions) -> None:
+    if options.threads is not None:
+        # HiGHS keeps one thread pool per process, sized by the first solve; a later solve
+        # asking for another explicit thread count fails (termination "unknown") unless
+        # the pool is reset first.
+        highspy.Highs.resetGlobalScheduler(True)
+
+
 class HighsSolver:
     """A persistent HiGHS solver for one Pyomo model (re-solve after parameter changes)."""
 
@@ -112,6 +178,8 @@ class HighsSolver:
         self.progress_scale = 1.0  # multiply model objective values by this for progress reports
         self._on_progress: ProgressCallback = _ignore
         self._subscribed_to: object | None = None
+        self._rows: dict[int, ComponentData] | None = None  # HiGHS index -> component, built on demand
+        self._cols: dict[int, ComponentData] | None = None
 
     def _subscribe_progress(self, model: pyo.ConcreteModel, on_progress: ProgressCallback) -> None:
         """Forward HiGHS's periodic MIP state (incumbent, bound, gap) to ``on_progress``."""
@@ -121,19 +189,7 @@ class HighsSolver:
         highs = self._opt._solver_model
         if self._subscribed_to is highs:
             return  # one subscription per HiGHS object; it forwards to the current callback
-        scale = self.progress_scale
-
-        def forward(event: object) -> None:
-            data = event.data_out  # type: ignore[attr-defined]
-            primal, dual, gap = data.mip_primal_bound, data.mip_dual_bound, data.mip_gap
-            self._on_progress(
-                phase="solving",
-                incumbent=primal * scale if math.isfinite(primal) else None,
-                bound=dual * scale if math.isfinite(dual) else None,
-                gap=gap if math.isfinite(gap) else None,
-            )
-
-        highs.cbMipInterrupt.subscribe(forward)
+        _forward_progress(highs, lambda: self._on_progress, lambda: self.progress_scale)
         self._subscribed_to = highs
 
     @property
@@ -141,9 +197,23 @@ class HighsSolver:
         return ".".join(str(v) for v in self._opt.version())
 
     @property
-    def highs(self) -> object:
+    def highs(self) -> highspy.Highs:
         """The underlying ``highspy.Highs`` object (after a solve)."""
         return self._opt._solver_model
+
+    def row_component(self, i: int) -> ComponentData | None:
+        """The constraint of HiGHS row ``i`` (None if it is not one of the model's)."""
+        if self._rows is None:
+            self._rows = {v: k for k, v in self._opt._pyomo_con_to_solver_con_map.items()}
+        return self._rows.get(i)
+
+    def col_component(self, j: int) -> ComponentData | None:
+        """The variable of HiGHS column ``j`` (None if it is not one of the model's)."""
+        if self._cols is None:
+            # the persistent interface keys variables by id(); _vars maps id -> (var, ...)
+            interface = self._opt
+            self._cols = {v: interface._vars[k][0] for k, v in interface._pyomo_var_to_solver_var_map.items()}
+        return self._cols.get(j)
 
     @property
     def pyomo_interface(self) -> Highs:
@@ -171,13 +241,10 @@ class HighsSolver:
 
     def _solve_once(self, model: pyo.ConcreteModel, on_progress: ProgressCallback | None) -> SolveOutcome:
         start = time.perf_counter()
+        self._rows = self._cols = None
         if on_progress is not None:
             on_progress(phase="solving")
-        if self.options.threads is not None:
-            # HiGHS keeps one thread pool per process, sized by the first solve; a later solve
-            # asking for another explicit thread count fails (termination "unknown") unless
-            # the pool is reset first.
-            highspy.Highs.resetGlobalScheduler(True)
+        _reset_thread_pool(self.options)
         try:
             if on_progress is not None:
                 self._subscribe_progress(model, on_progress)
@@ -229,6 +296,188 @@ class HighsSolver:
         )
 
 
+LP_FILE_NAME = "model.lp"
+# HiGHS model statuses that stop a solve early; the result has a solution if HiGHS found one
+_LIMIT_STATUSES = frozenset(
+    {
+        highspy.HighsModelStatus.kTimeLimit,
+        highspy.HighsModelStatus.kIterationLimit,
+        highspy.HighsModelStatus.kSolutionLimit,
+        highspy.HighsModelStatus.kInterrupt,
+        highspy.HighsModelStatus.kHighsInterrupt,
+    }
+)
+_NOT_A_MIP = -1  # HiGHS's mip_node_count of an LP
+# the LP writer's own column (fixed at 1, carries objective constants) and its defining row
+_WRITER_SYMBOLS = frozenset({"ONE_VAR_CONSTANT", "c_e_ONE_VAR_CONSTANT"})
+
+
+def _status(model_status: highspy.HighsModelStatus, has_incumbent: bool) -> Status:
+    """The outcome of a HiGHS model status, as :class:`HighsSolver` reports appsi's terminations."""
+    if model_status == highspy.HighsModelStatus.kOptimal:
+        return Status.OPTIMAL
+    if model_status in _LIMIT_STATUSES:
+        return Status.LIMIT if has_incumbent else Status.LIMIT_NO_SOLUTION
+    if model_status in (
+        highspy.HighsModelStatus.kInfeasible,
+        highspy.HighsModelStatus.kUnboundedOrInfeasible,
+    ):
+        return Status.INFEASIBLE
+    if model_status == highspy.HighsModelStatus.kUnbounded:
+        return Status.UNBOUNDED
+    return Status.ERROR
+
+
+class OneShotHighs:
+    """Solve a Pyomo model once: Pyomo's LP writer, ``highspy`` reads the file, values loaded back.
+
+    Same ``solve(model, on_progress)`` and outcome semantics as :class:`HighsSolver`,
+    without its persistent model (no warm starts, no cheap re-solves): for a model
+    that is built, solved once and read. Columns and rows carry short labels
+    (``x12``, ``c_e_x40_``); the writer's symbol map turns them back into Pyomo
+    components. ``outcome.extra`` splits the wall time: ``write_seconds``,
+    ``read_seconds``, ``highs_seconds`` (HiGHS's own run time), ``load_seconds``.
+    """
+
+    def __init__(self, options: SolverOptions | None = None) -> None:
+        self.options = options or SolverOptions()
+        self.progress_scale = 1.0  # multiply model objective values by this for progress reports
+        self._on_progress: ProgressCallback = _ignore
+        self._highs: highspy.Highs | None = None
+        self._symbols: dict[str, object] = {}  # HiGHS row/column name -> Pyomo component
+        self._cols: list[ComponentData | None] = []
+        self._rows: list[ComponentData | None] | None = None  # built on demand (IIS)
+
+    @property
+    def version(self) -> str:
+        return ".".join(
+            str(v)
+            for v in (highspy.HIGHS_VERSION_MAJOR, highspy.HIGHS_VERSION_MINOR, highspy.HIGHS_VERSION_PATCH)
+        )
+
+    @property
+    def highs(self) -> highspy.Highs:
+        """The ``highspy.Highs`` object of the last solve."""
+        if self._highs is None:
+            raise SolverFailure("no model has been solved yet")
+        return self._highs
+
+    def row_component(self, i: int) -> ComponentData | None:
+        """The constraint of HiGHS row ``i`` (None for the writer's own rows)."""
+        if self._rows is None:
+            self._rows = [self._component(name) for name in self.highs.getLp().row_names_]
+        return self._rows[i] if 0 <= i < len(self._rows) else None
+
+    def col_component(self, j: int) -> ComponentData | None:
+        """The variable of HiGHS column ``j`` (None for the writer's constant column)."""
+        return self._cols[j] if 0 <= j < len(self._cols) else None
+
+    def _component(self, name: str) -> ComponentData | None:
+        obj = self._symbols.get(name)
+        return obj if isinstance(obj, ComponentData) and name not in _WRITER_SYMBOLS else None
+
+    def _new_highs(self) -> highspy.Highs:
+        if self.options.stream:
+            return highspy.Highs()
+        with capture_output(output=io.StringIO(), capture_fd=True):  # the banner of the first Highs()
+            return highspy.Highs()
+
+    def _configure(self, h: highspy.Highs) -> None:
+        o = self.options
+        h.setOptionValue("output_flag", o.stream or o.log_file is not None)
+        h.setOptionValue("log_to_console", o.stream)
+        for key, value in o.highs_options().items():
+            h.setOptionValue(key, value)
+        if o.time_limit is not None:
+            h.setOptionValue("time_limit", float(o.time_limit))
+
+    def _load(self, model: pyo.ConcreteModel, h: highspy.Highs) -> tuple[float, float]:
+        """Write ``model`` as LP and read it into ``h``; (write, read) seconds."""
+        with tempfile.TemporaryDirectory(prefix="bekostiging-lp-") as tmp:
+            path = Path(tmp) / LP_FILE_NAME
+            t0 = time.perf_counter()
+            with path.open("w", newline="") as fh:
+                info = LPWriter().write(model, fh, symbolic_solver_labels=False)
+            t1 = time.perf_counter()
+            read_status = h.readModel(str(path))
+            t2 = time.perf_counter()
+        if read_status == highspy.HighsStatus.kError:
+            raise SolverFailure(f"HiGHS could not read the model written by Pyomo ({read_status})")
+        smap = info.symbol_map
+        self._symbols = {**smap.bySymbol, **smap.aliases}
+        lp = h.getLp()
+        self._cols = [self._component(name) for name in lp.col_names_]
+        self._rows = None
+        return t1 - t0, t2 - t1
+
+    def solve(self, model: pyo.ConcreteModel, on_progress: ProgressCallback | None = None) -> SolveOutcome:
+        """Solve; ``on_progress(phase=, incumbent=, bound=, gap=)`` is called while HiGHS works."""
+        start = time.perf_counter()
+        if on_progress is not None:
+            on_progress(phase="solving")
+        self._on_progress = on_progress or _ignore
+        try:
+            _reset_thread_pool(self.options)
+            h = self._highs = self._new_highs()
+            self._configure(h)
+            write_s, read_s = self._load(model, h)
+            if on_progress is not None:
+                _forward_progress(h, lambda: self._on_progress, lambda: self.progress_scale)
+            h.run()
+        except Exception as exc:  # the solver itself failed; report, do not hide
+            return SolveOutcome(
+                Status.ERROR,
+                None,
+                None,
+                None,
+                time.perf_counter() - start,
+                str(exc),
+                solver_version=self.version,
+            )
+        highs_s = h.getRunTime()
+        model_status = h.getModelStatus()
+        info = h.getInfo()
+        has_incumbent = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+        status = _status(model_status, has_incumbent)
+        obj = bound = None
+        t0 = time.perf_counter()
+        if status.has_solution:
+            obj = float(info.objective_function_value)
+            self._load_values(h)
+            bound = obj if info.mip_node_count == _NOT_A_MIP else float(info.mip_dual_bound)
+        elif info.mip_node_count != _NOT_A_MIP and math.isfinite(info.mip_dual_bound):
+            bound = float(info.mip_dual_bound)
+        load_s = time.perf_counter() - t0
+        if bound is not None and not math.isfinite(bound):
+            bound = None
+        gap = relative_gap(obj, bound) if status.has_solution else None
+        if status == Status.OPTIMAL and gap is None:
+            gap = 0.0
+        return SolveOutcome(
+            status,
+            obj,
+            bound,
+            gap,
+            time.perf_counter() - start,
+            message=h.modelStatusToString(model_status),
+            solver_version=self.version,
+            extra={
+                "write_seconds": write_s,
+                "read_seconds": read_s,
+                "highs_seconds": highs_s,
+                "load_seconds": load_s,
+            },
+        )
+
+    def _load_values(self, h: highspy.Highs) -> None:
+        """Column values of HiGHS's solution into the Pyomo variables (all at once)."""
+        values = h.getSolution().col_value
+        for var, x in zip(self._cols, values, strict=True):
+            if var is not None:
+                var.set_value(x, skip_validation=True)
+        StaleFlagManager.mark_all_as_stale(delayed=True)
+
+
 WARM_START_CHECK_TOLERANCE = 1e-6  # relative; far above LP feasibility noise in the objective
 
 
@@ -247,5 +496,5 @@ def _objective_mismatch(model: pyo.ConcreteModel, outcome: SolveOutcome) -> bool
 
 
 def solve_model(model: pyo.ConcreteModel, options: SolverOptions | None = None) -> SolveOutcome:
-    """Solve once with a fresh solver (convenience for analytics and tests)."""
-    return HighsSolver(options).solve(model)
+    """Solve once with a fresh one-shot solver (convenience for analytics and tests)."""
+    return OneShotHighs(options).solve(model)

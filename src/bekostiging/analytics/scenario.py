@@ -29,7 +29,7 @@ from typing import TypeVar
 
 import pyomo.environ as pyo
 
-from bekostiging.solver import HighsSolver, SolverOptions, Status
+from bekostiging.solver import OneShotHighs, SolverOptions, Status
 from bekostiging.twostage import (
     Risk,
     ScenarioData,
@@ -130,7 +130,7 @@ def make_task(
 def solve_scenario(task: ScenarioTask) -> ScenarioResult:
     """Build and solve one scenario's model (runs inside a worker process)."""
     model = extensive_form(task.problem, fixed_first_stage=_as_dict(task.fixed_first_stage))
-    outcome = HighsSolver(task.options).solve(model)
+    outcome = OneShotHighs(task.options).solve(model)
     name = task.name
     common = {
         "name": name,

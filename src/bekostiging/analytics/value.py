@@ -49,7 +49,7 @@ import pyomo.environ as pyo
 from bekostiging.analytics.evaluate import Evaluation, combined_status
 from bekostiging.analytics.scenario import ScenarioResult, make_task, resolve_workers, solve_scenarios
 from bekostiging.analytics.stats import risk_value
-from bekostiging.solver import HighsSolver, SolveOutcome, SolverOptions, Status
+from bekostiging.solver import OneShotHighs, SolveOutcome, SolverOptions, Status
 from bekostiging.twostage import Risk, ScenarioData, TwoStageProblem, extensive_form, first_stage_values
 
 EV_SCENARIO = "expected_value"  # name of the single scenario of the EV problem
@@ -98,7 +98,7 @@ def _lower_or_missing(outcome: SolveOutcome) -> float:
 def solve_stochastic(problem: TwoStageProblem, options: SolverOptions | None = None) -> StochasticSolution:
     """RP: build the compact extensive form and solve it (risk measure as in ``problem.risk``)."""
     model = extensive_form(problem)
-    outcome = HighsSolver(options or SolverOptions()).solve(model)
+    outcome = OneShotHighs(options or SolverOptions()).solve(model)
     if not outcome.status.has_solution:
         return StochasticSolution(outcome, None, math.nan, math.nan, {})
     scenario_costs = {s: float(pyo.value(model.scen[s].SecondStageCost)) for s in model.SCENARIOS}
