@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import math
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -183,17 +182,6 @@ def _unique_labels(labels: list[str]) -> list[str]:
 # --------------------------------------------------------------------------- input differences
 
 
-def _flatten(obj: Mapping[str, Any], prefix: str = "") -> dict[str, object]:
-    out: dict[str, object] = {}
-    for key, val in obj.items():
-        path = f"{prefix}.{key}" if prefix else str(key)
-        if isinstance(val, Mapping):
-            out.update(_flatten(val, path))
-        else:
-            out[path] = val
-    return out
-
-
 def _same(a: object, b: object) -> bool:
     fa, fb = _as_float(a), _as_float(b)
     if fa is not None and fb is not None:
@@ -219,8 +207,8 @@ def _show(v: object) -> str:
 
 
 def diff_settings(old: Path, new: Path, file: str) -> list[tuple[str, str, str, str, str]]:
-    a = _flatten(tomllib.loads(old.read_text(encoding="utf-8")))
-    b = _flatten(tomllib.loads(new.read_text(encoding="utf-8")))
+    a = data.flatten(tomllib.loads(old.read_text(encoding="utf-8")))
+    b = data.flatten(tomllib.loads(new.read_text(encoding="utf-8")))
     rows = []
     for key in sorted(set(a) | set(b)):
         if key not in b:
@@ -313,7 +301,7 @@ def _run_settings(record: RunRecord) -> dict[str, object]:
         "solver": f"{solver.get('name', '')} {solver.get('version', '')}".strip(),
     }
     flat.update({f"solver.{k}": v for k, v in solver.get("options", {}).items()})
-    flat.update(_flatten(raw.get("settings", {}), "settings"))
+    flat.update(data.flatten(raw.get("settings", {}), "settings"))
     return flat
 
 

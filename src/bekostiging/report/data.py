@@ -8,7 +8,9 @@ Expected values weight scenarios by their probability (``scenarios`` table).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -267,3 +269,15 @@ def funding_table(record: RunRecord) -> pd.DataFrame:
         need = f["mpp_need_eur"].replace(0.0, np.nan)
         f["ratio"] = f["budget_eur"] / need
     return f
+
+
+def flatten(obj: Mapping[str, Any], prefix: str = "") -> dict[str, object]:
+    """Nested settings as ``{"section.key": value}`` (TOML tables, manifest settings)."""
+    out: dict[str, object] = {}
+    for key, val in obj.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(val, Mapping):
+            out.update(flatten(val, path))
+        else:
+            out[path] = val
+    return out

@@ -12,7 +12,6 @@ import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -106,7 +105,7 @@ def settings_with_sources(case_toml: Path) -> list[tuple[str, str, str]]:
     if not case_toml.is_file():
         return []
     text = case_toml.read_text(encoding="utf-8")
-    values = _flatten(tomllib.loads(text))
+    values = data.flatten(tomllib.loads(text))
     comments: dict[str, str] = {}
     section = ""
     for line in text.splitlines():
@@ -164,17 +163,6 @@ def markdown_blocks(lines: list[str]) -> Iterator[Block]:
 def _plain_markdown(line: str) -> str:
     """A SOURCES.md line as plain text: no emphasis marks or code ticks."""
     return re.sub(r"(\*\*|__|`)", "", line)
-
-
-def _flatten(obj: Mapping[str, Any], prefix: str = "") -> dict[str, object]:
-    out: dict[str, object] = {}
-    for key, val in obj.items():
-        path = f"{prefix}.{key}" if prefix else str(key)
-        if isinstance(val, Mapping):
-            out.update(_flatten(val, path))
-        else:
-            out[path] = val
-    return out
 
 
 # --------------------------------------------------------------------------- sections
