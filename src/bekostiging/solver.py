@@ -109,6 +109,13 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
     return abs(objective - bound) / denom
 
 
+def _error_outcome(start: float, exc: Exception, version: str) -> SolveOutcome:
+    """The solver itself failed: say so, with its message (never hide it)."""
+    return SolveOutcome(
+        Status.ERROR, None, None, None, time.perf_counter() - start, str(exc), solver_version=version
+    )
+
+
 def _ignore(**_kwargs: object) -> None:
     return None
 
@@ -250,15 +257,7 @@ class HighsSolver:
                 self._subscribe_progress(model, on_progress)
             res = self._opt.solve(model)
         except Exception as exc:  # the solver itself failed; report, do not hide
-            return SolveOutcome(
-                Status.ERROR,
-                None,
-                None,
-                None,
-                time.perf_counter() - start,
-                str(exc),
-                solver_version=self.version,
-            )
+            return _error_outcome(start, exc, self.version)
         seconds = time.perf_counter() - start
         tc = res.termination_condition
         obj = res.best_feasible_objective
@@ -425,15 +424,7 @@ class OneShotHighs:
                 _forward_progress(h, lambda: self._on_progress, lambda: self.progress_scale)
             h.run()
         except Exception as exc:  # the solver itself failed; report, do not hide
-            return SolveOutcome(
-                Status.ERROR,
-                None,
-                None,
-                None,
-                time.perf_counter() - start,
-                str(exc),
-                solver_version=self.version,
-            )
+            return _error_outcome(start, exc, self.version)
         highs_s = h.getRunTime()
         model_status = h.getModelStatus()
         info = h.getInfo()

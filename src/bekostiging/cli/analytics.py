@@ -35,6 +35,7 @@ import pandas as pd
 from bekostiging.analytics.chain import DEFAULT_WORKERS, AnalysisExistsError, ValueAnalysis
 from bekostiging.cli import main
 from bekostiging.cli.case import InputProblemsError
+from bekostiging.cli.runs import runs_dir_option
 from bekostiging.errors import InputErrors, InputProblem, SolverFailure
 from bekostiging.runs.store import RunRecord, RunStoreError, find_run, read_run, resolve_runs_dir
 from bekostiging.schema import Case, Policy, ScenarioSet
@@ -77,12 +78,6 @@ CHART_PANEL_WIDTH_IN = 3.2
 CHART_HEIGHT_IN = 3.6
 CHART_DPI = 150
 
-runs_dir_option = click.option(
-    "--runs-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Folder of run folders (default: $BEKOSTIGING_RUNS_DIR, else ./runs).",
-)
 workers_option = click.option(
     "--workers",
     type=click.IntRange(min=1),
