@@ -18,11 +18,13 @@ q      (q − c)/q        x*     E[min(x*, D)]       RP = x* − q·E[min(x*, D)
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import pyomo.environ as pyo
 import pytest
 
 from bekostiging.analytics import sweep
+from bekostiging.analytics.sweep import contiguous_chunks
 from bekostiging.solver import SolverOptions, solve_model
 from bekostiging.twostage import TwoStageProblem, extensive_form
 from twostage_textbook import capacity, expected_backlog, newsvendor
@@ -59,8 +61,10 @@ def order_metrics(model: pyo.ConcreteModel) -> dict[str, float]:
 def test_sweep_reuses_one_model_and_matches_independent_solves():
     """Hand values in the module table; the model is built once for all four prices."""
     factory = CountingProblem(newsvendor(DEMANDS, integer=True))
-    curve = sweep(factory, PRICES, EXACT, param="first.price", metrics=order_metrics)
+    curve = sweep(factory, PRICES, EXACT, param="first.price", metrics=order_metrics, workers=1)
     assert factory.builds == 1
+    assert curve.attrs["workers"] == 1
+    assert set(curve["worker"]) == {0}
     assert list(curve["value"]) == list(PRICES)
     assert list(curve["objective"]) == pytest.approx(EXPECTED_OBJECTIVE, abs=TOL)
     assert list(curve["order"]) == pytest.approx(EXPECTED_ORDER, abs=TOL)
@@ -75,6 +79,10 @@ def test_sweep_reuses_one_model_and_matches_independent_solves():
     assert curve["order"].is_monotonic_increasing
 
 
+def _same(problem: TwoStageProblem) -> TwoStageProblem:
+    return problem
+
+
 def set_unit_cost(model: pyo.ConcreteModel, value: float) -> None:
     model.first.unit_cost.set_value(value)
 
@@ -84,12 +92,14 @@ def test_sweep_with_a_setter_and_without_warm_start():
     c = 2: fractile 1/3 → x = 100, RP = 200 − 3·87.5 = −62.5. Same with or without warm start.
     """
     problem = newsvendor(DEMANDS, integer=True)
-    warm = sweep(lambda: problem, (0.5, 2.0), EXACT, param=set_unit_cost, metrics=order_metrics)
-    cold = sweep(lambda: problem, (0.5, 2.0), EXACT, param=set_unit_cost, warm_start=False)
+    factory = functools.partial(_same, problem)
+    warm = sweep(factory, (0.5, 2.0), EXACT, param=set_unit_cost, metrics=order_metrics, workers=1)
+    cold = sweep(factory, (0.5, 2.0), EXACT, param=set_unit_cost, warm_start=False, workers=2)
     assert list(warm["objective"]) == pytest.approx([-275.0, -62.5], abs=TOL)
     assert list(warm["order"]) == pytest.approx([200.0, 100.0], abs=TOL)
     assert list(cold["objective"]) == pytest.approx(list(warm["objective"]), abs=TOL)
-    assert warm.attrs["param"] == "set_unit_cost"
+    assert warm.attrs["param"] == cold.attrs["param"] == "set_unit_cost"
+    assert list(cold["worker"]) == [0, 1]
 
 
 def test_sweep_accepts_a_model_and_an_indexed_entry():
@@ -110,7 +120,9 @@ def test_warm_started_mip_sweep_matches_cold_solves():
     penalties = (5.0, 20.0, 30.0, 50.0)
     options = SolverOptions(mip_gap=1e-3)
     problem = capacity(10)
-    curve = sweep(lambda: problem, penalties, options, param="first.late_penalty", metrics=expected_backlog)
+    curve = sweep(
+        lambda: problem, penalties, options, param="first.late_penalty", metrics=expected_backlog, workers=1
+    )
     independent = []
     for penalty in penalties:
         model = extensive_form(problem)
@@ -136,3 +148,36 @@ def test_sweep_refuses_what_it_cannot_change():
         sweep(lambda: problem, (1.0,), EXACT, param="first.penalty")
     with pytest.raises(TypeError, match="not a Param"):
         sweep(lambda: problem, (1.0,), EXACT, param="first.order")
+
+
+def test_parallel_sweep_equals_the_serial_one():
+    """Two processes, each on its own model with a contiguous chunk: same rows, same order."""
+    factory = functools.partial(newsvendor, DEMANDS, integer=True)
+    prices = (*PRICES, 2.0, 4.0)
+    serial = sweep(factory, prices, EXACT, param="first.price", metrics=order_metrics, workers=1)
+    parallel = sweep(factory, prices, EXACT, param="first.price", metrics=order_metrics, workers=2)
+    assert parallel.attrs["workers"] == 2
+    assert list(parallel["value"]) == list(prices)
+    assert list(parallel["worker"]) == [0, 0, 0, 1, 1, 1]
+    assert list(parallel.columns) == list(serial.columns)
+    assert list(parallel["objective"]) == pytest.approx(list(serial["objective"]), abs=TOL)
+    assert list(parallel["order"]) == pytest.approx(list(serial["order"]), abs=TOL)
+
+
+def test_a_lambda_factory_sweeps_serially_by_default_and_refuses_explicit_workers():
+    problem = newsvendor(DEMANDS, integer=True)
+    with pytest.warns(RuntimeWarning, match="sweeping serially"):
+        curve = sweep(lambda: problem, PRICES[:2], EXACT, param="first.price")
+    assert curve.attrs["workers"] == 1
+    assert list(curve["objective"]) == pytest.approx(EXPECTED_OBJECTIVE[:2], abs=TOL)
+    with pytest.raises(TypeError, match="workers=1"):
+        sweep(lambda: problem, PRICES[:2], EXACT, param="first.price", workers=2)
+
+
+@pytest.mark.unit
+def test_contiguous_chunks_keep_neighbours_together():
+    values = [float(v) for v in range(10)]
+    assert contiguous_chunks(values, 2) == [(0, 1, 2, 3, 4), (5, 6, 7, 8, 9)]
+    assert contiguous_chunks(values, 3) == [(0, 1, 2, 3), (4, 5, 6), (7, 8, 9)]
+    assert contiguous_chunks(values[:1], 2) == [(0.0,)]
+    assert [v for chunk in contiguous_chunks(values, 4) for v in chunk] == values

@@ -25,6 +25,7 @@ from bekostiging.analytics.frontier import (
     curve_kpis,
     funding_ratio_curve,
     late_penalty_curve,
+    mean_cvar_frontier,
 )
 from bekostiging.cli import main
 from bekostiging.io.case import load_case
@@ -68,7 +69,7 @@ def _assert_late_never_rises_beyond_the_gap(curve: pd.DataFrame) -> None:
 @pytest.fixture(scope="module")
 def tiny_curve():  # type: ignore[no-untyped-def]
     case, sset, prepared = _problem(TINY, "two", EXACT)
-    curve = late_penalty_curve(prepared.problem, prepared.data, TINY_PENALTIES, EXACT)
+    curve = late_penalty_curve(prepared.problem, prepared.data, TINY_PENALTIES, EXACT, workers=1)
     return case, sset, curve
 
 
@@ -91,6 +92,42 @@ def test_tiny_sweep_is_monotone_and_matches_independent_solves(tiny_curve):
         # risk neutral: the expected total cost is the objective (other KPIs may differ between
         # alternative optima of the two solves)
         assert row.expected_total_cost_eur == pytest.approx(expected["total_cost_eur"], rel=REL)
+
+
+def test_parallel_curves_equal_the_serial_ones(tiny_curve):
+    """Two processes, each re-solving a contiguous chunk on its own model (gap 0): same points, same
+    order as one model in this process; the late-penalty curve, a capped funding-ratio curve (a setter)
+    and the frontier (its model built in the workers)."""
+    _case, _sset, serial = tiny_curve
+    case, sset, prepared = _problem(TINY, "two", EXACT)
+    parallel = late_penalty_curve(prepared.problem, prepared.data, TINY_PENALTIES, EXACT, workers=2)
+    assert parallel.attrs["workers"] == 2
+    assert list(parallel.columns) == list(serial.columns)
+    assert list(parallel["value"]) == list(TINY_PENALTIES)
+    assert list(parallel["worker"]) == [0, 0, 0, 1, 1, 1]
+    assert set(serial["worker"]) == {0}
+    assert list(parallel["objective_eur"]) == pytest.approx(list(serial["objective_eur"]), rel=REL)
+    assert list(parallel["expected_total_cost_eur"]) == pytest.approx(
+        list(serial["expected_total_cost_eur"]), rel=REL
+    )
+    capped_policy = case.settings.policy.model_copy(update={"funding_ratio_max": 1.2})
+    capped = prepare_problem(case, sset, EXACT, policy=capped_policy)
+    assert capped.problem is not None
+    ratios = (1.0, 1.1, 1.3)
+    curves = [funding_ratio_curve(capped.problem, capped.data, ratios, EXACT, workers=w) for w in (1, 2)]
+    assert set(curves[0]["status"]) == {"optimal"}
+    assert curves[1].attrs["param"] == curves[0].attrs["param"] == "set_floor_and_cap"
+    assert list(curves[1]["objective_eur"]) == pytest.approx(list(curves[0]["objective_eur"]), rel=REL)
+    weights = (0.0, 0.5, 1.0)
+    metrics = chain_metrics(prepared.data, 0.5)
+    frontiers = [
+        mean_cvar_frontier(prepared.problem, weights, 0.5, EXACT, metrics=metrics, workers=w) for w in (1, 2)
+    ]
+    assert list(frontiers[1]["weight"]) == list(weights)
+    assert list(frontiers[1]["objective"]) == pytest.approx(list(frontiers[0]["objective"]), rel=REL)
+    assert list(frontiers[1]["cvar_total_cost_eur"]) == pytest.approx(
+        list(frontiers[0]["cvar_total_cost_eur"]), rel=REL
+    )
 
 
 def test_curve_kpis_are_the_run_kpis():
@@ -150,11 +187,24 @@ def _invoke(args: list[str]):  # type: ignore[no-untyped-def]
 def test_sweep_cli_writes_table_and_chart(tmp_path):
     out = tmp_path / "curve"
     result = _invoke(
-        ["sweep", str(TINY), "--late-penalty", "0,500,2000", "--mip-gap", "0", "--out", str(out)]
+        [
+            "sweep",
+            str(TINY),
+            "--late-penalty",
+            "0,500,2000",
+            "--mip-gap",
+            "0",
+            "--workers",
+            "2",
+            "--out",
+            str(out),
+        ]
     )
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out / "sweep.csv")
     assert list(table["value"]) == [0.0, 500.0, 2000.0]
+    assert list(table["worker"]) == [0, 0, 1]  # contiguous chunks, one process each
+    assert "2 processes" in result.output
     for column in (
         "objective_eur",
         "expected_total_cost_eur",
@@ -202,11 +252,25 @@ def test_sweep_cli_marks_a_runs_point(tmp_path):
 def test_frontier_cli(tmp_path):
     out = tmp_path / "frontier"
     result = _invoke(
-        ["frontier", str(TINY), "--alpha", "0.5", "--weights", "0,1", "--mip-gap", "0", "--out", str(out)]
+        [
+            "frontier",
+            str(TINY),
+            "--alpha",
+            "0.5",
+            "--weights",
+            "0,1",
+            "--mip-gap",
+            "0",
+            "--workers",
+            "1",
+            "--out",
+            str(out),
+        ]
     )
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out / "frontier.csv")
     assert list(table["weight"]) == [0.0, 1.0]
+    assert "one model, one persistent solver" in result.output
     assert table["cvar_total_cost_eur"].iloc[1] <= table["cvar_total_cost_eur"].iloc[0] * (1 + REL)
     assert math.isfinite(table["expected_total_cost_eur"].iloc[0])
     assert (out / "frontier.png").is_file()

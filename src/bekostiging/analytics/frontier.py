@@ -15,11 +15,16 @@ Expected cost and CVaR of every point are computed from the solution's per-scena
 totals ``FirstStageCost + SecondStageCost_s`` (:func:`~bekostiging.analytics.stats.cvar`,
 the weighted tail mean), not read from the model's VaR/CVaR variables: at W = 0 those
 are free and carry no meaning.
+
+Points run in ``workers`` processes (contiguous chunks of the values, see
+:func:`~bekostiging.analytics.sweep.sweep`), so the factories, setters and metrics
+here are top-level functions or :func:`functools.partial` of them (picklable).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -58,6 +63,7 @@ CURVE_COLUMNS = (
     "gap",
     "seconds",
     "warm_start_rejected",
+    "worker",
 )
 
 Metrics = Callable[[pyo.ConcreteModel], Mapping[str, float]]
@@ -96,18 +102,29 @@ def curve_kpis(b: pyo.Block, first: pyo.Block, d: ChainData, stage1_meur: float)
     }
 
 
+def _chain_metrics(data: ChainData, alpha: float, m: pyo.ConcreteModel) -> dict[str, float]:
+    names, prob = _probabilities(m)
+    stage1 = _value(m.first.FirstStageCost)
+    per = [curve_kpis(m.scen[s], m.first, data, stage1) for s in names]
+    out = {f"expected_{k}": weighted_mean([row[k] for row in per], prob) for k in CURVE_KPIS}
+    out["cvar_total_cost_eur"] = cvar([row["total_cost_eur"] for row in per], prob, alpha)
+    return out
+
+
 def chain_metrics(data: ChainData, alpha: float) -> Metrics:
-    """Expected chain KPIs (``expected_<kpi>``) and the CVaR_α of total cost, in euros."""
+    """Expected chain KPIs (``expected_<kpi>``) and the CVaR_α of total cost, in euros (picklable)."""
+    return partial(_chain_metrics, data, alpha)
 
-    def metrics(m: pyo.ConcreteModel) -> dict[str, float]:
-        names, prob = _probabilities(m)
-        stage1 = _value(m.first.FirstStageCost)
-        per = [curve_kpis(m.scen[s], m.first, data, stage1) for s in names]
-        out = {f"expected_{k}": weighted_mean([row[k] for row in per], prob) for k in CURVE_KPIS}
-        out["cvar_total_cost_eur"] = cvar([row["total_cost_eur"] for row in per], prob, alpha)
-        return out
 
-    return metrics
+def _same(problem: TwoStageProblem) -> TwoStageProblem:
+    """The factory of a problem already at hand (``partial(_same, problem)``; a lambda cannot be pickled)."""
+    return problem
+
+
+def set_floor_and_cap(cap: float, m: pyo.ConcreteModel, ratio: float) -> None:
+    """Funding ratio floor ``ratio``; the policy's cap ``cap`` raised to it where it is lower."""
+    m.first.funding_ratio_min.set_value(ratio)
+    m.first.funding_ratio_max.set_value(max(cap, ratio))
 
 
 def _in_euros(curve: pd.DataFrame) -> pd.DataFrame:
@@ -130,15 +147,17 @@ def late_penalty_curve(
     *,
     alpha: float = Risk().alpha,
     warm_start: bool = True,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """One row per late-case penalty (EUR per case-month; ``value`` in EUR)."""
     curve = sweep(
-        lambda: problem,
+        partial(_same, problem),
         [p / MONEY_SCALE for p in penalties_eur],
         options,
         param=LATE_PENALTY_PARAM,
         metrics=chain_metrics(data, alpha),
         warm_start=warm_start,
+        workers=workers,
     )
     curve["value"] = list(penalties_eur)
     return _in_euros(curve)
@@ -152,6 +171,7 @@ def funding_ratio_curve(
     *,
     alpha: float = Risk().alpha,
     warm_start: bool = True,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """One row per floor r on the chain budget: ``Σ_p Budget_{p,y} ≥ r · MPP need_y`` every year.
 
@@ -164,19 +184,15 @@ def funding_ratio_curve(
     if cap is None:
         param: str | Callable[[pyo.ConcreteModel, float], None] = FUNDING_RATIO_MIN_PARAM
     else:
-
-        def set_floor_and_cap(m: pyo.ConcreteModel, ratio: float) -> None:
-            m.first.funding_ratio_min.set_value(ratio)
-            m.first.funding_ratio_max.set_value(max(cap, ratio))
-
-        param = set_floor_and_cap
+        param = partial(set_floor_and_cap, cap)
     curve = sweep(
-        lambda: problem,
+        partial(_same, problem),
         list(ratios),
         options,
         param=param,
         metrics=chain_metrics(data, alpha),
         warm_start=warm_start,
+        workers=workers,
     )
     return _in_euros(curve)
 
@@ -195,19 +211,16 @@ def risk_model(problem: TwoStageProblem, alpha: float, weight: float = 0.0) -> p
     return m
 
 
-def _risk_metrics(alpha: float, extra: Metrics | None) -> Metrics:
-    def metrics(m: pyo.ConcreteModel) -> dict[str, float]:
-        totals, prob = scenario_totals(m)
-        out = {
-            "expected_total_cost": weighted_mean(totals, prob),
-            "cvar_total_cost": cvar(totals, prob, alpha),
-            "max_total_cost": max(totals),
-        }
-        if extra is not None:
-            out.update(extra(m))
-        return out
-
-    return metrics
+def _risk_metrics(alpha: float, extra: Metrics | None, m: pyo.ConcreteModel) -> dict[str, float]:
+    totals, prob = scenario_totals(m)
+    out = {
+        "expected_total_cost": weighted_mean(totals, prob),
+        "cvar_total_cost": cvar(totals, prob, alpha),
+        "max_total_cost": max(totals),
+    }
+    if extra is not None:
+        out.update(extra(m))
+    return out
 
 
 def mean_cvar_frontier(
@@ -218,6 +231,7 @@ def mean_cvar_frontier(
     *,
     metrics: Metrics | None = None,
     warm_start: bool = True,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """One row per CVaR weight W in [0, 1]: objective, expected total cost and CVaR_α (model units).
 
@@ -228,14 +242,14 @@ def mean_cvar_frontier(
         raise ValueError(f"CVaR weights must lie in [0, 1], got {bad}")
     if not 0.0 <= alpha < 1.0:
         raise ValueError(f"CVaR level alpha must be in [0, 1), got {alpha}")
-    model = risk_model(problem, alpha)
     frontier = sweep(
-        lambda: model,
+        partial(risk_model, problem, alpha),
         list(weights),
         options,
         param=RISK_WEIGHT_PARAM,
-        metrics=_risk_metrics(alpha, metrics),
+        metrics=partial(_risk_metrics, alpha, metrics),
         warm_start=warm_start,
+        workers=workers,
     )
     frontier = frontier.rename(columns={"value": "weight"})
     frontier.attrs["alpha"] = alpha

@@ -3,7 +3,9 @@
 ``sweep`` re-solves the chain model for each late-case penalty or each funding ratio
 and writes the cost against backlog curve; ``frontier`` re-solves it for each CVaR
 weight and writes the mean–CVaR frontier. The model is built once and re-solved by
-one persistent HiGHS solver with warm starts (``bekostiging.analytics.frontier``).
+one persistent HiGHS solver with warm starts (``bekostiging.analytics.frontier``); with
+``--workers N`` (default 2, at most the cores) the values are cut into N contiguous chunks,
+each re-solved that way in its own process (one HiGHS thread each unless ``--threads``).
 
 Exit codes: 0 every point has a plan; 2 input problems (a bad list, a bad case); 3 the
 MPP baseline is infeasible; 4 some point has no plan (the table says which).
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
     from bekostiging.solver import SolverOptions
     from bekostiging.twostage import Risk
 
+DEFAULT_WORKERS = min(2, os.cpu_count() or 1)  # = analytics.sweep.DEFAULT_WORKERS (not imported: pyomo)
 DEFAULT_CASE = Path("data/nl-2026")
 DEFAULT_OUT_ROOT = Path("sweeps")
 EXIT_INFEASIBLE = 3
@@ -194,6 +198,17 @@ def format_table(frame: pd.DataFrame, shown: Sequence[tuple[str, str, float, int
     return text.to_string(index=False)
 
 
+def _paths(curve: pd.DataFrame) -> str:
+    n = int(curve.attrs.get("workers", 1))
+    if n <= 1:
+        return "one model, one persistent solver"
+    return f"{n} processes, each one model and one persistent solver on a contiguous chunk"
+
+
+def _summed(curve: pd.DataFrame) -> str:
+    return " summed over the processes" if int(curve.attrs.get("workers", 1)) > 1 else ""
+
+
 def _solver_options(
     mip_gap: float, time_limit: float | None, threads: int | None, seed: int
 ) -> SolverOptions:
@@ -283,6 +298,14 @@ common_options = [
     click.option("--threads", type=click.IntRange(min=1), default=None, help="HiGHS threads."),
     click.option("--seed", type=int, default=0, show_default=True, help="HiGHS random seed."),
     click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=DEFAULT_WORKERS,
+        show_default=True,
+        help="Processes, each re-solving a contiguous chunk of the values on its own model "
+        "(one HiGHS thread each unless --threads); 1 = one model in this process.",
+    ),
+    click.option(
         "--out",
         type=click.Path(file_okay=False, path_type=Path),
         default=None,
@@ -318,6 +341,7 @@ def sweep_cmd(
     time_limit: float | None,
     threads: int | None,
     seed: int,
+    workers: int,
     out: Path | None,
     late_penalty: str | None,
     funding_ratio: str | None,
@@ -327,8 +351,9 @@ def sweep_cmd(
     """Cost against backlog: re-solve CASE for each late penalty or each funding ratio.
 
     Give exactly one of --late-penalty (EUR per late case-month) and --funding-ratio
-    (the chain budget is at least ratio x the MPP-mid need every year). One model,
-    one persistent HiGHS solver, warm starts. Writes sweep.csv (value, objective,
+    (the chain budget is at least ratio x the MPP-mid need every year). One model and
+    one persistent HiGHS solver with warm starts per --workers process, each on a
+    contiguous chunk of the list. Writes sweep.csv (value, objective,
     expected total cost, spending, late case-months, backlog, status, gap, seconds)
     and sweep.png (expected spending against expected late case-months; the run's
     point with --run, else the case's own value when it is in the list).
@@ -354,20 +379,21 @@ def sweep_cmd(
     problem = prepared.problem
     if problem is None:  # _prepare exits first; this keeps the type checker informed
         raise click.ClickException("no problem to sweep")
-    curve = curve_fn(problem, prepared.data, values, options, alpha=inputs.risk.alpha)
+    curve = curve_fn(problem, prepared.data, values, options, alpha=inputs.risk.alpha, workers=workers)
     wall = time.perf_counter() - start
     curve.to_csv(folder / "sweep.csv", index=False)
     own, note = _own_point(curve, kind, inputs)
     _sweep_chart(curve, kind, own, folder / "sweep.png")
     click.echo(
         f"{VALUE_LABELS[kind]}: {len(values)} points on {inputs.scenario_set.name}, policy "
-        f"{inputs.policy.name}; one model, one persistent solver"
+        f"{inputs.policy.name}; {_paths(curve)}"
     )
     value_decimals = 0 if kind == LATE else RATIO_DECIMALS
     click.echo(format_table(curve, (("value", "value", 1.0, value_decimals), *SHOWN_SWEEP[1:])))
     click.echo(
         f"MPP baseline {baseline_seconds:.1f} s; sweep {wall:.1f} s (build "
-        f"{curve.attrs.get('build_seconds', math.nan):.1f} s, solves {curve['seconds'].sum():.1f} s)"
+        f"{curve.attrs.get('build_seconds', math.nan):.1f} s, solves {curve['seconds'].sum():.1f} s"
+        f"{_summed(curve)})"
     )
     click.echo(f"marked: {note}")
     click.echo(f"written: {folder / 'sweep.csv'}, {folder / 'sweep.png'}")
@@ -417,6 +443,7 @@ def frontier_cmd(
     time_limit: float | None,
     threads: int | None,
     seed: int,
+    workers: int,
     out: Path | None,
     alpha: float | None,
     weights: str,
@@ -442,16 +469,19 @@ def frontier_cmd(
     if problem is None:  # _prepare exits first
         raise click.ClickException("no problem to solve")
     frontier = mean_cvar_frontier(
-        problem, values, level, options, metrics=chain_metrics(prepared.data, level)
+        problem, values, level, options, metrics=chain_metrics(prepared.data, level), workers=workers
     )
     wall = time.perf_counter() - start
     for column in ("objective", "bound", "expected_total_cost", "cvar_total_cost", "max_total_cost"):
         frontier[f"{column}_eur"] = frontier.pop(column) * MONEY_SCALE
     frontier.to_csv(folder / "frontier.csv", index=False)
     _frontier_chart(frontier, level, folder / "frontier.png")
-    click.echo(f"mean–CVaR frontier at alpha {level:g}: {len(values)} weights on {inputs.scenario_set.name}")
+    click.echo(
+        f"mean–CVaR frontier at alpha {level:g}: {len(values)} weights on {inputs.scenario_set.name}; "
+        + _paths(frontier)
+    )
     click.echo(format_table(frontier, SHOWN_FRONTIER))
-    click.echo(f"frontier {wall:.1f} s (solves {frontier['seconds'].sum():.1f} s)")
+    click.echo(f"frontier {wall:.1f} s (solves {frontier['seconds'].sum():.1f} s{_summed(frontier)})")
     if any(w >= 1.0 for w in values):
         click.echo(
             "note: W = 1 prices only the worst (1 − alpha) of the scenarios; the others may take any"
