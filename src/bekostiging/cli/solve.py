@@ -8,7 +8,6 @@ reached before any plan was found.
 from __future__ import annotations
 
 import dataclasses
-import math
 import shutil
 import sys
 import tempfile
@@ -24,52 +23,58 @@ from bekostiging.errors import InputErrors, SolverFailure
 DEFAULT_CASE = Path("data/nl-2026")
 EXIT_INFEASIBLE = 3
 EXIT_NO_PLAN = 4
-EUR_MILLION = 1e6
-LEVER_LABELS = {  # the five levers of the 2021 letter, as the users name them
-    "flexpool_fte": ("flexibele pool", "FTE (gemiddeld)"),
-    "asielreserve_eur": ("asielreserve", "€ mln per jaar"),
-    "funding_ratio": ("financiering t.o.v. MPP", "× MPP-behoefte"),
-    "reserve_places": ("reservecapaciteit COA", "plaatsen (gemiddeld)"),
-    "planned_occupancy_rate": ("bezettingsgraad bij MPP", "aandeel"),
+SHOWN_KPIS = (
+    "total_cost_eur",
+    "spending_eur",
+    "late_case_months",
+    "backlog_end_persons",
+    "emergency_place_months",
+    "supplementary_funding_eur",
+)
+HEADINGS = {  # (nl, en)
+    "objective": ("doelfunctie", "objective"),
+    "bound": ("grens", "bound"),
+    "levers": ("de vijf maatregelen van de Kamerbrief (2021)", "the five levers of the 2021 letter"),
+    "expected": ("verwacht over de scenario's", "expected over the scenarios"),
 }
-SHOWN_KPIS = {
-    "total_cost_eur": ("verwachte totale kosten (incl. boetes)", EUR_MILLION, "€ mln"),
-    "spending_eur": ("verwachte uitgaven", EUR_MILLION, "€ mln"),
-    "late_case_months": ("zaken over de beslistermijn", 1.0, "zaak-maanden"),
-    "backlog_end_persons": ("voorraad IND eind horizon", 1.0, "personen"),
-    "emergency_place_months": ("noodopvang", 1.0, "plaats-maanden"),
-    "supplementary_funding_eur": ("aanvullende financiering", EUR_MILLION, "€ mln"),
-}
+LABEL_WIDTH = 44
 
 
-def _fmt(value: float, decimals: int = 1) -> str:
-    if value is None or not math.isfinite(value):
-        return "–"
-    return f"{value:,.{decimals}f}"
+def _h(key: str, lang: str) -> str:
+    nl, en = HEADINGS[key]
+    return nl if lang == "nl" else en
 
 
-def summary_lines(solution: object) -> list[str]:
-    """The terminal summary of a solve (status, objective, gap, levers, KPIs)."""
+def summary_lines(solution: object, lang: str = "nl") -> list[str]:
+    """The terminal summary of a solve in the users' terms: status, objective, the five levers, KPIs."""
+    from bekostiging.report.data import FIVE_LEVERS
+    from bekostiging.report.document import status_sentence
+    from bekostiging.report.i18n import fmt_eur, fmt_unit_value, term
+
     outcome = solution.outcome  # type: ignore[attr-defined]
-    lines = [f"status: {outcome.describe()}"]
+    sentence, _warn = status_sentence(str(outcome.status), outcome.gap, lang)  # type: ignore[arg-type]
+    lines = [f"{term('solver_status', lang)}: {sentence}"]
     if outcome.objective is not None:
-        bound = outcome.bound / EUR_MILLION if outcome.bound is not None else float("nan")
-        lines.append(f"objective: € {outcome.objective / EUR_MILLION:,.1f} mln (bound € {_fmt(bound)} mln)")
+        lines.append(
+            f"{_h('objective', lang)}: {fmt_eur(outcome.objective, lang)} "  # type: ignore[arg-type]
+            f"({_h('bound', lang)} {fmt_eur(outcome.bound, lang)})"  # type: ignore[arg-type]
+        )
     tables = solution.tables  # type: ignore[attr-defined]
     if "levers" in tables:
-        lines.append("de vijf knoppen (five levers):")
-        levers = tables["levers"].set_index("lever")["value"]
-        for key, (label, unit) in LEVER_LABELS.items():
-            value = levers.get(key, float("nan"))
-            scale = EUR_MILLION if key.endswith("_eur") else 1.0
-            decimals = 2 if key in ("funding_ratio", "planned_occupancy_rate") else 0
-            lines.append(f"  {label:<28} {_fmt(value / scale, decimals):>12} {unit}")
+        lines.append(f"{_h('levers', lang)}:")
+        levers = tables["levers"].set_index("lever")
+        for key in FIVE_LEVERS:
+            if key in levers.index:
+                value = fmt_unit_value(levers.at[key, "value"], str(levers.at[key, "unit"]), lang)  # type: ignore[arg-type]
+                lines.append(f"  {term(key, lang):<{LABEL_WIDTH}} {value:>18}")
     if "kpis" in tables:
         kpis = tables["kpis"]
-        expected = kpis[kpis["scenario"] == "expected"].set_index("kpi")["value"]
-        lines.append("verwacht over de scenario's (expected):")
-        for key, (label, scale, unit) in SHOWN_KPIS.items():
-            lines.append(f"  {label:<38} {_fmt(expected.get(key, float('nan')) / scale):>12} {unit}")
+        expected = kpis[kpis["scenario"] == "expected"].set_index("kpi")
+        lines.append(f"{_h('expected', lang)}:")
+        for key in SHOWN_KPIS:
+            if key in expected.index:
+                value = fmt_unit_value(expected.at[key, "value"], str(expected.at[key, "unit"]), lang)  # type: ignore[arg-type]
+                lines.append(f"  {term(key, lang):<{LABEL_WIDTH}} {value:>18}")
     return lines
 
 
@@ -150,6 +155,9 @@ def _write_tables(tables: dict[str, pd.DataFrame], out: Path) -> None:
     is_flag=True,
     help="Also compute VSS/EVPI and the status-quo comparison (bekostiging value) into the run.",
 )
+@click.option(
+    "--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True, help="Summary language."
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress line.")
 @click.option("--verbose", "-v", is_flag=True, help="Also show solver notes.")
 def solve_cmd(
@@ -168,6 +176,7 @@ def solve_cmd(
     runs_dir: Path | None,
     out: Path | None,
     analyse: bool,
+    lang: str,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -250,7 +259,7 @@ def solve_cmd(
     click.echo(
         f"scenario set: {scenario_set.name} ({len(scenario_set.scenarios)} scenarios); policy: {chosen.name}"
     )
-    for line in summary_lines(solution):
+    for line in summary_lines(solution, lang):
         click.echo(line)
     if analysis is not None:
         from bekostiging.analytics.chain import value_lines
