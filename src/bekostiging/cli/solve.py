@@ -36,6 +36,7 @@ HEADINGS = {  # (nl, en)
     "bound": ("grens", "bound"),
     "levers": ("de vijf maatregelen van de Kamerbrief (2021)", "the five levers of the 2021 letter"),
     "expected": ("verwacht over de scenario's", "expected over the scenarios"),
+    "policy": ("Beleid", "Policy"),
 }
 LABEL_WIDTH = 44
 
@@ -256,9 +257,12 @@ def solve_cmd(
     workdir.cleanup()
     progress.close()
     click.echo(f"run: {run.final_path}")
-    click.echo(
-        f"scenario set: {scenario_set.name} ({len(scenario_set.scenarios)} scenarios); policy: {chosen.name}"
+    from bekostiging.report.i18n import term
+
+    sentence = term("scenario_set_sentence", lang).format(  # type: ignore[arg-type]
+        name=scenario_set.name, count=len(scenario_set.scenarios), case=case.settings.case.name
     )
+    click.echo(f"{sentence} {_h('policy', lang)}: {chosen.name}")
     for line in summary_lines(solution, lang):
         click.echo(line)
     if analysis is not None:
