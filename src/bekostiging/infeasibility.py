@@ -88,15 +88,21 @@ def _span(periods: tuple[str, ...]) -> str:
     return f"periods {periods[0]}..{periods[-1]} ({len(periods)})"
 
 
-def _locate(component: pyo.Component, d: ChainData) -> tuple[str, str, str, str | None]:
-    """(family, scenario, partner, period label) of a constraint or variable data object."""
+def _locate(
+    component: pyo.Component, d: ChainData, scenario: str | None = None
+) -> tuple[str, str, str, str | None]:
+    """(family, scenario, partner, period label) of a constraint or variable data object.
+
+    ``scenario`` overrides the scenario read from the component's block (a template
+    block standing for several scenarios, ``assemble.py``)."""
     parent = component.parent_component()
     family = parent.local_name
     block = parent.parent_block()
-    scenario = ""
-    if block is not None and block.local_name.startswith("scen"):
-        idx = block.index() if hasattr(block, "index") else None
-        scenario = str(idx) if idx is not None else ""
+    if scenario is None:
+        scenario = ""
+        if block is not None and block.local_name.startswith("scen"):
+            idx = block.index() if hasattr(block, "index") else None
+            scenario = str(idx) if idx is not None else ""
     index = component.index()
     parts = index if isinstance(index, tuple) else (index,)
     period = None
@@ -118,17 +124,20 @@ def explain(solver: ModelSolver, d: ChainData) -> list[Conflict]:
     h.setOptionValue("output_flag", False)  # the IIS search log is noise here; the log file has the solve
     _status, iis = h.getIis()
     groups: dict[tuple[str, str, str, str], list[str]] = defaultdict(list)
+    # a solver whose rows/columns share components across scenarios names the scenario itself
+    row_scenario = getattr(solver, "row_scenario", lambda _i: None)
+    col_scenario = getattr(solver, "col_scenario", lambda _j: None)
     for r in iis.row_index_:
         con = solver.row_component(r)
         if con is None:
             continue
-        family, scenario, partner, period = _locate(con, d)
+        family, scenario, partner, period = _locate(con, d, row_scenario(r))
         groups[(family, partner, scenario, "constraint")].append(period or "")
     for c in iis.col_index_:
         var = solver.col_component(c)
         if var is None or (var.lb is None and var.ub is None):
             continue
-        family, scenario, partner, period = _locate(var, d)
+        family, scenario, partner, period = _locate(var, d, col_scenario(c))
         if var.ub is None and (var.lb or 0) == 0:
             continue  # plain non-negativity says nothing to a user
         groups[(family, partner, scenario, "bound")].append(period or "")

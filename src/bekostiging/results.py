@@ -6,7 +6,7 @@ after it (run folders, reports, comparisons) works on these DataFrames.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -276,25 +276,37 @@ def levers_table(first: pyo.Block, d: ChainData, funding: pd.DataFrame) -> pd.Da
     return pd.DataFrame(rows, columns=["lever", "value", "unit"])
 
 
+def scenario_blocks(m: pyo.ConcreteModel) -> Iterator[tuple[str, float, pyo.Block]]:
+    """(name, probability, solved block) of every scenario of an extensive form."""
+    for s in m.SCENARIOS:
+        yield s, float(pyo.value(m.prob[s])), m.scen[s]
+
+
 def result_tables(
     m: pyo.ConcreteModel,
     d: ChainData,
     scenario_set: ScenarioSet | None,
     cvar_alpha: float = DEFAULT_CVAR_ALPHA,
+    scenarios: Iterable[tuple[str, float, pyo.Block]] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """All result tables of a solved extensive form.
+
+    ``scenarios`` gives (name, probability, block with that scenario's values) in
+    order; each block is read before the next one is asked for, so one block may
+    stand for every scenario in turn (``assemble.py``). Default: ``m.scen``.
 
     The ``expected`` rows of ``kpis`` also hold ``cvar_total_cost_eur``: the mean of the
     worst ``1 − cvar_alpha`` probability mass of the per-scenario total cost
     (Rockafellar–Uryasev; :func:`bekostiging.analytics.stats.cvar`).
     """
     first = m.first
-    names = list(m.SCENARIOS)
-    prob = {s: float(pyo.value(m.prob[s])) for s in names}
+    names: list[str] = []
+    prob: dict[str, float] = {}
     one = _StageOne.of(first, d)
     flows, costs, kpi_rows = [], [], []
-    for s in names:
-        b = m.scen[s]
+    for s, p, b in scenario_blocks(m) if scenarios is None else scenarios:
+        names.append(s)
+        prob[s] = p
         own = _ScenarioCosts.of(b, first)
         flows.extend(_scenario_flows(s, b, first, d, one))
         costs.extend(_scenario_costs(s, b, first, d, one, own))

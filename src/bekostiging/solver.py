@@ -390,8 +390,8 @@ class OneShotHighs:
         if o.time_limit is not None:
             h.setOptionValue("time_limit", float(o.time_limit))
 
-    def _load(self, model: pyo.ConcreteModel, h: highspy.Highs) -> tuple[float, float]:
-        """Write ``model`` as LP and read it into ``h``; (write, read) seconds."""
+    def _load(self, model: pyo.ConcreteModel, h: highspy.Highs) -> dict[str, float]:
+        """Write ``model`` as LP and read it into ``h``; seconds of the write and the read."""
         with tempfile.TemporaryDirectory(prefix="bekostiging-lp-") as tmp:
             path = Path(tmp) / LP_FILE_NAME
             t0 = time.perf_counter()
@@ -407,10 +407,17 @@ class OneShotHighs:
         lp = h.getLp()
         self._cols = [self._component(name) for name in lp.col_names_]
         self._rows = None
-        return t1 - t0, t2 - t1
+        return {"write_seconds": t1 - t0, "read_seconds": t2 - t1}
 
     def solve(self, model: pyo.ConcreteModel, on_progress: ProgressCallback | None = None) -> SolveOutcome:
         """Solve; ``on_progress(phase=, incumbent=, bound=, gap=)`` is called while HiGHS works."""
+        return self._solve(lambda h: self._load(model, h), on_progress)
+
+    def _solve(
+        self, load: Callable[[highspy.Highs], dict[str, float]], on_progress: ProgressCallback | None
+    ) -> SolveOutcome:
+        """Create and configure HiGHS, ``load(h)`` the model (its timings go to ``extra``), run,
+        map the status, and load the values back with ``_load_values`` when there is a solution."""
         start = time.perf_counter()
         if on_progress is not None:
             on_progress(phase="solving")
@@ -419,7 +426,7 @@ class OneShotHighs:
             _reset_thread_pool(self.options)
             h = self._highs = self._new_highs()
             self._configure(h)
-            write_s, read_s = self._load(model, h)
+            load_timings = load(h)
             if on_progress is not None:
                 _forward_progress(h, lambda: self._on_progress, lambda: self.progress_scale)
             h.run()
@@ -453,8 +460,7 @@ class OneShotHighs:
             message=h.modelStatusToString(model_status),
             solver_version=self.version,
             extra={
-                "write_seconds": write_s,
-                "read_seconds": read_s,
+                **load_timings,
                 "highs_seconds": highs_s,
                 "load_seconds": load_s,
             },

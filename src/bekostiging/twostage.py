@@ -11,7 +11,10 @@ analytics, out-of-sample evaluation, mpi-sppy) is a :class:`TwoStageProblem`:
   ``first``, and defines ``block.SecondStageCost`` (all scenario costs and
   penalties, stage-1 costs excluded);
 * ``scenarios``: (name, probability, data) triples;
-* ``mean_data()`` the data of the expected-value scenario (for EV).
+* ``mean_data()`` the data of the expected-value scenario (for EV);
+* optionally ``template``: a second-stage builder whose scenario data are mutable
+  Params, and a ``load_data(block, data)`` that re-points such a block at another
+  scenario (the block-angular assembler, ``assemble.py``, needs both).
 
 The compact extensive form shares one stage-1 block across scenario blocks (no
 copies, no non-anticipativity rows). :func:`scenario_creator` builds the
@@ -23,7 +26,7 @@ mpi-sppy unchanged.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pyomo.environ as pyo
@@ -48,26 +51,36 @@ class Risk:
 
 
 @dataclass(frozen=True)
+class ScenarioTemplate:
+    """A second-stage block that can stand for any scenario: data as mutable Params.
+
+    ``build_second_stage`` builds the same block as the problem's builder, with the
+    scenario data as mutable Params; ``load_data(block, data)`` sets those Params to
+    another scenario's data (and raises if that scenario's block has another structure).
+    """
+
+    build_second_stage: SecondStageBuilder
+    load_data: Callable[[pyo.Block, Any], None]
+
+
+@dataclass(frozen=True)
 class TwoStageProblem:
     build_first_stage: FirstStageBuilder
     build_second_stage: SecondStageBuilder
     scenarios: Sequence[ScenarioData]
     mean_data: Callable[[], Any]
     risk: Risk = field(default_factory=Risk)
+    template: ScenarioTemplate | None = None
 
     @property
     def names(self) -> list[str]:
         return [s.name for s in self.scenarios]
 
     def with_scenarios(self, scenarios: Sequence[ScenarioData]) -> TwoStageProblem:
-        return TwoStageProblem(
-            self.build_first_stage, self.build_second_stage, tuple(scenarios), self.mean_data, self.risk
-        )
+        return replace(self, scenarios=tuple(scenarios))
 
     def with_risk(self, risk: Risk) -> TwoStageProblem:
-        return TwoStageProblem(
-            self.build_first_stage, self.build_second_stage, self.scenarios, self.mean_data, risk
-        )
+        return replace(self, risk=risk)
 
 
 def extensive_form(

@@ -22,8 +22,8 @@ from bekostiging.model.data import (
     scenario_inflows,
 )
 from bekostiging.model.first_stage import build_first_stage
-from bekostiging.model.second_stage import build_second_stage
-from bekostiging.twostage import Risk, ScenarioData, TwoStageProblem
+from bekostiging.model.second_stage import build_second_stage, load_inflow
+from bekostiging.twostage import Risk, ScenarioData, ScenarioTemplate, TwoStageProblem
 
 BASELINE_SCENARIO = "mpp-mid"
 
@@ -48,6 +48,14 @@ def _second(block: pyo.Block, first: pyo.Block, scenario: ScenarioInflow, data: 
     build_second_stage(block, first, data, scenario)
 
 
+def _second_template(block: pyo.Block, first: pyo.Block, scenario: ScenarioInflow, data: ChainData) -> None:
+    build_second_stage(block, first, data, scenario, mutable=True)
+
+
+def _load(block: pyo.Block, scenario: ScenarioInflow, data: ChainData) -> None:
+    load_inflow(block, data, scenario)
+
+
 def _mean(scenarios: list[ScenarioInflow], probabilities: list[float]) -> ScenarioInflow:
     stacked = np.stack([s.inflow_persons for s in scenarios])
     mean = np.tensordot(np.asarray(probabilities), stacked, axes=1)
@@ -67,6 +75,7 @@ def chain_problem(
         scenarios=tuple(ScenarioData(s.name, p, s) for s, p in zip(scenarios, probabilities, strict=True)),
         mean_data=partial(_mean, list(scenarios), list(probabilities)),
         risk=risk or Risk(),
+        template=ScenarioTemplate(partial(_second_template, data=data), partial(_load, data=data)),
     )
 
 

@@ -22,14 +22,21 @@ DTV = Partner.DTV.value
 NORM_SHORTFALL_EMERGENCY_MULTIPLE = 2.0
 
 
-def build_second_stage(b: pyo.Block, first: pyo.Block, d: ChainData, s: ScenarioInflow) -> None:
-    """One scenario's flows, stocks, budget execution and ``SecondStageCost`` on block ``b``."""
+def build_second_stage(
+    b: pyo.Block, first: pyo.Block, d: ChainData, s: ScenarioInflow, *, mutable: bool = False
+) -> None:
+    """One scenario's flows, stocks, budget execution and ``SecondStageCost`` on block ``b``.
+
+    ``mutable=True`` makes the inflow a mutable Param (everywhere it enters, ``registered``
+    included), so that :func:`load_inflow` can re-point the block at another scenario: the
+    template of the block-angular assembler (``assemble.py``).
+    """
     b.K = pyo.Set(initialize=d.categories, ordered=True)
     b.KREG = pyo.Set(initialize=d.registration_categories, ordered=True)
     b.KDEC = pyo.Set(initialize=d.decision_categories, ordered=True)
     col = {k: i for i, k in enumerate(d.categories)}
     b.inflow_persons = pyo.Param(
-        first.T, b.K, initialize=lambda _b, t, k: float(s.inflow_persons[t, col[k]]), mutable=False
+        first.T, b.K, initialize=lambda _b, t, k: float(s.inflow_persons[t, col[k]]), mutable=mutable
     )
     add_pool_activation(b, first, d)
     add_registration_queue(b, first, d)
@@ -112,7 +119,21 @@ def registered(b: pyo.Block, k: str, t: int) -> pyo.Var | float:
     Pyomo then hands out a new constant object on every access, which the persistent
     solver takes for a changed row on every re-solve).
     """
-    return b.RegisteredVar[k, t] if k in b.KREG else float(pyo.value(b.inflow_persons[t, k]))
+    if k in b.KREG:
+        return b.RegisteredVar[k, t]
+    if b.inflow_persons.mutable:
+        return b.inflow_persons[t, k]  # the assembler's template: the Param itself
+    return float(pyo.value(b.inflow_persons[t, k]))
+
+
+def load_inflow(b: pyo.Block, d: ChainData, s: ScenarioInflow) -> None:
+    """Set the mutable inflow of a block built with ``mutable=True`` to scenario ``s``."""
+    if s.baseline != hasattr(b, "Baseline_Norm"):
+        raise ValueError("scenario blocks with and without the baseline norm differ in structure")
+    col = {k: i for i, k in enumerate(d.categories)}
+    param = b.inflow_persons
+    for t, k in param:
+        param[t, k] = float(s.inflow_persons[t, col[k]])
 
 
 def add_registration_capacity(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
