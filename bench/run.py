@@ -7,12 +7,13 @@
 Per size and repeat, two fresh subprocesses (so that peak memory is the
 ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` of that run alone):
 
-1. *pipeline*: ``solve_case`` (MPP baseline, Pyomo build, LP-file hand-off, HiGHS,
-   solution load, result tables) with threads=1, gap 0.5 %. The one-shot solver
-   reports its split (LP write, ``readModel``, HiGHS's own run time, solution
-   load in ``outcome.extra``); the bench records it with the node count. Peak memory
-   is read right after ``solve_case``; the very model that was solved is then
-   written as MPS (``symbolic_solver_labels=False``).
+1. *pipeline*: ``solve_case`` (MPP baseline, model build, hand-off, HiGHS, solution
+   load, result tables) with threads=1, gap 0.5 %; ``--assembler blocks`` (default:
+   Pyomo template + numpy assembly, ``assemble.py``) or ``pyomo`` (whole model, LP file).
+   The solver reports its split (template/LP write, ``readModel``, assembly, HiGHS's own
+   run time, solution load in ``outcome.extra``); the bench records it with the node
+   count. Peak memory is read right after ``solve_case``; the very model HiGHS solved is
+   then written as MPS by HiGHS (``writeModel``, same column order).
 2. *HiGHS alone*: ``highspy.Highs().readModel(mps)`` and ``run()`` with the same
    options (threads, mip_rel_gap, random_seed, time_limit); its peak memory too.
 
@@ -53,8 +54,29 @@ def _peak_mb() -> float:
 # --------------------------------------------------------------------------- pipeline worker
 
 
-def _recording_solver() -> tuple[type, list[dict[str, Any]]]:
-    """A OneShotHighs that records the model, its nodes and the split of its wall time."""
+HANDOFF_IN_KEYS = ("write_seconds", "read_seconds", "analyse_seconds", "assemble_seconds", "pass_seconds")
+
+
+def _record(calls: list[dict[str, Any]], solver: Any, model: Any, outcome: Any) -> None:
+    extra = outcome.extra
+    calls.append(
+        {
+            "model": model,
+            "highs": solver.highs,
+            "outcome": outcome,
+            "handoff_in_seconds": sum(extra.get(k, 0.0) for k in HANDOFF_IN_KEYS),
+            "write_seconds": extra.get("write_seconds", 0.0),
+            "read_seconds": extra.get("read_seconds", 0.0),
+            "assemble_seconds": sum(extra.get(k, 0.0) for k in HANDOFF_IN_KEYS[2:]),
+            "highs_seconds": extra.get("highs_seconds", 0.0),
+            "nodes": int(solver.highs.getInfo().mip_node_count),
+        }
+    )
+
+
+def _recording_solvers() -> tuple[type, type, list[dict[str, Any]]]:
+    """OneShotHighs and BlockHighs that record the model, its nodes and the split of their wall time."""
+    from bekostiging.assemble import BlockHighs
     from bekostiging.solver import OneShotHighs
 
     calls: list[dict[str, Any]] = []
@@ -62,35 +84,33 @@ def _recording_solver() -> tuple[type, list[dict[str, Any]]]:
     class RecordingSolver(OneShotHighs):
         def solve(self, model: Any, on_progress: Any = None) -> Any:
             outcome = super().solve(model, on_progress)
-            extra = outcome.extra
-            calls.append(
-                {
-                    "model": model,
-                    "outcome": outcome,
-                    "handoff_in_seconds": extra.get("write_seconds", 0.0) + extra.get("read_seconds", 0.0),
-                    "write_seconds": extra.get("write_seconds", 0.0),
-                    "read_seconds": extra.get("read_seconds", 0.0),
-                    "highs_seconds": extra.get("highs_seconds", 0.0),
-                    "nodes": int(self.highs.getInfo().mip_node_count),
-                }
-            )
+            _record(calls, self, model, outcome)
             return outcome
 
-    return RecordingSolver, calls
+    class RecordingBlocks(BlockHighs):
+        def solve_problem(self, on_progress: Any = None) -> Any:
+            outcome = super().solve_problem(on_progress)
+            _record(calls, self, None, outcome)
+            return outcome
+
+    return RecordingSolver, RecordingBlocks, calls
 
 
-def pipeline_worker(scenarios: int, periods: int, time_limit: float, mps: Path) -> dict[str, Any]:
+def pipeline_worker(
+    scenarios: int, periods: int, time_limit: float, mps: Path, assembler: str = "blocks"
+) -> dict[str, Any]:
     from bekostiging import pipeline
     from bekostiging.solver import SolverOptions
     from sizes import instance
 
     case, scenario_set = instance(scenarios, periods)
     rss_inputs = _peak_mb()
-    solver_cls, calls = _recording_solver()
+    solver_cls, blocks_cls, calls = _recording_solvers()
     pipeline.OneShotHighs = solver_cls  # type: ignore[misc]  # only in this subprocess
+    pipeline.BlockHighs = blocks_cls  # type: ignore[misc]
     options = SolverOptions(time_limit=time_limit, mip_gap=MIP_GAP, threads=THREADS, seed=SEED)
     wall0 = time.perf_counter()
-    sol = pipeline.solve_case(case, scenario_set, options)
+    sol = pipeline.solve_case(case, scenario_set, options, assembler=assembler)
     wall = time.perf_counter() - wall0
     peak = _peak_mb()
     main = calls[-1]
@@ -107,6 +127,8 @@ def pipeline_worker(scenarios: int, periods: int, time_limit: float, mps: Path) 
         "handoff_in_s": main["handoff_in_seconds"],
         "lp_write_s": main["write_seconds"],
         "lp_read_s": main["read_seconds"],
+        "assemble_s": main["assemble_seconds"],
+        "assembler": "blocks" if t.get("assembler") else "pyomo",
         "highs_s": main["highs_seconds"],
         "handoff_out_s": handoff_out,
         "solve_s": t.get("solve_seconds"),
@@ -121,7 +143,7 @@ def pipeline_worker(scenarios: int, periods: int, time_limit: float, mps: Path) 
         "peak_mb": peak,
     }
     t0 = time.perf_counter()
-    main["model"].write(str(mps), io_options={"symbolic_solver_labels": False})
+    main["highs"].writeModel(str(mps))  # the model exactly as HiGHS held it (same column order)
     row["mps_write_s"] = time.perf_counter() - t0
     return row
 
@@ -172,12 +194,24 @@ def _subprocess(args: list[str], out: Path, timeout: float) -> dict[str, Any]:
     return json.loads(out.read_text())
 
 
-def measure(scenarios: int, periods: int, time_limit: float, tmp: Path) -> dict[str, Any]:
+def measure(
+    scenarios: int, periods: int, time_limit: float, tmp: Path, assembler: str = "blocks"
+) -> dict[str, Any]:
     mps = tmp / f"s{scenarios}-t{periods}.mps"
     timeout = 3 * time_limit + 900
     common = ["--time-limit", str(time_limit)]
     row = _subprocess(
-        ["--worker", "pipeline", "--size", f"{scenarios}x{periods}", "--mps", str(mps), *common],
+        [
+            "--worker",
+            "pipeline",
+            "--size",
+            f"{scenarios}x{periods}",
+            "--mps",
+            str(mps),
+            "--assembler",
+            assembler,
+            *common,
+        ],
         tmp / "pipeline.json",
         timeout,
     )
@@ -285,6 +319,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=1, help="runs per size; the median is reported")
     ap.add_argument("--out", type=Path, default=None, help="CSV path (default bench/results/<date>.csv)")
     ap.add_argument("--profile", metavar="SxT", help="profile one pipeline solve with cProfile instead")
+    ap.add_argument(
+        "--assembler",
+        choices=["blocks", "pyomo"],
+        default="blocks",
+        help="solve_case's model hand-off: numpy block assembly (default) or the whole Pyomo model",
+    )
     ap.add_argument("--worker", choices=["pipeline", "highs"], help=argparse.SUPPRESS)
     ap.add_argument("--size", help=argparse.SUPPRESS)
     ap.add_argument("--mps", type=Path, help=argparse.SUPPRESS)
@@ -293,14 +333,14 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.worker:
         if args.worker == "pipeline":
-            (s, t), = parse_sizes(args.size)
-            result = pipeline_worker(s, t, args.time_limit, args.mps)
+            ((s, t),) = parse_sizes(args.size)
+            result = pipeline_worker(s, t, args.time_limit, args.mps, args.assembler)
         else:
             result = highs_worker(args.mps, args.time_limit)
         args.json.write_text(json.dumps(result))
         return 0
     if args.profile:
-        (s, t), = parse_sizes(args.profile)
+        ((s, t),) = parse_sizes(args.profile)
         print(f"profile written to {profile(s, t, args.time_limit)}")
         return 0
 
@@ -311,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
             runs = []
             for r in range(args.repeat):
                 print(f"S={s} T={t} run {r + 1}/{args.repeat} ...", file=sys.stderr, flush=True)
-                runs.append(derive(measure(s, t, args.time_limit, Path(tmpdir))))
+                runs.append(derive(measure(s, t, args.time_limit, Path(tmpdir), args.assembler)))
                 last = runs[-1]
                 print(
                     f"  total {last['total_s']:.1f}s, HiGHS {last['highs_s']:.1f}s, "
@@ -323,7 +363,8 @@ def main(argv: list[str] | None = None) -> int:
             write_csv(rows, out)  # after every size, so a long run leaves partial results
     print(markdown(rows))
     print(
-        f"\nthreads={THREADS}, mip_rel_gap={MIP_GAP}, random_seed={SEED}, time limit {args.time_limit:g}s, "
+        f"\nassembler={args.assembler}, threads={THREADS}, mip_rel_gap={MIP_GAP}, random_seed={SEED}, "
+        f"time limit {args.time_limit:g}s, "
         f"median of {args.repeat}; CSV: {out}"
     )
     return 0

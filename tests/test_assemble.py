@@ -176,3 +176,23 @@ def test_cvar_and_template_less_problems_are_refused():
     with pytest.raises(AssemblyUnsupported, match="template"):
         BlockHighs(replace(problem, template=None), EXACT)
 
+
+def test_solve_case_blocks_equals_pyomo_and_cvar_falls_back():
+    case = load_case(TINY_CASE)
+    two = load_scenario_set(TINY_CASE / "scenarios" / "two", case)
+    blocks = solve_case(case, two, EXACT)
+    pyomo = solve_case(case, two, EXACT, assembler="pyomo")
+    assert blocks.timings["assembler"] == 1.0 and pyomo.timings["assembler"] == 0.0
+    assert blocks.outcome.status == pyomo.outcome.status == Status.OPTIMAL
+    assert blocks.outcome.objective == pyomo.outcome.objective
+    assert blocks.model_size == pyomo.model_size
+    assert blocks.first_stage == pyomo.first_stage
+    assert blocks.tables.keys() == pyomo.tables.keys()
+    for name, frame in pyomo.tables.items():
+        pd.testing.assert_frame_equal(blocks.tables[name], frame, check_exact=True, obj=name)
+
+    cvar = solve_case(case, two, EXACT, risk=Risk(weight=0.5, alpha=0.5))
+    assert cvar.timings["assembler"] == 0.0  # not assembled: the Pyomo extensive form
+    assert cvar.outcome.status == Status.OPTIMAL
+    with pytest.raises(ValueError, match="assembler"):
+        solve_case(case, two, EXACT, assembler="scipy")

@@ -4,7 +4,10 @@
 
 1. the MPP-mid plan (one deterministic scenario, levers off) gives the MPP need
    per partner and year and the MPP occupancy path;
-2. the two-stage model over the scenario set, with that baseline, is solved by HiGHS;
+2. the two-stage model over the scenario set, with that baseline, is solved by HiGHS:
+   assembled block by block from a one-scenario Pyomo template (``assemble.py``,
+   ``assembler="blocks"``, the default) or built and written whole by Pyomo
+   (``assembler="pyomo"``; also the fallback for CVaR, which the assembler does not build);
 3. a solution (optimal, or stopped at a limit with an incumbent) becomes tidy
    tables; an infeasible model gets an explanation in domain terms.
 """
@@ -18,6 +21,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 import pyomo.environ as pyo
 
+from bekostiging.assemble import AssemblyUnsupported, BlockHighs
 from bekostiging.errors import SolverFailure
 from bekostiging.infeasibility import Conflict, explain
 from bekostiging.model import (
@@ -35,6 +39,7 @@ from bekostiging.solver import OneShotHighs, SolveOutcome, SolverOptions, Status
 from bekostiging.twostage import Risk, TwoStageProblem, extensive_form, first_stage_values
 
 Progress = Callable[..., None]
+ASSEMBLERS = ("blocks", "pyomo")
 
 
 @dataclass
@@ -160,8 +165,17 @@ def solve_case(
     policy: Policy | None = None,
     risk: Risk | None = None,
     progress: Progress | None = None,
+    assembler: str = "blocks",
 ) -> ChainSolution:
-    """Solve the case on the scenario set; never raises for infeasibility or limits."""
+    """Solve the case on the scenario set; never raises for infeasibility or limits.
+
+    ``assembler``: ``"blocks"`` assembles the extensive form from a one-scenario template
+    (``assemble.py``; the same model as Pyomo writes, column for column) and falls back to
+    ``"pyomo"`` (the whole extensive form built and written by Pyomo) when the problem is
+    outside what it assembles (CVaR); ``timings["assembler"]`` says which ran (1 = blocks).
+    """
+    if assembler not in ASSEMBLERS:
+        raise ValueError(f"assembler must be one of {ASSEMBLERS}, not {assembler!r}")
     options = options or SolverOptions()
     progress = progress or _noop
     policy = policy or case.settings.policy
@@ -183,13 +197,31 @@ def solve_case(
 
     progress(phase="building model")
     t0 = time.perf_counter()
-    m = extensive_form(problem)
-    timings["build_seconds"] = time.perf_counter() - t0
-    size = model_size(m)
-
-    solver = OneShotHighs(options)  # solved once: LP file hand-off, no persistent model (solver.py)
-    solver.progress_scale = MONEY_SCALE
-    outcome = in_euros(solver.solve(m, on_progress=progress))
+    blocks: BlockHighs | None = None
+    outcome: SolveOutcome | None = None
+    if assembler == "blocks":
+        try:
+            blocks = BlockHighs(problem, options)  # builds the one-scenario template
+            timings["build_seconds"] = time.perf_counter() - t0
+            blocks.progress_scale = MONEY_SCALE
+            outcome = in_euros(blocks.solve_problem(on_progress=progress))
+        except AssemblyUnsupported:
+            blocks = None  # e.g. CVaR rows: the Pyomo extensive form below
+            t0 = time.perf_counter()
+    if blocks is not None and outcome is not None:
+        solver: OneShotHighs = blocks
+        m = blocks.model
+        size = blocks.model_size()
+        scenarios = blocks.scenario_blocks
+    else:
+        m = extensive_form(problem)
+        timings["build_seconds"] = time.perf_counter() - t0
+        size = model_size(m)
+        solver = OneShotHighs(options)  # solved once: LP file hand-off, no persistent model (solver.py)
+        solver.progress_scale = MONEY_SCALE
+        outcome = in_euros(solver.solve(m, on_progress=progress))
+        scenarios = None
+    timings["assembler"] = 1.0 if blocks is not None else 0.0
     timings["solve_seconds"] = outcome.solve_seconds
     progress(phase="done", incumbent=outcome.objective, bound=outcome.bound, gap=outcome.gap)
 
@@ -197,7 +229,9 @@ def solve_case(
     first: dict[str, float] = {}
     if outcome.status.has_solution:
         t0 = time.perf_counter()
-        tables = result_tables(m, data, scenario_set, cvar_alpha=risk.alpha)
+        tables = result_tables(
+            m, data, scenario_set, cvar_alpha=risk.alpha, scenarios=scenarios() if scenarios else None
+        )
         first = first_stage_values(m.first)
         tables["first_stage"] = first_stage_table(first)
         timings["results_seconds"] = time.perf_counter() - t0
