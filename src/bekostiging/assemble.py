@@ -1,16 +1,19 @@
-"""The compact extensive form assembled block by block, with numpy, from a one-scenario template.
+"""The compact extensive form assembled block by block, with numpy, from a small Pyomo template.
 
 Every scenario block of :func:`bekostiging.twostage.extensive_form` has the same
 structure; scenarios differ only in their data (the inflow) and probability. So
-Pyomo builds and writes ONE scenario, and the S-scenario model is replicated
-numerically:
+Pyomo builds and writes the first TWO scenarios, and the S-scenario model is
+replicated numerically:
 
-1. **Template**: the extensive form of the problem with its first scenario at
-   probability 1, built by the problem's own builders (``problem.template``: the
+1. **Template**: the extensive form of the problem with its first two scenarios,
+   built by the problem's own builders (``problem.template``: the
    same second-stage block with the scenario data as mutable Params), written by
    Pyomo's LP writer and read by HiGHS exactly as :class:`~bekostiging.solver.OneShotHighs`
    does. The writer's symbol map says which column/row belongs to ``m.first`` (stage 1)
-   and which to the scenario block.
+   and which to a scenario block. Two scenarios, not one: the LP writer places stage-1
+   columns differently with a single scenario, and the second block both shows where
+   further scenarios' columns go and checks the replication (its coefficients must equal
+   the first block's, its row bounds the shifted ones).
 2. **Data sensitivity**, found generically: for every scenario row whose expression
    holds a mutable Param of the scenario block, the row bounds are re-evaluated with
    that Param moved by +1 and +2 (finite differences; the second checks they are
