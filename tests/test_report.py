@@ -109,6 +109,8 @@ def test_pdf_dutch_holds_headings_and_key_numbers(annexes) -> None:
     ):
         assert heading in text
     assert "MPP september 2025" in text  # the case's SOURCES.md
+    # three scenarios: P10/P90 are the extremes, and the annex says so
+    assert "P10 en P90 niet meer dan het laagste en hoogste scenario" in " ".join(text.split())
     assert "instroom" in text and "nareis" in text  # glossary
     assert pages >= 5
 
@@ -128,6 +130,7 @@ def test_pdf_english_holds_headings_and_key_numbers(annexes) -> None:
     ):
         assert words in text, words
     assert "Samenvatting" not in text
+    assert "P10 and P90 are no more than the lowest and highest scenario" in " ".join(text.split())
 
 
 @pytest.mark.unit

@@ -29,6 +29,7 @@ from bekostiging.report.i18n import (
 from bekostiging.runs.store import RunRecord
 
 SOURCES_FILE = "SOURCES.md"
+FEW_SCENARIOS = 10  # below this P10/P90 are (near) the extreme scenarios: the annex says so
 SETTINGS_FILE = "case.toml"
 MAX_SOURCE_LINES = 400  # a SOURCES.md longer than this is cut in the annex (the file itself is in the run)
 HASH_SHOWN_CHARS = 16  # enough to identify a file; the full hash is in manifest.json
@@ -196,6 +197,10 @@ def _summary_blocks(record: RunRecord, s: data.Summary, lang: Lang) -> Iterator[
             p90=fmt_eur(s.cost_p90, lang),
         )
     )
+    if s.scenario_count is not None and s.scenario_count < FEW_SCENARIOS:
+        yield Paragraph(
+            term("few_scenarios_note", lang).format(count=s.scenario_count), emphasis=True, warning=True
+        )
     if s.cost_cvar is not None:
         yield Paragraph(
             term("cvar_sentence", lang).format(

@@ -219,6 +219,12 @@ TERMS: dict[str, tuple[str, str]] = {
         "Geen bruikbaar plan: de berekening eindigde met status '{status}'.",
         "No usable plan: the solve ended with status '{status}'.",
     ),
+    "few_scenarios_note": (
+        "Let op: met {count} scenario's zijn P10 en P90 niet meer dan het laagste en hoogste scenario; "
+        "een grotere scenarioset (bijvoorbeeld hist-200) geeft de spreiding.",
+        "Note: with {count} scenarios, P10 and P90 are no more than the lowest and highest scenario; "
+        "a larger scenario set (e.g. hist-200) gives the spread.",
+    ),
     "scenario_set_sentence": (
         "Scenarioset '{name}' met {count} scenario's; case '{case}'.",
         "Scenario set '{name}' with {count} scenarios; case '{case}'.",

@@ -164,11 +164,13 @@ def to_pdf(doc: Document) -> bytes:
         "small", parent=base, fontSize=PDF_SMALL_FONT_SIZE, leading=PDF_SMALL_FONT_SIZE * 1.25
     )
     small_right = ParagraphStyle("small_right", parent=small, alignment=2)
+    table_title = ParagraphStyle("table_title", parent=base, keepWithNext=1)
     base_right = ParagraphStyle("base_right", parent=base, alignment=2)
     heads = {
-        1: ParagraphStyle("h1x", parent=styles["Heading1"], textColor=brand, fontSize=14),
-        2: ParagraphStyle("h2x", parent=styles["Heading2"], textColor=brand, fontSize=11),
-        3: ParagraphStyle("h3x", parent=styles["Heading3"], fontSize=9),
+        # keepWithNext: a heading never ends a page alone (seen in the rendered annex)
+        1: ParagraphStyle("h1x", parent=styles["Heading1"], textColor=brand, fontSize=14, keepWithNext=1),
+        2: ParagraphStyle("h2x", parent=styles["Heading2"], textColor=brand, fontSize=11, keepWithNext=1),
+        3: ParagraphStyle("h3x", parent=styles["Heading3"], fontSize=9, keepWithNext=1),
     }
     status_ok = ParagraphStyle(
         "status_ok",
@@ -220,7 +222,7 @@ def to_pdf(doc: Document) -> bytes:
                     ]
                 )
             )
-            story += [RLParagraph(f"<b>{esc(block.title)}</b>", base), table, Spacer(1, 3 * mm)]
+            story += [RLParagraph(f"<b>{esc(block.title)}</b>", table_title), table, Spacer(1, 3 * mm)]
         elif isinstance(block, Image):
             reader = ImageReader(io.BytesIO(block.png))
             w_px, h_px = reader.getSize()
