@@ -482,6 +482,32 @@ def test_add_funding_ratio(policy, budget_m, reserve_m, low_draw_m):
     assert v(m.scen["high"].Supplementary[YEAR]) == pytest.approx(0.0, abs=TOL)
 
 
+@pytest.mark.solver
+def test_add_funding_ratio_per_partner():
+    """Funding_Ratio with ``funding_ratio_scope = "partner"``: each line with a need gets its own floor.
+
+    Needs EUR 2 M (coa) and 1 M (ind), r_min = 1.25. Per partner: coa >= 2.5 M,
+    ind >= 1.25 M. IND has no spending in this case, so its budget sits at the floor
+    (every euro above it is underspent: penalty, no use): B_ind = 1.25. COA as in
+    ``test_add_funding_ratio``: B_coa = 2.5, A = 0.5. With the chain scope the same
+    total floor (3.75 M) would not force a euro onto IND's line.
+    """
+    needs = {("coa", YEAR): 2.0e6, ("ind", YEAR): 1.0e6}
+    policy = {"funding_ratio_min": 1.25, "funding_ratio_scope": "partner"}
+    case = _budget_case(max_asielreserve_eur=1.0e7, policy=policy)
+    base = baseline(case, need_eur=needs)
+    m, _ = _solved(case, _budget_inflows(case), base=base)
+    f = m.first
+    assert v(f.Budget["ind", YEAR]) == pytest.approx(1.25, abs=TOL)
+    assert v(f.Budget["coa", YEAR]) == pytest.approx(2.5, abs=TOL)
+    assert v(f.Asielreserve[YEAR]) == pytest.approx(0.5, abs=TOL)
+    assert set(f.FUNDING_GROUPS) == set(f.LINES)
+
+    chain = _budget_case(max_asielreserve_eur=1.0e7, policy={"funding_ratio_min": 1.25})
+    mc, _ = _solved(chain, _budget_inflows(chain), base=baseline(chain, need_eur=needs))
+    assert v(mc.first.Budget["ind", YEAR]) == pytest.approx(0.0, abs=TOL)
+
+
 PLAN_KEYS = (("Hire", "ind"), ("Opened", "std"), ("Closed", "std"))
 
 

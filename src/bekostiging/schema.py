@@ -357,6 +357,11 @@ class Policy(Strict):
         gt=0.0,
         le=1.0,
     )
+    funding_ratio_scope: Literal["chain", "partner"] = Field(
+        "chain",
+        description="Apply funding_ratio_min/max to the chain total per year (money can follow the "
+        "work) or to every partner's budget line separately",
+    )
     funding_ratio_min: float | None = param(
         None, unit="ratio", description="Funding at least this multiple of the MPP need", ge=0.0
     )

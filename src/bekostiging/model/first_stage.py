@@ -12,6 +12,8 @@ import pyomo.environ as pyo
 from bekostiging.model.data import BUDGET_LINES, FLEXPOOL, POOL_TASKS, ChainData, LocationData
 from bekostiging.schema import Partner
 
+CHAIN_GROUP = "chain"  # the funding-ratio group of all budget lines together
+
 
 def build_first_stage(b: pyo.Block, d: ChainData) -> None:
     """All stage-1 variables, constraint families and ``FirstStageCost`` on block ``b``."""
@@ -367,23 +369,26 @@ def add_budget_covers_structural(b: pyo.Block, d: ChainData) -> None:
 
 
 def add_funding_ratio(b: pyo.Block, d: ChainData) -> None:
-    r"""Funding_Ratio — chain-wide budget per year against the MPP-mid need.
+    r"""Funding_Ratio — budget per year against the MPP-mid need, for the chain or per partner.
 
     .. math::
-        r_{min} \sum_p N_{p,y} \le \sum_p Budget_{p,y} \le r_{max} \sum_p N_{p,y}
-        \qquad \forall y \in Y
+        r_{min} \sum_{p \in g} N_{p,y} \le \sum_{p \in g} Budget_{p,y} \le r_{max} \sum_{p \in g} N_{p,y}
+        \qquad \forall g \in G, y \in Y
 
-    Applied to the chain total so money can follow the work between partners
-    (ketenperspectief); only when the policy sets ``funding_ratio_min/max`` and a
-    baseline exists.
+    with groups :math:`G = \{\text{all lines}\}` (``funding_ratio_scope = "chain"``, the
+    default: money can follow the work between partners, ketenperspectief) or one
+    group per budget line with an MPP need (``"partner"``; a line without need, the
+    flex pool, then gets no budget when a maximum is set). Rows only where the policy
+    sets ``funding_ratio_min/max`` and a baseline exists.
 
-    ==========  ===========================  =====
-    symbol      component                    unit
-    ==========  ===========================  =====
-    N_{p,y}     ``baseline.need_meur``        EUR
-    r_{min}     ``policy.funding_ratio_min`` ratio
-    r_{max}     ``policy.funding_ratio_max`` ratio
-    ==========  ===========================  =====
+    ==========  ============================  =====
+    symbol      component                     unit
+    ==========  ============================  =====
+    N_{p,y}     ``baseline.need_meur``        M EUR
+    r_{min}     ``first.funding_ratio_min``   ratio (mutable: 0 when unset)
+    r_{max}     ``first.funding_ratio_max``   ratio (mutable)
+    G           ``first.FUNDING_GROUPS``      groups of budget lines
+    ==========  ============================  =====
     """
     lo, hi = d.policy.funding_ratio_min, d.policy.funding_ratio_max
     base = d.baseline
@@ -391,23 +396,32 @@ def add_funding_ratio(b: pyo.Block, d: ChainData) -> None:
     # an unset minimum is 0 (always met), an unset maximum leaves no row.
     b.funding_ratio_min = pyo.Param(initialize=lo if lo is not None else 0.0, mutable=True)
     b.funding_ratio_max = pyo.Param(initialize=hi if hi is not None else 0.0, mutable=True)
+    if d.policy.funding_ratio_scope == "partner":
+        groups = {line: (line,) for line in BUDGET_LINES}
+    else:
+        groups = {CHAIN_GROUP: BUDGET_LINES}
+    b.FUNDING_GROUPS = pyo.Set(initialize=list(groups), ordered=True)
 
-    def total_need(y: int) -> float:
-        return sum(base.need_meur.get((p, y), 0.0) for p in BUDGET_LINES) if base else 0.0
+    def need(g: str, y: int) -> float:
+        return sum(base.need_meur.get((p, y), 0.0) for p in groups[g]) if base else 0.0
 
-    def total_budget(y: int) -> pyo.Expression:
-        return sum(b.Budget[p, y] for p in b.LINES)
+    def budget(g: str, y: int) -> pyo.Expression:
+        return sum(b.Budget[p, y] for p in groups[g])
 
     b.Funding_Ratio_Min = pyo.Constraint(
+        b.FUNDING_GROUPS,
         b.YEARS,
-        rule=lambda _b, y: (
-            total_budget(y) >= b.funding_ratio_min * total_need(y) if base else pyo.Constraint.Skip
+        rule=lambda _b, g, y: (
+            budget(g, y) >= b.funding_ratio_min * need(g, y)
+            if base and need(g, y) > 0
+            else pyo.Constraint.Skip
         ),
     )
     b.Funding_Ratio_Max = pyo.Constraint(
+        b.FUNDING_GROUPS,
         b.YEARS,
-        rule=lambda _b, y: (
-            total_budget(y) <= b.funding_ratio_max * total_need(y)
+        rule=lambda _b, g, y: (
+            budget(g, y) <= b.funding_ratio_max * need(g, y)
             if hi is not None and base
             else pyo.Constraint.Skip
         ),
