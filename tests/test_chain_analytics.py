@@ -79,6 +79,16 @@ def test_value_of_information_default_case_mpp_set():
 
 
 @pytest.mark.solver
+@pytest.mark.slow
+def test_value_of_information_default_case_hist50_set():
+    """The other shipped set the issue names: 50 bootstrap scenarios (WS: 50 single solves)."""
+    _, _, prepared = _problem(DEFAULT, "hist-50", SolverOptions(mip_gap=0.005))
+    voi = value_of_information(prepared.problem, SolverOptions(mip_gap=0.005), workers=WORKERS)
+    _check_ordering(voi)
+    assert len(voi.ws_results) == len(prepared.problem.scenarios) == 50
+
+
+@pytest.mark.solver
 def test_rp_rebuilt_from_tables_matches_the_solve():
     """The RP read back from a solve's tables equals the solve (objective, stage-2 split)."""
     options = SolverOptions(mip_gap=0.0)
