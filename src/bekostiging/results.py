@@ -17,7 +17,7 @@ from pyomo.core.base.var import VarData
 from bekostiging.analytics.stats import cvar
 from bekostiging.model.data import BUDGET_LINES, MONEY_SCALE, ChainData
 from bekostiging.model.second_stage import registered
-from bekostiging.schema import ScenarioSet
+from bekostiging.schema import Partner, ScenarioSet
 from bekostiging.twostage import Risk
 
 EXPECTED = "expected"  # scenario label of probability-weighted rows
@@ -252,25 +252,17 @@ def levers_table(first: pyo.Block, d: ChainData, funding: pd.DataFrame) -> pd.Da
         occ = d.baseline.occupancy_persons
         rates = [occ[t] / places[t] for t in first.T if t >= d.norm_start_period and places[t] > 0]
         rate = float(np.mean(rates)) if rates else float("nan")
-    hired = sum(d.staff[p].cohort_fte * _v(first.Hire[p, t]) for p, t in first.INTAKE)
+    hired = {p: 0.0 for p in d.staff}
+    for p, t in first.INTAKE:
+        hired[p] += d.staff[p].cohort_fte * _v(first.Hire[p, t])
     rows = [
         ("flexpool_fte", float(np.mean([_v(first.PoolFTE[y]) for y in years])), FTE),
         ("asielreserve_eur", float(np.mean([_eur(first.Asielreserve[y]) for y in years])), "EUR per year"),
         ("funding_ratio", ratio, "budget / MPP need"),
         ("reserve_places", float(np.mean([_v(first.ReservePlaces[y]) for y in years])), PLACES),
         ("planned_occupancy_rate", rate, "MPP-mid occupancy / regular places"),
-        (
-            "ind_hired_fte",
-            float(
-                sum(
-                    d.staff["ind"].cohort_fte * _v(first.Hire["ind", t])
-                    for p, t in first.INTAKE
-                    if p == "ind"
-                )
-            ),
-            FTE,
-        ),
-        ("hired_fte_all", float(hired), FTE),
+        ("ind_hired_fte", hired[Partner.IND.value], FTE),
+        ("hired_fte_all", sum(hired.values()), FTE),
         ("coa_regular_places_mean", float(np.mean(places)), PLACES),
     ]
     return pd.DataFrame(rows, columns=["lever", "value", "unit"])
