@@ -62,3 +62,28 @@ def test_unknown_policy_and_scenario_set_exit_2(tmp_path: Path) -> None:
     bad_set = CliRunner().invoke(main, ["solve", str(TINY), "--scenarios", "geen-set", "-q"])
     assert bad_set.exit_code == EXIT_INPUT
     assert "geen-set" in bad_set.output
+
+
+def test_annex_of_a_real_run_splits_cash_from_penalties(tmp_path: Path) -> None:
+    """The annex's summary says how much of the total is spending and how much model penalty,
+    and at which price level (the tiny case's price_year, 2025), in the run's own numbers."""
+    from pypdf import PdfReader
+
+    from bekostiging.report.i18n import fmt_eur
+    from bekostiging.runs.store import read_run
+
+    assert _solve(tmp_path).exit_code == 0
+    runs = tmp_path / "runs"
+    (run,) = [p for p in runs.iterdir() if not p.name.startswith(".")]
+    out = tmp_path / "annex"
+    result = CliRunner().invoke(
+        main, ["report", run.name, "--runs-dir", str(runs), "--format", "pdf", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    (pdf,) = out.glob("*.pdf")
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(pdf).pages).split())
+    kpis = read_run(run).table("kpis")
+    expected = kpis[kpis["scenario"] == "expected"].set_index("kpi")["value"]
+    assert f"Daarvan is {fmt_eur(expected['spending_eur'], 'nl')} verwachte uitgaven" in text
+    assert f"{fmt_eur(expected['penalty_eur'], 'nl')} is modelweging" in text
+    assert "prijspeil 2025" in text

@@ -169,6 +169,28 @@ def _plain_markdown(line: str) -> str:
 # --------------------------------------------------------------------------- sections
 
 
+def _price_year(record: RunRecord) -> object:
+    try:
+        settings = tomllib.loads((record.case_copy / SETTINGS_FILE).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return "?"
+    return settings.get("case", {}).get("price_year", "?")
+
+
+def _cash_sentence(record: RunRecord, lang: Lang) -> Iterator[Block]:
+    """Total cost split into cash spending and model penalties, with the price year."""
+    kpis = data.expected_kpis(record).set_index("kpi")["value"]
+    if "spending_eur" not in kpis or "penalty_eur" not in kpis:
+        return
+    yield Paragraph(
+        term("cash_sentence", lang).format(
+            spending=fmt_eur(kpis["spending_eur"], lang),
+            penalty=fmt_eur(kpis["penalty_eur"], lang),
+            year=_price_year(record),
+        )
+    )
+
+
 def _summary_blocks(record: RunRecord, s: data.Summary, lang: Lang) -> Iterator[Block]:
     yield Heading(term("summary", lang))
     sentence, warn = status_sentence(s.status, s.gap, lang)
@@ -197,6 +219,7 @@ def _summary_blocks(record: RunRecord, s: data.Summary, lang: Lang) -> Iterator[
             p90=fmt_eur(s.cost_p90, lang),
         )
     )
+    yield from _cash_sentence(record, lang)
     if s.scenario_count is not None and s.scenario_count < FEW_SCENARIOS:
         yield Paragraph(
             term("few_scenarios_note", lang).format(count=s.scenario_count), emphasis=True, warning=True

@@ -191,6 +191,16 @@ TERMS: dict[str, tuple[str, str]] = {
         "Verwachte totale kosten {expected}; in 80% van de scenario's tussen {p10} (P10) en {p90} (P90).",
         "Expected total cost {expected}; in 80% of the scenarios between {p10} (P10) and {p90} (P90).",
     ),
+    "cash_sentence": (
+        "Daarvan is {spending} verwachte uitgaven (kasgeld). {penalty} is modelweging, geen uitgave: "
+        "boetes voor late zaken, de wachtrij bij registratie, aanvullende financiering en "
+        "onderuitputting, en de waarde van de restvoorraad aan het eind; de rest is de kosten van het "
+        "aanhouden van de asielreserve. Alle bedragen in euro, prijspeil {year}.",
+        "Of this, {spending} is expected spending (cash). {penalty} is a model weight, not spending: "
+        "penalties for late cases, the registration queue, supplementary funding and underspending, "
+        "and the value of the backlog left at the end; the rest is the cost of holding the "
+        "asielreserve. All amounts in euros at {year} prices.",
+    ),
     "cvar_sentence": (
         "Risico (CVaR bij α = {alpha}): in de duurste {tail} van de scenario's (naar kans) zijn de "
         "totale kosten gemiddeld {cvar}, tegen {expected} verwacht; gewicht van de CVaR in de "
