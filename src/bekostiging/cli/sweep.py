@@ -28,6 +28,7 @@ import pandas as pd
 
 from bekostiging.cli import main
 from bekostiging.cli.case import InputProblemsError
+from bekostiging.cli.runs import runs_dir_option
 from bekostiging.errors import InputErrors, SolverFailure
 
 if TYPE_CHECKING:
@@ -327,12 +328,7 @@ def _with_common(func):  # type: ignore[no-untyped-def]
 @click.option(
     "--run", "run_ref", default=None, help="Mark this run's point; its case, set and policy by default."
 )
-@click.option(
-    "--runs-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Folder of runs (default: $BEKOSTIGING_RUNS_DIR, else ./runs).",
-)
+@runs_dir_option
 def sweep_cmd(
     case_dir: Path | None,
     scenarios: str | None,
