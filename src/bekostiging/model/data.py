@@ -7,7 +7,7 @@ per-period rates here, lead times in months become whole periods.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -139,16 +139,7 @@ class ChainData:
         return ind.cost_per_fte_period_meur / ind.output_per_fte_period
 
     def with_baseline(self, baseline: MppBaseline) -> ChainData:
-        return _replace(self, baseline=baseline)
-
-    def with_policy(self, policy: Policy) -> ChainData:
-        return _replace(self, policy=policy)
-
-
-def _replace(data: ChainData, **changes: object) -> ChainData:
-    from dataclasses import replace
-
-    return replace(data, **changes)  # type: ignore[arg-type]
+        return replace(self, baseline=baseline)
 
 
 @dataclass(frozen=True)

@@ -91,14 +91,7 @@ def compare_runs(records: Sequence[RunRecord]) -> Comparison:
         raise ValueError("compare needs at least two runs")
     labels = _unique_labels([run_label(r) for r in records])
     levers = side_by_side([r.table("levers") for r in records], labels, ["lever", "unit"], "value")
-    if not levers.empty:
-        order = {name: i for i, name in enumerate(data.FIVE_LEVERS)}
-        levers = (
-            levers.assign(_o=levers["lever"].map(order).fillna(len(order)))
-            .sort_values(["_o", "lever"], kind="stable")
-            .drop(columns="_o")
-            .reset_index(drop=True)
-        )
+    levers = data.in_order(levers, "lever", data.FIVE_LEVERS)
     funding_frames = []
     for r in records:
         f = data.funding_table(r)
@@ -133,14 +126,8 @@ def compare_runs(records: Sequence[RunRecord]) -> Comparison:
     value = side_by_side([_value_measures(r) for r in records], labels, ["measure", "unit"], "value")
     if not value.empty and value[list(labels)].isna().all().all():
         value = pd.DataFrame()
-    elif not value.empty:
-        rank = {m: i for i, m in enumerate(VALUE_ORDER)}
-        value = (
-            value.assign(_o=value["measure"].map(rank).fillna(len(rank)))
-            .sort_values("_o", kind="stable")
-            .drop(columns="_o")
-            .reset_index(drop=True)
-        )
+    else:
+        value = data.in_order(value, "measure", VALUE_ORDER)
     diffs = [input_differences(records[0], r, lab) for r, lab in zip(records[1:], labels[1:], strict=True)]
     return Comparison(
         labels=tuple(labels),

@@ -8,7 +8,7 @@ Expected values weight scenarios by their probability (``scenarios`` table).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -220,17 +220,22 @@ def cost_cvar(record: RunRecord, alpha: float) -> float | None:
     return cvar(costs.to_numpy(), p.to_numpy(), alpha)
 
 
+def in_order(frame: pd.DataFrame, column: str, order: Sequence[str]) -> pd.DataFrame:
+    """Rows in a canonical order of ``column`` (unknown values last, stable)."""
+    if frame.empty:
+        return frame
+    rank = {name: i for i, name in enumerate(order)}
+    return (
+        frame.assign(_o=frame[column].map(rank).fillna(len(rank)))
+        .sort_values(["_o", column], kind="stable")
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )
+
+
 def summarise(record: RunRecord) -> Summary:
     m = record.manifest
-    levers = record.table("levers")
-    if not levers.empty:
-        order = {name: i for i, name in enumerate(FIVE_LEVERS)}
-        levers = (
-            levers.assign(_o=levers["lever"].map(order).fillna(len(order)))
-            .sort_values("_o", kind="stable")
-            .drop(columns="_o")
-            .reset_index(drop=True)
-        )
+    levers = in_order(record.table("levers"), "lever", FIVE_LEVERS)
     costs = scenario_kpi(record, "total_cost_eur")
     p = probabilities(record)
     backlog = scenario_kpi(record, "backlog_end_persons")
