@@ -501,11 +501,50 @@ def test_add_funding_ratio_per_partner():
     assert v(f.Budget["ind", YEAR]) == pytest.approx(1.25, abs=TOL)
     assert v(f.Budget["coa", YEAR]) == pytest.approx(2.5, abs=TOL)
     assert v(f.Asielreserve[YEAR]) == pytest.approx(0.5, abs=TOL)
-    assert set(f.FUNDING_GROUPS) == set(f.LINES)
+    assert set(f.FUNDING_GROUPS) == {"coa", "ind"}  # lines with an MPP need only
 
     chain = _budget_case(max_asielreserve_eur=1.0e7, policy={"funding_ratio_min": 1.25})
     mc, _ = _solved(chain, _budget_inflows(chain), base=baseline(chain, need_eur=needs))
     assert v(mc.first.Budget["ind", YEAR]) == pytest.approx(0.0, abs=TOL)
+
+
+@pytest.mark.solver
+def test_add_funding_ratio_per_partner_maximum_keeps_the_pool_budget():
+    """Funding_Ratio, scope "partner" with a maximum: the flex pool (no MPP need) keeps its budget.
+
+    Needs EUR 2 M (coa) and 1 M (ind), r_max = 1.5. One pool team of 2 FTE is
+    fixed, retainer EUR 40,000 an FTE-year: structural cost EUR 80,000 on the
+    flexpool line, so Budget_Covers_Structural needs B_pool >= 0.08 M. A cap of
+    r_max x 0 on the pool's line (the old rows) made this infeasible; the pool is
+    in no funding group now, and B_pool = 0.08 M (every euro above it is underspent).
+    """
+    needs = {("coa", YEAR): 2.0e6, ("ind", YEAR): 1.0e6}
+    case = _budget_case(
+        max_asielreserve_eur=1.0e7,
+        policy={"funding_ratio_max": 1.5, "funding_ratio_scope": "partner", "allow_flexpool": True},
+    )
+    case = case.model_copy(
+        update={
+            "settings": case.settings.model_copy(
+                update={
+                    "flexpool": case.settings.flexpool.model_copy(
+                        update={"max_teams": 1, "retainer_cost_per_fte_year_eur": 40000.0}
+                    )
+                }
+            )
+        }
+    )
+    m, _ = _solved(
+        case,
+        _budget_inflows(case),
+        base=baseline(case, need_eur=needs),
+        fix=lambda m: m.first.PoolTeams[YEAR].fix(1),
+    )
+    f = m.first
+    assert "flexpool" not in set(f.FUNDING_GROUPS)
+    assert v(f.Budget["flexpool", YEAR]) == pytest.approx(0.08, abs=TOL)
+    assert v(f.Budget["coa", YEAR]) <= 1.5 * 2.0 + TOL
+    assert v(f.Budget["ind", YEAR]) <= 1.5 * 1.0 + TOL
 
 
 PLAN_KEYS = (("Hire", "ind"), ("Opened", "std"), ("Closed", "std"))
@@ -878,6 +917,60 @@ def test_add_baseline_norm():
     assert path(s.NormShortfall) == pytest.approx([0, 0, 4, 4], abs=TOL)
     assert _eur(s.NormShortfallCost) == pytest.approx(160_000.0, abs=1e-3)
     assert path(s.Emergency) == pytest.approx([10, 10, 0, 0], abs=TOL)
+
+
+def _late_decision_case():
+    """Lead 3 months (1 quarter) but COA decides only every 6 months (t = 0, 2)."""
+    return make_case(
+        categories={"nareis": {"reception_share": 1.0}},
+        locations=[
+            {
+                "places": 10.0,
+                "initially_open": 5,
+                "max_open": 7,
+                "lead_time_months": 3,
+                "cost_per_place_year_eur": 4000.0,
+            }
+        ],
+        coa={"location_decision_interval_months": 6, "initial_emergency_places": 20.0},
+        stocks={"status_holders": 60.0},
+    )
+
+
+@pytest.mark.unit
+def test_add_occupancy_norm_starts_at_the_first_decision_moment_after_the_lead_time():
+    """t0 = the first period any type can open: the first decision moment at or after the lead.
+
+    Lead 1 quarter, decision moments at t = 0 and 2: the first opening lands at t = 2,
+    so t0 = 2 (the minimum lead time alone would give 1); no norm row at t = 0, 1.
+    """
+    case = _late_decision_case()
+    data = chain_data(case)
+    assert data.norm_start_period == 2
+    base = baseline(case, occupancy=[60, 60, 60, 60])
+    m = extensive_form(chain_problem(data.with_baseline(base), [ScenarioInflow("s", inflow(case))], [1.0]))
+    assert sorted(m.first.Occupancy_Norm) == [2, 3]
+
+
+@pytest.mark.solver
+def test_add_baseline_norm_charges_no_shortfall_before_a_location_can_open():
+    """Baseline_Norm: no shortfall cost in periods where no location could be opened.
+
+    60 status holders, 5 locations of 10 places open (max 7), beta = 0.8, lead
+    1 quarter, decisions at t = 0, 2. At t = 1 nothing can have opened, so the
+    shortfall 60 - 0.8 x 50 = 20 there was charged at 2 x emergency (EUR 20,000 a
+    place-quarter) before: now Short = [0, 0, 4, 4] (both locations open at
+    t = 2: 60 - 0.8 x 70 = 4), cost 2 x 10,000 x 8 = EUR 160,000.
+    """
+    case = _late_decision_case()
+    problem = baseline_problem(chain_data(case), inflow(case), occupancy_norm=0.8)
+    m = extensive_form(problem)
+    outcome = HighsSolver(EXACT).solve(m)
+    assert outcome.status == Status.OPTIMAL
+    s = m.scen["mpp-mid"]
+    assert path(m.first.Open, "std") == pytest.approx([5, 5, 7, 7], abs=TOL)
+    assert path(s.NormShortfall) == pytest.approx([0, 0, 4, 4], abs=TOL)
+    assert _eur(s.NormShortfallCost) == pytest.approx(160_000.0, abs=1e-3)
 
 
 # --------------------------------------------------------------------------- newsvendor

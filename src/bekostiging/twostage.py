@@ -89,7 +89,7 @@ def extensive_form(
 ) -> pyo.ConcreteModel:
     """The compact extensive form: one stage-1 block, one block per scenario.
 
-    Objective: FirstStageCost + (1-W)·Σ_s p_s SecondStageCost_s + W·CVaR_alpha, where
+    Objective: (1-W)·(FirstStageCost + Σ_s p_s SecondStageCost_s) + W·CVaR_alpha, where
     CVaR_alpha = eta + 1/(1-alpha) Σ_s p_s u_s, u_s >= TotalCost_s - eta, u_s >= 0
     and TotalCost_s = FirstStageCost + SecondStageCost_s (Rockafellar-Uryasev).
     With ``fixed_first_stage`` (from :func:`first_stage_values`) the stage-1

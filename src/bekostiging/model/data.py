@@ -118,6 +118,8 @@ class ChainData:
     queue_person_day_meur: float
     policy: Policy
     baseline: MppBaseline | None = None
+    # t0 of the occupancy norm: the first period any location type can open (the first
+    # decision moment at or after its lead time); no norm rows and no shortfall before it.
     norm_start_period: int = 0
 
     @property
@@ -149,6 +151,12 @@ class ScenarioInflow:
     name: str
     inflow_persons: np.ndarray
     baseline: bool = False  # the deterministic MPP-mid planning run (norm on own occupancy)
+
+
+def first_opening_period(loc: LocationData) -> int | None:
+    """The first period a new location of this type can open: the first decision moment
+    at or after its lead time (``None`` when no decision moment lies that late)."""
+    return next((t for t in loc.decision_periods if t >= loc.lead_periods), None)
 
 
 def _staff(case: Case, partner: Partner) -> StaffData:
@@ -200,7 +208,8 @@ def chain_data(case: Case, policy: Policy | None = None) -> ChainData:
         )
         for loc in case.locations
     )
-    growable = [loc.lead_periods for loc in locations if loc.max_open > loc.initially_open]
+    openable = [first_opening_period(loc) for loc in locations if loc.max_open > loc.initially_open]
+    opening_periods = [t for t in openable if t is not None]
     return ChainData(
         periods=tuple(labels),
         years=tuple(case.years),
@@ -245,7 +254,7 @@ def chain_data(case: Case, policy: Policy | None = None) -> ChainData:
         late_case_month_meur=(st.penalties.late_case_month_eur) / MONEY_SCALE,
         queue_person_day_meur=(st.penalties.registration_queue_person_day_eur) / MONEY_SCALE,
         policy=policy or st.policy,
-        norm_start_period=min(growable) if growable else n,
+        norm_start_period=min(opening_periods) if opening_periods else n,
     )
 
 

@@ -377,9 +377,10 @@ def add_funding_ratio(b: pyo.Block, d: ChainData) -> None:
 
     with groups :math:`G = \{\text{all lines}\}` (``funding_ratio_scope = "chain"``, the
     default: money can follow the work between partners, ketenperspectief) or one
-    group per budget line with an MPP need (``"partner"``; a line without need, the
-    flex pool, then gets no budget when a maximum is set). Rows only where the policy
-    sets ``funding_ratio_min/max`` and a baseline exists.
+    group per budget line with an MPP need (``"partner"``; a line without need in any
+    year, the flex pool, is in no group, so a per-partner maximum does not cap its own
+    budget). Rows only where the policy sets ``funding_ratio_min/max`` and a baseline
+    exists, and in the partner scope only for years in which the line has a need.
 
     ==========  ============================  =====
     symbol      component                     unit
@@ -397,7 +398,10 @@ def add_funding_ratio(b: pyo.Block, d: ChainData) -> None:
     b.funding_ratio_min = pyo.Param(initialize=lo if lo is not None else 0.0, mutable=True)
     b.funding_ratio_max = pyo.Param(initialize=hi if hi is not None else 0.0, mutable=True)
     if d.policy.funding_ratio_scope == "partner":
-        groups = {line: (line,) for line in BUDGET_LINES}
+        # Only lines with an MPP need form a group: a cap of r_max x 0 would abolish
+        # the budget of a line the MPP plan does not use (the flex pool).
+        needed = {p for (p, _y), n in (base.need_meur.items() if base else ()) if n > 0}
+        groups = {line: (line,) for line in BUDGET_LINES if line in needed}
     else:
         groups = {CHAIN_GROUP: BUDGET_LINES}
     b.FUNDING_GROUPS = pyo.Set(initialize=list(groups), ordered=True)
@@ -422,7 +426,7 @@ def add_funding_ratio(b: pyo.Block, d: ChainData) -> None:
         b.YEARS,
         rule=lambda _b, g, y: (
             budget(g, y) <= b.funding_ratio_max * need(g, y)
-            if hi is not None and base
+            if hi is not None and base and (g == CHAIN_GROUP or need(g, y) > 0)
             else pyo.Constraint.Skip
         ),
     )
