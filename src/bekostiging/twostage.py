@@ -12,6 +12,10 @@ analytics, out-of-sample evaluation, mpi-sppy) is a :class:`TwoStageProblem`:
   penalties, stage-1 costs excluded);
 * ``scenarios``: (name, probability, data) triples;
 * ``mean_data()`` the data of the expected-value scenario (for EV);
+* optionally ``decision_stage(first, var)``: the stage (budget-year index, 0 = now)
+  in which a stage-1 variable is decided, for the multistage form
+  (``multistage.py``, ``model/stages.md``); without it every stage-1 variable is
+  decided now;
 * optionally ``template``: a second-stage builder whose scenario data are mutable
   Params, and a ``load_data(block, data)`` that re-points such a block at another
   scenario (the block-angular assembler, ``assemble.py``, needs both).
@@ -71,6 +75,7 @@ class TwoStageProblem:
     mean_data: Callable[[], Any]
     risk: Risk = field(default_factory=Risk)
     template: ScenarioTemplate | None = None
+    decision_stage: Callable[[pyo.Block, Any], int] | None = None
 
     @property
     def names(self) -> list[str]:

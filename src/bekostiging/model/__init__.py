@@ -23,6 +23,7 @@ from bekostiging.model.data import (
 )
 from bekostiging.model.first_stage import build_first_stage
 from bekostiging.model.second_stage import build_second_stage, load_inflow
+from bekostiging.model.stages import decision_stage
 from bekostiging.twostage import Risk, ScenarioData, ScenarioTemplate, TwoStageProblem
 
 BASELINE_SCENARIO = "mpp-mid"
@@ -76,6 +77,7 @@ def chain_problem(
         mean_data=partial(_mean, list(scenarios), list(probabilities)),
         risk=risk or Risk(),
         template=ScenarioTemplate(partial(_second_template, data=data), partial(_load, data=data)),
+        decision_stage=partial(decision_stage, data=data),
     )
 
 
