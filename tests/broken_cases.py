@@ -18,6 +18,7 @@ TINY_CASE = FIXTURES / "tiny-case"
 SCENARIOS = Path("scenarios") / "two"
 
 Edit = Callable[[Path], None]
+DUPLICATED_STOCK = "ind_backlog,repeat,10\nind_backlog,repeat,12\n"  # a key row repeated
 
 
 def replace(file: str, old: str, new: str, count: int = 1) -> Edit:
@@ -149,6 +150,18 @@ BROKEN: tuple[Broken, ...] = (
         "policy.funding_ratio_min",
     ),
     Broken(
+        "true/false where a number belongs",
+        replace("case.toml", "initial_fte = 10.0", "initial_fte = true"),
+        "case.toml",
+        "ind.initial_fte",
+    ),
+    Broken(
+        "implausibly large cost",
+        replace("case.toml", "cost_per_resident_year_eur = 10000.0", "cost_per_resident_year_eur = 1e30"),
+        "case.toml",
+        "coa.cost_per_resident_year_eur",
+    ),
+    Broken(
         "settings not valid TOML", replace("case.toml", "years = 1", "years = = 1"), "case.toml", "(syntax)"
     ),
     # --- files and columns
@@ -221,6 +234,12 @@ BROKEN: tuple[Broken, ...] = (
         "mpp low above mid", replace("mpp.csv", "2026,first,240,360", "2026,first,400,360"), "mpp.csv", "low"
     ),
     # --- table rules
+    Broken(
+        "duplicate initial stock row",
+        replace("initial_stocks.csv", "ind_backlog,repeat,10\n", DUPLICATED_STOCK),
+        "initial_stocks.csv",
+        "stock",
+    ),
     Broken(
         "duplicate series period",
         replace("series.csv", "2026-03,10,0.6,0.02", "2026-02,10,0.6,0.02"),

@@ -18,7 +18,16 @@ from bekostiging.schema import (
     StockName,
     case_violations,
 )
-from broken_cases import CASE_RULES, TINY_CASE, Broken, both, copy_tiny, make_broken, replace
+from broken_cases import (
+    CASE_RULES,
+    DUPLICATED_STOCK,
+    TINY_CASE,
+    Broken,
+    both,
+    copy_tiny,
+    make_broken,
+    replace,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -180,3 +189,107 @@ def test_quarterly_case(tmp_path: Path) -> None:
         (5, "period", "2026-12"),
         (None, "period", "missing 2026-Q4"),
     ]
+
+
+# --------------------------------------------------------------------------- hardening (issue 13)
+
+
+def _dutch_excel(path: Path) -> None:
+    """Rewrite a CSV file as Excel saves it in a Dutch locale: ``;`` and decimal commas."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text(
+        "\n".join(line.replace(",", ";").replace(".", ",") for line in lines) + "\n", encoding="utf-8"
+    )
+
+
+def test_every_case_table_from_dutch_excel_is_read_like_the_original(tmp_path: Path) -> None:
+    """Semicolons and decimal commas (``permit_share = 0,6``) in every case table, as scenario
+    sets accept them: the loaded case equals the original."""
+    case_dir = copy_tiny(tmp_path)
+    for spec in TABLES:
+        _dutch_excel(case_dir / spec.file)
+    assert "0,6" in (case_dir / "series.csv").read_text()
+    assert load_case(case_dir) == load_case(TINY_CASE)
+
+
+def test_case_and_scenario_readers_share_one_number_rule() -> None:
+    """One implementation: the scenario reader's number parser is the shared one."""
+    from bekostiging.io import case as case_io
+    from bekostiging.io import csvtext
+    from bekostiging.io import scenarios as scenario_io
+
+    assert scenario_io.parse_number is csvtext.parse_number
+    assert case_io.decimal_point is csvtext.decimal_point
+    assert csvtext.parse_number("0,6") == pytest.approx(0.6)
+    assert csvtext.parse_number("1,000,000") is None  # not silently 1
+
+
+def test_boolean_is_not_a_number(tmp_path: Path) -> None:
+    """``initial_fte = true`` was read as 1 FTE; now it names the key and what is allowed."""
+    case_dir = copy_tiny(tmp_path)
+    replace("case.toml", "initial_fte = 10.0", "initial_fte = true")(case_dir)
+    (problem,) = problems_of(case_dir)
+    assert (problem.file, problem.field, problem.found) == ("case.toml", "ind.initial_fte", "true")
+    assert problem.allowed.startswith("a number ≥ 0")
+
+
+def test_duplicate_initial_stock_row_is_refused_with_both_rows(tmp_path: Path) -> None:
+    """``ind_backlog,repeat,10`` then ``ind_backlog,repeat,12`` was summed to 22 silently."""
+    case_dir = copy_tiny(tmp_path)
+    replace("initial_stocks.csv", "ind_backlog,repeat,10\n", DUPLICATED_STOCK)(case_dir)
+    (problem,) = problems_of(case_dir)
+    assert problem.file == "initial_stocks.csv"
+    assert problem.found == "ind_backlog/repeat"
+    assert problem.row == 8
+    assert "already in row 7" in problem.allowed
+
+
+def test_implausible_value_names_the_setting(tmp_path: Path) -> None:
+    """``cost_per_resident_year_eur = 1e30`` passed validate and broke HiGHS later."""
+    case_dir = copy_tiny(tmp_path)
+    huge = "cost_per_resident_year_eur = 1e30"
+    replace("case.toml", "cost_per_resident_year_eur = 10000.0", huge)(case_dir)
+    (problem,) = problems_of(case_dir)
+    assert problem.field == "coa.cost_per_resident_year_eur"
+    assert "≤ 1e+07" in problem.allowed
+
+
+def _numeric_fields() -> list[tuple[str, str, object]]:
+    from bekostiging.schema import Case, ScenarioInfo, Settings, is_numeric
+
+    found: list[tuple[str, str, object]] = []
+    seen: set[type] = set()
+
+    def walk(model: type, prefix: str) -> None:
+        if model in seen:
+            return
+        seen.add(model)
+        for name, info in model.model_fields.items():
+            ann = info.annotation
+            args = getattr(ann, "__args__", ())
+            sub = next((a for a in (ann, *args) if isinstance(a, type) and hasattr(a, "model_fields")), None)
+            if sub is not None:
+                walk(sub, f"{prefix}{name}.")
+            elif is_numeric(ann):
+                found.append((model.__name__, f"{prefix}{name}", info))
+
+    walk(Settings, "")
+    walk(Case, "")
+    walk(ScenarioInfo, "scenarios.")
+    return found
+
+
+def test_every_numeric_parameter_has_a_plausible_range() -> None:
+    """Every number in a case has a lower and an upper bound, so a typo (1e30) is refused."""
+    import annotated_types
+
+    fields = _numeric_fields()
+    assert len(fields) > 40  # the walk itself reaches the settings and the tables
+    unbounded = []
+    for model, path, info in fields:
+        kinds = {type(m) for m in info.metadata}  # type: ignore[attr-defined]
+        lower = kinds & {annotated_types.Ge, annotated_types.Gt}
+        upper = kinds & {annotated_types.Le, annotated_types.Lt}
+        if not (lower and upper):
+            unbounded.append(f"{model}.{path}")
+    assert not unbounded, f"numeric fields without a lower and upper bound: {unbounded}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,50 @@ def test_help(args: list[str]) -> None:
     code, out, _ = run(*args, "--help")
     assert code == 0
     assert "Usage:" in out
+
+
+def test_validate_checks_every_scenario_set_of_the_case(tmp_path: Path) -> None:
+    """A broken non-default set in CASE/scenarios/ was never read ("OK"); now it is, by name."""
+    case_dir = copy_tiny(tmp_path)
+    other = case_dir / "scenarios" / "other"
+    shutil.copytree(case_dir / "scenarios" / "two", other)
+    inflow = other / "inflow.csv"
+    lines = inflow.read_text(encoding="utf-8").splitlines()
+    cells = lines[1].split(",")
+    lines[1] = ",".join([*cells[:-1], "veel"])
+    inflow.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = run("validate", str(case_dir))
+    assert code == 2
+    assert f"{other / 'inflow.csv'}, row 2" in err
+    assert "persons = veel" in err
+    code, out, err = run("validate", str(case_dir), "--scenarios", "two")
+    assert code == 0, err
+    assert "Scenario sets checked (only this one: --scenarios): two" in out
+
+
+def test_validate_names_the_scenario_sets_it_checked(tmp_path: Path) -> None:
+    case_dir = copy_tiny(tmp_path)
+    shutil.copytree(case_dir / "scenarios" / "two", case_dir / "scenarios" / "again")
+    code, out, err = run("validate", str(case_dir))
+    assert code == 0, err
+    assert "Scenario sets checked: two, again" in out
+
+
+def test_problems_are_capped_per_file(tmp_path: Path) -> None:
+    """10,000 rows for an unknown scenario: 50 lines for the file, then how many more."""
+    from bekostiging.errors import MAX_PROBLEMS_PER_FILE
+
+    case_dir = copy_tiny(tmp_path)
+    inflow = case_dir / "scenarios" / "two" / "inflow.csv"
+    extra = 10_000
+    with inflow.open("a", encoding="utf-8") as handle:
+        for i in range(extra):
+            handle.write(f"ghost,2026-{i % 12 + 1:02d},first,{i}\n")
+    code, _, err = run("validate", str(case_dir), "--scenarios", "two")
+    assert code == 2
+    lines = err.splitlines()
+    file_lines = [line for line in lines if line.startswith(str(inflow) + ", row")]
+    assert len(file_lines) == MAX_PROBLEMS_PER_FILE
+    assert f"{inflow}: {extra - MAX_PROBLEMS_PER_FILE:,} more problems not shown" in lines
+    assert lines[-1] == f"{extra:,} problems found; fix the input and run again."
+    assert len(lines) == MAX_PROBLEMS_PER_FILE + 2

@@ -34,12 +34,35 @@ class InputProblem:
         return f"{where}: {self.field} = {self.found!s} — {self.allowed}"
 
 
+MAX_PROBLEMS_PER_FILE = 50  # problem lines shown per file; the rest are counted
+
+
+def problem_lines(problems: list[InputProblem], limit: int = MAX_PROBLEMS_PER_FILE) -> list[str]:
+    """One line per problem, at most ``limit`` per file, then how many more that file has.
+
+    A million bad rows give 50 lines and ``FILE: 999,950 more problems not shown``,
+    not a million lines.
+    """
+    shown: dict[str, int] = {}
+    hidden: dict[str, int] = {}
+    lines: list[str] = []
+    for problem in problems:
+        if shown.get(problem.file, 0) < limit:
+            shown[problem.file] = shown.get(problem.file, 0) + 1
+            lines.append(str(problem))
+        else:
+            hidden[problem.file] = hidden.get(problem.file, 0) + 1
+    for file, count in hidden.items():
+        lines.append(f"{file}: {count:,} more problem{'s' if count != 1 else ''} not shown")
+    return lines
+
+
 class InputErrors(Exception):
     """All problems found in an input, raised together after collecting them."""
 
     def __init__(self, problems: list[InputProblem]) -> None:
         self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+        super().__init__("\n".join(problem_lines(self.problems)))
 
 
 class SolverFailure(Exception):

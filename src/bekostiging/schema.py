@@ -16,6 +16,8 @@ Conventions
 from __future__ import annotations
 
 import math
+import types
+import typing
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -23,12 +25,31 @@ from enum import StrEnum
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 PROBABILITY_TOLERANCE = 1e-9  # sum of scenario probabilities must be 1 within this
 SEASONALITY_TOLERANCE = 1e-6  # monthly factors must average 1 within this
 MONTHS_PER_YEAR = 12
 OCCUPANCY_TOLERANCE = 1e-6  # persons: initial occupancy may exceed capacity by rounding only
+
+# Plausible upper bounds: far above any real value, far below what breaks the solver
+# (1e30 EUR is a typo, and HiGHS cannot read a model holding it). Every numeric
+# parameter has a lower and an upper bound (``tests/test_formulation_doc.py`` checks).
+MAX_EUR_PER_UNIT_YEAR = 1.0e7  # EUR per FTE-, place- or person-year; one-off per FTE
+MAX_ONE_OFF_EUR = 1.0e10  # EUR per location opened or closed
+MAX_BUDGET_EUR = 1.0e11  # EUR a year (the whole Dutch asylum chain spends some 1e10)
+MAX_PENALTY_EUR = 1.0e7  # EUR per late case-month or queue person-day
+MAX_EUR_PER_EUR = 100.0  # penalty weights per euro
+MAX_FUNDING_RATIO = 10.0  # funding as a multiple of the MPP need
+MAX_FTE = 1.0e5  # FTE (the Dutch central government has some 1.3e5 in all)
+MAX_OUTPUT_PER_FTE_YEAR = 1.0e5  # cases per FTE-year
+MAX_COHORTS = 1000  # cohorts per intake moment
+MAX_TEAMS = 10_000  # flex-pool teams
+MAX_PERSONS = 1.0e7  # persons in a stock, a period's flow or a year's forecast
+MAX_PLACES = 1.0e6  # reception places
+MAX_LOCATIONS = 10_000  # locations of one type
+MAX_SEASONAL_FACTOR = float(MONTHS_PER_YEAR)  # a month cannot exceed the whole year's inflow
 
 # Validation context flag: ``Model.model_validate(data, context={DEFER_CHECKS: True})``
 # skips the cross-field ``check_*`` rules so that a loader can run them itself and
@@ -120,6 +141,25 @@ class Strict(BaseModel):
         allow_inf_nan=False,  # an infinite cost or bound in a file is a typo, not a value
     )
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        """``initial_fte = true`` is a typo, not 1 FTE: numbers never accept true/false."""
+        field = cls.model_fields.get(info.field_name or "")
+        if isinstance(value, bool) and field is not None and is_numeric(field.annotation):
+            raise PydanticCustomError(BOOL_NOT_NUMBER, "a number, not true or false")
+        return value
+
+
+BOOL_NOT_NUMBER = "bool_not_number"  # pydantic error type of a true/false where a number belongs
+
+
+def is_numeric(annotation: Any) -> bool:
+    """``int``, ``float`` or either ``| None``: a field that takes a number."""
+    args = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else (annotation,)
+    kinds = [a for a in args if a is not type(None)]
+    return len(kinds) == 1 and kinds[0] in (int, float)
+
 
 def field_unit(model: type[BaseModel], name: str) -> str:
     """The declared unit of a parameter (``""`` when it has none)."""
@@ -162,23 +202,39 @@ class StaffSettings(Strict):
     """A staffed partner: hiring cohorts, training lag, trainee cap, attrition."""
 
     adjustable: bool = Field(True, description="Staffing is a lever (False: fixed formation)")
-    initial_fte: float = param(unit="FTE", description="Productive staff at the start", ge=0.0)
+    initial_fte: float = param(unit="FTE", description="Productive staff at the start", ge=0.0, le=MAX_FTE)
     output_per_fte_year: float = param(
         unit="cases per FTE-year",
         description="Output of one productive FTE in a year (decisions, registrations, returns)",
         gt=0.0,
+        le=MAX_OUTPUT_PER_FTE_YEAR,
     )
     cost_per_fte_year_eur: float = param(
-        unit="EUR per FTE-year", description="Loaded cost of one FTE (salary, overhead)", ge=0.0
+        unit="EUR per FTE-year",
+        description="Loaded cost of one FTE (salary, overhead)",
+        ge=0.0,
+        le=MAX_EUR_PER_UNIT_YEAR,
     )
     hiring_cost_per_fte_eur: float = param(
-        0.0, unit="EUR per FTE", description="Recruitment cost per hired FTE", ge=0.0
+        0.0,
+        unit="EUR per FTE",
+        description="Recruitment cost per hired FTE",
+        ge=0.0,
+        le=MAX_EUR_PER_UNIT_YEAR,
     )
     cohort_fte: float = param(
-        10.0, unit="FTE", description="Size of one hiring cohort (integer lever unit)", gt=0.0
+        10.0,
+        unit="FTE",
+        description="Size of one hiring cohort (integer lever unit)",
+        gt=0.0,
+        le=MAX_FTE,
     )
     max_cohorts_per_intake: int = param(
-        10, unit="cohorts", description="Most cohorts that can start at one intake moment", ge=0
+        10,
+        unit="cohorts",
+        description="Most cohorts that can start at one intake moment",
+        ge=0,
+        le=MAX_COHORTS,
     )
     intake_interval_months: int = param(
         3, unit="months", description="Months between intake moments", ge=1, le=24
@@ -224,26 +280,42 @@ class CoaSettings(Strict):
         unit="EUR per person-year",
         description="Variable cost per resident (allowances, care), on top of place costs",
         ge=0.0,
+        le=MAX_EUR_PER_UNIT_YEAR,
     )
     reserve_holding_cost_per_place_year_eur: float = param(
-        unit="EUR per place-year", description="Cost of a reserve place kept on standby", ge=0.0
+        unit="EUR per place-year",
+        description="Cost of a reserve place kept on standby",
+        ge=0.0,
+        le=MAX_EUR_PER_UNIT_YEAR,
     )
     reserve_activation_cost_per_place_year_eur: float = param(
-        unit="EUR per place-year", description="Extra cost of a reserve place while in use", ge=0.0
+        unit="EUR per place-year",
+        description="Extra cost of a reserve place while in use",
+        ge=0.0,
+        le=MAX_EUR_PER_UNIT_YEAR,
     )
     reserve_activation_months: int = param(
         2, unit="months", description="Lead time to bring reserve places into use", ge=0, le=24
     )
     max_reserve_places: float = param(
-        20000.0, unit="places", description="Upper bound on reserve places held", ge=0.0
+        20000.0,
+        unit="places",
+        description="Upper bound on reserve places held",
+        ge=0.0,
+        le=MAX_PLACES,
     )
     emergency_cost_per_place_year_eur: float = param(
         unit="EUR per place-year",
         description="Cost of an emergency place (crisisnoodopvang), staff included",
         ge=0.0,
+        le=MAX_EUR_PER_UNIT_YEAR,
     )
     initial_emergency_places: float = param(
-        0.0, unit="places", description="Emergency places in use at the start", ge=0.0
+        0.0,
+        unit="places",
+        description="Emergency places in use at the start",
+        ge=0.0,
+        le=MAX_PLACES,
     )
     staff_fte_per_extra_place: float = param(
         0.0,
@@ -254,7 +326,11 @@ class CoaSettings(Strict):
         le=1.0,
     )
     external_staff_cost_per_fte_year_eur: float = param(
-        0.0, unit="EUR per FTE-year", description="Cost of externally hired COA staff", ge=0.0
+        0.0,
+        unit="EUR per FTE-year",
+        description="Cost of externally hired COA staff",
+        ge=0.0,
+        le=MAX_EUR_PER_UNIT_YEAR,
     )
     location_decision_interval_months: int = param(
         6, unit="months", description="COA decides on opening/closing every this many months", ge=1, le=24
@@ -262,13 +338,19 @@ class CoaSettings(Strict):
 
 
 class FlexPoolSettings(Strict):
-    team_fte: float = param(10.0, unit="FTE", description="Staff in one flex-pool team", gt=0.0)
-    max_teams: int = param(50, unit="teams", description="Upper bound on teams retained", ge=0)
+    team_fte: float = param(10.0, unit="FTE", description="Staff in one flex-pool team", gt=0.0, le=MAX_FTE)
+    max_teams: int = param(50, unit="teams", description="Upper bound on teams retained", ge=0, le=MAX_TEAMS)
     retainer_cost_per_fte_year_eur: float = param(
-        unit="EUR per FTE-year", description="Cost of keeping one pool FTE available", ge=0.0
+        unit="EUR per FTE-year",
+        description="Cost of keeping one pool FTE available",
+        ge=0.0,
+        le=MAX_EUR_PER_UNIT_YEAR,
     )
     activation_cost_per_fte_year_eur: float = param(
-        unit="EUR per FTE-year", description="Extra cost of a pool FTE while deployed", ge=0.0
+        unit="EUR per FTE-year",
+        description="Extra cost of a pool FTE while deployed",
+        ge=0.0,
+        le=MAX_EUR_PER_UNIT_YEAR,
     )
     max_active_share: float = param(
         1.0, unit="share", description="Share of the pool deployable in one period", ge=0.0, le=1.0
@@ -287,19 +369,25 @@ class BudgetSettings(Strict):
         le=1.0,
     )
     max_asielreserve_eur: float = param(
-        1.0e9, unit="EUR", description="Upper bound on the asielreserve per year", ge=0.0
+        1.0e9,
+        unit="EUR",
+        description="Upper bound on the asielreserve per year",
+        ge=0.0,
+        le=MAX_BUDGET_EUR,
     )
     supplementary_penalty: float = param(
         0.25,
         unit="EUR per EUR",
         description="Penalty per euro of supplementary funding (mid-year claims, cuts elsewhere)",
         ge=0.0,
+        le=MAX_EUR_PER_EUR,
     )
     underspend_penalty: float = param(
         0.02,
         unit="EUR per EUR",
         description="Opportunity cost per euro of budget left unspent",
         ge=0.0,
+        le=MAX_EUR_PER_EUR,
     )
 
 
@@ -308,11 +396,13 @@ class Penalties(Strict):
         unit="EUR per case-month",
         description="Penalty per case-month beyond normal work in progress (dwangsom, human cost)",
         ge=0.0,
+        le=MAX_PENALTY_EUR,
     )
     registration_queue_person_day_eur: float = param(
         unit="EUR per person-day",
         description="Penalty per person-day waiting for registration (Ter Apel)",
         ge=0.0,
+        le=MAX_PENALTY_EUR,
     )
 
 
@@ -363,10 +453,18 @@ class Policy(Strict):
         "work) or to every partner's budget line separately",
     )
     funding_ratio_min: float | None = param(
-        None, unit="ratio", description="Funding at least this multiple of the MPP need", ge=0.0
+        None,
+        unit="ratio",
+        description="Funding at least this multiple of the MPP need",
+        ge=0.0,
+        le=MAX_FUNDING_RATIO,
     )
     funding_ratio_max: float | None = param(
-        None, unit="ratio", description="Funding at most this multiple of the MPP need", ge=0.0
+        None,
+        unit="ratio",
+        description="Funding at most this multiple of the MPP need",
+        ge=0.0,
+        le=MAX_FUNDING_RATIO,
     )
 
     @model_validator(mode="after")
@@ -420,7 +518,9 @@ class InitialStock(Strict):
 
     stock: StockName
     category: Category | None = None
-    persons: float = param(unit="persons", description="Persons in the stock at the start", ge=0.0)
+    persons: float = param(
+        unit="persons", description="Persons in the stock at the start", ge=0.0, le=MAX_PERSONS
+    )
 
     @model_validator(mode="after")
     def _category_rule(self, info: ValidationInfo) -> InitialStock:
@@ -433,7 +533,10 @@ class SeriesRow(Strict):
 
     period: str = Field(description="Period label, YYYY-MM or YYYY-Qn")
     housing_outflow_persons: float = param(
-        unit="persons per period", description="Status holders municipalities can house", ge=0.0
+        unit="persons per period",
+        description="Status holders municipalities can house",
+        ge=0.0,
+        le=MAX_PERSONS,
     )
     permit_share: float = param(
         unit="share", description="Share of IND decisions granting a permit", ge=0.0, le=1.0
@@ -450,14 +553,23 @@ class LocationType(Strict):
     """Row of ``locations.csv``: a standard COA location size or a named candidate."""
 
     location: str = Field(min_length=1, description="Name of the location type or candidate")
-    places: float = param(unit="places", description="Places per location", gt=0.0)
-    initially_open: int = param(unit="locations", description="Open at the start", ge=0)
-    max_open: int = param(unit="locations", description="Most that can be open at once", ge=0)
-    opening_cost_eur: float = param(unit="EUR per location", description="One-off cost to open", ge=0.0)
-    closing_cost_eur: float = param(unit="EUR per location", description="One-off cost to close", ge=0.0)
+    places: float = param(unit="places", description="Places per location", gt=0.0, le=MAX_PLACES)
+    initially_open: int = param(unit="locations", description="Open at the start", ge=0, le=MAX_LOCATIONS)
+    max_open: int = param(
+        unit="locations", description="Most that can be open at once", ge=0, le=MAX_LOCATIONS
+    )
+    opening_cost_eur: float = param(
+        unit="EUR per location", description="One-off cost to open", ge=0.0, le=MAX_ONE_OFF_EUR
+    )
+    closing_cost_eur: float = param(
+        unit="EUR per location", description="One-off cost to close", ge=0.0, le=MAX_ONE_OFF_EUR
+    )
     lead_time_months: int = param(unit="months", description="From decision to first use", ge=0, le=60)
     cost_per_place_year_eur: float = param(
-        unit="EUR per place-year", description="Running cost per place while open (empty or full)", ge=0.0
+        unit="EUR per place-year",
+        description="Running cost per place while open (empty or full)",
+        ge=0.0,
+        le=MAX_EUR_PER_UNIT_YEAR,
     )
 
     @model_validator(mode="after")
@@ -471,9 +583,9 @@ class MppRow(Strict):
 
     year: int = param(unit="year", description="Budget year", ge=2000, le=2100)
     category: Category
-    low: float = param(unit="persons per year", description="MPP low band", ge=0.0)
-    mid: float = param(unit="persons per year", description="MPP mid forecast", ge=0.0)
-    high: float = param(unit="persons per year", description="MPP high band", ge=0.0)
+    low: float = param(unit="persons per year", description="MPP low band", ge=0.0, le=MAX_PERSONS)
+    mid: float = param(unit="persons per year", description="MPP mid forecast", ge=0.0, le=MAX_PERSONS)
+    high: float = param(unit="persons per year", description="MPP high band", ge=0.0, le=MAX_PERSONS)
 
     @model_validator(mode="after")
     def _ordered(self, info: ValidationInfo) -> MppRow:
@@ -485,7 +597,9 @@ class SeasonalityRow(Strict):
     """Row of ``seasonality.csv``: monthly inflow factor (mean 1 over the year)."""
 
     month: int = param(unit="month", description="Calendar month 1..12", ge=1, le=12)
-    factor: float = param(unit="ratio to the monthly mean", description="Seasonal factor", gt=0.0)
+    factor: float = param(
+        unit="ratio to the monthly mean", description="Seasonal factor", gt=0.0, le=MAX_SEASONAL_FACTOR
+    )
 
 
 # --------------------------------------------------------------------------- horizon helpers
@@ -791,6 +905,30 @@ def check_seasonality(seasonality: Sequence[SeasonalityRow]) -> list[Violation]:
     return found
 
 
+def check_initial_stocks_unique(initial_stocks: Sequence[InitialStock]) -> list[Violation]:
+    """Each stock (and category) once: a repeated row is a copy-paste slip, not a sum."""
+    found: list[Violation] = []
+    first_row: dict[tuple[StockName, Category | None], int] = {}
+    for i, row in enumerate(initial_stocks):
+        key = (row.stock, row.category)
+        if key in first_row:
+            label = row.stock.value + (f"/{row.category.value}" if row.category is not None else "")
+            found.append(
+                Violation(
+                    "initial_stock_unique",
+                    "initial_stocks",
+                    "stock",
+                    label,
+                    "each stock (and category) once",
+                    i,
+                    first_row[key],
+                )
+            )
+        else:
+            first_row[key] = i
+    return found
+
+
 def check_location_names(locations: Sequence[LocationType]) -> list[Violation]:
     """Location names are unique."""
     found: list[Violation] = []
@@ -889,6 +1027,7 @@ def table_violations(
         *check_series_periods(horizon, series),
         *check_mpp_coverage(horizon, mpp),
         *check_seasonality(seasonality),
+        *check_initial_stocks_unique(initial_stocks),
         *check_location_names(locations),
         *check_location_lead_times(horizon, locations),
         *check_initial_occupancy(settings, initial_stocks, locations),

@@ -15,10 +15,10 @@ import click
 import numpy as np
 
 from bekostiging.cli import main
-from bekostiging.errors import InputErrors, InputProblem
+from bekostiging.errors import InputErrors, InputProblem, problem_lines
 from bekostiging.io.case import SETTINGS_FILE, load_case, save_case
 from bekostiging.io.excel import export_case_xlsx, import_case_xlsx
-from bekostiging.io.scenarios import load_scenario_set, resolve_scenario_set
+from bekostiging.io.scenarios import SCENARIO_SETS_DIR, load_scenario_set, resolve_scenario_set
 from bekostiging.schema import STAFFED_PARTNERS, Case, CaseInfo, ScenarioSet
 
 DEFAULT_CASE = Path("data") / "nl-2026"
@@ -39,10 +39,10 @@ class InputProblemsError(click.ClickException):
         super().__init__(f"{len(self.problems)} input problem(s)")
 
     def show(self, file: object = None) -> None:
-        for problem in self.problems:
-            click.echo(str(problem), err=True)
+        for line in problem_lines(self.problems):
+            click.echo(line, err=True)
         n = len(self.problems)
-        click.echo(f"{n} problem{'s' if n != 1 else ''} found; fix the input and run again.", err=True)
+        click.echo(f"{n:,} problem{'s' if n != 1 else ''} found; fix the input and run again.", err=True)
 
 
 def _in_folder(problems: Iterable[InputProblem], folder: Path) -> list[InputProblem]:
@@ -140,10 +140,13 @@ def summary_lines(case: Case, scenarios: ScenarioSet | None) -> list[str]:
     help="Scenario set: a name under CASE/scenarios/ or a folder (default: case.default_scenarios).",
 )
 def validate(case_dir: Path, scenario_set: str | None) -> None:
-    """Check a case folder and its scenario set; print a summary or every problem.
+    """Check a case folder and its scenario sets; print a summary or every problem.
 
-    CASE defaults to data/nl-2026. Exit code 0 when valid, 2 when the input has
-    problems (one line each: file, row, column, field, value found, allowed).
+    CASE defaults to data/nl-2026. Without --scenarios every scenario set in
+    CASE/scenarios/ is checked (and the default set must exist); with --scenarios
+    only that set. The summary names the sets checked. Exit code 0 when valid, 2
+    when the input has problems (one line each: file, row, column, field, value
+    found, allowed).
     """
     problems: list[InputProblem] = []
     case: Case | None = None
@@ -151,21 +154,32 @@ def validate(case_dir: Path, scenario_set: str | None) -> None:
         case = load_case(case_dir)
     except InputErrors as exc:
         problems += _in_folder(exc.problems, case_dir)
-    name = scenario_set or (
-        case.settings.case.default_scenarios if case is not None else _declared_default_set(case_dir)
-    )
+    default = case.settings.case.default_scenarios if case is not None else _declared_default_set(case_dir)
+    name = scenario_set or default
+    folders = [resolve_scenario_set(case_dir, name)] if name is not None else []
+    if scenario_set is None:
+        folders += [f for f in _case_scenario_sets(case_dir) if f not in folders]
     scenarios: ScenarioSet | None = None
-    if name is not None:
-        folder = resolve_scenario_set(case_dir, name)
+    for folder in folders:
         try:
-            scenarios = load_scenario_set(folder, case)
+            loaded = load_scenario_set(folder, case)
         except InputErrors as exc:
             problems += _in_folder(exc.problems, folder)
+            continue
+        scenarios = scenarios or loaded  # the summary shows the default (or chosen) set
     if problems or case is None:
         raise InputProblemsError(problems)
     for line in summary_lines(case, scenarios):
         click.echo(line)
+    which = "" if scenario_set is None else " (only this one: --scenarios)"
+    click.echo(f"Scenario sets checked{which}: {', '.join(f.name for f in folders) or 'none'}")
     click.echo("OK: no problems found.")
+
+
+def _case_scenario_sets(case_dir: Path) -> list[Path]:
+    """Every scenario-set folder of the case (``CASE/scenarios/*/``), by name."""
+    root = case_dir / SCENARIO_SETS_DIR
+    return sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
 
 
 @main.group("case")

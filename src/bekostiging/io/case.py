@@ -35,6 +35,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from bekostiging.errors import InputErrors, InputProblem
+from bekostiging.io.csvtext import csv_delimiter, decimal_point
 from bekostiging.schema import (
     DEFER_CHECKS,
     ROW_CHECKS,
@@ -48,18 +49,19 @@ from bekostiging.schema import (
     Settings,
     Violation,
     check_initial_occupancy,
+    check_initial_stocks_unique,
     check_location_lead_times,
     check_location_names,
     check_mpp_coverage,
     check_seasonality,
     check_series_periods,
     field_unit,
+    is_numeric,
     settings_violations,
 )
 
 SETTINGS_FILE = "case.toml"
 CSV_ENCODING = "utf-8"
-SEMICOLON = ";"  # CSV delimiter of Excel in a Dutch locale; accepted on reading
 MAX_CLOSE_MATCHES = 1  # suggestions offered for a misspelt key
 CLOSE_MATCH_CUTOFF = 0.6  # difflib similarity needed to suggest a key
 
@@ -358,6 +360,8 @@ def _table_problems(settings: Settings | None, tables: dict[str, _TableResult]) 
         found += check_seasonality(rows["seasonality"])  # type: ignore[arg-type]
     if "locations" in done:
         found += check_location_names(rows["locations"])  # type: ignore[arg-type]
+    if "initial_stocks" in done:
+        found += check_initial_stocks_unique(rows["initial_stocks"])  # type: ignore[arg-type]
     if settings is not None:
         horizon = settings.horizon
         if "series" in done:
@@ -424,14 +428,16 @@ def _clean_cell(text: str) -> str | None:
     return text if text else None
 
 
-def _delimiter(first_line: str) -> str:
-    """``;`` for a file saved by a Dutch-locale Excel (no comma in the header), else ``,``."""
-    return SEMICOLON if SEMICOLON in first_line and "," not in first_line else ","
+def _cell_value(text: str, numeric: bool) -> str | None:
+    """A cell's text; in a numeric column a decimal comma (Dutch Excel, ``0,6``) reads as a point."""
+    cell = _clean_cell(text)
+    return decimal_point(cell) if numeric and cell is not None else cell
 
 
 def read_csv_table(path: Path, spec: TableSpec) -> RawTable:
     """Read one CSV table, noting missing files, missing/unknown columns and ragged rows."""
     raw = RawTable(spec, spec.file, [], lambda _row, column: column)
+    numeric = {name for name, info in spec.model.model_fields.items() if is_numeric(info.annotation)}
     file = path / spec.file
     if not file.is_file():
         raw.problems.append(
@@ -442,7 +448,7 @@ def read_csv_table(path: Path, spec: TableSpec) -> RawTable:
         return raw
     try:
         with file.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle, delimiter=_delimiter(handle.readline()))
+            reader = csv.reader(handle, delimiter=csv_delimiter(handle.readline()))
             handle.seek(0)
             header: list[str] | None = None
             for cells in reader:
@@ -465,7 +471,7 @@ def read_csv_table(path: Path, spec: TableSpec) -> RawTable:
                         )
                     )
                 values = {
-                    name: _clean_cell(cells[i]) if i < len(cells) else None
+                    name: _cell_value(cells[i], name in numeric) if i < len(cells) else None
                     for i, name in enumerate(header)
                     if name in spec.columns
                 }

@@ -32,7 +32,9 @@ import tomli_w
 from pydantic import ValidationError
 
 from bekostiging.errors import InputErrors, InputProblem
+from bekostiging.io.csvtext import csv_delimiter, parse_number
 from bekostiging.schema import (
+    MAX_PERSONS,
     MONTHS_PER_YEAR,
     PROBABILITY_TOLERANCE,
     Case,
@@ -48,8 +50,6 @@ PROVENANCE_FILE = "provenance.toml"
 SCENARIOS_COLUMNS = ("scenario", "probability", "description")
 INFLOW_COLUMNS = ("scenario", "period", "category", "persons")
 SCENARIO_SETS_DIR = "scenarios"  # scenario sets of a case live in CASE/scenarios/<name>/
-SEMICOLON = ";"  # CSV delimiter of Excel in a Dutch locale; accepted on reading
-DECIMAL_COMMA = ","  # decimal separator of a Dutch locale ("0,25"); accepted on reading
 FIRST_DATA_LINE = 2  # CSV line of the first data row (the header is line 1)
 MAX_LISTED = 6  # most missing items named in one problem line
 QUARTERS_PER_YEAR = 4
@@ -101,8 +101,7 @@ def _read_csv(
         with path.open(newline="", encoding="utf-8-sig") as handle:
             first_line = handle.readline()
             handle.seek(0)
-            semicolon = SEMICOLON in first_line and "," not in first_line
-            reader = csv.reader(handle, delimiter=SEMICOLON if semicolon else ",")
+            reader = csv.reader(handle, delimiter=csv_delimiter(first_line))
             header = next(reader, None)
             if header is None:
                 problems.append(
@@ -148,13 +147,7 @@ def _read_csv(
 
 def _number(text: str) -> float | None:
     """A finite number; a single decimal comma (Dutch Excel) is read as a point."""
-    if text.count(DECIMAL_COMMA) == 1 and "." not in text:
-        text = text.replace(DECIMAL_COMMA, ".")
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
+    return parse_number(text)
 
 
 def _read_scenarios(
@@ -290,13 +283,13 @@ def _read_inflow(
             )
             category, ok = None, False
         persons = _number(row["persons"])
-        if persons is None or persons < 0:
+        if persons is None or not 0 <= persons <= MAX_PERSONS:
             problems.append(
                 InputProblem(
                     name,
                     "persons",
                     row["persons"] or "(empty)",
-                    "a number >= 0 (persons arriving in the period)",
+                    f"a number >= 0 and <= {MAX_PERSONS:,.0f} (persons arriving in the period)",
                     row=line,
                     column="persons",
                 )
