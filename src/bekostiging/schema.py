@@ -35,7 +35,7 @@ OCCUPANCY_TOLERANCE = 1e-6  # persons: initial occupancy may exceed capacity by 
 
 # Plausible upper bounds: far above any real value, far below what breaks the solver
 # (1e30 EUR is a typo, and HiGHS cannot read a model holding it). Every numeric
-# parameter has a lower and an upper bound (``tests/test_formulation_doc.py`` checks).
+# parameter has a lower and an upper bound (``tests/test_case_io.py`` checks).
 MAX_EUR_PER_UNIT_YEAR = 1.0e7  # EUR per FTE-, place- or person-year; one-off per FTE
 MAX_ONE_OFF_EUR = 1.0e10  # EUR per location opened or closed
 MAX_BUDGET_EUR = 1.0e11  # EUR a year (the whole Dutch asylum chain spends some 1e10)
