@@ -100,9 +100,7 @@ def test_coa_costs_reproduce_cost_per_resident(case: Case) -> None:
     emergency = coa.emergency_cost_per_place_year_eur + coa.cost_per_resident_year_eur + staff
     assert abs(emergency / regular - EMERGENCY_COST_RATIO) < EMERGENCY_COST_RATIO * CALIBRATION_TOLERANCE
     reserve_in_use = (
-        coa.reserve_holding_cost_per_place_year_eur
-        + coa.reserve_activation_cost_per_place_year_eur
-        + staff
+        coa.reserve_holding_cost_per_place_year_eur + coa.reserve_activation_cost_per_place_year_eur + staff
     )
     assert medium.cost_per_place_year_eur < reserve_in_use < coa.emergency_cost_per_place_year_eur
 

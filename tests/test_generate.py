@@ -100,9 +100,7 @@ def test_bootstrap_uses_only_historical_changes(case: Case) -> None:
             history.last_level(history.NAREIS).persons,
         ]
     )
-    levels = np.concatenate(
-        [np.broadcast_to(start, (300, 1, 2)), yearly[:, :, [FIRST, NAREIS]]], axis=1
-    )
+    levels = np.concatenate([np.broadcast_to(start, (300, 1, 2)), yearly[:, :, [FIRST, NAREIS]]], axis=1)
     changes = np.diff(np.log(levels), axis=1)
     for c_i, series in enumerate((history.FIRST_APPLICATIONS, history.NAREIS)):
         allowed = np.array(list(history.log_changes(series).values()))

@@ -36,6 +36,8 @@ import numpy as np
 import pyomo.environ as pyo
 import pytest
 
+from bekostiging.advice import advice_lines, advice_table, decisions_table
+from bekostiging.analytics.evaluate import evaluate_plan
 from bekostiging.model import ScenarioInflow, chain_data, chain_problem
 from bekostiging.model.stages import decision_period, decision_stage, yearly_inflow_features
 from bekostiging.multistage import (
@@ -99,7 +101,7 @@ def test_nonanticipativity_binds_within_a_node_of_the_yearly_tree() -> None:
     assert pyo.value(m.Objective) == pytest.approx(OBJECTIVE["yearly"], abs=1e-6)
     assert check_nonanticipative(m) == 0.0
     # 2027: one budget per node; A1 alone would take 2.6, the node A must also serve A2
-    assert _coa_budget(m, 2027) == pytest.approx({"1.0": 3.6, "1.1": 7.2})
+    assert _coa_budget(m, 2027) == pytest.approx({"1:0": 3.6, "1:1": 7.2})
     assert pyo.value(m.first["A1"].Budget["coa", 2027]) == pytest.approx(3.6)
     # 2026 is the root: the same budget for all four ("nu besluiten")
     assert root_values(m)["Budget[coa,2026]"] == pytest.approx(2.0)
@@ -113,7 +115,7 @@ def test_a_single_node_tree_is_the_two_stage_model() -> None:
     assert HighsSolver(EXACT).solve(two).status.has_solution
     assert pyo.value(m.Objective) == pytest.approx(pyo.value(two.Objective), abs=1e-6)
     assert pyo.value(m.Objective) == pytest.approx(OBJECTIVE["two"], abs=1e-6)
-    assert _coa_budget(m, 2027) == pytest.approx({"1.0": 5.2})
+    assert _coa_budget(m, 2027) == pytest.approx({"1:0": 5.2})
 
 
 def test_a_fully_branching_tree_is_wait_and_see() -> None:
@@ -173,3 +175,32 @@ def test_exact_1d_kmeans_keeps_equal_values_together_and_is_optimal() -> None:
     groups = _kmeans_1d(values, np.ones(5), 2)
     assert sorted(sorted(g) for g in groups) == [[0, 2, 4], [1, 3]]  # {1,1,5} | {9,10}
     assert _kmeans_1d(np.array([3.0, 3.0, 3.0]), np.ones(3), 2) == [[0, 1, 2]]
+
+
+def test_advice_gives_the_coming_year_and_ranges_over_the_nodes() -> None:
+    problem, data, scenarios = _problem()
+    tree = build_tree(problem.names, [0.25] * 4, yearly_inflow_features(data, scenarios), [2])
+    m = _solve(tree)
+    advice = advice_table(m, data).set_index(["lever", "partner", "year"])
+    now = advice.loc[("budget", "coa", 2026)]
+    assert now["status"] == "nu_besluiten" and now["nodes"] == 1
+    assert now["value"] == pytest.approx(2.0e6)  # EUR
+    later = advice.loc[("budget", "coa", 2027)]
+    assert later["status"] == "afhankelijk" and later["nodes"] == 2
+    assert (later["min"], later["mean"], later["max"]) == pytest.approx((3.6e6, 5.4e6, 7.2e6))
+    lines = advice_lines(advice.reset_index(), "nl")
+    assert lines[0].startswith("nu besluiten — begrotingsjaar 2026")
+    assert any("3.6" in line or "4–7" in line for line in lines)  # the 2027 range, in M EUR
+    decisions = decisions_table(m, data)
+    assert set(decisions.loc[decisions["variable"] == "Budget[coa,2027]", "node"]) == {"1:0", "1:1"}
+
+
+def test_out_of_sample_with_the_root_fixed_reoptimises_later_years() -> None:
+    problem, data, scenarios = _problem()
+    tree = build_tree(problem.names, [0.25] * 4, yearly_inflow_features(data, scenarios), [2])
+    root = root_values(_solve(tree))
+    evaluation = evaluate_plan(problem, root, options=EXACT, workers=1, partial=True)
+    # 2026 budget fixed at 2.0; 2027 chosen per path: the clairvoyant-from-2027 cost
+    assert evaluation.expected_total_cost == pytest.approx(OBJECTIVE["from-2027"], abs=1e-6)
+    with pytest.raises(KeyError):
+        evaluate_plan(problem, root, options=EXACT, workers=1)  # a full plan is required without partial

@@ -44,8 +44,19 @@ def test_generate_is_reproducible_and_refuses_to_overwrite(tmp_path: Path) -> No
 
 def test_generate_lognormal_and_mpp(tmp_path: Path) -> None:
     case = ["--case", str(DEFAULT_CASE)]
-    code, out, _ = _run("scenarios", "generate", "--method", "lognormal", "--n", "3",
-                        "--seed", "1", "--out", str(tmp_path / "l"), *case)
+    code, out, _ = _run(
+        "scenarios",
+        "generate",
+        "--method",
+        "lognormal",
+        "--n",
+        "3",
+        "--seed",
+        "1",
+        "--out",
+        str(tmp_path / "l"),
+        *case,
+    )
     assert code == 0
     assert "(lognormal, seed 1)" in out
     code, out, _ = _run("scenarios", "generate", "--method", "mpp", "--out", str(tmp_path / "m"), *case)
@@ -59,8 +70,16 @@ def test_generate_bad_method_and_bad_case(tmp_path: Path) -> None:
     code, _, err = _run("scenarios", "generate", "--method", "dice", "--out", str(tmp_path / "x"))
     assert code == 2
     assert "dice" in err
-    code, out, err = _run("scenarios", "generate", "--method", "bootstrap", "--out",
-                          str(tmp_path / "x"), "--case", str(tmp_path / "no-case"))
+    code, out, err = _run(
+        "scenarios",
+        "generate",
+        "--method",
+        "bootstrap",
+        "--out",
+        str(tmp_path / "x"),
+        "--case",
+        str(tmp_path / "no-case"),
+    )
     assert code == 2
     assert "Traceback" not in out + err
     assert not (tmp_path / "x").exists()

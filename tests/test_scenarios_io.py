@@ -90,9 +90,7 @@ def test_write_refuses_a_non_empty_folder(tmp_path: Path) -> None:
 
 
 def test_probabilities_not_summing_to_one(tmp_path: Path) -> None:
-    folder = _write(
-        tmp_path / "s", "scenario,probability\na,0.3\nb,0.6\n", "\n".join(_inflow_rows())
-    )
+    folder = _write(tmp_path / "s", "scenario,probability\na,0.3\nb,0.6\n", "\n".join(_inflow_rows()))
     (problem,) = _problems(folder)
     assert (problem.file, problem.field) == (SCENARIOS_FILE, "probability")
     assert "0.9" in problem.found
@@ -106,9 +104,7 @@ def test_probability_sum_within_tolerance_is_accepted(tmp_path: Path) -> None:
 
 
 def test_negative_probability(tmp_path: Path) -> None:
-    folder = _write(
-        tmp_path / "s", "scenario,probability\na,-0.5\nb,1.5\n", "\n".join(_inflow_rows())
-    )
+    folder = _write(tmp_path / "s", "scenario,probability\na,-0.5\nb,1.5\n", "\n".join(_inflow_rows()))
     problems = _problems(folder)
     assert [(p.row, p.field, p.found) for p in problems] == [
         (2, "probability", "-0.5"),

@@ -37,7 +37,7 @@ class ScenarioTree:
     """Nested partitions of the scenarios, one per stage (budget year).
 
     ``stages[j]`` is the tuple of nodes of stage j; a node is a tuple of scenario
-    names in the problem's scenario order. Node ``(j, i)`` is labelled ``f"{j}.{i}"``.
+    names in the problem's scenario order. Node ``(j, i)`` is labelled ``f"{j}:{i}"``.
     """
 
     stages: tuple[tuple[tuple[str, ...], ...], ...]
@@ -69,12 +69,12 @@ class ScenarioTree:
         """(stage, label, members) of every node, stage by stage."""
         for j, nodes in enumerate(self.stages):
             for i, node in enumerate(nodes):
-                yield j, f"{j}.{i}", node
+                yield j, f"{j}:{i}", node
 
     def node_of(self, stage: int, scenario: str) -> str:
         for i, node in enumerate(self.stages[stage]):
             if scenario in node:
-                return f"{stage}.{i}"
+                return f"{stage}:{i}"
         raise KeyError(scenario)
 
     @classmethod
@@ -339,7 +339,7 @@ def node_values(m: pyo.ConcreteModel) -> list[tuple[str, int, str, float, float]
             copies[rep] = _vars_by_key(m.first[rep])
         prob = float(sum(pyo.value(m.prob[s]) for s in node))
         for k in by_stage.get(j, []):
-            rows.append((k, j, label, prob, _value(copies[rep][k])))
+            rows.append((k, j, label, prob, _value(copies[rep][k]) + 0.0))  # + 0.0: no "-0.0"
     return rows
 
 

@@ -10,6 +10,12 @@
    (``assembler="pyomo"``; also the fallback for CVaR, which the assembler does not build);
 3. a solution (optimal, or stopped at a limit with an incumbent) becomes tidy
    tables; an infeasible model gets an explanation in domain terms.
+
+``stages="yearly"`` solves the multistage form instead (``model/stages.md``): a
+stage-1 copy per scenario, a scenario tree by forward clustering on each year's
+inflow (``branching`` children per node and boundary) and nested
+non-anticipativity; the coming year's decisions are common, later years
+contingent (``tables/decisions.csv``, ``tables/advice.csv``).
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ from bekostiging.model import (
     scenario_inflows,
 )
 from bekostiging.model.data import BUDGET_LINES, MONEY_SCALE, ChainData, MppBaseline
+from bekostiging.model.stages import yearly_inflow_features
+from bekostiging.multistage import ScenarioTree, build_tree, yearly_extensive_form
 from bekostiging.results import result_tables
 from bekostiging.schema import Case, Policy, ScenarioSet
 from bekostiging.solver import OneShotHighs, SolveOutcome, SolverOptions, Status
@@ -40,6 +48,8 @@ from bekostiging.twostage import Risk, TwoStageProblem, extensive_form, first_st
 
 Progress = Callable[..., None]
 ASSEMBLERS = ("blocks", "pyomo")
+STAGE_FORMS = ("two", "yearly")
+DEFAULT_BRANCHING = (3, 2, 2, 2)  # children per node at each budget-year boundary (model/stages.md §3)
 
 
 @dataclass
@@ -56,6 +66,8 @@ class ChainSolution:
     scenario_set: str = ""
     first_stage: dict[str, float] = field(default_factory=dict)
     failed_stage: str = ""  # "baseline" or "" when the baseline solved
+    stages: str = "two"  # "two" or "yearly" (model/stages.md)
+    tree: ScenarioTree | None = None  # the yearly form's scenario tree
 
     @property
     def ok(self) -> bool:
@@ -80,9 +92,7 @@ FIRST_STAGE_UNIT = "model units (money in M EUR)"
 
 def first_stage_table(values: dict[str, float]) -> pd.DataFrame:
     """Every stage-1 variable by its model name: what ``evaluate`` fixes to re-use a plan."""
-    return pd.DataFrame(
-        {"variable": list(values), "value": list(values.values()), "unit": FIRST_STAGE_UNIT}
-    )
+    return pd.DataFrame({"variable": list(values), "value": list(values.values()), "unit": FIRST_STAGE_UNIT})
 
 
 def first_stage_from_table(frame: pd.DataFrame) -> dict[str, float]:
@@ -166,6 +176,8 @@ def solve_case(
     risk: Risk | None = None,
     progress: Progress | None = None,
     assembler: str = "blocks",
+    stages: str = "two",
+    branching: tuple[int, ...] = DEFAULT_BRANCHING,
 ) -> ChainSolution:
     """Solve the case on the scenario set; never raises for infeasibility or limits.
 
@@ -176,6 +188,8 @@ def solve_case(
     """
     if assembler not in ASSEMBLERS:
         raise ValueError(f"assembler must be one of {ASSEMBLERS}, not {assembler!r}")
+    if stages not in STAGE_FORMS:
+        raise ValueError(f"stages must be one of {STAGE_FORMS}, not {stages!r}")
     options = options or SolverOptions()
     progress = progress or _noop
     policy = policy or case.settings.policy
@@ -194,6 +208,8 @@ def solve_case(
             base_outcome, base_outcome, {}, timings, prepared.conflicts, failed_stage="baseline", **common
         )
     data, problem, conflicts = prepared.data, prepared.problem, []
+    if stages == "yearly":
+        return _solve_yearly(prepared, scenario_set, branching, progress, timings, start, common)
 
     progress(phase="building model")
     t0 = time.perf_counter()
@@ -239,3 +255,84 @@ def solve_case(
         conflicts = explain(solver, data)
     timings["total_seconds"] = time.perf_counter() - start
     return ChainSolution(outcome, base_outcome, tables, timings, conflicts, size, first_stage=first, **common)
+
+
+def scenario_tree(data: ChainData, problem: TwoStageProblem, branching: tuple[int, ...]) -> ScenarioTree:
+    """The budget-year tree of ``problem``'s scenarios: forward clustering on each year's inflow.
+
+    ``branching`` has one value for every boundary or one value per boundary; a longer
+    tuple is cut to the horizon's boundaries, a shorter one repeats its last value.
+    """
+    boundaries = len(data.years) - 1
+    per_boundary = tuple(branching[min(i, len(branching) - 1)] for i in range(boundaries))
+    features = yearly_inflow_features(data, [s.data for s in problem.scenarios])
+    probabilities = [s.probability for s in problem.scenarios]
+    return build_tree(problem.names, probabilities, features, per_boundary or (1,))
+
+
+def _solve_yearly(
+    prepared: PreparedProblem,
+    scenario_set: ScenarioSet,
+    branching: tuple[int, ...],
+    progress: Progress,
+    timings: dict[str, float],
+    start: float,
+    common: dict[str, object],
+) -> ChainSolution:
+    """The multistage form (model/stages.md §4.2), built by Pyomo and solved by HiGHS."""
+    from bekostiging.advice import advice_table, decisions_table
+    from bekostiging.multistage import root_values, scenario_first_stage
+
+    data, problem = prepared.data, prepared.problem
+    if problem is None:
+        raise ValueError("the yearly form needs a prepared problem (the baseline solved)")
+    progress(phase="building model")
+    t0 = time.perf_counter()
+    tree = scenario_tree(data, problem, branching)
+    m = yearly_extensive_form(problem, tree)
+    timings["build_seconds"] = time.perf_counter() - t0
+    timings["assembler"] = 0.0
+    size = model_size(m)
+    solver = OneShotHighs(common["options"])  # type: ignore[arg-type]
+    solver.progress_scale = MONEY_SCALE
+    outcome = in_euros(solver.solve(m, on_progress=progress))
+    timings["solve_seconds"] = outcome.solve_seconds
+    progress(phase="done", incumbent=outcome.objective, bound=outcome.bound, gap=outcome.gap)
+    tables: dict[str, pd.DataFrame] = {}
+    first: dict[str, float] = {}
+    conflicts: list[Conflict] = []
+    if outcome.status.has_solution:
+        t0 = time.perf_counter()
+        risk: Risk = common["risk"]  # type: ignore[assignment]
+        tables = result_tables(m, data, scenario_set, cvar_alpha=risk.alpha)
+        root = root_values(m)
+        first = scenario_first_stage(m, problem.names[0])  # one path through the tree
+        frame = first_stage_table(first)
+        frame["stage"] = frame["variable"].map(m.stage_of).astype(int)
+        frame["common"] = frame["variable"].isin(list(root))
+        tables["first_stage"] = frame
+        tables["decisions"] = decisions_table(m, data)
+        tables["advice"] = advice_table(m, data)
+        tables["tree"] = tree_table(tree, data)
+        timings["results_seconds"] = time.perf_counter() - t0
+    elif outcome.status == Status.INFEASIBLE:
+        conflicts = explain(solver, data)
+    timings["total_seconds"] = time.perf_counter() - start
+    return ChainSolution(
+        outcome,
+        prepared.baseline_outcome,
+        tables,
+        timings,
+        conflicts,
+        size,
+        first_stage=first,
+        stages="yearly",
+        tree=tree,
+        **common,  # type: ignore[arg-type]
+    )
+
+
+def tree_table(tree: ScenarioTree, data: ChainData) -> pd.DataFrame:
+    """scenario, stage, year, node: which node of each budget year every scenario belongs to."""
+    rows = [(s, j, data.years[j], label) for j, label, node in tree.nodes() for s in node]
+    return pd.DataFrame(rows, columns=["scenario", "stage", "year", "node"])

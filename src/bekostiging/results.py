@@ -274,6 +274,34 @@ def scenario_blocks(m: pyo.ConcreteModel) -> Iterator[tuple[str, float, pyo.Bloc
         yield s, float(pyo.value(m.prob[s])), m.scen[s]
 
 
+def _weighted(frames: list[pd.DataFrame], weights: list[float]) -> pd.DataFrame:
+    """Row-by-row probability-weighted mean of the numeric columns of equally shaped tables."""
+    out = frames[0].copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = sum(w * f[col].to_numpy() for f, w in zip(frames, weights, strict=True))
+    return out
+
+
+def _expected_plan(
+    m: pyo.ConcreteModel, d: ChainData, prob: dict[str, float]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Plan, funding and levers of a yearly form: expected over the scenarios' own plans.
+
+    The coming year's decisions are common (the mean is their value); later years are
+    the probability-weighted mean of the contingent plan (ranges: ``advice.csv``).
+    """
+    plans, fundings, levers, weights = [], [], [], []
+    for s, p in prob.items():
+        first = m.first[s]
+        funding = funding_table(first, d)
+        plans.append(plan_table(first, d))
+        fundings.append(funding)
+        levers.append(levers_table(first, d, funding))
+        weights.append(p)
+    return _weighted(plans, weights), _weighted(fundings, weights), _weighted(levers, weights)
+
+
 def result_tables(
     m: pyo.ConcreteModel,
     d: ChainData,
@@ -291,7 +319,8 @@ def result_tables(
     worst ``1 − cvar_alpha`` probability mass of the per-scenario total cost
     (Rockafellar–Uryasev; :func:`bekostiging.analytics.stats.cvar`).
     """
-    first = m.first
+    per_scenario = m.first.is_indexed()  # the yearly form: each scenario its own stage-1 copy
+    first = m.first[next(iter(m.SCENARIOS))] if per_scenario else m.first
     names: list[str] = []
     prob: dict[str, float] = {}
     one = _StageOne.of(first, d)
@@ -299,6 +328,9 @@ def result_tables(
     for s, p, b in scenario_blocks(m) if scenarios is None else scenarios:
         names.append(s)
         prob[s] = p
+        if per_scenario:
+            first = m.first[s]
+            one = _StageOne.of(first, d)
         own = _ScenarioCosts.of(b, first)
         flows.extend(_scenario_flows(s, b, first, d, one))
         costs.extend(_scenario_costs(s, b, first, d, one, own))
@@ -318,14 +350,18 @@ def result_tables(
         [expected, pd.DataFrame([(EXPECTED, CVAR_KPI, tail, EUR)], columns=expected.columns)],
         ignore_index=True,
     )
-    funding = funding_table(first, d)
+    if per_scenario:
+        plan, funding, levers = _expected_plan(m, d, prob)
+    else:
+        plan, funding = plan_table(first, d), funding_table(first, d)
+        levers = levers_table(first, d, funding)
     scen = pd.DataFrame({"scenario": names, "probability": [prob[s] for s in names]})
     if scenario_set is not None:
         desc = {i.scenario: i.description for i in scenario_set.scenarios}
         scen["description"] = scen["scenario"].map(desc).fillna("")
     return {
-        "levers": levers_table(first, d, funding),
-        "plan": plan_table(first, d),
+        "levers": levers,
+        "plan": plan,
         "funding": funding,
         "flows": pd.DataFrame(
             flows, columns=["scenario", "period", "year", "quantity", "category", "value", "unit"]

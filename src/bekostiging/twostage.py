@@ -91,6 +91,8 @@ class TwoStageProblem:
 def extensive_form(
     problem: TwoStageProblem,
     fixed_first_stage: dict[str, float] | None = None,
+    *,
+    partial: bool = False,
 ) -> pyo.ConcreteModel:
     """The compact extensive form: one stage-1 block, one block per scenario.
 
@@ -98,7 +100,8 @@ def extensive_form(
     CVaR_alpha = eta + 1/(1-alpha) Σ_s p_s u_s, u_s >= TotalCost_s - eta, u_s >= 0
     and TotalCost_s = FirstStageCost + SecondStageCost_s (Rockafellar-Uryasev).
     With ``fixed_first_stage`` (from :func:`first_stage_values`) the stage-1
-    variables are fixed: the model is then the recourse problem for that plan.
+    variables are fixed: the model is then the recourse problem for that plan
+    (``partial=True``: only those given, the rest stay free).
     """
     m = pyo.ConcreteModel(name="extensive_form")
     m.first = pyo.Block()
@@ -128,7 +131,7 @@ def extensive_form(
     else:
         m.Objective = pyo.Objective(expr=m.first.FirstStageCost + expected, sense=pyo.minimize)
     if fixed_first_stage is not None:
-        fix_first_stage(m.first, fixed_first_stage)
+        fix_first_stage(m.first, fixed_first_stage, partial=partial)
     return m
 
 
@@ -161,12 +164,24 @@ def first_stage_values(first: pyo.Block) -> dict[str, float]:
     return values
 
 
-def fix_first_stage(first: pyo.Block, values: dict[str, float]) -> None:
-    """Fix every stage-1 variable to its value (integers rounded to the nearest)."""
+def fix_first_stage(first: pyo.Block, values: dict[str, float], *, partial: bool = False) -> None:
+    """Fix every stage-1 variable to its value (integers rounded to the nearest).
+
+    ``partial=True`` fixes only the variables in ``values`` (the others stay free: the
+    root-stage decisions of a yearly plan, later years re-optimised); every key of
+    ``values`` must then still name a stage-1 variable.
+    """
+    known: set[str] = set()
     for var in first.first_stage_vars:
         for v in var.values():
             key = v.getname(relative_to=first, fully_qualified=True)
+            known.add(key)
             if key not in values:
+                if partial:
+                    continue
                 raise KeyError(f"no value for stage-1 variable {key}")
             val = values[key]
             v.fix(round(val) if v.is_integer() else val)
+    unknown = set(values) - known
+    if partial and unknown:
+        raise KeyError(f"not stage-1 variables: {sorted(unknown)[:5]}")

@@ -209,8 +209,13 @@ def evaluate_plan(
     workers: int | None = None,
     *,
     metrics: MetricsCallback | None = None,
+    partial: bool = False,
 ) -> Evaluation:
     """Fix the plan and solve stage 2 for each scenario independently.
+
+    ``partial=True`` fixes only the stage-1 variables given (a yearly plan's root-stage
+    decisions, ``multistage.root_values``) and re-optimises the others per scenario:
+    the out-of-sample test of a plan by budget year (``model/stages.md`` §4.3).
 
     ``first_stage_values`` as returned by :func:`bekostiging.twostage.first_stage_values`
     (integer variables are rounded when fixed). ``scenarios`` defaults to the
@@ -223,6 +228,6 @@ def evaluate_plan(
         raise ValueError("no scenarios to evaluate the plan on")
     plan = dict(first_stage_values)
     start = time.perf_counter()
-    tasks = [make_task(problem, s, options, plan, metrics) for s in scenarios]
+    tasks = [make_task(problem, s, options, plan, metrics, partial) for s in scenarios]
     results = solve_scenarios(tasks, workers)
     return Evaluation(plan, tuple(results), problem.risk, time.perf_counter() - start)

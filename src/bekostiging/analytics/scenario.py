@@ -62,6 +62,7 @@ class ScenarioTask:
     options: SolverOptions
     fixed_first_stage: Mapping[str, float] | None = None
     metrics: MetricsCallback | None = None
+    partial: bool = False  # fix only the given stage-1 variables (a yearly plan's root decisions)
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ def make_task(
     options: SolverOptions,
     fixed_first_stage: Mapping[str, float] | None = None,
     metrics: MetricsCallback | None = None,
+    partial: bool = False,
 ) -> ScenarioTask:
     return ScenarioTask(
         scenario.name,
@@ -124,12 +126,15 @@ def make_task(
         options,
         _as_dict(fixed_first_stage),
         metrics,
+        partial,
     )
 
 
 def solve_scenario(task: ScenarioTask) -> ScenarioResult:
     """Build and solve one scenario's model (runs inside a worker process)."""
-    model = extensive_form(task.problem, fixed_first_stage=_as_dict(task.fixed_first_stage))
+    model = extensive_form(
+        task.problem, fixed_first_stage=_as_dict(task.fixed_first_stage), partial=task.partial
+    )
     outcome = OneShotHighs(task.options).solve(model)
     name = task.name
     common = {

@@ -1,4 +1,5 @@
 """Registers every sub-command module on the main group (one import per module)."""
+
 from bekostiging.cli import (
     analytics,  # noqa: F401  (value, evaluate, options)
     case,  # noqa: F401  (validate, case export|import)

@@ -285,7 +285,7 @@ def rerun_cmd(run: str, runs_dir: Path | None, quiet: bool, verbose: bool) -> No
     try:
         from bekostiging.io.case import load_case
         from bekostiging.io.scenarios import load_scenario_set
-        from bekostiging.pipeline import solve_case
+        from bekostiging.pipeline import DEFAULT_BRANCHING, solve_case
         from bekostiging.solver import SolverOptions
     except ImportError as exc:  # the solve pipeline is not installed in this build
         raise click.ClickException(f"rerun needs the solve pipeline, which is missing: {exc}") from exc
@@ -314,7 +314,17 @@ def rerun_cmd(run: str, runs_dir: Path | None, quiet: bool, verbose: bool) -> No
         options = SolverOptions(**options_kw, log_file=str(new_run.log_path))
         settings = dict(record.manifest.raw.get("settings") or {})
         policy, risk = _stored_policy_and_risk(settings, case)
-        solution = solve_case(case, scenario_set, options, policy=policy, risk=risk, progress=progress)
+        form = dict(settings.get("stages") or {})  # runs before `solve --stages` have none: two-stage
+        solution = solve_case(
+            case,
+            scenario_set,
+            options,
+            policy=policy,
+            risk=risk,
+            progress=progress,
+            stages=str(form.get("form", "two")),
+            branching=tuple(int(b) for b in form.get("branching", ())) or DEFAULT_BRANCHING,
+        )
         new_run.finish(
             solution,
             case_dir=case_dir,

@@ -54,18 +54,31 @@ def scenarios() -> None:
     help="bootstrap: resample historical yearly changes; lognormal: around the MPP mid "
     "path; mpp: the three MPP bands (ignores --n and --seed).",
 )
-@click.option("--n", "n", type=click.IntRange(min=1), default=50, show_default=True,
-              help="Number of scenarios.")
+@click.option(
+    "--n", "n", type=click.IntRange(min=1), default=50, show_default=True, help="Number of scenarios."
+)
 @click.option("--seed", type=int, default=2026, show_default=True, help="Random seed.")
-@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
-              help="New folder for the set (refused if it exists and is not empty).")
-@click.option("--case", "case_dir", type=click.Path(path_type=Path), default=DEFAULT_CASE,
-              show_default=True, help="Case folder: horizon, MPP and seasonality.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="New folder for the set (refused if it exists and is not empty).",
+)
+@click.option(
+    "--case",
+    "case_dir",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_CASE,
+    show_default=True,
+    help="Case folder: horizon, MPP and seasonality.",
+)
 def generate_command(method: str, n: int, seed: int, out: Path, case_dir: Path) -> None:
     """Generate a scenario set; the same seed gives byte-identical files."""
     case = _load_case(case_dir)
     scenario_set = (
-        mpp_scenarios(case, name=out.name) if method == "mpp"
+        mpp_scenarios(case, name=out.name)
+        if method == "mpp"
         else generate(case, method, n, seed, name=out.name)
     )
     try:
@@ -130,13 +143,14 @@ def fan_chart(scenario_set: ScenarioSet, png: Path) -> Path:
 
     weights = scenario_set.probabilities
     x = np.arange(len(scenario_set.periods))
-    year_starts = [i for i, p in enumerate(scenario_set.periods) if i == 0 or
-                   p[:YEAR_CHARS] != scenario_set.periods[i - 1][:YEAR_CHARS]]
+    year_starts = [
+        i
+        for i, p in enumerate(scenario_set.periods)
+        if i == 0 or p[:YEAR_CHARS] != scenario_set.periods[i - 1][:YEAR_CHARS]
+    ]
     fig, axes = plt.subplots(2, 2, figsize=CHART_SIZE_IN, sharex=True)
     for ax, (key, values) in zip(axes.flat, _series(scenario_set).items(), strict=True):
-        bands = np.array(
-            [[weighted_quantile(values[:, t], weights, q) for t in x] for q in PERCENTILES]
-        )
+        bands = np.array([[weighted_quantile(values[:, t], weights, q) for t in x] for q in PERCENTILES])
         ax.fill_between(x, bands[0], bands[-1], alpha=BAND_ALPHA, label="P10-P90")
         ax.plot(x, bands[1], label="P50")
         ax.set_title(key if key == TOTAL else Category(key).value)
@@ -154,10 +168,20 @@ def fan_chart(scenario_set: ScenarioSet, png: Path) -> Path:
 
 @scenarios.command("show")
 @click.argument("scenario_set_arg", metavar="SET")
-@click.option("--case", "case_dir", type=click.Path(path_type=Path), default=DEFAULT_CASE,
-              show_default=True, help="Case folder; a bare SET name means CASE/scenarios/SET.")
-@click.option("--png", type=click.Path(path_type=Path), default=None,
-              help=f"Fan chart PNG to write [default: {CHART_DIR}/<set>-fan.png].")
+@click.option(
+    "--case",
+    "case_dir",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_CASE,
+    show_default=True,
+    help="Case folder; a bare SET name means CASE/scenarios/SET.",
+)
+@click.option(
+    "--png",
+    type=click.Path(path_type=Path),
+    default=None,
+    help=f"Fan chart PNG to write [default: {CHART_DIR}/<set>-fan.png].",
+)
 def show_command(scenario_set_arg: str, case_dir: Path, png: Path | None) -> None:
     """Print P10/P50/P90 of yearly inflow per category, and write a fan chart PNG."""
     path = resolve_scenario_set(case_dir, scenario_set_arg)

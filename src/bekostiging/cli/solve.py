@@ -68,6 +68,10 @@ def summary_lines(solution: object, lang: str = "nl") -> list[str]:
             if key in levers.index:
                 value = fmt_unit_value(levers.at[key, "value"], str(levers.at[key, "unit"]), lang)  # type: ignore[arg-type]
                 lines.append(f"  {term(key, lang):<{LABEL_WIDTH}} {value:>18}")
+    if "advice" in tables:
+        from bekostiging.advice import advice_lines
+
+        lines.extend(advice_lines(tables["advice"], lang))
     if "kpis" in tables:
         kpis = tables["kpis"]
         expected = kpis[kpis["scenario"] == "expected"].set_index("kpi")
@@ -77,6 +81,26 @@ def summary_lines(solution: object, lang: str = "nl") -> list[str]:
                 value = fmt_unit_value(expected.at[key, "value"], str(expected.at[key, "unit"]), lang)  # type: ignore[arg-type]
                 lines.append(f"  {term(key, lang):<{LABEL_WIDTH}} {value:>18}")
     return lines
+
+
+def parse_branching(text: str | None, stages: str) -> tuple[int, ...]:
+    """``--branching`` as a tuple of positive integers (the default when not given)."""
+    from bekostiging.pipeline import DEFAULT_BRANCHING
+
+    if text is None:
+        return DEFAULT_BRANCHING
+    if stages != "yearly":
+        raise click.UsageError("--branching applies only with --stages yearly")
+    try:
+        values = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        values = ()
+    if not values or any(v < 1 for v in values):
+        raise click.BadParameter(
+            f"{text!r}: give positive whole numbers separated by commas, e.g. 3 or 3,2,2,2",
+            param_hint="--branching",
+        )
+    return values
 
 
 def _effective_case(
@@ -138,6 +162,20 @@ def _write_tables(tables: dict[str, pd.DataFrame], out: Path) -> None:
     default=None,
     help="Override penalties.registration_queue_person_day_eur (EUR per person-day).",
 )
+@click.option(
+    "--stages",
+    type=click.Choice(["two", "yearly"]),
+    default="two",
+    show_default=True,
+    help="two: the whole plan now for all scenarios; yearly: only the coming budget year common, "
+    "later years per node of a scenario tree (model/stages.md).",
+)
+@click.option(
+    "--branching",
+    default=None,
+    help="With --stages yearly: children per tree node at each budget-year boundary, "
+    "one value or a comma list (default 3,2,2,2).",
+)
 @click.option("--name", default="run", show_default=True, help="Readable name in the run id.")
 @click.option(
     "--runs-dir",
@@ -173,6 +211,8 @@ def solve_cmd(
     risk_alpha: float | None,
     late_penalty: float | None,
     queue_penalty: float | None,
+    stages: str,
+    branching: str | None,
     name: str,
     runs_dir: Path | None,
     out: Path | None,
@@ -197,6 +237,9 @@ def solve_cmd(
     from bekostiging.twostage import Risk
 
     case_dir = case_dir or DEFAULT_CASE
+    tree_branching = parse_branching(branching, stages)
+    if analyse and stages == "yearly":
+        raise click.UsageError("--analyse compares two-stage plans; use it without --stages yearly")
     try:
         case = load_case(case_dir)
         set_dir = resolve_scenario_set(case_dir, scenarios or case.settings.case.default_scenarios)
@@ -229,13 +272,23 @@ def solve_cmd(
         "policy_source": policy or "case",
         "case_source": str(case_dir),
         "overrides": {f"penalties.{k}": v for k, v in overrides.items()},
+        "stages": {"form": stages, "branching": list(tree_branching)},
     }
     with start_run(runs_dir, name, command_line=sys.argv) as run:
         options = SolverOptions(
             time_limit=time_limit, mip_gap=mip_gap, threads=threads, seed=seed, log_file=str(run.log_path)
         )
         try:
-            solution = solve_case(case, scenario_set, options, policy=chosen, risk=risk, progress=progress)
+            solution = solve_case(
+                case,
+                scenario_set,
+                options,
+                policy=chosen,
+                risk=risk,
+                progress=progress,
+                stages=stages,
+                branching=tree_branching,
+            )
         except SolverFailure as exc:
             raise click.ClickException(str(exc)) from exc
         stored = {k: v for k, v in dataclasses.asdict(options).items() if k not in ("log_file", "stream")}

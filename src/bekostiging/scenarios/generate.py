@@ -161,9 +161,7 @@ def _bootstrap_yearly(
     shock_pick = rng.integers(len(shock_years), size=(n, n_years))
     normal_pick = rng.integers(len(normal_years), size=(n, n_years))
     nareis_pick = rng.integers(len(nareis_years), size=(n, n_years))
-    drawn = np.where(
-        is_shock, np.array(shock_years)[shock_pick], np.array(normal_years)[normal_pick]
-    )
+    drawn = np.where(is_shock, np.array(shock_years)[shock_pick], np.array(normal_years)[normal_pick])
     first_log = np.vectorize(first_changes.__getitem__)(drawn).astype(float)
     nareis_year = np.where(np.isin(drawn, nareis_years), drawn, np.array(nareis_years)[nareis_pick])
     nareis_log = np.vectorize(nareis_changes.__getitem__)(nareis_year).astype(float)
@@ -172,9 +170,7 @@ def _bootstrap_yearly(
     yearly = np.stack([first, nareis, first * repeat_share(case)], axis=2)
     order = [Category.FIRST, Category.NAREIS, Category.REPEAT]
     yearly = yearly[:, :, [order.index(c) for c in Category]]
-    descriptions = [
-        "first-application changes of " + ", ".join(str(y) for y in row) for row in drawn
-    ]
+    descriptions = ["first-application changes of " + ", ".join(str(y) for y in row) for row in drawn]
     return yearly, descriptions
 
 
@@ -184,9 +180,7 @@ def _lognormal_yearly(
     mid = _mpp_band(case, "mid")
     errors = np.cumsum(sd * rng.standard_normal((n, len(case.years))), axis=1)
     yearly = mid[np.newaxis, :, :] * np.exp(errors)[:, :, np.newaxis]
-    descriptions = [
-        "log error vs MPP mid per year: " + ", ".join(f"{e:+.3f}" for e in row) for row in errors
-    ]
+    descriptions = ["log error vs MPP mid per year: " + ", ".join(f"{e:+.3f}" for e in row) for row in errors]
     return yearly, descriptions
 
 
@@ -214,9 +208,7 @@ def generate(
     if method == "bootstrap":
         yearly, descriptions = _bootstrap_yearly(case, n, rng, shock_probability)
         first_changes = history.log_changes(history.FIRST_APPLICATIONS)
-        p_shock = (
-            history.shock_share(first_changes) if shock_probability is None else shock_probability
-        )
+        p_shock = history.shock_share(first_changes) if shock_probability is None else shock_probability
         provenance = Provenance(
             method="bootstrap",
             seed=seed,

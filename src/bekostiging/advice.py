@@ -1,0 +1,196 @@
+"""The yearly form's advice: what to decide now, and what later years depend on (``model/stages.md`` §4.2).
+
+* :func:`decisions_table` — every stage-1 variable at its own stage, one row per tree node;
+* :func:`advice_table` — per lever, partner and budget year: the common value of the coming
+  year ("nu besluiten") or, for later years, min / probability-weighted mean / max over the
+  nodes of that year's stage ("afhankelijk van de instroom").
+
+Both read a solved :func:`bekostiging.multistage.yearly_extensive_form` and return tidy frames.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyomo.environ as pyo
+
+from bekostiging.model.data import MONEY_SCALE, ChainData
+from bekostiging.multistage import ScenarioTree, node_values
+from bekostiging.results import plan_table
+
+# plan-table quantity -> how a year is summarised ("sum" of a flow, "last" = year-end stock,
+# "year" = a yearly decision with one row); quantities not listed are not advice.
+ADVICE_QUANTITIES: dict[str, str] = {
+    "budget": "year",
+    "asielreserve": "year",
+    "reserve_places": "year",
+    "flexpool_fte": "year",
+    "hired_fte": "sum",
+    "staff_fte": "last",
+    "regular_places": "last",
+}
+OPENED_PREFIX = "opened_locations:"
+NOW, LATER = "nu_besluiten", "afhankelijk"
+CHAIN = "chain"  # the budget summed over all lines
+# (lever, partner) shown in the summary, with labels (nl, en)
+SHOWN: dict[tuple[str, str], tuple[str, str]] = {
+    ("budget", CHAIN): ("Budget keten (alle lijnen)", "Chain budget (all lines)"),
+    ("asielreserve", "chain"): ("Asielreserve", "Asielreserve (asylum reserve)"),
+    ("reserve_places", "coa"): ("Reserveplaatsen COA", "COA reserve places"),
+    ("flexpool_fte", "flexpool"): ("Flexibele pool", "Flexible pool"),
+    ("hired_fte", "ind"): ("IND: aangenomen", "IND: hired"),
+    ("hired_fte", "dtv"): ("DT&V: aangenomen", "DT&V: hired"),
+    ("opened_places", "coa"): ("COA: plaatsen geopend", "COA: places opened"),
+    ("regular_places", "coa"): ("COA: reguliere plaatsen eind jaar", "COA: regular places at year end"),
+}
+HEAD_NOW = (
+    "nu besluiten — begrotingsjaar {year} (gelijk in alle scenario's):",
+    "decide now — budget year {year} (the same in every scenario):",
+)
+HEAD_LATER = (
+    "latere jaren — afhankelijk van de instroom (min – max over {nodes} knopen van de scenarioboom):",
+    "later years — contingent on inflow (min – max over {nodes} nodes of the scenario tree):",
+)
+LABEL_WIDTH = 44
+SPAN_WIDTH = 16
+UNIT_WORDS = {"FTE": ("fte", "FTE"), "places": ("plaatsen", "places")}
+ADVICE_COLUMNS = [
+    "lever",
+    "partner",
+    "year",
+    "stage",
+    "status",
+    "value",
+    "min",
+    "mean",
+    "max",
+    "nodes",
+    "unit",
+]
+
+
+def decisions_table(m: pyo.ConcreteModel, d: ChainData) -> pd.DataFrame:
+    """variable, stage, year (budget year of the stage), node, node probability, value (model units)."""
+    rows = [
+        (var, stage, d.years[stage], node, prob, value) for var, stage, node, prob, value in node_values(m)
+    ]
+    return pd.DataFrame(rows, columns=["variable", "stage", "year", "node", "probability", "value"])
+
+
+def _yearly(plan: pd.DataFrame, d: ChainData) -> pd.DataFrame:
+    """A scenario's plan table summarised per lever, partner and year (see ADVICE_QUANTITIES)."""
+    places = {loc.name: loc.places for loc in d.locations}
+    opened = plan[plan["lever"].str.startswith(OPENED_PREFIX)].copy()
+    opened["value"] = opened["value"] * opened["lever"].str.removeprefix(OPENED_PREFIX).map(places)
+    opened["lever"] = "opened_places"
+    opened["unit"] = "places"
+    parts = [opened.groupby(["lever", "partner", "year", "unit"], as_index=False)["value"].sum()]
+    budget = plan[plan["lever"] == "budget"]
+    total = budget.groupby(["lever", "year", "unit"], as_index=False)["value"].sum()
+    parts.append(total.assign(partner=CHAIN)[["lever", "partner", "year", "unit", "value"]])
+    for quantity, how in ADVICE_QUANTITIES.items():
+        rows = plan[plan["lever"] == quantity]
+        grouped = rows.groupby(["lever", "partner", "year", "unit"], as_index=False, sort=False)["value"]
+        parts.append(grouped.sum() if how in ("sum", "year") else grouped.last())
+    return pd.concat(parts, ignore_index=True)
+
+
+def advice_table(m: pyo.ConcreteModel, d: ChainData) -> pd.DataFrame:
+    """The coming year's decisions as advice, later years as ranges over the tree's nodes.
+
+    A lever's value in budget year y belongs to the stage of y: all scenarios in one node
+    of that stage share it (their decisions up to y are non-anticipative). Node value =
+    the node's first scenario's value; min, max and the probability-weighted mean are over
+    the nodes; ``status`` is ``nu_besluiten`` for the coming year, ``afhankelijk`` after.
+    """
+    tree: ScenarioTree = m.tree
+    prob = {s: float(pyo.value(m.prob[s])) for s in m.SCENARIOS}
+    per_scenario = {
+        s: _yearly(plan_table(m.first[s], d), d).set_index(["lever", "partner", "year"]) for s in prob
+    }
+    keys = next(iter(per_scenario.values()))
+    rows = []
+    for (quantity, partner, year), unit in keys["unit"].items():
+        stage = d.years.index(int(year))
+        values, weights = [], []
+        for node in tree.stages[stage]:
+            values.append(float(per_scenario[node[0]].at[(quantity, partner, year), "value"]))
+            weights.append(sum(prob[s] for s in node))
+        mean = sum(v * w for v, w in zip(values, weights, strict=True)) / sum(weights)
+        rows.append(
+            (
+                quantity,
+                partner,
+                int(year),
+                stage,
+                NOW if stage == 0 else LATER,
+                values[0] if stage == 0 else float("nan"),
+                min(values),
+                mean,
+                max(values),
+                len(values),
+                unit,
+            )
+        )
+    return pd.DataFrame(rows, columns=ADVICE_COLUMNS)
+
+
+def _short(value: float, unit: str, lang: str) -> str:
+    """A number for the advice table: money in M EUR, everything else whole."""
+    from bekostiging.report.i18n import fmt_number, unit_kind
+
+    if unit_kind(unit) == "money":
+        return fmt_number(value / MONEY_SCALE, lang, 0)  # type: ignore[arg-type]
+    return fmt_number(value, lang, 0)  # type: ignore[arg-type]
+
+
+def _unit_word(unit: str, lang: str) -> str:
+    from bekostiging.report.i18n import unit_kind
+
+    if unit_kind(unit) == "money":
+        return "€ mln" if lang == "nl" else "€ million"
+    return UNIT_WORDS.get(unit, (unit, unit))[0 if lang == "nl" else 1]
+
+
+def _with_unit(value: float, unit: str, lang: str) -> str:
+    from bekostiging.report.i18n import unit_kind
+
+    number = _short(value, unit, lang)
+    if unit_kind(unit) == "money":
+        return f"€ {number} mln" if lang == "nl" else f"€{number} million"
+    return f"{number} {_unit_word(unit, lang)}"
+
+
+def advice_lines(advice: pd.DataFrame, lang: str = "nl") -> list[str]:
+    """The summary block: the coming year's decisions, then a table of later years' ranges."""
+    pick = 0 if lang == "nl" else 1
+    if advice.empty:
+        return []
+    first_year = int(advice["year"].min())
+    now = advice[advice["status"] == NOW].set_index(["lever", "partner"])
+    later = advice[advice["status"] == LATER]
+    lines = [HEAD_NOW[pick].format(year=first_year)]
+    for key, labels in SHOWN.items():
+        if key in now.index:
+            row = now.loc[key]
+            unit = str(row["unit"])
+            value = _with_unit(float(row["value"]), unit, lang)
+            lines.append(f"  {labels[pick]:<{LABEL_WIDTH}} {value:>18}")
+    if later.empty:
+        return lines
+    years = sorted(int(y) for y in later["year"].unique())
+    lines.append(HEAD_LATER[pick].format(nodes=int(later["nodes"].max())))
+    header = f"  {'':<{LABEL_WIDTH}} " + "".join(f"{y:>{SPAN_WIDTH}}" for y in years)
+    lines.append(header.rstrip())
+    for key, labels in SHOWN.items():
+        rows = later[(later["lever"] == key[0]) & (later["partner"] == key[1])].set_index("year")
+        if rows.empty:
+            continue
+        unit = str(rows["unit"].iloc[0])
+        cells = []
+        for y in years:
+            lo = _short(float(rows.at[y, "min"]), unit, lang)
+            hi = _short(float(rows.at[y, "max"]), unit, lang)
+            cells.append(f"{lo if lo == hi else f'{lo}–{hi}':>{SPAN_WIDTH}}")
+        label = f"{labels[pick]} ({_unit_word(unit, lang)})"
+        lines.append(f"  {label:<{LABEL_WIDTH}} " + "".join(cells))
+    return lines
