@@ -36,6 +36,7 @@ from bekostiging.analytics.chain import DEFAULT_WORKERS, AnalysisExistsError, Va
 from bekostiging.cli import main
 from bekostiging.cli.case import InputProblemsError
 from bekostiging.cli.runs import runs_dir_option
+from bekostiging.cli.types import FiniteFloatRange
 from bekostiging.errors import InputErrors, InputProblem, SolverFailure
 from bekostiging.runs.store import RunRecord, RunStoreError, find_run, read_run, resolve_runs_dir
 from bekostiging.schema import Case, Policy, ScenarioSet
@@ -87,7 +88,7 @@ workers_option = click.option(
 )
 time_limit_option = click.option(
     "--time-limit",
-    type=click.FloatRange(min=0, min_open=True),
+    type=FiniteFloatRange(min=0, min_open=True),
     default=None,
     help="Seconds per solve (default: the run's own limit).",
 )
@@ -540,10 +541,10 @@ def _presets(value: str | None) -> list[str]:
     "--presets", default=None, help="Comma-separated presets (default: all; status-quo always added)."
 )
 @click.option(
-    "--time-limit", type=click.FloatRange(min=0, min_open=True), default=None, help="Seconds per solve."
+    "--time-limit", type=FiniteFloatRange(min=0, min_open=True), default=None, help="Seconds per solve."
 )
 @click.option(
-    "--mip-gap", type=click.FloatRange(0, 1), default=0.005, show_default=True, help="Relative gap."
+    "--mip-gap", type=FiniteFloatRange(0, 1), default=0.005, show_default=True, help="Relative gap."
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="HiGHS random seed.")
 @click.option(

@@ -18,7 +18,9 @@ import pandas as pd
 
 from bekostiging.cli import main
 from bekostiging.cli.case import InputProblemsError
+from bekostiging.cli.types import FiniteFloatRange
 from bekostiging.errors import InputErrors, SolverFailure
+from bekostiging.schema import MAX_PENALTY_EUR
 
 DEFAULT_CASE = Path("data/nl-2026")
 EXIT_INFEASIBLE = 3
@@ -124,9 +126,14 @@ def _effective_case(
     return effective, folder
 
 
+def _check_out(out: Path | None) -> None:
+    """Refuse ``--out`` before solving: a folder that exists and is not empty (exit 2)."""
+    if out is not None and out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise click.BadParameter(f"{out} exists and is not empty; choose a new folder", param_hint="--out")
+
+
 def _write_tables(tables: dict[str, pd.DataFrame], out: Path) -> None:
-    if out.exists() and any(out.iterdir()):
-        raise click.ClickException(f"{out} exists and is not empty; choose a new folder for --out")
+    _check_out(out)  # checked before the solve too; this catches a folder filled meanwhile
     out.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
         frame.to_csv(out / f"{name}.csv", index=False)
@@ -138,27 +145,27 @@ def _write_tables(tables: dict[str, pd.DataFrame], out: Path) -> None:
     "--scenarios", "scenarios", default=None, help="Scenario set name (in CASE/scenarios/) or folder."
 )
 @click.option("--policy", default=None, help="Policy preset name (data/policies/NAME.toml) or file.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None, help="Seconds.")
+@click.option("--time-limit", type=FiniteFloatRange(min=0, min_open=True), default=None, help="Seconds.")
 @click.option(
-    "--mip-gap", type=click.FloatRange(0, 1), default=0.005, show_default=True, help="Relative gap."
+    "--mip-gap", type=FiniteFloatRange(0, 1), default=0.005, show_default=True, help="Relative gap."
 )
 @click.option("--threads", type=click.IntRange(min=1), default=None, help="HiGHS threads.")
 @click.option("--seed", type=int, default=0, show_default=True, help="HiGHS random seed.")
 @click.option(
-    "--risk-weight", type=click.FloatRange(0, 1), default=None, help="CVaR weight W (0 = expected cost)."
+    "--risk-weight", type=FiniteFloatRange(0, 1), default=None, help="CVaR weight W (0 = expected cost)."
 )
 @click.option(
-    "--risk-alpha", type=click.FloatRange(0.5, 1, max_open=True), default=None, help="CVaR level alpha."
+    "--risk-alpha", type=FiniteFloatRange(0.5, 1, max_open=True), default=None, help="CVaR level alpha."
 )
 @click.option(
     "--late-penalty",
-    type=click.FloatRange(min=0),
+    type=FiniteFloatRange(min=0, max=MAX_PENALTY_EUR),
     default=None,
     help="Override penalties.late_case_month_eur (EUR per late case-month) for this run.",
 )
 @click.option(
     "--queue-penalty",
-    type=click.FloatRange(min=0),
+    type=FiniteFloatRange(min=0, max=MAX_PENALTY_EUR),
     default=None,
     help="Override penalties.registration_queue_person_day_eur (EUR per person-day).",
 )
@@ -240,6 +247,7 @@ def solve_cmd(
     tree_branching = parse_branching(branching, stages)
     if analyse and stages == "yearly":
         raise click.UsageError("--analyse compares two-stage plans; use it without --stages yearly")
+    _check_out(out)
     try:
         case = load_case(case_dir)
         set_dir = resolve_scenario_set(case_dir, scenarios or case.settings.case.default_scenarios)

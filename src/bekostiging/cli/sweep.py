@@ -29,6 +29,7 @@ import pandas as pd
 from bekostiging.cli import main
 from bekostiging.cli.case import InputProblemsError
 from bekostiging.cli.runs import runs_dir_option
+from bekostiging.cli.types import FiniteFloatRange
 from bekostiging.errors import InputErrors, SolverFailure
 
 if TYPE_CHECKING:
@@ -288,13 +289,13 @@ common_options = [
     click.option("--policy", default=None, help="Policy preset name (data/policies/NAME.toml) or file."),
     click.option(
         "--mip-gap",
-        type=click.FloatRange(0, 1),
+        type=FiniteFloatRange(0, 1),
         default=CURVE_MIP_GAP,
         show_default=True,
         help="Relative gap per point (tighter than solve's: KPIs along a curve need it).",
     ),
     click.option(
-        "--time-limit", type=click.FloatRange(min=0, min_open=True), default=None, help="Seconds per point."
+        "--time-limit", type=FiniteFloatRange(min=0, min_open=True), default=None, help="Seconds per point."
     ),
     click.option("--threads", type=click.IntRange(min=1), default=None, help="HiGHS threads."),
     click.option("--seed", type=int, default=0, show_default=True, help="HiGHS random seed."),
@@ -426,7 +427,7 @@ def _frontier_chart(frontier: pd.DataFrame, alpha: float, path: Path) -> None:
 @_with_common
 @click.option(
     "--alpha",
-    type=click.FloatRange(0.5, 1, max_open=True),
+    type=FiniteFloatRange(0.5, 1, max_open=True),
     default=None,
     help="CVaR level (default: the case's).",
 )

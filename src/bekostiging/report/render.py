@@ -86,22 +86,27 @@ def to_html(doc: Document) -> str:
     )
 
 
+def _md_text(text: str) -> str:
+    """Text for Markdown: HTML escaped (``<script>`` in a run name or description stays text)."""
+    return html.escape(text, quote=False)
+
+
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return _md_text(text).replace("|", "\\|").replace("\n", " ")
 
 
 def to_markdown(doc: Document, image_dir: Path, image_prefix: str) -> str:
     """Markdown text; charts are written to ``image_dir`` as ``<prefix>-<n>.png``."""
-    lines = [f"# {doc.title}", "", f"_{doc.subtitle}_", ""]
+    lines = [f"# {_md_text(doc.title)}", "", f"_{_md_text(doc.subtitle)}_", ""]
     n = 0
     for block in doc.blocks:
         if isinstance(block, Heading):
-            lines += ["#" * min(block.level + 1, 6) + " " + block.text, ""]
+            lines += ["#" * min(block.level + 1, 6) + " " + _md_text(block.text), ""]
         elif isinstance(block, Paragraph):
-            text = f"**{block.text}**" if block.emphasis else block.text
+            text = f"**{_md_text(block.text)}**" if block.emphasis else _md_text(block.text)
             lines += [("> ⚠ " if block.warning else "") + text, ""]
         elif isinstance(block, Table):
-            lines += [f"**{block.title}**", ""]
+            lines += [f"**{_md_text(block.title)}**", ""]
             lines.append("| " + " | ".join(_md_cell(h) for h in block.header) + " |")
             aligns = [
                 ("---:" if (block.numeric[i] if i < len(block.numeric) else False) else "---")
@@ -115,7 +120,7 @@ def to_markdown(doc: Document, image_dir: Path, image_prefix: str) -> str:
             name = f"{image_prefix}-{n}.png"
             image_dir.mkdir(parents=True, exist_ok=True)
             (image_dir / name).write_bytes(block.png)
-            lines += [f"![{block.title}]({name})", ""]
+            lines += [f"![{_md_cell(block.title)}]({name})", ""]
     return "\n".join(lines)
 
 

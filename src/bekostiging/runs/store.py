@@ -77,7 +77,25 @@ class RunStoreError(Exception):
 
 
 class Terminated(BaseException):
-    """The process was asked to stop (SIGTERM) while a run was being built."""
+    """The process was asked to stop (SIGTERM) while a run was being built.
+
+    ``run_path`` is the folder the run was kept in (``<id>.failed``), once known.
+    """
+
+    run_path: Path | None = None
+
+
+class RunAlteredError(RunStoreError):
+    """Files of a stored run differ from the sha256 its manifest holds."""
+
+    def __init__(self, path: Path, altered: Sequence[str]) -> None:
+        self.path = path
+        self.altered = list(altered)
+        super().__init__(
+            f"run {path.name} was altered after it was stored: {', '.join(self.altered)} "
+            f"(sha256 differs from {MANIFEST_NAME}); refusing to use it — restore the files "
+            "or solve again"
+        )
 
 
 @contextlib.contextmanager
@@ -357,10 +375,64 @@ def read_manifest(path: Path) -> Manifest:
     return Manifest.from_json(data)
 
 
-def read_run(path: str | os.PathLike[str]) -> RunRecord:
-    """Read a run folder: its manifest and every table listed in it."""
+def _altered_inputs(folder: Path, raw: Mapping[str, Any]) -> list[str]:
+    """Stored input files that differ from, or are missing in or added to, the manifest's hashes."""
+    copy = folder / INPUTS_DIR / CASE_COPY
+    groups: list[tuple[Path, Mapping[str, str], Sequence[str]]] = []
+    case_hashes = (raw.get("case") or {}).get("files")
+    if isinstance(case_hashes, Mapping) and copy.is_dir():
+        groups.append((copy, case_hashes, (SCENARIOS_SUBDIR,)))
+    scen = raw.get("scenarios") or {}
+    if isinstance(scen.get("files"), Mapping) and scen.get("name") and copy.is_dir():
+        groups.append((copy / SCENARIOS_SUBDIR / str(scen["name"]), scen["files"], ()))
+    altered: list[str] = []
+    for root, hashes, skip in groups:
+        present = {f.relative_to(root).as_posix(): f for f in _visible_files(root, skip_top=skip)}
+        for rel in sorted(set(hashes) | set(present)):
+            shown = (root / rel).relative_to(folder).as_posix()
+            if rel not in present:
+                altered.append(f"{shown} (missing)")
+            elif rel not in hashes:
+                altered.append(f"{shown} (added)")
+            elif sha256_file(present[rel]) != hashes[rel]:
+                altered.append(shown)
+    return altered
+
+
+def altered_files(folder: Path, manifest: Manifest) -> list[str]:
+    """Files of a run (stored inputs, result tables) whose sha256 differs from the manifest.
+
+    Tables written before the manifest held their hashes are not checked.
+    """
+    altered = _altered_inputs(folder, manifest.raw)
+    for name, meta in (manifest.raw.get("tables") or {}).items():
+        expected = meta.get("sha256") if isinstance(meta, Mapping) else None
+        file = folder / TABLES_DIR / f"{name}.csv"
+        if expected and file.is_file() and sha256_file(file) != expected:
+            altered.append(f"{TABLES_DIR}/{name}.csv")
+    return altered
+
+
+def verify_run(path: str | os.PathLike[str]) -> None:
+    """Raise :class:`RunAlteredError` naming every stored file that no longer matches its hash."""
+    folder = Path(path)
+    altered = altered_files(folder, read_manifest(folder))
+    if altered:
+        raise RunAlteredError(folder, altered)
+
+
+def read_run(path: str | os.PathLike[str], *, verify: bool = True) -> RunRecord:
+    """Read a run folder: its manifest and every table listed in it.
+
+    With ``verify`` (the default) the stored inputs and result tables are checked
+    against the manifest's sha256 first: an altered run raises :class:`RunAlteredError`.
+    """
     folder = Path(path)
     manifest = read_manifest(folder)
+    if verify:
+        altered = altered_files(folder, manifest)
+        if altered:
+            raise RunAlteredError(folder, altered)
     listed: Mapping[str, Any] = manifest.raw.get("tables", {})
     tables: dict[str, pd.DataFrame] = {}
     for name, meta in listed.items():
@@ -491,8 +563,13 @@ class RunBuilder:
         for tname, frame in solution.tables.items():
             if not re.fullmatch(r"[a-z0-9_]+", tname):
                 raise RunStoreError(f"table name {tname!r} is not a plain lower-case identifier")
-            frame.to_csv(self.tmp / TABLES_DIR / f"{tname}.csv", index=False)
-            table_meta[tname] = {"rows": len(frame), "columns": _column_kinds(frame)}
+            file = self.tmp / TABLES_DIR / f"{tname}.csv"
+            frame.to_csv(file, index=False)
+            table_meta[tname] = {
+                "rows": len(frame),
+                "columns": _column_kinds(frame),
+                "sha256": sha256_file(file),
+            }
 
         outcome = solution.outcome
         status = _status_text(outcome.status)
@@ -628,8 +705,15 @@ def start_run(
     without calling ``finish`` counts as failed.
     """
     root = resolve_runs_dir(runs_dir)
-    root.mkdir(parents=True, exist_ok=True)
-    run_id, tmp = _claim_tmp(root, name)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        run_id, tmp = _claim_tmp(root, name)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise RunStoreError(
+            f"cannot write a run into {root}: {reason}; choose a writable folder with --runs-dir "
+            f"or {RUNS_DIR_ENV}"
+        ) from None
     builder = RunBuilder(
         root, run_id, tmp, slug(name), command_line if command_line is not None else sys.argv
     )
@@ -640,6 +724,8 @@ def start_run(
             raise RunStoreError("the run block ended without finish(); nothing was stored")
     except BaseException as exc:
         builder.final_path = _mark_failed(builder, exc, keep_failed)
+        if isinstance(exc, Terminated):
+            exc.run_path = builder.final_path
         raise
     if builder.status in SUCCESS_STATUSES:
         target = root / run_id
