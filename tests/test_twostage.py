@@ -34,7 +34,7 @@ def problem():
 
 def test_scenario_creator_follows_the_mpisppy_conventions(problem) -> None:
     first = problem.scenarios[0]
-    m = scenario_creator(problem, first.name)
+    m = scenario_creator(first.name, problem=problem)
     assert m._mpisppy_probability == pytest.approx(first.probability)
     assert len(m.first.first_stage_vars) > 0
     assert all(isinstance(v, pyo.Var) for v in m.first.first_stage_vars)
@@ -45,7 +45,7 @@ def test_scenario_model_equals_single_scenario_extensive_form(problem) -> None:
     for s in problem.scenarios:
         alone = problem.with_scenarios([ScenarioData(s.name, 1.0, s.data)])
         ef = extensive_form(alone)
-        sm = scenario_creator(problem, s.name)
+        sm = scenario_creator(s.name, problem=problem)
         out_ef, out_sm = solve_model(ef, EXACT), solve_model(sm, EXACT)
         assert out_ef.status == out_sm.status == Status.OPTIMAL
         assert out_sm.objective == pytest.approx(out_ef.objective, rel=1e-9)

@@ -22,9 +22,10 @@ analytics, out-of-sample evaluation, mpi-sppy) is a :class:`TwoStageProblem`:
 
 The compact extensive form shares one stage-1 block across scenario blocks (no
 copies, no non-anticipativity rows). :func:`scenario_creator` builds the
-one-scenario model with the mpi-sppy conventions (``_mpisppy_probability``,
-root node with the stage-1 variables), so the same builders can be handed to
-mpi-sppy unchanged.
+one-scenario model with the mpi-sppy conventions and signature
+(``scenario_creator(scenario_name, problem=...)``, ``_mpisppy_probability``, root
+node with the stage-1 variables), so the same builders can be handed to mpi-sppy
+unchanged; :mod:`bekostiging.analytics.sppy` runs the analytics on any such model.
 """
 
 from __future__ import annotations
@@ -135,9 +136,19 @@ def extensive_form(
     return m
 
 
-def scenario_creator(problem: TwoStageProblem, scenario_name: str) -> pyo.ConcreteModel:
-    """One scenario's model with mpi-sppy's conventions (root node, probability)."""
-    s = next(x for x in problem.scenarios if x.name == scenario_name)
+def scenario_creator(scenario_name: str, problem: TwoStageProblem) -> pyo.ConcreteModel:
+    """One scenario's model with mpi-sppy's conventions (root node, probability).
+
+    mpi-sppy's own signature, ``scenario_creator(scenario_name, **kwargs)``, so it is
+    handed to mpi-sppy unchanged::
+
+        ExtensiveForm(options, problem.names, scenario_creator,
+                      scenario_creator_kwargs={"problem": problem})
+    """
+    found = [x for x in problem.scenarios if x.name == scenario_name]
+    if not found:
+        raise KeyError(f"no scenario {scenario_name!r} in the problem ({len(problem.scenarios)} scenarios)")
+    s = found[0]
     m = pyo.ConcreteModel(name=scenario_name)
     m.first = pyo.Block()
     problem.build_first_stage(m.first)

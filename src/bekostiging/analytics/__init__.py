@@ -4,6 +4,9 @@
 * :func:`evaluate_plan` — a fixed plan on (another) scenario set, per scenario and summarised;
 * :func:`sweep` — one model re-solved while a mutable Param changes (trade-off curves).
 
+The same measures for any *mpi-sppy-style* model (``scenario_creator(name, **kwargs)``,
+names, kwargs, an optional mean scenario) are in :mod:`bekostiging.analytics.sppy`.
+
 Independent scenario problems run in parallel processes (``workers``; 1 = serial).
 """
 
