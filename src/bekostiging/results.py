@@ -14,9 +14,9 @@ import pandas as pd
 import pyomo.environ as pyo
 from pyomo.core.base.var import VarData
 
-from bekostiging.analytics.stats import cvar
 from bekostiging.model.data import BUDGET_LINES, MONEY_SCALE, ChainData
 from bekostiging.model.second_stage import registered
+from bekostiging.probability import cvar
 from bekostiging.schema import Partner, ScenarioSet
 from bekostiging.twostage import Risk
 
@@ -317,7 +317,7 @@ def result_tables(
 
     The ``expected`` rows of ``kpis`` also hold ``cvar_total_cost_eur``: the mean of the
     worst ``1 − cvar_alpha`` probability mass of the per-scenario total cost
-    (Rockafellar–Uryasev; :func:`bekostiging.analytics.stats.cvar`).
+    (Rockafellar–Uryasev; :func:`bekostiging.probability.cvar`).
     """
     per_scenario = m.first.is_indexed()  # the yearly form: each scenario its own stage-1 copy
     first = m.first[next(iter(m.SCENARIOS))] if per_scenario else m.first

@@ -9,6 +9,9 @@ With equal weights every formula below reduces to the textbook sample formula.
                 variance ``Σ (x_s − μ)² / (n − 1)`` for equal weights
 * CI of mean    ``μ ± z · sd / √n_eff`` with ``z = Φ⁻¹((1 + 0.95) / 2) ≈ 1.96``
                 (normal approximation; scenarios treated as independent draws)
+The weights, quantiles and CVaR themselves live in :mod:`bekostiging.probability`
+(a bottom layer, also used by ``results.py``); they are re-exported here.
+
 * quantile q    ``inf{x : F(x) ≥ q}`` with ``F(x) = Σ_{s: x_s ≤ x} w_s`` (the lower
                 inverse of the discrete distribution, the VaR convention)
 * CVaR_α        ``min_η η + 1/(1 − α) Σ_s w_s (x_s − η)⁺`` (Rockafellar–Uryasev),
@@ -26,34 +29,24 @@ from statistics import NormalDist
 
 import numpy as np
 
+from bekostiging.probability import CUMULATIVE_TOLERANCE, cvar, paired, weighted_quantile, weights
 from bekostiging.twostage import Risk
+
+__all__ = [
+    "CUMULATIVE_TOLERANCE",
+    "Summary",
+    "cvar",
+    "effective_sample_size",
+    "risk_value",
+    "summarise",
+    "weighted_mean",
+    "weighted_quantile",
+    "weights",
+]
 
 CONFIDENCE_LEVEL = 0.95  # two-sided confidence level of the interval of the mean
 P50, P90, P99 = 0.5, 0.9, 0.99  # quantile levels reported in every summary
-# Cumulative sums of probabilities such as 0.2 + 0.3 + 0.4 are not exact in binary
-# floating point; a level reached within this tolerance counts as reached.
-CUMULATIVE_TOLERANCE = 1e-9
-
-
-def weights(probabilities: Sequence[float]) -> np.ndarray:
-    """Probabilities normalised to sum to one (non-negative, positive total)."""
-    p = np.asarray(probabilities, dtype=float)
-    if p.ndim != 1 or p.size == 0:
-        raise ValueError("need at least one probability")
-    if not np.all(np.isfinite(p)) or np.any(p < 0):
-        raise ValueError(f"probabilities must be finite and non-negative, got {p.tolist()}")
-    total = float(p.sum())
-    if total <= 0:
-        raise ValueError("probabilities sum to zero")
-    return p / total
-
-
-def _pair(values: Sequence[float], probabilities: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
-    x = np.asarray(values, dtype=float)
-    w = weights(probabilities)
-    if x.shape != w.shape:
-        raise ValueError(f"{x.size} values but {w.size} probabilities")
-    return x, w
+_pair = paired  # the name used below; the functions live in bekostiging.probability
 
 
 def weighted_mean(values: Sequence[float], probabilities: Sequence[float]) -> float:
@@ -65,34 +58,6 @@ def effective_sample_size(probabilities: Sequence[float]) -> float:
     """Kish's effective number of scenarios ``1 / Σ w²``."""
     w = weights(probabilities)
     return float(1.0 / np.dot(w, w))
-
-
-def weighted_quantile(values: Sequence[float], probabilities: Sequence[float], level: float) -> float:
-    """``inf{x : F(x) ≥ level}`` of the discrete distribution (level in (0, 1])."""
-    if not 0.0 < level <= 1.0:
-        raise ValueError(f"quantile level must be in (0, 1], got {level}")
-    x, w = _pair(values, probabilities)
-    order = np.argsort(x, kind="stable")
-    cumulative = np.cumsum(w[order])
-    index = int(np.searchsorted(cumulative, level - CUMULATIVE_TOLERANCE, side="left"))
-    return float(x[order][min(index, x.size - 1)])
-
-
-def cvar(values: Sequence[float], probabilities: Sequence[float], alpha: float) -> float:
-    """Mean of the worst ``1 − alpha`` probability mass (largest values are worst)."""
-    if not 0.0 <= alpha < 1.0:
-        raise ValueError(f"CVaR level alpha must be in [0, 1), got {alpha}")
-    x, w = _pair(values, probabilities)
-    tail = 1.0 - alpha
-    remaining = tail
-    total = 0.0
-    for i in np.argsort(-x, kind="stable"):
-        if remaining <= 0.0:
-            break
-        take = min(float(w[i]), remaining)
-        total += take * float(x[i])
-        remaining -= take
-    return total / tail
 
 
 def risk_value(values: Sequence[float], probabilities: Sequence[float], risk: Risk) -> float:

@@ -18,7 +18,7 @@ from bekostiging.analytics.chain import (
     SECTION_VALUE,
     read_value_table,
 )
-from bekostiging.report.document import Block, Heading, Paragraph, Table
+from bekostiging.report.blocks import Block, Heading, Paragraph, Table
 from bekostiging.report.i18n import Lang, fmt_eur, fmt_number, fmt_percent, term
 from bekostiging.runs.store import RunRecord
 

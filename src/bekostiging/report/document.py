@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from bekostiging.report import charts, data
+from bekostiging.report.analysis import value_blocks
+from bekostiging.report.blocks import Block, Document, Heading, Image, PageBreak, Paragraph, Table
 from bekostiging.report.i18n import (
     GLOSSARY,
     Lang,
@@ -34,50 +35,6 @@ SETTINGS_FILE = "case.toml"
 MAX_SOURCE_LINES = 400  # a SOURCES.md longer than this is cut in the annex (the file itself is in the run)
 HASH_SHOWN_CHARS = 16  # enough to identify a file; the full hash is in manifest.json
 CVAR_ALPHA_DECIMALS = 2  # alpha and the risk weight, e.g. 0,90
-
-
-@dataclass(frozen=True)
-class Heading:
-    text: str
-    level: int = 1
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    text: str
-    emphasis: bool = False  # shown prominently (the solver status)
-    warning: bool = False  # shown as a warning (not proven optimal, no plan)
-
-
-@dataclass(frozen=True)
-class Table:
-    title: str
-    header: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    numeric: tuple[bool, ...] = ()  # right-align these columns
-    small: bool = False
-
-
-@dataclass(frozen=True)
-class Image:
-    title: str
-    png: bytes = field(repr=False)
-
-
-@dataclass(frozen=True)
-class PageBreak:
-    pass
-
-
-Block = Heading | Paragraph | Table | Image | PageBreak
-
-
-@dataclass(frozen=True)
-class Document:
-    title: str
-    subtitle: str
-    lang: Lang
-    blocks: tuple[Block, ...]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -377,7 +334,6 @@ def _glossary_blocks(lang: Lang) -> Iterator[Block]:
 def build_report(record: RunRecord, lang: Lang) -> Document:
     """The annex for one run, in ``lang``."""
     s = data.summarise(record)
-    from bekostiging.report.analysis import value_blocks  # lazy: it imports this module
 
     blocks: list[Block] = list(_summary_blocks(record, s, lang))
     blocks += list(value_blocks(record, lang))  # analysis/value.csv, when the run has one
