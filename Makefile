@@ -1,6 +1,7 @@
 # Two entry points for a fresh machine with only Python 3.11+ (see README):
 #   make run   — create .venv, install, solve the shipped default case
-#   make test  — create .venv, install with test tools, run the full test suite
+#   make test  — create .venv, install with test tools, run the full test suite, then build the
+#                sdist and wheel and try the wheel in a fresh venv outside the checkout (.ci/wheel-check)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -26,6 +27,7 @@ test: $(BIN)/bekostiging
 	$(BIN)/ruff check src tests bench
 	@# The mpi-sppy tests (tests/test_mpisppy.py) must run here, never be skipped.
 	BEKOSTIGING_REQUIRE_MPISPPY=1 $(BIN)/pytest -q
+	bash .ci/wheel-check $(BIN)/python
 
 lint: $(BIN)/bekostiging
 	$(BIN)/ruff check src tests bench

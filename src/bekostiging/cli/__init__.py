@@ -6,6 +6,8 @@ errors become click exceptions with a message that says how to fix the input.
 
 from __future__ import annotations
 
+import platform
+
 import click
 
 from bekostiging import __version__
@@ -40,12 +42,47 @@ class _Main(click.Group):
         return None  # pragma: no cover - ctx.exit raises
 
 
+def version_line() -> str:
+    """``bekostiging 0.1.0 (HiGHS 1.16.0, Pyomo 6.10.1, Python 3.11.7)``: what ``--version`` prints.
+
+    The HiGHS version is the one compiled into highspy (its constants; creating a
+    ``Highs`` object would print the HiGHS banner), Pyomo's is its own.
+    """
+    import importlib.metadata
+
+    import highspy
+    import pyomo.version
+
+    parts = [getattr(highspy, f"HIGHS_VERSION_{part}", None) for part in ("MAJOR", "MINOR", "PATCH")]
+    # An older highspy without the constants: its own release number (the HiGHS it wraps).
+    highs = importlib.metadata.version("highspy") if None in parts else ".".join(str(p) for p in parts)
+    return (
+        f"bekostiging {__version__} "
+        f"(HiGHS {highs}, Pyomo {pyomo.version.version}, Python {platform.python_version()})"
+    )
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    click.echo(version_line())
+    ctx.exit()
+
+
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="bekostiging")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version of bekostiging, HiGHS and Pyomo and exit.",
+)
 def main() -> None:
     """Fund the asylum chain (IND, COA, DT&V, registration) under inflow uncertainty.
 
     Cases and scenario sets are folders of TOML and CSV files; see README.md.
+    `bekostiging init DIR` starts a case of your own from the shipped default case.
     """
 
 

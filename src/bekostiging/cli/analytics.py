@@ -35,6 +35,7 @@ import pandas as pd
 from bekostiging.analytics.chain import DEFAULT_WORKERS, AnalysisExistsError, ValueAnalysis
 from bekostiging.cli import main
 from bekostiging.cli.case import InputProblemsError
+from bekostiging.cli.defaults import case_line, case_or_default, policies_option
 from bekostiging.cli.runs import runs_dir_option
 from bekostiging.cli.types import FiniteFloatRange
 from bekostiging.errors import InputErrors, InputProblem, SolverFailure
@@ -46,12 +47,8 @@ from bekostiging.twostage import Risk
 if TYPE_CHECKING:
     from bekostiging.pipeline import ChainSolution, PreparedProblem
 
-DEFAULT_CASE = Path("data/nl-2026")
 EXIT_NO_PLAN = 4
 EUR_MILLION = 1e6
-# Cases whose ../policies folder holds the shipped presets: the default case from the working
-# directory, and the one next to the source tree (an editable install run from elsewhere).
-SHIPPED_POLICY_CASES = (DEFAULT_CASE, Path(__file__).resolve().parents[3] / DEFAULT_CASE)
 OPTIONS_TABLE = "options"
 OPTIONS_METRICS = (  # column, label, scale, unit — the options table and chart
     ("expected_cost_eur", "expected total cost", EUR_MILLION, "€ mln"),
@@ -162,19 +159,14 @@ def _load_set(case: Case, case_dirs: Sequence[Path], name: str) -> tuple[Path, S
         raise InputProblemsError(_located(exc.problems, found) if found.is_dir() else exc.problems) from exc
 
 
-def _policy(name: str, case_dirs: Sequence[Path], default: Policy) -> Policy:
-    """A preset by name from the case folders, else from the shipped presets (data/policies)."""
+def _policy(name: str, case_dirs: Sequence[Path], default: Policy, policies_dir: Path | None) -> Policy:
+    """A preset by name, resolved as every command does (``bekostiging.policies.resolve_policy``)."""
     from bekostiging.policies import policy_for
 
-    first_error: InputErrors | None = None
-    for d in (*case_dirs, *SHIPPED_POLICY_CASES):
-        try:
-            return policy_for(name, d, default)
-        except InputErrors as exc:
-            first_error = first_error or exc
-    if first_error is None:  # pragma: no cover - the loop always runs
-        raise click.ClickException(f"no policy preset {name!r}")
-    raise InputProblemsError(first_error.problems) from first_error
+    try:
+        return policy_for(name, case_dirs, default, policies_dir)
+    except InputErrors as exc:
+        raise InputProblemsError(exc.problems) from exc
 
 
 def _prepare(
@@ -216,6 +208,7 @@ def analyse(
     rp: object | None,
     recommended_kpis: pd.DataFrame,
     workers: int,
+    policies_dir: Path | None = None,
 ) -> ValueAnalysis:
     """VSS/EVPI of a plan (``rp``: the run's stochastic solution, re-solved when None) and the status quo."""
     from bekostiging.analytics import value_of_information
@@ -225,7 +218,7 @@ def analyse(
     options = dataclasses.replace(options, log_file=None, stream=False)
     prepared = _prepare(case, scenario_set, options, policy, risk)
     voi = value_of_information(prepared.problem, options, workers, rp=rp)
-    sq_policy = _policy(STATUS_QUO, case_dirs, case.settings.policy)
+    sq_policy = _policy(STATUS_QUO, case_dirs, case.settings.policy, policies_dir)
     sq = _prepare(case, scenario_set, options, sq_policy, risk)
     comparison = compare_with_status_quo(sq.problem, sq.data, recommended_kpis, voi.rp, options, workers)
     return ValueAnalysis(voi, comparison)
@@ -238,6 +231,7 @@ def analyse_solution(
     scenario_set: ScenarioSet,
     options: SolverOptions,
     workers: int,
+    policies_dir: Path | None = None,
 ) -> ValueAnalysis:
     """``solve --analyse``: the value analysis of a fresh ``ChainSolution`` (its RP is reused)."""
     from bekostiging.analytics.chain import stochastic_solution_from_tables
@@ -245,8 +239,9 @@ def analyse_solution(
     tables = solution.tables
     rp = stochastic_solution_from_tables(solution.outcome, solution.first_stage, tables["kpis"])
     policy = solution.policy or case.settings.policy
+    kpis = tables["kpis"]
     return analyse(
-        case, (case_dir,), scenario_set, policy, solution.risk, options, rp, tables["kpis"], workers
+        case, (case_dir,), scenario_set, policy, solution.risk, options, rp, kpis, workers, policies_dir
     )
 
 
@@ -261,7 +256,10 @@ def store_value(analysis: ValueAnalysis, run_path: Path) -> list[Path]:
 @workers_option
 @time_limit_option
 @runs_dir_option
-def value_cmd(run: str, workers: int, time_limit: float | None, runs_dir: Path | None) -> None:
+@policies_option
+def value_cmd(
+    run: str, workers: int, time_limit: float | None, runs_dir: Path | None, policies_dir: Path | None
+) -> None:
     """Value of the stochastic solution (VSS) and of perfect information (EVPI) for RUN.
 
     Reuses the run's solution as RP; solves EV, then EEV and WS (one problem per
@@ -306,6 +304,7 @@ def value_cmd(run: str, workers: int, time_limit: float | None, runs_dir: Path |
         rp,
         record.table("kpis"),
         workers,
+        policies_dir,
     )
     paths = store_value(analysis, record.path)
     for line in value_lines(analysis.to_frame()):
@@ -523,10 +522,15 @@ def options_lines(frame: pd.DataFrame) -> list[str]:
     return lines
 
 
-def _presets(value: str | None) -> list[str]:
-    from bekostiging.policies import ALL_PRESETS, STATUS_QUO
+def _presets(value: str | None, case_dir: Path, policies_dir: Path | None) -> list[str]:
+    """The presets named, else every one on offer (``--policies``, CASE/policies/, shipped)."""
+    from bekostiging.policies import STATUS_QUO, available_presets
 
-    chosen = [p.strip() for p in value.split(",") if p.strip()] if value else list(ALL_PRESETS)
+    chosen = (
+        [p.strip() for p in value.split(",") if p.strip()]
+        if value
+        else available_presets(case_dir, policies_dir)
+    )
     if STATUS_QUO not in chosen:
         chosen.insert(0, STATUS_QUO)  # the reference of every difference
     return list(dict.fromkeys(chosen))
@@ -538,8 +542,12 @@ def _presets(value: str | None) -> list[str]:
     "--scenarios", "scenarios", default=None, help="Scenario set name (in CASE/scenarios/) or folder."
 )
 @click.option(
-    "--presets", default=None, help="Comma-separated presets (default: all; status-quo always added)."
+    "--presets",
+    default=None,
+    help="Comma-separated presets (default: every preset in --policies, CASE/policies/ and the shipped "
+    "ones; status-quo always added).",
 )
+@policies_option
 @click.option(
     "--time-limit", type=FiniteFloatRange(min=0, min_open=True), default=None, help="Seconds per solve."
 )
@@ -559,6 +567,7 @@ def options_cmd(
     case_dir: Path | None,
     scenarios: str | None,
     presets: str | None,
+    policies_dir: Path | None,
     time_limit: float | None,
     mip_gap: float,
     seed: int,
@@ -581,14 +590,15 @@ def options_cmd(
     from bekostiging.runs.progress import Progress, Verbosity
     from bekostiging.runs.store import start_run
 
-    case_dir = case_dir or DEFAULT_CASE
+    case_dir = case_or_default(case_dir)
     try:
         case = load_case(case_dir)
     except InputErrors as exc:
         raise InputProblemsError(exc.problems) from exc
+    click.echo(case_line(case_dir, case.settings.case.name))
     set_dir, scenario_set = _load_set(case, (case_dir,), scenarios or case.settings.case.default_scenarios)
-    chosen = _presets(presets)
-    policies = {name: _policy(name, (case_dir,), case.settings.policy) for name in chosen}
+    chosen = _presets(presets, case_dir, policies_dir)
+    policies = {name: _policy(name, (case_dir,), case.settings.policy, policies_dir) for name in chosen}
     root = resolve_runs_dir(runs_dir)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     folder = out if out is not None else root / f"{OPTIONS_TABLE}-{scenario_set.name}-{stamp}"

@@ -15,13 +15,13 @@ import click
 import numpy as np
 
 from bekostiging.cli import main
+from bekostiging.cli.defaults import case_line, case_or_default
 from bekostiging.errors import InputErrors, InputProblem, problem_lines
 from bekostiging.io.case import SETTINGS_FILE, load_case, save_case
 from bekostiging.io.excel import export_case_xlsx, import_case_xlsx
 from bekostiging.io.scenarios import SCENARIO_SETS_DIR, load_scenario_set, resolve_scenario_set
 from bekostiging.schema import STAFFED_PARTNERS, Case, CaseInfo, ScenarioSet
 
-DEFAULT_CASE = Path("data") / "nl-2026"
 DEFAULT_SET = CaseInfo.model_fields["default_scenarios"].default
 INPUT_PROBLEM_EXIT = 2
 PERCENTILES = (0.10, 0.50, 0.90)  # inflow percentiles shown by ``validate``
@@ -131,7 +131,7 @@ def summary_lines(case: Case, scenarios: ScenarioSet | None) -> list[str]:
 
 
 @main.command("validate")
-@click.argument("case_dir", metavar="[CASE]", default=str(DEFAULT_CASE), type=click.Path(path_type=Path))
+@click.argument("case_dir", metavar="[CASE]", required=False, type=click.Path(path_type=Path))
 @click.option(
     "--scenarios",
     "scenario_set",
@@ -139,21 +139,24 @@ def summary_lines(case: Case, scenarios: ScenarioSet | None) -> list[str]:
     default=None,
     help="Scenario set: a name under CASE/scenarios/ or a folder (default: case.default_scenarios).",
 )
-def validate(case_dir: Path, scenario_set: str | None) -> None:
+def validate(case_dir: Path | None, scenario_set: str | None) -> None:
     """Check a case folder and its scenario sets; print a summary or every problem.
 
-    CASE defaults to data/nl-2026. Without --scenarios every scenario set in
+    CASE defaults to the default case shipped with the package (nl-2026); the first
+    line says which case was checked. Without --scenarios every scenario set in
     CASE/scenarios/ is checked (and the default set must exist); with --scenarios
     only that set. The summary names the sets checked. Exit code 0 when valid, 2
     when the input has problems (one line each: file, row, column, field, value
     found, allowed).
     """
+    case_dir = case_or_default(case_dir)
     problems: list[InputProblem] = []
     case: Case | None = None
     try:
         case = load_case(case_dir)
     except InputErrors as exc:
         problems += _in_folder(exc.problems, case_dir)
+    click.echo(case_line(case_dir, case.settings.case.name if case is not None else None))
     default = case.settings.case.default_scenarios if case is not None else _declared_default_set(case_dir)
     name = scenario_set or default
     folders = [resolve_scenario_set(case_dir, name)] if name is not None else []

@@ -3,6 +3,7 @@
 from bekostiging.cli import (
     analytics,  # noqa: F401  (value, evaluate, options)
     case,  # noqa: F401  (validate, case export|import)
+    init,  # noqa: F401  (init)
     runs,  # noqa: F401  (runs, show, compare, report, rerun)
     scenarios,  # noqa: F401  (scenarios generate|show)
     solve,  # noqa: F401  (solve)

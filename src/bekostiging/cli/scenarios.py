@@ -13,7 +13,8 @@ import click
 import numpy as np
 
 from bekostiging.cli import main
-from bekostiging.cli.case import DEFAULT_CASE, InputProblemsError, weighted_quantile
+from bekostiging.cli.case import InputProblemsError, weighted_quantile
+from bekostiging.cli.defaults import case_or_default
 from bekostiging.errors import InputErrors, InputProblem
 from bekostiging.io.case import load_case
 from bekostiging.io.scenarios import load_scenario_set, resolve_scenario_set, write_scenario_set
@@ -69,13 +70,12 @@ def scenarios() -> None:
     "--case",
     "case_dir",
     type=click.Path(path_type=Path),
-    default=DEFAULT_CASE,
-    show_default=True,
-    help="Case folder: horizon, MPP and seasonality.",
+    default=None,
+    help="Case folder: horizon, MPP and seasonality [default: the shipped nl-2026].",
 )
-def generate_command(method: str, n: int, seed: int, out: Path, case_dir: Path) -> None:
+def generate_command(method: str, n: int, seed: int, out: Path, case_dir: Path | None) -> None:
     """Generate a scenario set; the same seed gives byte-identical files."""
-    case = _load_case(case_dir)
+    case = _load_case(case_or_default(case_dir))
     scenario_set = (
         mpp_scenarios(case, name=out.name)
         if method == "mpp"
@@ -172,9 +172,8 @@ def fan_chart(scenario_set: ScenarioSet, png: Path) -> Path:
     "--case",
     "case_dir",
     type=click.Path(path_type=Path),
-    default=DEFAULT_CASE,
-    show_default=True,
-    help="Case folder; a bare SET name means CASE/scenarios/SET.",
+    default=None,
+    help="Case folder; a bare SET name means CASE/scenarios/SET [default: the shipped nl-2026].",
 )
 @click.option(
     "--png",
@@ -182,9 +181,9 @@ def fan_chart(scenario_set: ScenarioSet, png: Path) -> Path:
     default=None,
     help=f"Fan chart PNG to write [default: {CHART_DIR}/<set>-fan.png].",
 )
-def show_command(scenario_set_arg: str, case_dir: Path, png: Path | None) -> None:
+def show_command(scenario_set_arg: str, case_dir: Path | None, png: Path | None) -> None:
     """Print P10/P50/P90 of yearly inflow per category, and write a fan chart PNG."""
-    path = resolve_scenario_set(case_dir, scenario_set_arg)
+    path = resolve_scenario_set(case_or_default(case_dir), scenario_set_arg)
     try:
         scenario_set = load_scenario_set(path)
     except InputErrors as exc:

@@ -18,11 +18,11 @@ import pandas as pd
 
 from bekostiging.cli import main
 from bekostiging.cli.case import InputProblemsError
+from bekostiging.cli.defaults import POLICY_HELP, case_line, case_or_default, policies_option
 from bekostiging.cli.types import FiniteFloatRange
 from bekostiging.errors import InputErrors, SolverFailure
 from bekostiging.schema import MAX_PENALTY_EUR
 
-DEFAULT_CASE = Path("data/nl-2026")
 EXIT_INFEASIBLE = 3
 EXIT_NO_PLAN = 4
 SHOWN_KPIS = (
@@ -144,7 +144,8 @@ def _write_tables(tables: dict[str, pd.DataFrame], out: Path) -> None:
 @click.option(
     "--scenarios", "scenarios", default=None, help="Scenario set name (in CASE/scenarios/) or folder."
 )
-@click.option("--policy", default=None, help="Policy preset name (data/policies/NAME.toml) or file.")
+@click.option("--policy", default=None, help=POLICY_HELP)
+@policies_option
 @click.option("--time-limit", type=FiniteFloatRange(min=0, min_open=True), default=None, help="Seconds.")
 @click.option(
     "--mip-gap", type=FiniteFloatRange(0, 1), default=0.005, show_default=True, help="Relative gap."
@@ -210,6 +211,7 @@ def solve_cmd(
     case_dir: Path | None,
     scenarios: str | None,
     policy: str | None,
+    policies_dir: Path | None,
     time_limit: float | None,
     mip_gap: float,
     threads: int | None,
@@ -228,11 +230,13 @@ def solve_cmd(
     quiet: bool,
     verbose: bool,
 ) -> None:
-    """Solve CASE (default data/nl-2026) on a scenario set and store the run in runs/.
+    """Solve CASE on a scenario set and store the run in runs/.
 
-    Prints the solver status (optimal, or the gap when stopped at a limit), the
-    objective, the five levers of the 2021 letter and the expected cost and
-    backlog. Infeasible cases are explained by partner, period and scenario.
+    CASE defaults to the default case shipped with the package (nl-2026); the first
+    line says which case was solved. Prints the solver status (optimal, or the gap
+    when stopped at a limit), the objective, the five levers of the 2021 letter and
+    the expected cost and backlog. Infeasible cases are explained by partner, period
+    and scenario.
     """
     from bekostiging.io.case import load_case
     from bekostiging.io.scenarios import load_scenario_set, resolve_scenario_set
@@ -243,16 +247,17 @@ def solve_cmd(
     from bekostiging.solver import SolverOptions
     from bekostiging.twostage import Risk
 
-    case_dir = case_dir or DEFAULT_CASE
+    case_dir = case_or_default(case_dir)
     tree_branching = parse_branching(branching, stages)
     if analyse and stages == "yearly":
         raise click.UsageError("--analyse compares two-stage plans; use it without --stages yearly")
     _check_out(out)
     try:
         case = load_case(case_dir)
+        click.echo(case_line(case_dir, case.settings.case.name, lang))
         set_dir = resolve_scenario_set(case_dir, scenarios or case.settings.case.default_scenarios)
         scenario_set = load_scenario_set(set_dir, case)
-        chosen = policy_for(policy, case_dir, case.settings.policy)
+        chosen = policy_for(policy, case_dir, case.settings.policy, policies_dir)
     except InputErrors as exc:
         raise InputProblemsError(exc.problems) from exc
     overrides = {
@@ -313,7 +318,9 @@ def solve_cmd(
             from bekostiging.cli.analytics import DEFAULT_WORKERS, analyse_solution, store_value
 
             progress(phase="value of information")
-            analysis = analyse_solution(solution, case, case_dir, scenario_set, options, DEFAULT_WORKERS)
+            analysis = analyse_solution(
+                solution, case, case_dir, scenario_set, options, DEFAULT_WORKERS, policies_dir
+            )
             store_value(analysis, run.tmp)  # published with the run
     workdir.cleanup()
     progress.close()

@@ -28,6 +28,7 @@ import pandas as pd
 
 from bekostiging.cli import main
 from bekostiging.cli.case import InputProblemsError
+from bekostiging.cli.defaults import POLICY_HELP, case_or_default, policies_option
 from bekostiging.cli.runs import runs_dir_option
 from bekostiging.cli.types import FiniteFloatRange
 from bekostiging.errors import InputErrors, SolverFailure
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
     from bekostiging.twostage import Risk
 
 DEFAULT_WORKERS = min(2, os.cpu_count() or 1)  # = analytics.sweep.DEFAULT_WORKERS (not imported: pyomo)
-DEFAULT_CASE = Path("data/nl-2026")
 DEFAULT_OUT_ROOT = Path("sweeps")
 EXIT_INFEASIBLE = 3
 EXIT_NO_PLAN = 4
@@ -124,6 +124,7 @@ def _load_inputs(
     policy: str | None,
     run_ref: str | None,
     runs_dir: Path | None,
+    policies_dir: Path | None = None,
 ) -> Inputs:
     """Case, scenario set, policy and risk: the options given, else the run's, else the case's."""
     from bekostiging.io.case import load_case
@@ -141,7 +142,7 @@ def _load_inputs(
         except RunStoreError as exc:
             raise click.ClickException(str(exc)) from exc
     if case_dir is None:
-        case_dir = record.case_copy if record is not None else DEFAULT_CASE
+        case_dir = record.case_copy if record is not None else case_or_default(None)
     try:
         case = load_case(case_dir)
         set_name = scenarios or (record.scenario_set if record is not None else None)
@@ -151,7 +152,7 @@ def _load_inputs(
         if policy is None and "policy" in settings:
             chosen = Policy.model_validate(settings["policy"])
         else:
-            chosen = policy_for(policy, case_dir, case.settings.policy)
+            chosen = policy_for(policy, case_dir, case.settings.policy, policies_dir)
     except InputErrors as exc:
         raise InputProblemsError(exc.problems) from exc
     risk = (
@@ -286,7 +287,12 @@ def _own_point(curve: pd.DataFrame, kind: str, inputs: Inputs) -> tuple[tuple[fl
 common_options = [
     click.argument("case_dir", required=False, type=click.Path(file_okay=False, path_type=Path)),
     click.option("--scenarios", default=None, help="Scenario set name (in CASE/scenarios/) or folder."),
-    click.option("--policy", default=None, help="Policy preset name (data/policies/NAME.toml) or file."),
+    click.option(
+        "--policy",
+        default=None,
+        help=POLICY_HELP,
+    ),
+    policies_option,
     click.option(
         "--mip-gap",
         type=FiniteFloatRange(0, 1),
@@ -334,6 +340,7 @@ def sweep_cmd(
     case_dir: Path | None,
     scenarios: str | None,
     policy: str | None,
+    policies_dir: Path | None,
     mip_gap: float,
     time_limit: float | None,
     threads: int | None,
@@ -365,7 +372,7 @@ def sweep_cmd(
         if late_penalty is not None
         else parse_list(funding_ratio or "", option="--funding-ratio")
     )
-    inputs = _load_inputs(case_dir, scenarios, policy, run_ref, runs_dir)
+    inputs = _load_inputs(case_dir, scenarios, policy, run_ref, runs_dir, policies_dir)
     options = _solver_options(mip_gap, time_limit, threads, seed)
     folder = _out_dir(out, kind)
     start = time.perf_counter()
@@ -436,6 +443,7 @@ def frontier_cmd(
     case_dir: Path | None,
     scenarios: str | None,
     policy: str | None,
+    policies_dir: Path | None,
     mip_gap: float,
     time_limit: float | None,
     threads: int | None,
@@ -456,7 +464,7 @@ def frontier_cmd(
     from bekostiging.twostage import Risk
 
     values = parse_list(weights, option="--weights", upper=1.0)
-    inputs = _load_inputs(case_dir, scenarios, policy, None, None)
+    inputs = _load_inputs(case_dir, scenarios, policy, None, None, policies_dir)
     level = alpha if alpha is not None else inputs.risk.alpha
     options = _solver_options(mip_gap, time_limit, threads, seed)
     folder = _out_dir(out, "frontier")

@@ -238,8 +238,13 @@ def copy_inputs(case_dir: Path, scenarios_dir: Path, dest: Path) -> Path:
 
 
 def package_versions() -> dict[str, str]:
+    from bekostiging import __version__
+
     versions = {"python": platform.python_version()}
     for pkg in RECORDED_PACKAGES:
+        if pkg == "bekostiging":  # the source's own version, also when run from a source tree
+            versions[pkg] = __version__
+            continue
         try:
             versions[pkg] = importlib.metadata.version(pkg)
         except importlib.metadata.PackageNotFoundError:
