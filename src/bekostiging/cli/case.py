@@ -142,8 +142,8 @@ def summary_lines(case: Case, scenarios: ScenarioSet | None) -> list[str]:
 def validate(case_dir: Path | None, scenario_set: str | None) -> None:
     """Check a case folder and its scenario sets; print a summary or every problem.
 
-    CASE defaults to the default case shipped with the package (nl-2026); the first
-    line says which case was checked. Without --scenarios every scenario set in
+    CASE defaults to the default case shipped with the package (nl-2026); the summary's
+    first line says which case was checked. Without --scenarios every scenario set in
     CASE/scenarios/ is checked (and the default set must exist); with --scenarios
     only that set. The summary names the sets checked. Exit code 0 when valid, 2
     when the input has problems (one line each: file, row, column, field, value
@@ -156,7 +156,6 @@ def validate(case_dir: Path | None, scenario_set: str | None) -> None:
         case = load_case(case_dir)
     except InputErrors as exc:
         problems += _in_folder(exc.problems, case_dir)
-    click.echo(case_line(case_dir, case.settings.case.name if case is not None else None))
     default = case.settings.case.default_scenarios if case is not None else _declared_default_set(case_dir)
     name = scenario_set or default
     folders = [resolve_scenario_set(case_dir, name)] if name is not None else []
@@ -171,7 +170,8 @@ def validate(case_dir: Path | None, scenario_set: str | None) -> None:
             continue
         scenarios = scenarios or loaded  # the summary shows the default (or chosen) set
     if problems or case is None:
-        raise InputProblemsError(problems)
+        raise InputProblemsError(problems)  # each problem names its file in the case folder
+    click.echo(case_line(case_dir, case.settings.case.name))
     for line in summary_lines(case, scenarios):
         click.echo(line)
     which = "" if scenario_set is None else " (only this one: --scenarios)"
