@@ -46,6 +46,7 @@ from bekostiging.multistage import (
     build_tree,
     check_nonanticipative,
     node_values,
+    root_of,
     root_values,
     stage_map,
     yearly_extensive_form,
@@ -202,5 +203,6 @@ def test_out_of_sample_with_the_root_fixed_reoptimises_later_years() -> None:
     evaluation = evaluate_plan(problem, root, options=EXACT, workers=1, partial=True)
     # 2026 budget fixed at 2.0; 2027 chosen per path: the clairvoyant-from-2027 cost
     assert evaluation.expected_total_cost == pytest.approx(OBJECTIVE["from-2027"], abs=1e-6)
+    assert root_of(problem, {**root, "Budget[coa,2027]": 9.9}) == root  # later years cut away
     with pytest.raises(KeyError):
         evaluate_plan(problem, root, options=EXACT, workers=1)  # a full plan is required without partial

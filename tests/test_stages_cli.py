@@ -45,6 +45,14 @@ def test_yearly_solve_advises_the_coming_year_and_stores_the_tree(tmp_path: Path
     again = CliRunner().invoke(main, ["rerun", run.name, "--runs-dir", str(tmp_path / "runs"), "-q"])
     assert again.exit_code == 0, again.output
     assert "objective: stored" in again.output and "→ match" in again.output
+    # evaluate a yearly run: only the coming year's decisions are fixed
+    ev = CliRunner().invoke(
+        main,
+        ["evaluate", run.name, "--scenarios", "mpp", "--workers", "1", "--runs-dir", str(tmp_path / "runs")],
+    )
+    assert ev.exit_code == 0, ev.output
+    n_root = int(first["common"].sum())
+    assert f"fixed: the {n_root} decisions of the coming budget year" in ev.output
 
 
 def test_stage_options_refuse_bad_combinations(tmp_path: Path) -> None:

@@ -357,10 +357,16 @@ def scenario_first_stage(m: pyo.ConcreteModel, scenario: str) -> dict[str, float
     return {k: _value(v) for k, v in _vars_by_key(m.first[scenario]).items()}
 
 
-def fix_root(first: pyo.Block, root: dict[str, float]) -> None:
-    """Fix only the root-stage decisions on a one-scenario stage-1 block (later years stay free)."""
-    variables = _vars_by_key(first)
-    _fix(variables, root)
+def root_of(problem: TwoStageProblem, plan: dict[str, float]) -> dict[str, float]:
+    """The root-stage part of a stage-1 plan (the coming budget year's decisions).
+
+    Stages by ``problem.decision_stage`` on a freshly built stage-1 block, so a plan
+    from a two-stage run and one path of a yearly run are cut the same way.
+    """
+    block = pyo.ConcreteModel()
+    problem.build_first_stage(block)
+    stages = stage_map(block, problem.decision_stage)
+    return {k: v for k, v in plan.items() if stages.get(k, ROOT_STAGE) == ROOT_STAGE}
 
 
 __all__ = [
@@ -368,8 +374,8 @@ __all__ = [
     "ScenarioTree",
     "build_tree",
     "check_nonanticipative",
-    "fix_root",
     "node_values",
+    "root_of",
     "root_values",
     "scenario_first_stage",
     "stage_map",

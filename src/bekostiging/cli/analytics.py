@@ -352,9 +352,21 @@ def evaluation_lines(summary: pd.DataFrame) -> list[str]:
     default=None,
     help="Write the tables here instead of the run's analysis/ folder.",
 )
+@click.option(
+    "--root-only",
+    is_flag=True,
+    help="Fix only the decisions of the coming budget year and re-optimise later years per "
+    "scenario (model/stages.md; always so for a run solved with --stages yearly).",
+)
 @runs_dir_option
 def evaluate_cmd(
-    run: str, scenarios: str, workers: int, time_limit: float | None, out: Path | None, runs_dir: Path | None
+    run: str,
+    scenarios: str,
+    workers: int,
+    time_limit: float | None,
+    out: Path | None,
+    root_only: bool,
+    runs_dir: Path | None,
 ) -> None:
     """Out-of-sample test of RUN's plan on the scenario set SET.
 
@@ -367,6 +379,11 @@ def evaluate_cmd(
     the run's stored case, a set of the original case folder, or a path.
     Writes evaluate-<set>.csv (per scenario) and evaluate-<set>-summary.csv to
     the run's analysis/ folder or --out; existing files are never replaced.
+
+    With --root-only, and always for a run solved with --stages yearly (whose later
+    years are contingent, not one plan), only the decisions taken in the coming budget
+    year are fixed; later years are re-optimised per scenario with its whole future
+    known — an optimistic test of the later years, the honest one of the first.
     """
     from bekostiging.analytics import evaluate_plan
     from bekostiging.analytics.chain import (
@@ -394,13 +411,24 @@ def evaluate_cmd(
     if taken:
         raise click.ClickException(f"{taken[0]} exists and is never replaced; use --out for a new folder")
     prepared = _prepare(inputs.case, scenario_set, inputs.options, inputs.policy, inputs.risk)
+    plan = first_stage_from_table(first)
+    yearly = "common" in first.columns
+    if root_only or yearly:
+        from bekostiging.multistage import root_of
+
+        plan = root_of(prepared.problem, plan)
+        click.echo(
+            f"fixed: the {len(plan)} decisions of the coming budget year; "
+            "later years re-optimised per scenario"
+        )
     start = time.perf_counter()
     evaluation = evaluate_plan(
         prepared.problem,
-        first_stage_from_table(first),
+        plan,
         options=inputs.options,
         workers=workers,
         metrics=kpi_callback(prepared.data),
+        partial=root_only or yearly,
     )
     seconds = time.perf_counter() - start
     per, summary = evaluation_frame(evaluation), evaluation_summary(evaluation)
