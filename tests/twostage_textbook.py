@@ -224,3 +224,69 @@ def expected_backlog(model: pyo.ConcreteModel) -> dict[str, float]:
         for s in model.SCENARIOS
     )
     return {"expected_backlog": total}
+
+
+# -- templates (the block assembler and the L-shaped method need them) -----------------
+# The same models with the scenario data as mutable Params, and a loader; data enter
+# only right-hand sides (the newsvendor's demand as a row, not as a column bound).
+
+
+def newsvendor_rows_second_stage(block: pyo.Block, first: pyo.Block, demand: float, mutable: bool) -> None:
+    block.demand = pyo.Param(initialize=demand, mutable=mutable)
+    block.sales = pyo.Var(domain=pyo.NonNegativeReals)
+    block.Sales_Within_Order = pyo.Constraint(expr=block.sales <= first.order)
+    block.Sales_Within_Demand = pyo.Constraint(expr=block.sales <= block.demand)
+    block.SecondStageCost = pyo.Expression(expr=-first.price * block.sales)
+
+
+def newsvendor_load(block: pyo.Block, demand: float) -> None:
+    block.demand.set_value(demand)
+
+
+def newsvendor_with_template(
+    demands: Sequence[float], *, cost: float = 1.0, price: float = 3.0, integer: bool = False
+) -> TwoStageProblem:
+    """The newsvendor (demand as a row), equally likely demands, with a scenario template."""
+    from bekostiging.twostage import ScenarioTemplate
+
+    p = 1.0 / len(demands)
+    scenarios = tuple(ScenarioData(f"d{d:g}", p, float(d)) for d in demands)
+    return TwoStageProblem(
+        partial(newsvendor_first_stage, cost=cost, price=price, integer=integer),
+        partial(newsvendor_rows_second_stage, mutable=False),
+        scenarios,
+        partial(weighted_mean, tuple(float(d) for d in demands), tuple(p for _ in demands)),
+        Risk(),
+        template=ScenarioTemplate(partial(newsvendor_rows_second_stage, mutable=True), newsvendor_load),
+    )
+
+
+def capacity_template_second_stage(block: pyo.Block, first: pyo.Block, demand: tuple[float, ...]) -> None:
+    capacity_second_stage(block, first, demand)
+    block.demand = pyo.Param(block.T, initialize=dict(enumerate(demand, start=1)), mutable=True)
+    block.Balance.deactivate()
+    block.del_component(block.Balance)
+
+    def balance(b: pyo.Block, t: int) -> object:
+        carried = b.backlog[t - 1] if t > 1 else 0.0
+        served = sum(b.use[s, t] for s in first.SITES) + b.emergency[t]
+        return served + b.backlog[t] >= b.demand[t] + carried
+
+    block.Balance = pyo.Constraint(block.T, rule=balance)
+
+
+def capacity_load(block: pyo.Block, demand: tuple[float, ...]) -> None:
+    for t, d in enumerate(demand, start=1):
+        block.demand[t].set_value(d)
+
+
+def capacity_with_template(n_scenarios: int, seed: int = 1) -> TwoStageProblem:
+    """:func:`capacity` with a scenario template (demand as mutable Params)."""
+    from dataclasses import replace
+
+    from bekostiging.twostage import ScenarioTemplate
+
+    return replace(
+        capacity(n_scenarios, seed),
+        template=ScenarioTemplate(capacity_template_second_stage, capacity_load),
+    )

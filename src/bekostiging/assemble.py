@@ -102,6 +102,28 @@ class _Sensitivity:
     upper: np.ndarray
 
 
+@dataclass
+class _Template:
+    """The template LP, split by owner (see :meth:`BlockHighs._analyse`)."""
+
+    lp: highspy.HighsLp
+    rows: list  # template row -> constraint component (None for the writer's rows)
+    cols: list  # template column -> variable component
+    timings: dict[str, float]
+    started: float
+    col_owner: np.ndarray
+    row_owner: np.ndarray
+    a_rows: np.ndarray  # matrix entries (COO)
+    a_cols: np.ndarray
+    a_vals: np.ndarray
+    c1: np.ndarray  # template columns of stage 1, of the first scenario block
+    c2: np.ndarray
+    r1: np.ndarray  # template rows of stage 1, of the first scenario block
+    r2: np.ndarray
+    partner: np.ndarray
+    sens: _Sensitivity
+
+
 class BlockHighs(OneShotHighs):
     """Solve the compact extensive form of ``problem`` assembled from a one-scenario template.
 
@@ -277,17 +299,11 @@ class BlockHighs(OneShotHighs):
 
     # ------------------------------------------------------------------ assembly
 
-    def prepare(self) -> dict[str, float]:
-        """Template LP -> the S-scenario LP (kept for the solve); timings of each step.
+    def _analyse(self) -> _Template:
+        """The template's LP split into stage-1 and scenario parts, with the data sensitivity.
 
-        Column order: the LP writer's, replicated. In the template's LP the second
-        scenario's columns come in runs (after the first scenario's objective columns, after
-        its constraint columns); each run stands for scenarios 1..S-1 in the full model, so
-        the assembled LP is the one Pyomo would write for S scenarios, column for column
-        (HiGHS then takes the same path). The second block also checks the assembly: its
-        matrix entries must be the first block's, its row bounds the shifted ones.
-
-        Raises :class:`AssemblyUnsupported` when the template does not fit the assumptions."""
+        Shared by :meth:`prepare` (the assembled extensive form) and
+        :meth:`decomposition` (master and scenario LP for L-shaped, ``decompose.py``)."""
         lp_t, trows, timings = self._template_lp()
         self._cols_t = tcols = self._cols
         t0 = time.perf_counter()
@@ -310,11 +326,35 @@ class BlockHighs(OneShotHighs):
         c2 = np.flatnonzero(col_owner == SCENARIO)
         r1 = np.flatnonzero(row_owner == STAGE1)
         r2 = np.flatnonzero(row_owner == SCENARIO)
-        n1, n2, m1, m2 = len(c1), len(c2), len(r1), len(r2)
         if not (np.all(np.diff(row_owner.astype(np.int64)) >= 0)):
             raise AssemblyUnsupported("template rows are not ordered stage 1, scenario 1, scenario 2")
         partner = self._partners(tcols, col_owner, c2)  # second-block column -> first-block column
         sens = self._sensitivity(lp_t, trows, row_owner)
+        self._check_second(rows, cols, vals, row_owner, col_owner, partner, trows)
+        return _Template(
+            lp_t, trows, tcols, timings, t0, col_owner, row_owner, rows, cols, vals,
+            c1, c2, r1, r2, partner, sens,
+        )  # fmt: skip
+
+    def prepare(self) -> dict[str, float]:
+        """Template LP -> the S-scenario LP (kept for the solve); timings of each step.
+
+        Column order: the LP writer's, replicated. In the template's LP the second
+        scenario's columns come in runs (after the first scenario's objective columns, after
+        its constraint columns); each run stands for scenarios 1..S-1 in the full model, so
+        the assembled LP is the one Pyomo would write for S scenarios, column for column
+        (HiGHS then takes the same path). The second block also checks the assembly: its
+        matrix entries must be the first block's, its row bounds the shifted ones.
+
+        Raises :class:`AssemblyUnsupported` when the template does not fit the assumptions."""
+        t = self._analyse()
+        lp_t, trows, timings = t.lp, t.rows, t.timings
+        second = self.second
+        ncol, nrow = lp_t.num_col_, lp_t.num_row_
+        col_owner, row_owner, rows, cols, vals = t.col_owner, t.row_owner, t.a_rows, t.a_cols, t.a_vals
+        c1, c2, r1, r2, partner, sens = t.c1, t.c2, t.r1, t.r2, t.partner, t.sens
+        n1, n2, m1, m2 = len(c1), len(c2), len(r1), len(r2)
+        t0 = t.started
         data = self._scenario_data()
         t1 = time.perf_counter()
 
@@ -362,7 +402,6 @@ class BlockHighs(OneShotHighs):
         e_rows1, e_cols1, e_vals1 = row_pos[rows[in1]], first_index[col_pos[cols[in1]]], vals[in1]
         rs, cs, vs = rows[in2], cols[in2], vals[in2]
         scen_col = col_owner[cs] == SCENARIO
-        self._check_second(rows, cols, vals, row_owner, col_owner, partner, trows)
         offs = np.arange(S, dtype=np.int64)[:, None]
         e_rows2 = (m1 + row_pos[rs])[None, :] + m2 * offs
         e_cols2 = np.where(

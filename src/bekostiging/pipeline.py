@@ -48,6 +48,8 @@ from bekostiging.twostage import Risk, TwoStageProblem, extensive_form, first_st
 
 Progress = Callable[..., None]
 ASSEMBLERS = ("blocks", "pyomo")
+METHODS = ("ef", "lshaped", "auto")
+AUTO_LSHAPED_SCENARIOS = 300  # auto: L-shaped from this many scenarios (EF root LP stalls at 1000, bench/)
 STAGE_FORMS = ("two", "yearly")
 DEFAULT_BRANCHING = (3, 2, 2, 2)  # children per node at each budget-year boundary (model/stages.md §3)
 
@@ -178,8 +180,18 @@ def solve_case(
     assembler: str = "blocks",
     stages: str = "two",
     branching: tuple[int, ...] = DEFAULT_BRANCHING,
+    method: str = "ef",
+    cuts: int | str = "multi",
+    workers: int | None = None,
+    executor: str | None = None,
 ) -> ChainSolution:
     """Solve the case on the scenario set; never raises for infeasibility or limits.
+
+    ``method``: ``"ef"`` the extensive form; ``"lshaped"`` the L-shaped method
+    (``lshaped.py``: master MILP over the plan, one LP per scenario on ``workers`` workers
+    of the ``executor``, ``cuts`` = multi | single | number of cut groups); ``"auto"``
+    L-shaped from :data:`AUTO_LSHAPED_SCENARIOS` scenarios when the problem is risk-neutral
+    and two-stage, else the extensive form. ``timings["method"]``: 1 = L-shaped.
 
     ``assembler``: ``"blocks"`` assembles the extensive form from a one-scenario template
     (``assemble.py``; the same model as Pyomo writes, column for column) and falls back to
@@ -190,6 +202,8 @@ def solve_case(
         raise ValueError(f"assembler must be one of {ASSEMBLERS}, not {assembler!r}")
     if stages not in STAGE_FORMS:
         raise ValueError(f"stages must be one of {STAGE_FORMS}, not {stages!r}")
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
     options = options or SolverOptions()
     progress = progress or _noop
     policy = policy or case.settings.policy
@@ -210,6 +224,16 @@ def solve_case(
     data, problem, conflicts = prepared.data, prepared.problem, []
     if stages == "yearly":
         return _solve_yearly(prepared, scenario_set, branching, progress, timings, start, common)
+
+    if method == "auto":
+        large = len(problem.scenarios) >= AUTO_LSHAPED_SCENARIOS
+        method = "lshaped" if large and problem.risk.weight == 0 else "ef"
+    if method == "lshaped":
+        if problem.risk.weight > 0:
+            raise SolverFailure("--method lshaped is risk-neutral; use --method ef with a CVaR weight")
+        return _solve_lshaped(
+            prepared, scenario_set, progress, timings, start, common, cuts, workers, executor
+        )
 
     progress(phase="building model")
     t0 = time.perf_counter()
@@ -255,6 +279,84 @@ def solve_case(
         conflicts = explain(solver, data)
     timings["total_seconds"] = time.perf_counter() - start
     return ChainSolution(outcome, base_outcome, tables, timings, conflicts, size, first_stage=first, **common)
+
+
+def _solve_lshaped(
+    prepared: PreparedProblem,
+    scenario_set: ScenarioSet,
+    progress: Progress,
+    timings: dict[str, float],
+    start: float,
+    common: dict[str, object],
+    cuts: int | str,
+    workers: int | None,
+    executor: str | None,
+) -> ChainSolution:
+    """The L-shaped method (``lshaped.py``); same tables as the extensive form."""
+    from bekostiging.lshaped import LShaped, SubproblemFailure
+
+    data, problem = prepared.data, prepared.problem
+    if problem is None:
+        raise ValueError("the L-shaped method needs a prepared problem (the baseline solved)")
+    options: SolverOptions = common["options"]  # type: ignore[assignment]
+    progress(phase="building model")
+    t0 = time.perf_counter()
+    initial = data.baseline.first_stage if data.baseline is not None else None
+    solver = LShaped(problem, options, cuts=cuts, workers=workers, executor=executor)
+    try:
+        solver.lp.plan_vector(initial or {})
+    except KeyError:
+        initial = None  # the baseline plan does not name every stage-1 variable: start from the master
+    solver.initial = initial
+    timings["build_seconds"] = time.perf_counter() - t0
+    timings["assembler"] = 1.0
+    timings["method"] = 1.0
+
+    def in_eur(**kw: object) -> None:
+        scaled = {
+            k: (v * MONEY_SCALE if k in ("incumbent", "bound") and v is not None else v)
+            for k, v in kw.items()
+        }
+        progress(**scaled)
+
+    try:
+        result = solver.solve(on_progress=in_eur)
+    except SubproblemFailure as exc:
+        raise SolverFailure(str(exc)) from exc
+    outcome = in_euros(result.outcome)
+    timings["solve_seconds"] = outcome.solve_seconds
+    timings["lshaped_iterations"] = outcome.extra.get("iterations", 0.0)
+    progress(phase="done", incumbent=outcome.objective, bound=outcome.bound, gap=outcome.gap)
+    lp = solver.lp
+    n = len(problem.scenarios)
+    master = lp.split.master
+    size = {
+        "columns": master.num_col - sum(1 for name in master.names if not name) + n * lp.n_y,
+        "rows": len(master.row_lower) + n * lp.m,
+        "integer_columns": int(master.integer.sum()),
+    }
+    tables: dict[str, pd.DataFrame] = {}
+    first: dict[str, float] = {}
+    if outcome.status.has_solution:
+        t0 = time.perf_counter()
+        risk: Risk = common["risk"]  # type: ignore[assignment]
+        tables = result_tables(
+            solver.model, data, scenario_set, cvar_alpha=risk.alpha, scenarios=solver.scenario_blocks()
+        )
+        first = solver.first_stage()
+        tables["first_stage"] = first_stage_table(first)
+        timings["results_seconds"] = time.perf_counter() - t0
+    timings["total_seconds"] = time.perf_counter() - start
+    return ChainSolution(
+        outcome,
+        prepared.baseline_outcome,
+        tables,
+        timings,
+        [],
+        size,
+        first_stage=first,
+        **common,  # type: ignore[arg-type]
+    )
 
 
 def scenario_tree(data: ChainData, problem: TwoStageProblem, branching: tuple[int, ...]) -> ScenarioTree:

@@ -315,6 +315,7 @@ def rerun_cmd(run: str, runs_dir: Path | None, quiet: bool, verbose: bool) -> No
         settings = dict(record.manifest.raw.get("settings") or {})
         policy, risk = _stored_policy_and_risk(settings, case)
         form = dict(settings.get("stages") or {})  # runs before `solve --stages` have none: two-stage
+        how = dict(settings.get("method") or {})  # runs before `solve --method` have none: ef
         solution = solve_case(
             case,
             scenario_set,
@@ -324,6 +325,8 @@ def rerun_cmd(run: str, runs_dir: Path | None, quiet: bool, verbose: bool) -> No
             progress=progress,
             stages=str(form.get("form", "two")),
             branching=tuple(int(b) for b in form.get("branching", ())) or DEFAULT_BRANCHING,
+            method=str(how.get("method", "ef")),
+            cuts=how.get("cuts", "multi"),
         )
         new_run.finish(
             solution,

@@ -105,6 +105,31 @@ def parse_branching(text: str | None, stages: str) -> tuple[int, ...]:
     return values
 
 
+def parse_cuts(text: str) -> int | str:
+    """--cuts: multi, single or a positive whole number of scenario groups."""
+    if text in ("multi", "single"):
+        return text
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise click.BadParameter(
+            f"{text!r}: give multi, single or a positive whole number", param_hint="--cuts"
+        )
+    return value
+
+
+def check_executor(text: str | None) -> str | None:
+    """--executor (or $BEKOSTIGING_EXECUTOR): a known kind or a scheduler address; exit 2 otherwise."""
+    from bekostiging.executor import resolve_kind
+
+    try:
+        return resolve_kind(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--executor") from exc
+
+
 def _effective_case(
     case: object, case_dir: Path, penalties: dict[str, float], workdir: Path
 ) -> tuple[object, Path]:
@@ -184,6 +209,32 @@ def _write_tables(tables: dict[str, pd.DataFrame], out: Path) -> None:
     help="With --stages yearly: children per tree node at each budget-year boundary, "
     "one value or a comma list (default 3,2,2,2).",
 )
+@click.option(
+    "--method",
+    type=click.Choice(["auto", "ef", "lshaped"]),
+    default="auto",
+    show_default=True,
+    help="ef: the extensive form in one HiGHS; lshaped: master over the plan + one LP per scenario "
+    "(L-shaped, parallel); auto: lshaped from 300 scenarios (risk-neutral, two-stage), else ef.",
+)
+@click.option(
+    "--cuts",
+    default="multi",
+    show_default=True,
+    help="L-shaped cuts: multi (one per scenario), single (aggregated) or a number of scenario groups.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Parallel workers for per-scenario work (default $BEKOSTIGING_WORKERS, else all cores).",
+)
+@click.option(
+    "--executor",
+    default=None,
+    help="processes (default), serial, dask (local cluster) or a Dask scheduler address "
+    "tcp://host:8786; default $BEKOSTIGING_EXECUTOR.",
+)
 @click.option("--name", default="run", show_default=True, help="Readable name in the run id.")
 @click.option(
     "--runs-dir",
@@ -222,6 +273,10 @@ def solve_cmd(
     queue_penalty: float | None,
     stages: str,
     branching: str | None,
+    method: str,
+    cuts: str,
+    workers: int | None,
+    executor: str | None,
     name: str,
     runs_dir: Path | None,
     out: Path | None,
@@ -249,6 +304,12 @@ def solve_cmd(
 
     case_dir = case_or_default(case_dir)
     tree_branching = parse_branching(branching, stages)
+    cut_groups = parse_cuts(cuts)
+    executor = check_executor(executor)
+    if method == "lshaped" and stages == "yearly":
+        raise click.UsageError(
+            "--method lshaped decomposes the two-stage form; use it without --stages yearly"
+        )
     if analyse and stages == "yearly":
         raise click.UsageError("--analyse compares two-stage plans; use it without --stages yearly")
     _check_out(out)
@@ -286,6 +347,7 @@ def solve_cmd(
         "case_source": str(case_dir),
         "overrides": {f"penalties.{k}": v for k, v in overrides.items()},
         "stages": {"form": stages, "branching": list(tree_branching)},
+        "method": {"method": method, "cuts": cut_groups},
     }
     with start_run(runs_dir, name, command_line=sys.argv) as run:
         options = SolverOptions(
@@ -301,6 +363,10 @@ def solve_cmd(
                 progress=progress,
                 stages=stages,
                 branching=tree_branching,
+                method=method if stages == "two" else "ef",
+                cuts=cut_groups,
+                workers=workers,
+                executor=executor,
             )
         except SolverFailure as exc:
             raise click.ClickException(str(exc)) from exc
