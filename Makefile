@@ -24,6 +24,13 @@ test: $(BIN)/bekostiging
 	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
 		|| echo "chromium could not be installed: the browser test will be skipped"; fi
+	@# The Excel round-trip test saves the workbook in LibreOffice Calc; under CI=true it must run.
+	@if ! command -v soffice >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui >/dev/null; fi; \
+		if ! command -v soffice >/dev/null; then \
+			if [ "$$CI" = true ]; then echo "LibreOffice (libreoffice-calc-nogui) could not be installed; CI needs it" >&2; exit 1; fi; \
+			echo "LibreOffice could not be installed: the LibreOffice round-trip tests will be skipped"; fi; fi
 	$(BIN)/ruff check src tests bench
 	@# The mpi-sppy tests (tests/test_mpisppy.py) must run here, never be skipped.
 	BEKOSTIGING_REQUIRE_MPISPPY=1 $(BIN)/pytest -q

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import csv
-import re
 import tomllib
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from bekostiging.io.case import load_case
+from bekostiging.io.case import TABLES, flatten_sources, load_case, save_case
 from bekostiging.io.scenarios import load_scenario_set, write_scenario_set
 from bekostiging.scenarios import generate, mpp_scenarios
-from bekostiging.schema import Case, Category
+from bekostiging.schema import Case, Category, settings_paths, source_keys
 
 pytestmark = pytest.mark.unit
 
@@ -32,6 +31,7 @@ TARGET_OCCUPANCY = 0.93  # data-sources §6
 OCCUPANCY_2025 = 75_000  # average COA occupancy 2025 (S28)
 MPP_2026 = {"low": 39_000, "high": 67_100}  # S23
 CALIBRATION_TOLERANCE = 0.01  # relative
+KEY_COLUMNS = {"period", "year", "category", "month"}  # columns that name a row, not a value
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +47,7 @@ def _rows(name: str) -> list[dict[str, str | None]]:
 def test_validates_with_the_schema_directly() -> None:
     with (CASE_DIR / "case.toml").open("rb") as handle:
         settings = tomllib.load(handle)
+    sources = flatten_sources(settings.pop("sources"))
     direct = Case.model_validate(
         {
             "settings": settings,
@@ -55,9 +56,12 @@ def test_validates_with_the_schema_directly() -> None:
             "locations": _rows("locations.csv"),
             "mpp": _rows("mpp.csv"),
             "seasonality": _rows("seasonality.csv"),
+            "sources": sources,
+            "source_list": _rows("sources.csv"),
         }
     )
     assert direct.settings.case.name == "nl-2026"
+    assert direct.sources["ind.initial_fte"].startswith("estimate:")
     assert len(direct.periods) == 60
 
 
@@ -69,21 +73,27 @@ def test_loader_reads_the_case(case: Case) -> None:
     assert len(case.series) == 60
 
 
-def test_every_setting_has_a_comment_and_a_source_entry() -> None:
-    sources = (CASE_DIR / "SOURCES.md").read_text()
-    section = ""
-    missing_comment, missing_source = [], []
-    for line in (CASE_DIR / "case.toml").read_text().splitlines():
-        if header := re.match(r"^\[(?:categories\.)?([a-z_]+)\]", line):
-            section = header.group(1)
-        elif match := re.match(r"^([a-z_]+)\s*=", line):
-            key = f"{section}.{match.group(1)}"
-            if "#" not in line.split("=", 1)[1]:
-                missing_comment.append(key)
-            if key not in sources:
-                missing_source.append(key)
-    assert missing_comment == []
-    assert missing_source == []
+def test_every_value_has_a_source(case: Case) -> None:
+    """Each settings key has a source; each table column or each of its rows has one."""
+    missing = [p for p in settings_paths() if p not in case.sources]
+    assert missing == []
+    for spec in TABLES:
+        rows = getattr(case, spec.name)
+        if all(r.source for r in rows):
+            continue
+        columns = [c for c in spec.required_columns if c not in KEY_COLUMNS]
+        assert [c for c in columns if f"{spec.name}.{c}" not in case.sources] == [], spec.name
+    cited = {k for text in case.sources.values() for k in source_keys(text)}
+    assert {"S23", "S11", "S42", "S32", "mission", "data-sources"} <= cited
+
+
+def test_shipped_folder_is_what_save_case_writes(case: Case, tmp_path: Path) -> None:
+    """case.toml, the tables, sources.csv, notes.md and the generated SOURCES.md as shipped."""
+    written = save_case(case, tmp_path / "copy")
+    names = sorted(p.name for p in written.iterdir())
+    assert names == sorted(p.name for p in CASE_DIR.iterdir() if p.is_file())
+    stale = [n for n in names if (written / n).read_bytes() != (CASE_DIR / n).read_bytes()]
+    assert stale == [], "regenerate SOURCES.md with: bekostiging case sources data/nl-2026"
 
 
 def test_ind_output_reproduces_2022_decisions(case: Case) -> None:

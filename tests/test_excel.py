@@ -58,7 +58,17 @@ def test_round_trip_is_identical(case_dir: Path, tmp_path: Path) -> None:
 
 def test_workbook_layout(workbook: Path) -> None:
     wb = load_workbook(workbook)
-    assert wb.sheetnames == [SETTINGS_SHEET, *(t.name for t in TABLES)]
+    assert wb.sheetnames == [
+        SETTINGS_SHEET,
+        *(t.name for t in TABLES),
+        "sources",
+        "notes",
+        "scenario_sets",
+        "scenarios",
+        "inflow",
+        "_exported",
+    ]
+    assert wb["_exported"].sheet_state == "hidden"
     settings = wb[SETTINGS_SHEET]
     assert [c.value for c in settings[1]] == list(SETTINGS_COLUMNS)
     assert settings.freeze_panes == "A2"
@@ -67,21 +77,24 @@ def test_workbook_layout(workbook: Path) -> None:
         "ind",
         "attrition_per_year",
         0.1,
+        None,
         "share per year",
         "Share of productive staff leaving per year",
         "a number ≥ 0 and ≤ 0.5 (share per year)",
     ]
     series = wb["series"]
-    assert series.freeze_panes == "A4"
+    assert series.freeze_panes == "A5"
     assert [c.value for c in series[1]] == [
         "period",
         "housing_outflow_persons",
         "permit_share",
         "unsupervised_departure_share",
+        "source",
     ]
     assert series["C2"].value == "share"
     assert series["C3"].value.startswith("Share of IND decisions granting a permit")
-    assert [c.value for c in series[4]] == ["2026-01", 10, 0.6, 0.02]
+    assert series["E4"].value.startswith("← row 4: source of each column")
+    assert [c.value for c in series[5]] == ["2026-01", 10, 0.6, 0.02, None]
 
 
 def test_export_refuses_to_overwrite_without_force(workbook: Path) -> None:
@@ -109,15 +122,15 @@ def test_import_names_sheet_and_cell(workbook: Path, tmp_path: Path) -> None:
     row = settings_row(workbook, "ind", "attrition_per_year")
     wb = load_workbook(workbook)
     wb[SETTINGS_SHEET].cell(row=row, column=3, value=0.7)
-    wb["series"]["C5"] = "sixty"
-    wb["locations"]["C6"] = 1  # below the two locations (rows 4, 5): a new row with one cell
+    wb["series"]["C6"] = "sixty"
+    wb["locations"]["C7"] = 1  # below the two locations (rows 5, 6): a new row with one cell
     wb.save(workbook)
     code, out, err = run("case", "import", str(workbook), "--to", str(tmp_path / "out"))
     assert code == 2
     assert out == ""
     assert f"tiny.xlsx, row {row}, column Settings!C{row}: ind.attrition_per_year = 0.7" in err
-    assert "tiny.xlsx, row 5, column series!C5: permit_share = sixty — a number ≥ 0 and ≤ 1 (share)" in err
-    assert "tiny.xlsx, row 6, column locations!A6: location = (empty)" in err  # no name given
+    assert "tiny.xlsx, row 6, column series!C6: permit_share = sixty — a number ≥ 0 and ≤ 1 (share)" in err
+    assert "tiny.xlsx, row 7, column locations!A7: location = (empty)" in err  # no name given
     assert "Traceback" not in err
     assert not (tmp_path / "out").exists()
 
@@ -154,7 +167,7 @@ def test_import_missing_sheet_and_unit_row(workbook: Path) -> None:
 
 def test_period_typed_as_a_date_is_read_as_its_month(workbook: Path) -> None:
     wb = load_workbook(workbook)
-    wb["series"]["A4"] = dt.datetime(2026, 1, 1)
+    wb["series"]["A5"] = dt.datetime(2026, 1, 1)
     wb.save(workbook)
     assert import_case_xlsx(workbook) == load_case(TINY_CASE)
 

@@ -22,9 +22,9 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from bekostiging.cli import main
+from bekostiging.io.cells import neutralise
 from bekostiging.report import ReportError, write_report
 from bekostiging.report.i18n import fmt_eur, fmt_number, fmt_percent
-from bekostiging.report.xlsx import neutralise
 from bekostiging.runs.store import read_run, write_run
 from synthetic_runs import FORMULA_TEXT, FakeOutcome, FakeSolution, make_case, make_tables
 

@@ -16,9 +16,10 @@ Conventions
 from __future__ import annotations
 
 import math
+import re
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -521,6 +522,11 @@ class InitialStock(Strict):
     persons: float = param(
         unit="persons", description="Persons in the stock at the start", ge=0.0, le=MAX_PERSONS
     )
+    source: str | None = Field(
+        None,
+        description="Where this row's values come from: source keys (S23, …) with an optional "
+        "note after a colon, or 'estimate: reasoning'",
+    )
 
     @model_validator(mode="after")
     def _category_rule(self, info: ValidationInfo) -> InitialStock:
@@ -547,6 +553,11 @@ class SeriesRow(Strict):
         ge=0.0,
         le=1.0,
     )
+    source: str | None = Field(
+        None,
+        description="Where this row's values come from: source keys (S23, …) with an optional "
+        "note after a colon, or 'estimate: reasoning'",
+    )
 
 
 class LocationType(Strict):
@@ -571,6 +582,11 @@ class LocationType(Strict):
         ge=0.0,
         le=MAX_EUR_PER_UNIT_YEAR,
     )
+    source: str | None = Field(
+        None,
+        description="Where this row's values come from: source keys (S23, …) with an optional "
+        "note after a colon, or 'estimate: reasoning'",
+    )
 
     @model_validator(mode="after")
     def _open_le_max(self, info: ValidationInfo) -> LocationType:
@@ -586,6 +602,11 @@ class MppRow(Strict):
     low: float = param(unit="persons per year", description="MPP low band", ge=0.0, le=MAX_PERSONS)
     mid: float = param(unit="persons per year", description="MPP mid forecast", ge=0.0, le=MAX_PERSONS)
     high: float = param(unit="persons per year", description="MPP high band", ge=0.0, le=MAX_PERSONS)
+    source: str | None = Field(
+        None,
+        description="Where this row's values come from: source keys (S23, …) with an optional "
+        "note after a colon, or 'estimate: reasoning'",
+    )
 
     @model_validator(mode="after")
     def _ordered(self, info: ValidationInfo) -> MppRow:
@@ -600,6 +621,20 @@ class SeasonalityRow(Strict):
     factor: float = param(
         unit="ratio to the monthly mean", description="Seasonal factor", gt=0.0, le=MAX_SEASONAL_FACTOR
     )
+    source: str | None = Field(
+        None,
+        description="Where this row's values come from: source keys (S23, …) with an optional "
+        "note after a colon, or 'estimate: reasoning'",
+    )
+
+
+TABLE_MODELS: dict[str, type[BaseModel]] = {
+    "initial_stocks": InitialStock,
+    "series": SeriesRow,
+    "locations": LocationType,
+    "mpp": MppRow,
+    "seasonality": SeasonalityRow,
+}
 
 
 # --------------------------------------------------------------------------- horizon helpers
@@ -629,6 +664,175 @@ def months_to_periods(months: float, horizon: Horizon) -> int:
     return math.ceil(months / months_per_period(horizon) - 1e-12)
 
 
+# --------------------------------------------------------------------------- sources
+# Every value carries its source as data: ``Case.sources`` maps a settings key path
+# (``ind.initial_fte``) or a table column (``series.permit_share``) to a source text,
+# and each table row has its own ``source`` column.  A source text is one of
+#   "S41, S11"  or  "S41, S11: note"   keys of the case's source list (``sources.csv``)
+#   "estimate: reasoning"              a modelling estimate, with how it was made
+#   "definition: text"                 a name, unit or switch the case itself defines
+#   "changed by user on YYYY-MM-DD …"  set by ``case import`` for a value edited in Excel
+# Any S-key cited inside the text (``… (S23)``) must be in the source list too.
+
+SOURCE_KEY_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]*$"
+ESTIMATE_PREFIX = "estimate:"
+DEFINITION_PREFIX = "definition:"
+USER_MARK_RE = re.compile(r"^(changed|added) by user on (\d{4}-\d{2}-\d{2})")
+CITED_KEY_RE = re.compile(r"\bS\d+\b")  # S-keys cited inside a note or reasoning
+SOURCE_FORMS = (
+    "keys of the source list with an optional note ('S23' or 'S41, S11: note'), "
+    "'estimate: reasoning', 'definition: text' or 'changed by user on YYYY-MM-DD …'"
+)
+SOURCE_LIST_TABLE = "source_list"
+MAX_KEYS_SHOWN = 8  # known keys listed in a problem line
+TEXT_SHOWN_CHARS = 60  # a long source text is cut in a problem line
+
+
+class SourceEntry(Strict):
+    """Row of ``sources.csv``: one public source (or project document) that values cite."""
+
+    key: str = Field(pattern=SOURCE_KEY_PATTERN, description="Key cited by values, e.g. S23")
+    title: str = Field(min_length=1, description="Title of the page or document")
+    publisher: str = Field("", description="Who published it")
+    url: str = Field("", description="Address (several separated by ' ; ')")
+    date: str = Field("", description="Publication date or the years it covers")
+    note: str = Field("", description="What the case takes from it")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_cells_are_defaults(cls, data: Any) -> Any:
+        """An empty CSV or Excel cell means the field's default (empty text)."""
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if v is not None}
+        return data
+
+
+def source_keys(text: str) -> list[str]:
+    """The source-list keys a source text cites (leading keys and S-keys in the text)."""
+    t = text.strip()
+    lead: list[str] = []
+    lowered = t.lower()
+    if not (lowered.startswith((ESTIMATE_PREFIX, DEFINITION_PREFIX)) or USER_MARK_RE.match(t)):
+        lead = [k.strip() for k in t.split(":", 1)[0].split(",")]
+    found = lead + CITED_KEY_RE.findall(t)
+    return list(dict.fromkeys(found))
+
+
+def source_problem(text: str, known: Sequence[str]) -> tuple[str, str] | None:
+    """(found, allowed) when a source text is malformed or cites an unknown key, else None."""
+    t = text.strip()
+    shown = t if len(t) <= TEXT_SHOWN_CHARS else t[:TEXT_SHOWN_CHARS] + "…"
+    if not t:
+        return "(empty)", f"a source: {SOURCE_FORMS}"
+    lowered = t.lower()
+    if lowered in (ESTIMATE_PREFIX[:-1], DEFINITION_PREFIX[:-1]):
+        return shown, f"a reasoning after '{lowered}:' ({SOURCE_FORMS})"
+    for prefix in (ESTIMATE_PREFIX, DEFINITION_PREFIX):
+        if lowered.startswith(prefix) and not t[len(prefix) :].strip():
+            return shown, f"a reasoning after '{prefix}'"
+    mark = USER_MARK_RE.match(t)
+    if mark:
+        try:
+            date.fromisoformat(mark.group(2))
+        except ValueError:
+            return shown, "a real date after 'by user on' (YYYY-MM-DD)"
+    keys = source_keys(t)
+    malformed = [k for k in keys if not re.match(SOURCE_KEY_PATTERN, k)]
+    if malformed:
+        return shown, SOURCE_FORMS
+    unknown = [k for k in keys if k not in known]
+    if unknown:
+        listed = ", ".join(list(known)[:MAX_KEYS_SHOWN]) + (" …" if len(known) > MAX_KEYS_SHOWN else "")
+        where = (
+            f"a key of the source list ({listed})"
+            if known
+            else "a key of the source list (sources.csv is empty or missing)"
+        )
+        return ", ".join(unknown), f"{where}, or {SOURCE_FORMS}"
+    return None
+
+
+def settings_paths() -> list[str]:
+    """Every settings key path a source may be given for, in schema order."""
+    paths: list[str] = []
+    for name, info in Settings.model_fields.items():
+        annotation = info.annotation
+        if typing.get_origin(annotation) is dict:
+            sub = typing.get_args(annotation)[1]
+            paths += [f"{name}.{c.value}.{key}" for c in Category for key in sub.model_fields]
+        else:
+            paths += [f"{name}.{key}" for key in annotation.model_fields]  # type: ignore[union-attr]
+    return paths
+
+
+def column_paths() -> list[str]:
+    """Every table column a source may be given for (``series.permit_share``)."""
+    return [
+        f"{table}.{column}"
+        for table, model in TABLE_MODELS.items()
+        for column in model.model_fields
+        if column != "source"
+    ]
+
+
+def check_source_list(entries: Sequence[SourceEntry]) -> list[Violation]:
+    """Keys of the source list are unique."""
+    found: list[Violation] = []
+    first_row: dict[str, int] = {}
+    for i, entry in enumerate(entries):
+        if entry.key in first_row:
+            found.append(
+                Violation(
+                    "source_key_unique",
+                    SOURCE_LIST_TABLE,
+                    "key",
+                    entry.key,
+                    "a unique key",
+                    i,
+                    first_row[entry.key],
+                )
+            )
+        else:
+            first_row[entry.key] = i
+    return found
+
+
+def check_sources(
+    sources: Mapping[str, str],
+    source_list: Sequence[SourceEntry],
+    tables: Mapping[str, Sequence[BaseModel]],
+) -> list[Violation]:
+    """Every source names a real parameter or column and cites only keys of the source list."""
+    known = [e.key for e in source_list]
+    paths = set(settings_paths()) | set(column_paths())
+    found: list[Violation] = []
+    for path, text in sources.items():
+        if path not in paths:
+            found.append(
+                Violation(
+                    "source_path_known",
+                    SETTINGS_TABLE,
+                    f"sources.{path}",
+                    "(unknown key)",
+                    "a settings key (section.key, e.g. ind.initial_fte) or a table column "
+                    "(table.column, e.g. series.permit_share)",
+                )
+            )
+            continue
+        problem = source_problem(text, known)
+        if problem is not None:
+            found.append(Violation("source_known", SETTINGS_TABLE, f"sources.{path}", *problem))
+    for table, rows in tables.items():
+        for i, row in enumerate(rows):
+            text = getattr(row, "source", None)
+            if text is None:
+                continue
+            problem = source_problem(text, known)
+            if problem is not None:
+                found.append(Violation("source_known", table, "source", *problem, index=i))
+    return found
+
+
 # --------------------------------------------------------------------------- case
 
 
@@ -641,6 +845,13 @@ class Case(Strict):
     locations: tuple[LocationType, ...] = Field(min_length=1)
     mpp: tuple[MppRow, ...]
     seasonality: tuple[SeasonalityRow, ...]
+    sources: dict[str, str] = Field(
+        default_factory=dict,
+        description="Source of each settings value (key path, e.g. ind.initial_fte) and table "
+        "column (e.g. series.permit_share); row sources are the tables' source column",
+    )
+    source_list: tuple[SourceEntry, ...] = Field((), description="The sources that keys point to")
+    notes: str = Field("", description="Derivations of the estimates (markdown), part of SOURCES.md")
 
     @property
     def periods(self) -> list[str]:
@@ -1036,6 +1247,15 @@ def table_violations(
 
 def case_violations(case: Case) -> list[Violation]:
     """The case-level rules (row and settings rules run on their own objects)."""
+    tables = {name: getattr(case, name) for name in TABLE_MODELS}
+    return [
+        *check_source_list(case.source_list),
+        *check_sources(case.sources, case.source_list, tables),
+        *_table_rules(case),
+    ]
+
+
+def _table_rules(case: Case) -> list[Violation]:
     return table_violations(
         case.settings,
         initial_stocks=case.initial_stocks,

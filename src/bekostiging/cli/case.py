@@ -17,9 +17,15 @@ import numpy as np
 from bekostiging.cli import main
 from bekostiging.cli.defaults import case_line, case_or_default
 from bekostiging.errors import InputErrors, InputProblem, problem_lines
-from bekostiging.io.case import SETTINGS_FILE, load_case, save_case
-from bekostiging.io.excel import export_case_xlsx, import_case_xlsx
-from bekostiging.io.scenarios import SCENARIO_SETS_DIR, load_scenario_set, resolve_scenario_set
+from bekostiging.io.case import SETTINGS_FILE, SOURCES_DOC, load_case, save_case
+from bekostiging.io.excel import export_case_xlsx, import_workbook
+from bekostiging.io.scenarios import (
+    SCENARIO_SETS_DIR,
+    load_scenario_set,
+    resolve_scenario_set,
+    write_scenario_set,
+)
+from bekostiging.io.sources import sources_markdown
 from bekostiging.schema import STAFFED_PARTNERS, Case, CaseInfo, ScenarioSet
 
 DEFAULT_SET = CaseInfo.model_fields["default_scenarios"].default
@@ -195,27 +201,76 @@ def case_group() -> None:
 @click.option("--xlsx", "xlsx", required=True, type=click.Path(path_type=Path), help="Workbook to write.")
 @click.option("--force", is_flag=True, help="Overwrite the workbook if it exists.")
 def export_cmd(case_dir: Path, xlsx: Path, force: bool) -> None:
-    """Write CASE to one workbook: a Settings sheet and one sheet per table."""
+    """Write CASE to one workbook: settings and tables with the source of every value,
+    the source list, the notes, and the case's scenario sets with their provenance."""
     if xlsx.exists() and not force:
         raise click.ClickException(f"{xlsx} exists; use --force to overwrite it")
     try:
         case = load_case(case_dir)
     except InputErrors as exc:
         raise InputProblemsError(_in_folder(exc.problems, case_dir)) from None
-    export_case_xlsx(case, xlsx, force=force)
-    click.echo(f"Wrote {xlsx} ({case.settings.case.name}).")
+    sets, problems = [], []
+    folder = case_dir / SCENARIO_SETS_DIR
+    for set_dir in sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []:
+        try:
+            sets.append(load_scenario_set(set_dir, case))
+        except InputErrors as exc:
+            problems += _in_folder(exc.problems, set_dir)
+    if problems:
+        raise InputProblemsError(problems)
+    export_case_xlsx(case, xlsx, force=force, scenario_sets=sets)
+    names = ", ".join(s.name for s in sets) or "none"
+    click.echo(f"Wrote {xlsx} ({case.settings.case.name}; scenario sets: {names}).")
 
 
 @case_group.command("import")
 @click.argument("xlsx", metavar="FILE", type=click.Path(path_type=Path))
 @click.option("--to", "target", required=True, type=click.Path(path_type=Path), help="New case folder.")
 def import_cmd(xlsx: Path, target: Path) -> None:
-    """Read a workbook (as written by `case export`) into a new case folder."""
+    """Read a workbook (as written by `case export`) into a new case folder.
+
+    Values changed in the workbook whose source was left as exported get the source
+    "changed by user on DATE; was OLD (OLD SOURCE)". Scenario sets go to DIR/scenarios/.
+    """
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise click.ClickException(f"{target} exists and is not an empty folder; choose a new one")
     try:
-        case = import_case_xlsx(xlsx)
+        imported = import_workbook(xlsx)
     except InputErrors as exc:
         raise InputProblemsError(exc.problems) from None
+    case = imported.case
     save_case(case, target)
+    for scenario_set in imported.scenario_sets:
+        write_scenario_set(scenario_set, target / SCENARIO_SETS_DIR / scenario_set.name)
     click.echo(f"Wrote case {case.settings.case.name} to {target}.")
+    if imported.scenario_sets:
+        click.echo(f"  scenario sets: {', '.join(s.name for s in imported.scenario_sets)}")
+    if imported.changed:
+        click.echo(f"  changed by you ({len(imported.changed)}): {', '.join(imported.changed)}")
+
+
+@case_group.command("sources")
+@click.argument("case_dir", metavar="CASE", type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Only check that SOURCES.md is up to date (exit 1 if not).")
+def sources_cmd(case_dir: Path, check: bool) -> None:
+    """Write CASE/SOURCES.md from the case's source data.
+
+    The source list (sources.csv), [sources] in case.toml, the source column of the
+    tables and notes.md are the data; SOURCES.md is generated from them.
+    """
+    try:
+        case = load_case(case_dir)
+    except InputErrors as exc:
+        raise InputProblemsError(_in_folder(exc.problems, case_dir)) from None
+    target = case_dir / SOURCES_DOC
+    text = sources_markdown(case)
+    current = target.read_text(encoding="utf-8") if target.is_file() else None
+    if check:
+        if current != text:
+            raise click.ClickException(
+                f"{target} is not what the sources give; run `bekostiging case sources {case_dir}`"
+            )
+        click.echo(f"{target} is up to date.")
+        return
+    target.write_text(text, encoding="utf-8")
+    click.echo(f"Wrote {target} ({len(case.source_list)} sources, {len(case.sources)} keyed sources).")

@@ -8,7 +8,15 @@ Layout of a case folder::
     locations.csv        location,places,initially_open,max_open,opening_cost_eur,...
     mpp.csv              year,category,low,mid,high
     seasonality.csv      month,factor
+    sources.csv          key,title,publisher,url,date,note (the source list; optional)
+    notes.md             derivations of the estimates (markdown; optional)
+    SOURCES.md           generated from the three above (``bekostiging case sources``)
     scenarios/<name>/    scenario sets (see ``bekostiging.io.scenarios``)
+
+Sources are data: ``[sources]`` in ``case.toml`` maps a settings key path
+(``ind.initial_fte``) or a table column (``series.permit_share``) to its source, and
+every table may have a ``source`` column for its rows (see ``schema.source_problem``
+for the forms a source takes).  Unknown paths and keys are input problems.
 
 ``load_case`` collects every problem before it raises ``InputErrors``: each names the
 file, the row (CSV line, header = 1) and column, the field, the value found and what
@@ -40,6 +48,7 @@ from bekostiging.schema import (
     DEFER_CHECKS,
     ROW_CHECKS,
     SETTINGS_TABLE,
+    SOURCE_LIST_TABLE,
     Case,
     InitialStock,
     LocationType,
@@ -47,6 +56,7 @@ from bekostiging.schema import (
     SeasonalityRow,
     SeriesRow,
     Settings,
+    SourceEntry,
     Violation,
     check_initial_occupancy,
     check_initial_stocks_unique,
@@ -55,12 +65,20 @@ from bekostiging.schema import (
     check_mpp_coverage,
     check_seasonality,
     check_series_periods,
+    check_source_list,
+    check_sources,
+    column_paths,
     field_unit,
     is_numeric,
+    settings_paths,
     settings_violations,
 )
 
 SETTINGS_FILE = "case.toml"
+SOURCES_KEY = "sources"  # the [sources] table of case.toml
+SOURCE_COLUMN = "source"  # the optional row-source column of every table
+NOTES_FILE = "notes.md"
+SOURCES_DOC = "SOURCES.md"
 CSV_ENCODING = "utf-8"
 MAX_CLOSE_MATCHES = 1  # suggestions offered for a misspelt key
 CLOSE_MATCH_CUTOFF = 0.6  # difflib similarity needed to suggest a key
@@ -78,6 +96,11 @@ class TableSpec:
     def columns(self) -> list[str]:
         return list(self.model.model_fields)
 
+    @property
+    def required_columns(self) -> list[str]:
+        """Columns a file must have (the row ``source`` column is optional)."""
+        return [c for c in self.columns if c != SOURCE_COLUMN]
+
 
 TABLES: tuple[TableSpec, ...] = (
     TableSpec("initial_stocks", "initial_stocks.csv", InitialStock),
@@ -87,6 +110,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("seasonality", "seasonality.csv", SeasonalityRow),
 )
 TABLE_BY_NAME = {t.name: t for t in TABLES}
+SOURCE_LIST = TableSpec(SOURCE_LIST_TABLE, "sources.csv", SourceEntry)
 
 
 # --------------------------------------------------------------------------- raw input
@@ -130,6 +154,7 @@ class RawSettings:
     data: dict[str, Any] | None
     locate: Callable[[str, bool], tuple[int | None, str | None]]
     problems: list[InputProblem] = field(default_factory=list)
+    sources: dict[str, Any] = field(default_factory=dict)  # key path -> source text as read
 
 
 # --------------------------------------------------------------------------- describing fields
@@ -289,6 +314,22 @@ class _TableResult:
         return [r for r in self.rows if r is not None]
 
 
+def _validate_sources(raw: RawSettings) -> tuple[dict[str, str], list[InputProblem]]:
+    """The [sources] texts; a value that is not text is a problem."""
+    sources: dict[str, str] = {}
+    problems: list[InputProblem] = []
+    for path, value in raw.sources.items():
+        if isinstance(value, str) and value.strip():
+            sources[path] = value.strip()
+        elif value is None or (isinstance(value, str) and not value.strip()):
+            continue  # an empty source cell: no source given
+        else:
+            field_path = f"{SOURCES_KEY}.{path}"
+            row, column = raw.locate(field_path, False)
+            problems.append(InputProblem(raw.file, field_path, _found(value), "a source text", row, column))
+    return sources, problems
+
+
 def _validate_settings(raw: RawSettings) -> tuple[Settings | None, list[InputProblem]]:
     problems = list(raw.problems)
     if raw.data is None:
@@ -379,20 +420,61 @@ def _table_problems(settings: Settings | None, tables: dict[str, _TableResult]) 
     return [_locate_indexed(v, tables[v.table]) for v in found]
 
 
-def build_case(settings_raw: RawSettings, tables_raw: Sequence[RawTable]) -> Case:
-    """Validate raw settings and tables into a ``Case``, or raise every problem at once."""
+def _source_problems(
+    settings_raw: RawSettings,
+    sources: dict[str, str],
+    source_list: _TableResult | None,
+    tables: dict[str, _TableResult],
+) -> list[InputProblem]:
+    """Unique keys in the source list; every source names a known path and cites known keys."""
+    entries = source_list.valid() if source_list is not None else []
+    found = check_source_list(entries)  # type: ignore[arg-type]
+    rows = {name: tables[name].rows for name in tables}  # invalid rows are None: skipped
+    found += check_sources(sources, entries, rows)  # type: ignore[arg-type]
+    problems: list[InputProblem] = []
+    for v in found:
+        if v.table == SETTINGS_TABLE:
+            row, column = settings_raw.locate(v.field, v.found == "(unknown key)")
+            problems.append(InputProblem(settings_raw.file, v.field, v.found, v.allowed, row, column))
+        elif v.table == SOURCE_LIST_TABLE and source_list is not None:
+            problems.append(_locate_indexed(v, source_list))
+        elif v.table in tables:
+            problems.append(_locate_indexed(v, tables[v.table]))
+    return problems
+
+
+def build_case(
+    settings_raw: RawSettings,
+    tables_raw: Sequence[RawTable],
+    source_list_raw: RawTable | None = None,
+    notes: str = "",
+) -> Case:
+    """Validate raw settings, tables and sources into a ``Case``, or raise every problem at once."""
     settings, problems = _validate_settings(settings_raw)
+    sources, source_text_problems = _validate_sources(settings_raw)
+    problems += source_text_problems
     results: dict[str, _TableResult] = {}
     for raw in tables_raw:
         result, table_problems = _validate_table(raw)
         results[raw.spec.name] = result
         problems += table_problems
+    source_list: _TableResult | None = None
+    if source_list_raw is not None:
+        source_list, list_problems = _validate_table(source_list_raw)
+        problems += list_problems
     problems += _table_problems(settings, results)
+    problems += _source_problems(settings_raw, sources, source_list, results)
     if problems or settings is None:
         raise InputErrors(problems)
     try:
         # Full validation, no checks deferred: a safety net for any rule not located above.
-        return Case(settings=settings, **{name: tuple(r.valid()) for name, r in results.items()})
+        return Case(
+            settings=settings,
+            **{name: tuple(r.valid()) for name, r in results.items()},
+            sources=sources,
+            source_list=tuple(source_list.valid()) if source_list is not None else (),  # type: ignore[arg-type]
+            notes=notes,
+        )
     except ValidationError as exc:
         raise InputErrors(
             [
@@ -416,11 +498,30 @@ def _read_settings(path: Path) -> RawSettings:
         return raw
     try:
         raw.data = tomllib.loads(file.read_text(encoding=CSV_ENCODING))
+        sources = raw.data.pop(SOURCES_KEY, {})
+        if isinstance(sources, dict):
+            raw.sources = flatten_sources(sources)
+        else:
+            raw.problems.append(
+                InputProblem(SETTINGS_FILE, SOURCES_KEY, _found(sources), "a [sources] table")
+            )
     except tomllib.TOMLDecodeError as exc:
         raw.problems.append(InputProblem(SETTINGS_FILE, "(syntax)", str(exc), "valid TOML"))
     except UnicodeDecodeError as exc:
         raw.problems.append(InputProblem(SETTINGS_FILE, "(encoding)", str(exc), "UTF-8 text"))
     return raw
+
+
+def flatten_sources(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"ind": {"initial_fte": "S11"}}`` -> ``{"ind.initial_fte": "S11"}``."""
+    flat: dict[str, Any] = {}
+    for key, value in tree.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(flatten_sources(value, path + "."))
+        else:
+            flat[path] = value
+    return flat
 
 
 def _clean_cell(text: str) -> str | None:
@@ -487,7 +588,7 @@ def header_problems(
     spec: TableSpec, header: list[str], file: str, row: int, cell: Callable[[str], str] | None
 ) -> list[InputProblem]:
     problems: list[InputProblem] = []
-    for name in spec.columns:
+    for name in spec.required_columns:
         if name not in header:
             problems.append(
                 InputProblem(
@@ -529,7 +630,10 @@ def load_case(path: str | Path) -> Case:
             ]
         )
     tables = [read_csv_table(folder, spec) for spec in TABLES]
-    return build_case(_read_settings(folder), tables)
+    source_list = read_csv_table(folder, SOURCE_LIST) if (folder / SOURCE_LIST.file).is_file() else None
+    notes_file = folder / NOTES_FILE
+    notes = notes_file.read_text(encoding=CSV_ENCODING) if notes_file.is_file() else ""
+    return build_case(_read_settings(folder), tables, source_list, notes)
 
 
 # --------------------------------------------------------------------------- writing a folder
@@ -575,11 +679,30 @@ def _toml_scalar(key: str, value: Any) -> str:
     return tomli_w.dumps({key: value}).strip()
 
 
-def settings_toml(settings: Settings) -> str:
-    """``case.toml`` text: every key, with its unit and allowed range as a comment."""
+def sources_toml(sources: Mapping[str, str]) -> list[str]:
+    """The ``[sources]`` tables of ``case.toml``: one table per section, in schema order."""
+    order = {path: i for i, path in enumerate([*settings_paths(), *column_paths()])}
+    lines: list[str] = []
+    section = None
+    for path in sorted(sources, key=lambda p: (order.get(p, len(order)), p)):
+        parent, key = path.rsplit(".", 1) if "." in path else ("", path)
+        if parent != section:
+            lines += ["", f"[{SOURCES_KEY}.{parent}]" if parent else f"[{SOURCES_KEY}]"]
+            section = parent
+        lines.append(_toml_scalar(key, sources[path]))
+    return lines
+
+
+def settings_toml(settings: Settings, sources: Mapping[str, str] | None = None) -> str:
+    """``case.toml`` text: every key, with its unit and allowed range as a comment.
+
+    ``sources`` (key path or table column -> source) follow as ``[sources.<section>]`` tables.
+    """
     lines = [
         "# bekostiging case settings. Units and allowed ranges are declared in",
         "# src/bekostiging/schema.py; `bekostiging validate` checks this file.",
+        "# The source of every value is in the [sources] tables at the end (keys of sources.csv",
+        "# or 'estimate: reasoning'); SOURCES.md is generated from them.",
     ]
     section = None
     for sec, key, value, info in settings_rows(settings):
@@ -591,7 +714,15 @@ def settings_toml(settings: Settings) -> str:
             continue
         comment = allowed_range(info)
         lines.append(f"{_toml_scalar(key, value)}  # {comment}")
+    lines += sources_toml(sources or {})
     return "\n".join(lines) + "\n"
+
+
+def written_columns(rows: Sequence[BaseModel], spec: TableSpec) -> list[str]:
+    """The columns a table is written with: ``source`` only when some row has one."""
+    if spec.model is SourceEntry or any(getattr(r, SOURCE_COLUMN, None) for r in rows):
+        return spec.columns
+    return spec.required_columns
 
 
 def table_rows(case: Case, spec: TableSpec) -> list[list[Any]]:
@@ -599,19 +730,41 @@ def table_rows(case: Case, spec: TableSpec) -> list[list[Any]]:
     return [[getattr(row, c) for c in spec.columns] for row in getattr(case, spec.name)]
 
 
+def _write_csv(file: Path, rows: Sequence[BaseModel], spec: TableSpec) -> None:
+    columns = written_columns(rows, spec)
+    with file.open("w", newline="", encoding=CSV_ENCODING) as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([format_value(getattr(row, c)) for c in columns])
+
+
+def has_sources(case: Case) -> bool:
+    """Whether the case carries any source data (then SOURCES.md is written with it)."""
+    rows = (r for spec in TABLES for r in getattr(case, spec.name))
+    return bool(case.sources or case.source_list or case.notes or any(r.source for r in rows))  # type: ignore[attr-defined]
+
+
 def save_case(case: Case, path: str | Path) -> Path:
-    """Write a case in the folder format; refuse an existing non-empty folder."""
+    """Write a case in the folder format; refuse an existing non-empty folder.
+
+    With sources, also ``sources.csv``, ``notes.md`` and the generated ``SOURCES.md``.
+    """
+    from bekostiging.io.sources import sources_markdown  # the generator reads this module
+
     folder = Path(path)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise FileExistsError(f"{folder} exists and is not an empty folder; choose a new one")
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / SETTINGS_FILE).write_text(settings_toml(case.settings), encoding=CSV_ENCODING)
+    (folder / SETTINGS_FILE).write_text(settings_toml(case.settings, case.sources), encoding=CSV_ENCODING)
     for spec in TABLES:
-        with (folder / spec.file).open("w", newline="", encoding=CSV_ENCODING) as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(spec.columns)
-            for row in table_rows(case, spec):
-                writer.writerow([format_value(v) for v in row])
+        _write_csv(folder / spec.file, getattr(case, spec.name), spec)
+    if case.source_list:
+        _write_csv(folder / SOURCE_LIST.file, case.source_list, SOURCE_LIST)
+    if case.notes:
+        (folder / NOTES_FILE).write_text(case.notes, encoding=CSV_ENCODING)
+    if has_sources(case):
+        (folder / SOURCES_DOC).write_text(sources_markdown(case), encoding=CSV_ENCODING)
     return folder
 
 

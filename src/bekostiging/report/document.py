@@ -30,6 +30,7 @@ from bekostiging.report.i18n import (
 from bekostiging.runs.store import RunRecord
 
 SOURCES_FILE = "SOURCES.md"
+SOURCES_KEY = "sources"  # the [sources] tables of case.toml (bekostiging.io.case)
 FEW_SCENARIOS = 10  # below this P10/P90 are (near) the extreme scenarios: the annex says so
 SETTINGS_FILE = "case.toml"
 MAX_SOURCE_LINES = 400  # a SOURCES.md longer than this is cut in the annex (the file itself is in the run)
@@ -59,11 +60,20 @@ def _table(
 
 
 def settings_with_sources(case_toml: Path) -> list[tuple[str, str, str]]:
-    """(key path, value, comment) for every setting in ``case.toml``; the comment holds its source."""
+    """(key path, value, source) for every setting in ``case.toml``.
+
+    The source comes from the ``[sources]`` tables; a case written before sources
+    were data has them as comments next to the values, which are read instead.
+    """
     if not case_toml.is_file():
         return []
     text = case_toml.read_text(encoding="utf-8")
-    values = data.flatten(tomllib.loads(text))
+    parsed = tomllib.loads(text)
+    keyed = parsed.pop(SOURCES_KEY, None)
+    if isinstance(keyed, dict):
+        sources = {k: str(v) for k, v in data.flatten(keyed).items()}
+        return [(k, str(v), sources.get(k, "")) for k, v in data.flatten(parsed).items()]
+    values = data.flatten(parsed)
     comments: dict[str, str] = {}
     section = ""
     for line in text.splitlines():

@@ -2,8 +2,9 @@
 
 Text that came from inputs (scenario names, descriptions, settings, SOURCES)
 can start with ``=``, ``+``, ``-`` or ``@``; Excel would run such a cell as a
-formula. :func:`neutralise` prefixes it with an apostrophe and the cell is
-written as text, so nothing in a workbook is ever a formula.
+formula. :func:`neutralise` (``bekostiging.io.cells``, shared with ``case export``)
+prefixes it with an apostrophe and the cell is written as text, so nothing in a
+workbook is ever a formula.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from bekostiging.io.cells import neutralise
 from bekostiging.report.document import Document, Table, build_report, settings_with_sources
 from bekostiging.report.i18n import GLOSSARY, Lang, term
 from bekostiging.runs.store import RunRecord
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV/formula injection prefixes
 SHEET_NAME_MAX = 31  # Excel's limit
 HEADER_FILL = "E8EEF5"
 COLUMN_WIDTH_MIN = 8
@@ -51,11 +52,6 @@ PROVENANCE_SHEET = ("Herkomst", "Provenance")
 GLOSSARY_SHEET = ("Begrippen", "Glossary")
 PERCENT_COLUMNS = frozenset({"ratio", "probability"})
 INTEGER_COLUMNS = frozenset({"year", "month"})
-
-
-def neutralise(text: str) -> str:
-    """Text that Excel would read as a formula, made inert (prefixed with an apostrophe)."""
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def _pick(names: tuple[str, str], lang: Lang) -> str:

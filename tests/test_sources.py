@@ -1,0 +1,126 @@
+"""Sources as data: validated keys and paths, and SOURCES.md generated from them."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bekostiging.cli import main
+from bekostiging.errors import InputErrors
+from bekostiging.io.case import SOURCES_DOC, load_case
+from bekostiging.io.sources import sources_markdown
+from bekostiging.schema import source_keys, source_problem
+
+pytestmark = pytest.mark.unit
+
+CASE_DIR = Path(__file__).parents[1] / "data" / "nl-2026"
+KNOWN = ("S11", "S23", "mission")
+
+
+@pytest.fixture
+def case_copy(tmp_path: Path) -> Path:
+    """The default case without its scenario sets, to edit."""
+    return Path(shutil.copytree(CASE_DIR, tmp_path / "nl", ignore=shutil.ignore_patterns("scenarios")))
+
+
+def _edit(file: Path, old: str, new: str) -> None:
+    text = file.read_text(encoding="utf-8")
+    assert old in text, old
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _problems(case_dir: Path) -> list[str]:
+    with pytest.raises(InputErrors) as info:
+        load_case(case_dir)
+    return [str(p) for p in info.value.problems]
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("S23", True),
+        ("S11, S23: note citing S23", True),
+        ("mission: option 1", True),
+        ("estimate: half the work (S11)", True),
+        ("definition: a switch", True),
+        ("changed by user on 2026-11-30; was 3 (S23)", True),
+        ("S99", False),
+        ("S11, S98: note", False),
+        ("estimate: like S97", False),
+        ("estimate", False),
+        ("estimate:   ", False),
+        ("changed by user on 2026-13-45", False),
+        ("", False),
+    ],
+)
+def test_source_forms(text: str, ok: bool) -> None:
+    assert (source_problem(text, KNOWN) is None) is ok
+
+
+def test_source_keys_reads_leading_and_cited_keys() -> None:
+    assert source_keys("S41, S11: EUR 533m (S41)") == ["S41", "S11"]
+    assert source_keys("estimate: 23,000 in Nov 2023 (S28)") == ["S28"]
+    assert source_keys("data-sources: §6") == ["data-sources"]
+
+
+def test_unknown_key_in_settings_source_names_file_and_field(case_copy: Path) -> None:
+    _edit(case_copy / "case.toml", 'legal_term_months = "S44:', 'legal_term_months = "S99:')
+    lines = _problems(case_copy)
+    assert len(lines) == 1
+    assert lines[0].startswith("case.toml: sources.ind.legal_term_months = S99 — a key of the source list")
+
+
+def test_unknown_parameter_path_is_rejected(case_copy: Path) -> None:
+    _edit(case_copy / "case.toml", "\n[sources.ind]\n", '\n[sources.ind]\ninitial_ftee = "S11"\n')
+    lines = _problems(case_copy)
+    assert any("sources.ind.initial_ftee = (unknown key)" in x and "a settings key" in x for x in lines)
+
+
+def test_unknown_key_in_a_row_source_names_file_row_and_column(case_copy: Path) -> None:
+    _edit(case_copy / "initial_stocks.csv", "(norm 24 h, S54)", "(norm 24 h, S77)")
+    lines = _problems(case_copy)
+    assert lines == [lines[0]] and lines[0].startswith(
+        "initial_stocks.csv, row 2: source = S77 — a key of the source list"
+    )
+
+
+def test_duplicate_and_malformed_keys_of_the_source_list(case_copy: Path) -> None:
+    text = (case_copy / "sources.csv").read_text(encoding="utf-8")
+    (case_copy / "sources.csv").write_text(text + "S23,Again,,,,\n9X,Bad key,,,,\n", encoding="utf-8")
+    lines = _problems(case_copy)
+    assert any("sources.csv" in x and "key = S23" in x and "a unique key" in x for x in lines)
+    assert any("sources.csv" in x and "key = 9X" in x for x in lines)
+
+
+def test_a_case_citing_keys_needs_its_source_list(case_copy: Path) -> None:
+    (case_copy / "sources.csv").unlink()
+    lines = _problems(case_copy)
+    assert any("sources.csv is empty or missing" in x for x in lines)
+
+
+def test_sources_markdown_holds_every_source_and_the_notes() -> None:
+    case = load_case(CASE_DIR)
+    text = sources_markdown(case)
+    for entry in case.source_list:
+        assert f"**{entry.key}** {entry.title}" in text
+    for source in case.sources.values():
+        assert " ".join(source.split()) in text
+    for row in case.initial_stocks:
+        assert row.source and row.source in text
+    assert "## Calibration in one place" in text  # notes.md
+    assert text == (CASE_DIR / SOURCES_DOC).read_text(encoding="utf-8")
+
+
+def test_case_sources_command_writes_and_checks(case_copy: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(main, ["case", "sources", str(case_copy), "--check"]).exit_code == 0
+    _edit(case_copy / "case.toml", '"S44: legal decision term', '"S44: the legal decision term')
+    stale = runner.invoke(main, ["case", "sources", str(case_copy), "--check"])
+    assert stale.exit_code == 1 and "not what the sources give" in stale.output
+    wrote = runner.invoke(main, ["case", "sources", str(case_copy)])
+    assert wrote.exit_code == 0, wrote.output
+    assert "S44: the legal decision term" in (case_copy / SOURCES_DOC).read_text(encoding="utf-8")
+    assert runner.invoke(main, ["case", "sources", str(case_copy), "--check"]).exit_code == 0
