@@ -110,6 +110,20 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("seasonality", "seasonality.csv", SeasonalityRow),
 )
 TABLE_BY_NAME = {t.name: t for t in TABLES}
+ROW_KEYS: dict[str, tuple[str, ...]] = {  # the columns that name a row of each table
+    "initial_stocks": ("stock", "category"),
+    "series": ("period",),
+    "locations": ("location",),
+    "mpp": ("year", "category"),
+    "seasonality": ("month",),
+}
+
+
+def row_key(table: str, row: BaseModel) -> str:
+    """The name of a table row, e.g. ``initial_stocks[ind_backlog/first]``, ``series[2026-03]``."""
+    return f"{table}[{'/'.join(format_value(getattr(row, c)) for c in ROW_KEYS[table])}]"
+
+
 SOURCE_LIST = TableSpec(SOURCE_LIST_TABLE, "sources.csv", SourceEntry)
 
 

@@ -48,7 +48,6 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
-from pydantic import BaseModel
 
 from bekostiging.errors import InputErrors, InputProblem
 from bekostiging.io.case import (
@@ -64,6 +63,7 @@ from bekostiging.io.case import (
     build_case,
     format_value,
     header_problems,
+    row_key,
     settings_rows,
     unit_of,
 )
@@ -98,13 +98,6 @@ PROVENANCE_COLUMNS = tuple(Provenance.model_fields)
 INFLOW_KEYS = ("scenario", "period")
 EXPORTED_SHEET = "_exported"
 EXPORTED_COLUMNS = ("path", "value", "source")
-ROW_KEYS: dict[str, tuple[str, ...]] = {  # the columns that name a row of each table
-    "initial_stocks": ("stock", "category"),
-    "series": ("period",),
-    "locations": ("location",),
-    "mpp": ("year", "category"),
-    "seasonality": ("month",),
-}
 HEADER_FONT = Font(bold=True)
 META_FONT = Font(italic=True, color="555555")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -142,11 +135,6 @@ def _style_header(ws: Worksheet, rows: int) -> None:
             cell.fill = HEADER_FILL
             cell.alignment = Alignment(wrap_text=cell.row == DESCRIPTION_ROW, vertical="top")
     ws.freeze_panes = ws.cell(row=rows + 1, column=1)
-
-
-def row_key(table: str, row: BaseModel) -> str:
-    """The name of a table row, e.g. ``initial_stocks[ind_backlog/first]``, ``series[2026-03]``."""
-    return f"{table}[{'/'.join(format_value(getattr(row, c)) for c in ROW_KEYS[table])}]"
 
 
 def _write_settings(wb: Workbook, case: Case) -> None:

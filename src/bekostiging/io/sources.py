@@ -12,6 +12,7 @@ shows the same text, so the memo and the case folder never disagree.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from bekostiging.io.case import (
@@ -22,6 +23,7 @@ from bekostiging.io.case import (
     SOURCES_KEY,
     TABLES,
     format_value,
+    row_key,
     settings_rows,
     unit_of,
 )
@@ -29,6 +31,8 @@ from bekostiging.schema import Case, SourceEntry
 
 NO_SOURCE = "—"  # shown where a value has no source
 NOT_SET = "not set"
+DEFAULT_CASE_NAME = "nl-2026"  # the shipped default case that the annex compares with
+ADDED, REMOVED = "(added)", "(removed)"
 
 
 def _cell(text: str) -> str:
@@ -125,6 +129,108 @@ def sources_markdown(case: Case) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def annex_sources_markdown(case: Case) -> str:
+    """What the annex shows after its settings table: notes, table sources, source list."""
+    lines: list[str] = []
+    if case.notes.strip():
+        lines += [case.notes.strip(), ""]
+    lines += tables_markdown(case)
+    lines += source_list_markdown(case.source_list)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def shipped_default_case() -> Path | None:
+    """The folder of the shipped default case (``data/nl-2026``), if this install has it."""
+    candidates = [Path(__file__).resolve().parents[3] / "data" / DEFAULT_CASE_NAME]
+    try:
+        from importlib.resources import files
+
+        candidates.append(Path(str(files("bekostiging") / "data" / DEFAULT_CASE_NAME)))
+    except (ModuleNotFoundError, TypeError):  # pragma: no cover - an unusual install
+        pass
+    return next((c for c in candidates if (c / "case.toml").is_file()), None)
+
+
+@dataclass(frozen=True)
+class ChangedValue:
+    """A value of a case that differs from the default case, with both sources."""
+
+    what: str  # settings key path, or row name and column (``series[2026-03].permit_share``)
+    default: str
+    value: str
+    default_source: str
+    source: str
+
+
+def changed_values(case: Case, default: Case) -> list[ChangedValue]:
+    """Every settings value and table cell of ``case`` that differs from ``default``.
+
+    Rows are matched by their key columns (``row_key``); a row only in one of the two
+    is listed once as added or removed.
+    """
+    base = {f"{s}.{k}": v for s, k, v, _ in settings_rows(default.settings)}
+    out: list[ChangedValue] = []
+    for section, key, value, _ in settings_rows(case.settings):
+        path = f"{section}.{key}"
+        old = base.get(path)
+        if path in base and format_value(old) != format_value(value):
+            out.append(
+                ChangedValue(
+                    path,
+                    _shown(old),
+                    _shown(value),
+                    default.sources.get(path, NO_SOURCE),
+                    case.sources.get(path, NO_SOURCE),
+                )
+            )
+    for spec in TABLES:
+        old_rows = {row_key(spec.name, r): r for r in getattr(default, spec.name)}
+        new_rows = {row_key(spec.name, r): r for r in getattr(case, spec.name)}
+        for key, row in new_rows.items():
+            source = row.source or _column_source(case, spec.name, None)
+            if key not in old_rows:
+                out.append(ChangedValue(key, ADDED, _row_text(row, spec.required_columns), NO_SOURCE, source))
+                continue
+            old = old_rows[key]
+            for column in spec.required_columns:
+                if format_value(getattr(old, column)) != format_value(getattr(row, column)):
+                    out.append(
+                        ChangedValue(
+                            f"{key}.{column}",
+                            _shown(getattr(old, column)),
+                            _shown(getattr(row, column)),
+                            old.source or _column_source(default, spec.name, column),
+                            row.source or _column_source(case, spec.name, column),
+                        )
+                    )
+        for key, old in old_rows.items():
+            if key not in new_rows:
+                out.append(
+                    ChangedValue(
+                        key,
+                        _row_text(old, spec.required_columns),
+                        REMOVED,
+                        old.source or NO_SOURCE,
+                        NO_SOURCE,
+                    )
+                )
+    return out
+
+
+def _shown(value: object) -> str:
+    return NOT_SET if value is None else format_value(value)
+
+
+def _row_text(row: object, columns: Sequence[str]) -> str:
+    return ", ".join(f"{c} {format_value(getattr(row, c))}" for c in columns)
+
+
+def _column_source(case: Case, table: str, column: str | None) -> str:
+    if column is None:
+        return NO_SOURCE
+    return case.sources.get(f"{table}.{column}", NO_SOURCE)
+
+
 def write_sources_doc(case: Case, folder: Path) -> Path:
     """(Re)write ``folder/SOURCES.md`` from the case."""
     target = folder / SOURCES_DOC
@@ -132,4 +238,12 @@ def write_sources_doc(case: Case, folder: Path) -> Path:
     return target
 
 
-__all__ = ["source_line", "sources_markdown", "write_sources_doc"]
+__all__ = [
+    "ChangedValue",
+    "annex_sources_markdown",
+    "changed_values",
+    "shipped_default_case",
+    "source_line",
+    "sources_markdown",
+    "write_sources_doc",
+]

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from bekostiging.errors import InputErrors
+from bekostiging.io.case import has_sources, load_case
+from bekostiging.io.sources import annex_sources_markdown, changed_values, shipped_default_case
 from bekostiging.report import charts, data
 from bekostiging.report.analysis import value_blocks
 from bekostiging.report.blocks import Block, Document, Heading, Image, PageBreak, Paragraph, Table
@@ -28,11 +31,13 @@ from bekostiging.report.i18n import (
     term,
 )
 from bekostiging.runs.store import RunRecord
+from bekostiging.schema import Case
 
 SOURCES_FILE = "SOURCES.md"
 SOURCES_KEY = "sources"  # the [sources] tables of case.toml (bekostiging.io.case)
 FEW_SCENARIOS = 10  # below this P10/P90 are (near) the extreme scenarios: the annex says so
 SETTINGS_FILE = "case.toml"
+MAX_CHANGES_SHOWN = 60  # rows of the "changed from the default case" table; the rest counted
 MAX_SOURCE_LINES = 400  # a SOURCES.md longer than this is cut in the annex (the file itself is in the run)
 HASH_SHOWN_CHARS = 16  # enough to identify a file; the full hash is in manifest.json
 CVAR_ALPHA_DECIMALS = 2  # alpha and the risk weight, e.g. 0,90
@@ -277,12 +282,53 @@ def _assumption_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
     if settings:
         frame = pd.DataFrame(settings, columns=[term("key", lang), term("value", lang), "Bron / source"])
         yield _table(term("key_settings", lang), frame, small=True)
+    case = _case_of(record)
+    if case is not None and has_sources(case):
+        yield from _changed_blocks(case, lang)
+        yield from markdown_blocks(annex_sources_markdown(case).splitlines())
+        return
     sources = record.case_copy / SOURCES_FILE
     if sources.is_file():
         lines = sources.read_text(encoding="utf-8").splitlines()[:MAX_SOURCE_LINES]
         yield from markdown_blocks(lines)
     else:
         yield Paragraph(term("no_sources", lang))
+
+
+def _case_of(record: RunRecord) -> Case | None:
+    """The run's stored case, validated; None for a copy that no longer loads (an old run)."""
+    try:
+        return load_case(record.case_copy)
+    except (InputErrors, OSError):
+        return None
+
+
+def _changed_blocks(case: Case, lang: Lang) -> Iterator[Block]:
+    """The values that differ from the shipped default case, old and new, with sources."""
+    folder = shipped_default_case()
+    if folder is None:
+        return
+    try:
+        default = load_case(folder)
+    except (InputErrors, OSError):
+        return
+    changes = changed_values(case, default)
+    name = default.settings.case.name
+    yield Heading(term("changed_values", lang), 2)
+    if not changes:
+        yield Paragraph(term("no_changes", lang).format(name=name))
+        return
+    yield Paragraph(term("changed_sentence", lang).format(count=len(changes), name=name))
+    frame = pd.DataFrame(
+        [(c.what, c.default, c.value, c.default_source, c.source) for c in changes[:MAX_CHANGES_SHOWN]],
+        columns=[
+            term(k, lang)
+            for k in ("changed_what", "default_value", "this_value", "default_source", "this_source")
+        ],
+    )
+    yield _table(term("changed_values", lang), frame, small=True)
+    if len(changes) > MAX_CHANGES_SHOWN:
+        yield Paragraph(term("changed_more", lang).format(count=len(changes) - MAX_CHANGES_SHOWN))
 
 
 def _provenance_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:

@@ -244,6 +244,26 @@ TERMS: dict[str, tuple[str, str]] = {
         "The case has no SOURCES.md; sources are noted next to the values in case.toml.",
     ),
     "key_settings": ("Belangrijkste instellingen (case.toml)", "Key settings (case.toml)"),
+    "changed_values": ("Gewijzigd ten opzichte van de standaardcase", "Changed from the default case"),
+    "changed_sentence": (
+        "{count} waarden wijken af van de meegeleverde standaardcase {name}: per waarde de "
+        "oude en de nieuwe waarde met hun bron.",
+        "{count} values differ from the shipped default case {name}: each with its old and "
+        "new value and their sources.",
+    ),
+    "changed_more": (
+        "… en nog {count} andere afwijkingen (zie de invoer van de run).",
+        "… and {count} more differences (see the run's inputs).",
+    ),
+    "no_changes": (
+        "Alle waarden zijn gelijk aan die van de meegeleverde standaardcase {name}.",
+        "Every value equals that of the shipped default case {name}.",
+    ),
+    "changed_what": ("Waarde", "Value"),
+    "default_value": ("Standaard", "Default"),
+    "this_value": ("Deze run", "This run"),
+    "default_source": ("Bron standaard", "Default source"),
+    "this_source": ("Bron deze run", "Source in this run"),
     "run_id": ("Run", "Run"),
     "created": ("Gemaakt", "Created"),
     "objective": ("Doelfunctie", "Objective"),
