@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from bekostiging.io.case import load_case, save_case
 from bekostiging.io.excel import SETTINGS_SHEET, export_case_xlsx, import_workbook
@@ -24,14 +25,14 @@ NEW_FTE = 1400
 OWN_SOURCE = "S29: the finance officer's own reading, 97%"
 
 
-def _settings_row(ws, section: str, key: str) -> int:  # noqa: ANN001 - an openpyxl sheet
+def _settings_row(ws: Worksheet, section: str, key: str) -> int:
     for row in ws.iter_rows(min_row=2):
         if row[0].value == section and row[1].value == key:
             return row[0].row
     raise LookupError(f"{section}.{key}")
 
 
-def _table_row(ws, first: object) -> int:  # noqa: ANN001 - an openpyxl sheet
+def _table_row(ws: Worksheet, first: object) -> int:
     for row in ws.iter_rows(min_row=5):
         if row[0].value == first:
             return row[0].row
