@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bekostiging.io.case import TABLES, flatten_sources, load_case, save_case
+from bekostiging.io.case import TABLES, flatten_sources, load_case
 from bekostiging.io.scenarios import load_scenario_set, write_scenario_set
+from bekostiging.io.sources import save_case_folder
 from bekostiging.scenarios import generate, mpp_scenarios
 from bekostiging.schema import Case, Category, settings_paths, source_keys
 
@@ -89,7 +90,7 @@ def test_every_value_has_a_source(case: Case) -> None:
 
 def test_shipped_folder_is_what_save_case_writes(case: Case, tmp_path: Path) -> None:
     """case.toml, the tables, sources.csv, notes.md and the generated SOURCES.md as shipped."""
-    written = save_case(case, tmp_path / "copy")
+    written = save_case_folder(case, tmp_path / "copy")
     names = sorted(p.name for p in written.iterdir())
     assert names == sorted(p.name for p in CASE_DIR.iterdir() if p.is_file())
     stale = [

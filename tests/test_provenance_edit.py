@@ -9,9 +9,9 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bekostiging.io.case import load_case, save_case
+from bekostiging.io.case import load_case
 from bekostiging.io.excel import SETTINGS_SHEET, export_case_xlsx, import_workbook
-from bekostiging.io.sources import changed_values, shipped_default_case
+from bekostiging.io.sources import changed_values, save_case_folder, shipped_default_case
 from bekostiging.report import write_report
 from bekostiging.runs.store import read_run, write_run
 from synthetic_runs import FakeSolution, make_tables
@@ -59,7 +59,7 @@ def edited(tmp_path_factory: pytest.TempPathFactory) -> Path:
     wb.save(xlsx)
     imported = import_workbook(xlsx, today=TODAY)
     assert set(imported.changed) == {"ind.initial_fte", "series[2026-03]", "locations[azc-nieuw]"}
-    return save_case(imported.case, root / "imported")
+    return save_case_folder(imported.case, root / "imported")
 
 
 def test_a_changed_value_with_its_old_source_is_marked(edited: Path) -> None:

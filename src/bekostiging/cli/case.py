@@ -17,7 +17,7 @@ import numpy as np
 from bekostiging.cli import main
 from bekostiging.cli.defaults import case_line, case_or_default
 from bekostiging.errors import InputErrors, InputProblem, problem_lines
-from bekostiging.io.case import SETTINGS_FILE, SOURCES_DOC, load_case, save_case
+from bekostiging.io.case import SETTINGS_FILE, SOURCES_DOC, load_case
 from bekostiging.io.excel import export_case_xlsx, import_workbook
 from bekostiging.io.scenarios import (
     SCENARIO_SETS_DIR,
@@ -25,7 +25,7 @@ from bekostiging.io.scenarios import (
     resolve_scenario_set,
     write_scenario_set,
 )
-from bekostiging.io.sources import sources_markdown
+from bekostiging.io.sources import save_case_folder, sources_markdown
 from bekostiging.schema import STAFFED_PARTNERS, Case, CaseInfo, ScenarioSet
 
 DEFAULT_SET = CaseInfo.model_fields["default_scenarios"].default
@@ -239,7 +239,7 @@ def import_cmd(xlsx: Path, target: Path) -> None:
     except InputErrors as exc:
         raise InputProblemsError(exc.problems) from None
     case = imported.case
-    save_case(case, target)
+    save_case_folder(case, target)
     for scenario_set in imported.scenario_sets:
         write_scenario_set(scenario_set, target / SCENARIO_SETS_DIR / scenario_set.name)
     click.echo(f"Wrote case {case.settings.case.name} to {target}.")

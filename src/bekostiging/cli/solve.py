@@ -138,16 +138,26 @@ def _effective_case(
     The run's stored inputs then hold the effective values: ``compare`` shows them as
     input differences and ``rerun`` reproduces the run from its inputs alone.
     """
-    from bekostiging.io.case import save_case
+    from bekostiging.io.case import SOURCES_DOC, format_value
+    from bekostiging.io.sources import save_case_folder
 
     settings = case.settings  # type: ignore[attr-defined]
     updated = settings.model_copy(update={"penalties": settings.penalties.model_copy(update=penalties)})
-    effective = case.model_copy(update={"settings": updated})  # type: ignore[attr-defined]
+    sources = dict(case.sources)  # type: ignore[attr-defined]
+    for key, value in penalties.items():
+        old = getattr(settings.penalties, key)
+        if value != old:  # the source says where the value came from, and what it replaced
+            was = sources.get(f"penalties.{key}")
+            sources[f"penalties.{key}"] = (
+                f"definition: set on the solve command line; was {format_value(old)}"
+                + (f" ({was})" if was else "")
+            )
+    effective = case.model_copy(update={"settings": updated, "sources": sources})  # type: ignore[attr-defined]
     folder = workdir / case_dir.name
-    save_case(effective, folder)
-    for extra in ("SOURCES.md",):
-        if (case_dir / extra).is_file():
-            shutil.copy2(case_dir / extra, folder / extra)
+    save_case_folder(effective, folder)
+    hand_written = case_dir / SOURCES_DOC
+    if not (folder / SOURCES_DOC).is_file() and hand_written.is_file():  # a case without source data
+        shutil.copy2(hand_written, folder / SOURCES_DOC)
     return effective, folder
 
 

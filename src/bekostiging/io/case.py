@@ -762,10 +762,9 @@ def has_sources(case: Case) -> bool:
 def save_case(case: Case, path: str | Path) -> Path:
     """Write a case in the folder format; refuse an existing non-empty folder.
 
-    With sources, also ``sources.csv``, ``notes.md`` and the generated ``SOURCES.md``.
+    With sources, also ``sources.csv`` and ``notes.md``; ``bekostiging.io.sources.save_case_folder``
+    adds the generated ``SOURCES.md``.
     """
-    from bekostiging.io.sources import sources_markdown  # the generator reads this module
-
     folder = Path(path)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise FileExistsError(f"{folder} exists and is not an empty folder; choose a new one")
@@ -777,8 +776,6 @@ def save_case(case: Case, path: str | Path) -> Path:
         _write_csv(folder / SOURCE_LIST.file, case.source_list, SOURCE_LIST)
     if case.notes:
         (folder / NOTES_FILE).write_text(case.notes, encoding=CSV_ENCODING)
-    if has_sources(case):
-        (folder / SOURCES_DOC).write_text(sources_markdown(case), encoding=CSV_ENCODING)
     return folder
 
 

@@ -23,15 +23,17 @@ from bekostiging.io.case import (
     SOURCES_KEY,
     TABLES,
     format_value,
+    has_sources,
     row_key,
+    save_case,
     settings_rows,
     unit_of,
 )
 from bekostiging.schema import Case, SourceEntry
+from bekostiging.shipped import ShippedDataMissingError, default_case_dir
 
 NO_SOURCE = "—"  # shown where a value has no source
 NOT_SET = "not set"
-DEFAULT_CASE_NAME = "nl-2026"  # the shipped default case that the annex compares with
 ADDED, REMOVED = "(added)", "(removed)"
 
 
@@ -140,15 +142,12 @@ def annex_sources_markdown(case: Case) -> str:
 
 
 def shipped_default_case() -> Path | None:
-    """The folder of the shipped default case (``data/nl-2026``), if this install has it."""
-    candidates = [Path(__file__).resolve().parents[3] / "data" / DEFAULT_CASE_NAME]
+    """The folder of the shipped default case (``nl-2026``), if this installation has it."""
     try:
-        from importlib.resources import files
-
-        candidates.append(Path(str(files("bekostiging") / "data" / DEFAULT_CASE_NAME)))
-    except (ModuleNotFoundError, TypeError):  # pragma: no cover - an unusual install
-        pass
-    return next((c for c in candidates if (c / "case.toml").is_file()), None)
+        folder = default_case_dir()
+    except ShippedDataMissingError:
+        return None
+    return folder if (folder / SETTINGS_FILE).is_file() else None
 
 
 @dataclass(frozen=True)
@@ -238,10 +237,19 @@ def write_sources_doc(case: Case, folder: Path) -> Path:
     return target
 
 
+def save_case_folder(case: Case, path: str | Path) -> Path:
+    """``save_case`` and, when the case has sources, its generated ``SOURCES.md``."""
+    folder = save_case(case, path)
+    if has_sources(case):
+        write_sources_doc(case, folder)
+    return folder
+
+
 __all__ = [
     "ChangedValue",
     "annex_sources_markdown",
     "changed_values",
+    "save_case_folder",
     "shipped_default_case",
     "source_line",
     "sources_markdown",
