@@ -277,11 +277,15 @@ def test_solve_passes_policies_and_the_case_folder_to_the_resolution(tmp_path: P
 
 
 @pytest.mark.unit
-def test_no_source_tree_paths_for_presets() -> None:
-    sources = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "src" / "bekostiging").rglob("*.py"))
-    assert "SHIPPED_POLICY_CASES" not in sources
-    assert "parents[3]" not in sources
-    assert 'Path("data' not in sources and "Path('data" not in sources
+def test_no_source_tree_or_working_directory_paths_to_the_shipped_data() -> None:
+    """Shipped data is reached through bekostiging.shipped (default_case_dir, shipped_path, history_dir)."""
+    package = REPO / "src" / "bekostiging"
+    for path in package.rglob("*.py"):
+        if "data" in path.relative_to(package).parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        for bad in ("SHIPPED_POLICY_CASES", "parents[3]", 'Path("data', "Path('data"):
+            assert bad not in text, f"{path}: {bad!r}; use bekostiging.shipped instead"
 
 
 # --------------------------------------------------------------------------- CI wiring
@@ -302,3 +306,30 @@ def test_make_test_runs_the_wheel_check_and_ci_runs_make_test() -> None:
         assert step in text, step
     config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
     assert any(req.startswith("build") for req in config["project"]["optional-dependencies"]["dev"])
+
+
+@pytest.mark.solver
+def test_the_run_records_which_preset_file_won(tmp_path: Path) -> None:
+    import json
+
+    option_dir = tmp_path / "mine"
+    option_dir.mkdir()
+    preset = option_dir / "flexpool.toml"
+    text = (shipped_policies_dir() / "flexpool.toml").read_text(encoding="utf-8")
+    preset.write_text(text.replace('name = "flexpool"', 'name = "flexpool-eigen"'), encoding="utf-8")
+    runs = tmp_path / "runs"
+    args = ["solve", TINY, "--scenarios", "two", "-q", "--runs-dir", runs, "--policy", "flexpool"]
+    code, out, err = run(*args, "--policies", option_dir)
+    assert code == 0, err
+    assert "Beleid: flexpool-eigen" in out
+    code, out, err = run(*args)
+    assert code == 0, err
+    assert "Beleid: flexpool\n" in out
+    files_used = {}
+    for run_dir in runs.iterdir():
+        settings = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))["settings"]
+        files_used[settings["policy"]["name"]] = settings["policy_file"]
+    assert files_used == {
+        "flexpool-eigen": str(preset),
+        "flexpool": str(shipped_policies_dir() / "flexpool.toml"),
+    }

@@ -120,10 +120,18 @@ def load_policy(path: Path) -> Policy:
         raise InputErrors(problems) from exc
 
 
+def find_policy(
+    name_or_path: str | None, case_dirs: CaseDirs | None, default: Policy, policies_dir: Path | None = None
+) -> tuple[Policy, Path | None]:
+    """The policy of a solve and the preset file it came from (``None``: ``default``, the case's own)."""
+    if name_or_path is None:
+        return default, None
+    path = resolve_policy(name_or_path, case_dirs, policies_dir)
+    return load_policy(path), path
+
+
 def policy_for(
     name_or_path: str | None, case_dirs: CaseDirs | None, default: Policy, policies_dir: Path | None = None
 ) -> Policy:
     """The policy of a solve: the preset named (resolved as ``resolve_policy``), else ``default``."""
-    if name_or_path is None:
-        return default
-    return load_policy(resolve_policy(name_or_path, case_dirs, policies_dir))
+    return find_policy(name_or_path, case_dirs, default, policies_dir)[0]

@@ -56,6 +56,11 @@ def shipped_policies_dir() -> Path:
     return shipped_path(POLICIES_FOLDER)
 
 
+def history_dir() -> Path:
+    """The shipped history dataset (``data/history``: inflow, COA, IND, MPP vintages, spending)."""
+    return shipped_path(HISTORY_FOLDER)
+
+
 def is_shipped(folder: Path) -> bool:
     """Whether ``folder`` lies inside this installation's shipped data."""
     try:

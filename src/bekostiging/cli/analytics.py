@@ -161,10 +161,16 @@ def _load_set(case: Case, case_dirs: Sequence[Path], name: str) -> tuple[Path, S
 
 def _policy(name: str, case_dirs: Sequence[Path], default: Policy, policies_dir: Path | None) -> Policy:
     """A preset by name, resolved as every command does (``bekostiging.policies.resolve_policy``)."""
-    from bekostiging.policies import policy_for
+    return _find_preset(name, case_dirs, default, policies_dir)[0]
+
+
+def _find_preset(
+    name: str, case_dirs: Sequence[Path], default: Policy, policies_dir: Path | None
+) -> tuple[Policy, Path | None]:
+    from bekostiging.policies import find_policy
 
     try:
-        return policy_for(name, case_dirs, default, policies_dir)
+        return find_policy(name, case_dirs, default, policies_dir)
     except InputErrors as exc:
         raise InputProblemsError(exc.problems) from exc
 
@@ -626,7 +632,7 @@ def options_cmd(
     click.echo(case_line(case_dir, case.settings.case.name))
     set_dir, scenario_set = _load_set(case, (case_dir,), scenarios or case.settings.case.default_scenarios)
     chosen = _presets(presets, case_dir, policies_dir)
-    policies = {name: _policy(name, (case_dir,), case.settings.policy, policies_dir) for name in chosen}
+    presets = {name: _find_preset(name, (case_dir,), case.settings.policy, policies_dir) for name in chosen}
     root = resolve_runs_dir(runs_dir)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     folder = out if out is not None else root / f"{OPTIONS_TABLE}-{scenario_set.name}-{stamp}"
@@ -635,12 +641,13 @@ def options_cmd(
         raise click.ClickException(f"{folder} already holds an options table; choose a new --out")
     risk = Risk(case.settings.risk.weight, case.settings.risk.alpha)
     rows = []
-    for name, policy in policies.items():
+    for name, (policy, preset_file) in presets.items():
         progress = Progress(sys.stderr, Verbosity.QUIET if quiet else Verbosity.NORMAL)
         settings = {
             "policy": policy.model_dump(mode="json"),
             "risk": {"weight": risk.weight, "alpha": risk.alpha},
             "policy_source": name,
+            "policy_file": str(preset_file),
         }
         with start_run(root, name, command_line=sys.argv) as run:
             options = SolverOptions(

@@ -306,7 +306,7 @@ def solve_cmd(
     from bekostiging.io.case import load_case
     from bekostiging.io.scenarios import load_scenario_set, resolve_scenario_set
     from bekostiging.pipeline import solve_case
-    from bekostiging.policies import policy_for
+    from bekostiging.policies import find_policy
     from bekostiging.runs.progress import Progress, Verbosity
     from bekostiging.runs.store import start_run
     from bekostiging.solver import SolverOptions
@@ -328,7 +328,7 @@ def solve_cmd(
         click.echo(case_line(case_dir, case.settings.case.name, lang))
         set_dir = resolve_scenario_set(case_dir, scenarios or case.settings.case.default_scenarios)
         scenario_set = load_scenario_set(set_dir, case)
-        chosen = policy_for(policy, case_dir, case.settings.policy, policies_dir)
+        chosen, preset_file = find_policy(policy, case_dir, case.settings.policy, policies_dir)
     except InputErrors as exc:
         raise InputProblemsError(exc.problems) from exc
     overrides = {
@@ -354,6 +354,7 @@ def solve_cmd(
         "policy": chosen.model_dump(mode="json"),
         "risk": {"weight": risk.weight, "alpha": risk.alpha},
         "policy_source": policy or "case",
+        "policy_file": str(preset_file) if preset_file is not None else None,  # which folder's preset won
         "case_source": str(case_dir),
         "overrides": {f"penalties.{k}": v for k, v in overrides.items()},
         "stages": {"form": stages, "branching": list(tree_branching)},
