@@ -29,6 +29,8 @@ def test_yearly_solve_advises_the_coming_year_and_stores_the_tree(tmp_path: Path
     assert result.exit_code == 0, result.output
     assert "nu besluiten — begrotingsjaar 2026" in result.output
     assert "latere jaren — afhankelijk van de instroom" in result.output
+    assert "scenarioboom: 1, 2, 2, 2, 2 knopen per begrotingsjaar (2026–2030)" in result.output
+    assert "let op: in een knoop met één scenario" in result.output  # 3 paths in 2 nodes: one alone
     (run,) = [p for p in (tmp_path / "runs").iterdir() if not p.name.startswith(".")]
     manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["settings"]["stages"] == {"form": "yearly", "branching": [2, 1]}
@@ -41,6 +43,8 @@ def test_yearly_solve_advises_the_coming_year_and_stores_the_tree(tmp_path: Path
     assert (advice["min"] <= advice["max"] + 1e-6).all()
     first = pd.read_csv(run / "tables" / "first_stage.csv")
     assert first.loc[first["stage"] == 0, "common"].all()
+    shown = CliRunner().invoke(main, ["show", run.name, "--runs-dir", str(tmp_path / "runs")])
+    assert shown.exit_code == 0 and "decide now — budget year 2026" in shown.output
     # rerun solves the yearly form again (the stage settings are in the manifest)
     again = CliRunner().invoke(main, ["rerun", run.name, "--runs-dir", str(tmp_path / "runs"), "-q"])
     assert again.exit_code == 0, again.output

@@ -194,3 +194,39 @@ def advice_lines(advice: pd.DataFrame, lang: str = "nl") -> list[str]:
         label = f"{labels[pick]} ({_unit_word(unit, lang)})"
         lines.append(f"  {label:<{LABEL_WIDTH}} " + "".join(cells))
     return lines
+
+
+TREE_LINE = (
+    "scenarioboom: {counts} knopen per begrotingsjaar ({years}); {singles} van {n} scenario's "
+    "staan in {last} alleen in hun knoop",
+    "scenario tree: {counts} nodes per budget year ({years}); {singles} of {n} scenarios "
+    "are alone in their node in {last}",
+)
+TREE_WARNING = (
+    "  let op: in een knoop met één scenario kent het plan de rest van dat pad (vooruitziende blik); "
+    "kies een kleinere --branching voor voorzichtiger latere jaren",
+    "  note: in a node with a single scenario the plan knows the rest of that path (perfect foresight); "
+    "choose a smaller --branching for more cautious later years",
+)
+
+
+def tree_lines(tree: pd.DataFrame, lang: str = "nl") -> list[str]:
+    """How the scenario tree branches per year, and a warning when later nodes hold one scenario."""
+    pick = 0 if lang == "nl" else 1
+    if tree.empty:
+        return []
+    sizes = tree.groupby(["year", "node"]).size()
+    counts = sizes.groupby(level="year").size()
+    last = int(counts.index[-1])
+    # nested partitions: a scenario alone in a node stays alone, so the last year counts them all
+    singles = int((sizes.loc[last] == 1).sum()) if len(counts) > 1 else 0
+    years = f"{int(counts.index[0])}–{last}"
+    n = int(tree["scenario"].nunique())
+    lines = [
+        TREE_LINE[pick].format(
+            counts=", ".join(str(int(c)) for c in counts), years=years, singles=singles, n=n, last=last
+        )
+    ]
+    if singles:
+        lines.append(TREE_WARNING[pick])
+    return lines

@@ -132,6 +132,11 @@ def show_cmd(run: str, runs_dir: Path | None) -> None:
     if not levers.empty:
         click.echo("\nlevers")
         click.echo(levers.to_string(index=False))
+    advice = record.table("advice")
+    if not advice.empty:  # a run solved with --stages yearly
+        from bekostiging.advice import advice_lines
+
+        click.echo("\n" + "\n".join(advice_lines(advice, "en")))
     kpis = data.expected_kpis(record)
     if not kpis.empty:
         click.echo("\nexpected KPIs")

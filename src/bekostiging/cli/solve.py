@@ -71,9 +71,11 @@ def summary_lines(solution: object, lang: str = "nl") -> list[str]:
                 value = fmt_unit_value(levers.at[key, "value"], str(levers.at[key, "unit"]), lang)  # type: ignore[arg-type]
                 lines.append(f"  {term(key, lang):<{LABEL_WIDTH}} {value:>18}")
     if "advice" in tables:
-        from bekostiging.advice import advice_lines
+        from bekostiging.advice import advice_lines, tree_lines
 
         lines.extend(advice_lines(tables["advice"], lang))
+        if "tree" in tables:
+            lines.extend(tree_lines(tables["tree"], lang))
     if "kpis" in tables:
         kpis = tables["kpis"]
         expected = kpis[kpis["scenario"] == "expected"].set_index("kpi")
