@@ -13,7 +13,13 @@ from bekostiging.cli import main
 from bekostiging.errors import InputErrors
 from bekostiging.io import load_case, save_case
 from bekostiging.io.case import SETTINGS_FILE, TABLES
-from bekostiging.io.excel import SETTINGS_COLUMNS, SETTINGS_SHEET, export_case_xlsx, import_case_xlsx
+from bekostiging.io.excel import (
+    SETTINGS_COLUMNS,
+    SETTINGS_SHEET,
+    export_case_xlsx,
+    import_case_xlsx,
+    import_workbook,
+)
 from broken_cases import TINY_CASE
 
 pytestmark = pytest.mark.unit
@@ -54,6 +60,16 @@ def test_round_trip_is_identical(case_dir: Path, tmp_path: Path) -> None:
     direct = save_case(case, tmp_path / "direct")
     for name in CASE_FILES:
         assert (direct / name).read_bytes() == (tmp_path / "imported" / name).read_bytes(), name
+    # the whole folder comes back: sources, notes, SOURCES.md and every scenario set
+    shipped = sorted(p.relative_to(case_dir) for p in case_dir.rglob("*") if p.is_file())
+    back = sorted(
+        p.relative_to(tmp_path / "imported") for p in (tmp_path / "imported").rglob("*") if p.is_file()
+    )
+    assert back == shipped
+    differ = [f for f in shipped if (case_dir / f).read_bytes() != (tmp_path / "imported" / f).read_bytes()]
+    assert differ in ([], [Path(SETTINGS_FILE)])  # a hand-written case.toml differs in comments only
+    code, _, err = run("validate", str(tmp_path / "imported"))
+    assert code == 0, err
 
 
 def test_workbook_layout(workbook: Path) -> None:
@@ -186,3 +202,69 @@ def test_export_of_a_broken_case_exits_2(tmp_path: Path) -> None:
     assert code == 2
     assert "case folder" in err
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_formula_text_is_written_inert_and_read_back(tmp_path: Path) -> None:
+    """Text starting with = + - @ gets a leading apostrophe in the workbook; import removes it."""
+    case = load_case(TINY_CASE)
+    texts = {"case": '=HYPERLINK("http://x")', "policy": "@SUM(A1)"}
+    settings = case.settings.model_copy(
+        update={
+            "case": case.settings.case.model_copy(update={"description": texts["case"]}),
+            "policy": case.settings.policy.model_copy(update={"description": texts["policy"]}),
+        }
+    )
+    rows = (case.locations[0].model_copy(update={"location": "-klein"}), *case.locations[1:])
+    edited = case.model_copy(
+        update={"settings": settings, "locations": rows, "notes": "+ one\n- two\n'three\n"}
+    )
+    xlsx = export_case_xlsx(edited, tmp_path / "inert.xlsx")
+    wb = load_workbook(xlsx)
+    described = {
+        r[0].value: r[2] for r in wb[SETTINGS_SHEET].iter_rows(min_row=2) if r[1].value == "description"
+    }
+    assert described["case"].value == "'" + texts["case"] and described["case"].data_type == "s"
+    assert described["policy"].value == "'" + texts["policy"]
+    assert wb["locations"]["A5"].value == "'-klein"
+    assert [r[0].value for r in wb["notes"].iter_rows(min_row=2)] == ["'+ one", "'- two", "''three"]
+    assert import_case_xlsx(xlsx) == edited
+
+
+def test_a_workbook_without_source_columns_still_imports(workbook: Path) -> None:
+    """A workbook exported before sources were data: three header rows, no source column."""
+    wb = load_workbook(workbook)
+    for table in TABLES:
+        ws = wb[table.name]
+        ws.delete_cols(len(table.columns))  # the source column is the last
+        ws.delete_rows(4)  # the column-source row
+    ws = wb[SETTINGS_SHEET]
+    ws.delete_cols(4)
+    for name in ("sources", "notes", "scenario_sets", "scenarios", "inflow", "_exported"):
+        del wb[name]
+    wb.save(workbook)
+    assert import_case_xlsx(workbook) == load_case(TINY_CASE)
+
+
+def test_scenario_set_problems_name_the_sheet_row(tmp_path: Path) -> None:
+    xlsx = tmp_path / "case.xlsx"
+    code, _, err = run("case", "export", str(TINY_CASE), "--xlsx", str(xlsx))
+    assert code == 0, err
+    wb = load_workbook(xlsx)
+    wb["inflow"]["D3"] = -5  # the second inflow row, first category
+    wb["scenarios"]["C2"] = 0.9  # probabilities no longer sum to 1
+    wb.save(xlsx)
+    code, _, err = run("case", "import", str(xlsx), "--to", str(tmp_path / "out"))
+    assert code == 2
+    assert "case.xlsx (set two), row 3, column inflow!D3" in err and "persons" in err
+    assert "case.xlsx (set two)" in err and "probabilit" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_import_marks_a_value_changed_with_its_source_left_in_place(workbook: Path) -> None:
+    row = settings_row(workbook, "ind", "attrition_per_year")
+    wb = load_workbook(workbook)
+    wb[SETTINGS_SHEET].cell(row=row, column=3, value=0.12)
+    wb.save(workbook)
+    imported = import_workbook(workbook, today=dt.date(2026, 11, 30))
+    assert imported.changed == ("ind.attrition_per_year",)
+    assert imported.case.sources["ind.attrition_per_year"] == "changed by user on 2026-11-30; was 0.1"

@@ -12,7 +12,8 @@ from bekostiging.cli import main
 from bekostiging.errors import InputErrors
 from bekostiging.io.case import SOURCES_DOC, load_case
 from bekostiging.io.sources import sources_markdown
-from bekostiging.schema import source_keys, source_problem
+from bekostiging.schema import settings_paths, source_keys, source_problem
+from broken_cases import TINY_CASE
 
 pytestmark = pytest.mark.unit
 
@@ -124,3 +125,15 @@ def test_case_sources_command_writes_and_checks(case_copy: Path) -> None:
     assert wrote.exit_code == 0, wrote.output
     assert "S44: the legal decision term" in (case_copy / SOURCES_DOC).read_text(encoding="utf-8")
     assert runner.invoke(main, ["case", "sources", str(case_copy), "--check"]).exit_code == 0
+
+
+def test_validate_says_how_much_has_a_source(tmp_path: Path) -> None:
+    n = len(settings_paths())
+    shipped = CliRunner().invoke(main, ["validate", str(CASE_DIR)])
+    assert shipped.exit_code == 0, shipped.output
+    line = next(x for x in shipped.output.splitlines() if x.startswith("Sources:"))
+    case = load_case(CASE_DIR)
+    assert line.startswith(f"Sources: {n} of {n} settings") and "without a source" not in line
+    assert f"{len(case.source_list)} entries in the source list" in line
+    tiny = CliRunner().invoke(main, ["validate", str(TINY_CASE)])
+    assert f"Sources: 0 of {n} settings" in tiny.output and "without a source: case.name" in tiny.output

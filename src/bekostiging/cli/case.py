@@ -17,7 +17,7 @@ import numpy as np
 from bekostiging.cli import main
 from bekostiging.cli.defaults import case_line, case_or_default
 from bekostiging.errors import InputErrors, InputProblem, problem_lines
-from bekostiging.io.case import SETTINGS_FILE, SOURCES_DOC, load_case
+from bekostiging.io.case import SETTINGS_FILE, SOURCES_DOC, TABLES, load_case
 from bekostiging.io.excel import export_case_xlsx, import_workbook
 from bekostiging.io.scenarios import (
     SCENARIO_SETS_DIR,
@@ -26,12 +26,20 @@ from bekostiging.io.scenarios import (
     write_scenario_set,
 )
 from bekostiging.io.sources import save_case_folder, sources_markdown
-from bekostiging.schema import STAFFED_PARTNERS, Case, CaseInfo, ScenarioSet
+from bekostiging.schema import (
+    STAFFED_PARTNERS,
+    USER_MARK_RE,
+    Case,
+    CaseInfo,
+    ScenarioSet,
+    settings_paths,
+)
 
 DEFAULT_SET = CaseInfo.model_fields["default_scenarios"].default
 INPUT_PROBLEM_EXIT = 2
 PERCENTILES = (0.10, 0.50, 0.90)  # inflow percentiles shown by ``validate``
 YEAR_CHARS = 4  # period labels start with the year: 2026-01, 2026-Q1
+SOURCES_SHOWN = 5  # settings without a source named by validate
 QUANTILE_TOLERANCE = 1e-12  # cumulative probability slack when picking a weighted quantile
 
 
@@ -91,6 +99,25 @@ def yearly_inflow_percentiles(scenarios: ScenarioSet) -> dict[int, list[float]]:
     return result
 
 
+def sources_line(case: Case) -> str:
+    """How much of the case has its source as data (keys, estimates, user changes)."""
+    keys = settings_paths()
+    unsourced = [k for k in keys if k not in case.sources]
+    rows = sum(1 for spec in TABLES for r in getattr(case, spec.name) if r.source)  # type: ignore[attr-defined]
+    marked = sum(1 for t in case.sources.values() if USER_MARK_RE.match(t))
+    text = (
+        f"Sources: {len(keys) - len(unsourced)} of {len(keys)} settings, "
+        f"{sum(1 for k in case.sources if k not in keys)} table columns, {rows} table rows; "
+        f"{len(case.source_list)} entries in the source list"
+    )
+    if marked:
+        text += f"; {marked} changed by the user"
+    if unsourced:
+        shown = ", ".join(unsourced[:SOURCES_SHOWN]) + (" …" if len(unsourced) > SOURCES_SHOWN else "")
+        text += f"; without a source: {shown}"
+    return text
+
+
 def summary_lines(case: Case, scenarios: ScenarioSet | None) -> list[str]:
     """The one-screen summary of a valid case (and its scenario set)."""
     s = case.settings
@@ -117,6 +144,7 @@ def summary_lines(case: Case, scenarios: ScenarioSet | None) -> list[str]:
         f" (at most {max_places:,.0f}); {case.initial_reception_persons():,.0f} persons in reception"
         f" at the start",
         f"  {'flexpool':<13}up to {s.flexpool.max_teams} teams of {s.flexpool.team_fte:g} FTE",
+        sources_line(case),
     ]
     if scenarios is None:
         lines.append("Scenario set: none checked")

@@ -733,11 +733,14 @@ def _in_sheet(problem: InputProblem, name: str, rows: _SetRows, file: str) -> In
         sheet, number = SCENARIOS_SHEET, None
         if line is not None and 2 <= line < len(rows.scenarios or []) + 2:
             number = (rows.scenarios or [])[line - 2][0]
-    elif problem.file == INFLOW_FILE:
+    letter = "A"
+    if problem.file == INFLOW_FILE:
         sheet, number = INFLOW_SHEET, None
         if line is not None and 2 <= line < len(rows.inflow or []) * n_categories + 2:
             number = (rows.inflow or [])[(line - 2) // n_categories][0]
-    column = f"{sheet}!A{number}" if number is not None else sheet
+            if problem.field == "persons":  # the category's own column
+                letter = get_column_letter(len((SET_COLUMN, *INFLOW_KEYS)) + 1 + (line - 2) % n_categories)
+    column = f"{sheet}!{letter}{number}" if number is not None else sheet
     return replace(problem, file=f"{file} (set {name})", row=number, column=column)
 
 
