@@ -1270,7 +1270,9 @@ def _table_rules(case: Case) -> list[Violation]:
 
 
 class Provenance(Strict):
-    method: Literal["mpp", "bootstrap", "lognormal", "manual"] = Field(description="How the set was made")
+    method: Literal["mpp", "bootstrap", "lognormal", "mpp-error", "logar", "manual"] = Field(
+        description="How the set was made"
+    )
     seed: int | None = Field(None, description="Random seed (generated sets)")
     source: str = Field(min_length=1, description="Data the set was derived from")
     created: date = Field(description="Date of the data vintage the set was made from")

@@ -3,9 +3,10 @@
 from bekostiging.cli import (
     analytics,  # noqa: F401  (value, evaluate, options)
     case,  # noqa: F401  (validate, case export|import)
+    history,  # noqa: F401  (history show)
     init,  # noqa: F401  (init)
     runs,  # noqa: F401  (runs, show, compare, report, rerun)
-    scenarios,  # noqa: F401  (scenarios generate|show)
+    scenarios,  # noqa: F401  (scenarios generate|show|backtest)
     solve,  # noqa: F401  (solve)
     sweep,  # noqa: F401  (sweep, frontier)
 )

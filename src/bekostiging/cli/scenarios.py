@@ -1,4 +1,4 @@
-"""``bekostiging scenarios generate|show``: make and inspect inflow scenario sets.
+"""``bekostiging scenarios generate|show|backtest``: make, inspect and back-test inflow scenario sets.
 
 Input problems end the command with exit code 2 and one line per problem on
 stderr, never a traceback.
@@ -16,10 +16,15 @@ from bekostiging.cli import main
 from bekostiging.cli.case import InputProblemsError, weighted_quantile
 from bekostiging.cli.defaults import case_or_default
 from bekostiging.errors import InputErrors, InputProblem
+from bekostiging.history import History, load_history
 from bekostiging.io.case import load_case
 from bekostiging.io.scenarios import load_scenario_set, resolve_scenario_set, write_scenario_set
 from bekostiging.scenarios import METHODS, generate, mpp_scenarios
+from bekostiging.scenarios.backtest import MPP_BAND, run_backtest, summarise
+from bekostiging.scenarios.calibrated import CALIBRATED_METHODS
+from bekostiging.scenarios.generate import CALIBRATED, TAIL_FACTOR, UNCALIBRATED, tail_check
 from bekostiging.schema import Case, Category, ScenarioSet
+from bekostiging.shipped import history_dir as shipped_history_dir
 
 PERCENTILES = (0.10, 0.50, 0.90)  # fan-chart bands and terminal table: P10 / P50 / P90
 YEAR_CHARS = 4  # period labels start with the year: 2026-01, 2026-Q1
@@ -47,13 +52,44 @@ def scenarios() -> None:
     """Make and inspect inflow scenario sets (folders of CSV + provenance.toml)."""
 
 
+def _load_history(history_dir: Path | None) -> History:
+    folder = history_dir if history_dir is not None else shipped_history_dir()
+    try:
+        return load_history(folder)
+    except InputErrors as exc:
+        raise InputProblemsError(_in_folder(exc.problems, folder)) from exc
+
+
+def backtest_note(history: History, method: str, seed: int) -> str:
+    """One sentence with the method's back-test scores (origins 2012-2021, horizons 1-5)."""
+    table = run_backtest(history, [method, "bootstrap"], range(*BACKTEST_ORIGINS), BACKTEST_HORIZONS,
+                         seed=seed)
+    summary = summarise(table)
+    at80 = summary[summary.level == REPORT_LEVEL]
+    own = at80[at80.method == method].set_index("horizon")
+    boot = at80[at80.method == "bootstrap"].set_index("horizon")
+    cells = "; ".join(
+        f"h{h}: coverage {own.loc[h, 'coverage']:.0%}, CRPS {own.loc[h, 'mean_crps']:,.0f} "
+        f"(bootstrap {boot.loc[h, 'mean_crps']:,.0f})"
+        for h in own.index
+    )
+    return (f"Back-test (bekostiging scenarios backtest, origins {BACKTEST_ORIGINS[0]}-"
+            f"{BACKTEST_ORIGINS[1] - 1}, seed {seed}), 80% central intervals: {cells}.")
+
+
+BACKTEST_ORIGINS = (2012, 2022)  # range(): origins 2012-2021 (the issue's back-test window)
+BACKTEST_HORIZONS = 5
+REPORT_LEVEL = 0.8
+
+
 @scenarios.command("generate")
 @click.option(
     "--method",
     type=click.Choice([*METHODS, "mpp"]),
     required=True,
-    help="bootstrap: resample historical yearly changes; lognormal: around the MPP mid "
-    "path; mpp: the three MPP bands (ignores --n and --seed).",
+    help="logar: log-AR(1) + surge fitted on data/history, year 1 at the MPP mid; mpp-error: "
+    "the MPP's own past errors; bootstrap: resample historical yearly changes; lognormal: "
+    "around the MPP mid path; mpp: the three MPP bands (ignores --n and --seed).",
 )
 @click.option(
     "--n", "n", type=click.IntRange(min=1), default=50, show_default=True, help="Number of scenarios."
@@ -73,14 +109,26 @@ def scenarios() -> None:
     default=None,
     help="Case folder: horizon, MPP and seasonality [default: the shipped nl-2026].",
 )
-def generate_command(method: str, n: int, seed: int, out: Path, case_dir: Path | None) -> None:
+@click.option("--history", "history_dir", type=click.Path(path_type=Path), default=None,
+              help="History folder the calibrated methods are fitted on [default: the shipped "
+              "data/history].")
+@click.option("--record-backtest", is_flag=True,
+              help="Run the back-test of the method (origins 2012-2021) and record its scores "
+              "in provenance.toml (a few seconds).")
+def generate_command(method: str, n: int, seed: int, out: Path, case_dir: Path | None,
+                     history_dir: Path | None, record_backtest: bool) -> None:
     """Generate a scenario set; the same seed gives byte-identical files."""
     case = _load_case(case_or_default(case_dir))
-    scenario_set = (
-        mpp_scenarios(case, name=out.name)
-        if method == "mpp"
-        else generate(case, method, n, seed, name=out.name)
-    )
+    history = _load_history(history_dir) if method != "mpp" else None
+    extra = backtest_note(history, method, seed) if record_backtest and history is not None else ""
+    try:
+        scenario_set = (
+            mpp_scenarios(case, name=out.name) if method == "mpp"
+            else generate(case, method, n, seed, name=out.name, history_data=history, notes_extra=extra)
+        )
+    except ValueError as exc:
+        raise InputProblemsError([InputProblem(str(history_dir or "data/history"), "history", str(exc),
+                                               "enough history to calibrate the method")]) from exc
     try:
         folder = write_scenario_set(scenario_set, out)
     except InputErrors as exc:
@@ -91,6 +139,21 @@ def generate_command(method: str, n: int, seed: int, out: Path, case_dir: Path |
         + (f", seed {seed}" if scenario_set.provenance.seed is not None else "")
         + f") to {folder}"
     )
+    if history is not None:
+        above, cells, record, top = tail_check(scenario_set, history)
+        if above and method in UNCALIBRATED:
+            click.echo(
+                f"warning: {above} of {cells} scenario-years exceed {TAIL_FACTOR} x the record year "
+                f"({record:,.0f}; highest drawn {top:,.0f}): {method} has no memory of where inflow "
+                f"usually is, and its tails exceed what the history supports; prefer "
+                f"{' or '.join(CALIBRATED)} (bekostiging scenarios backtest)"
+            )
+        elif above:
+            click.echo(
+                f"note: {above} of {cells} scenario-years exceed {TAIL_FACTOR} x the record year "
+                f"({record:,.0f}; highest {top:,.0f}): the fitted surge component; see "
+                f"bekostiging scenarios backtest for how often such intervals held"
+            )
 
 
 # --------------------------------------------------------------------------- show
@@ -192,3 +255,131 @@ def show_command(scenario_set_arg: str, case_dir: Path | None, png: Path | None)
         click.echo(line)
     target = png if png is not None else CHART_DIR / f"{scenario_set.name}-fan.png"
     click.echo(f"\nfan chart: {fan_chart(scenario_set, target)}")
+
+
+# --------------------------------------------------------------------------- backtest
+
+BT_WORDS: dict[str, tuple[str, str]] = {
+    "title": ("Back-test van de instroomgeneratoren (totale instroom per jaar)",
+              "Back-test of the inflow generators (total inflow per year)"),
+    "method": ("methode", "method"),
+    "horizon": ("horizon", "horizon"),
+    "level": ("niveau", "level"),
+    "n": ("n", "n"),
+    "coverage": ("dekking", "coverage"),
+    "width": ("gem. breedte", "mean width"),
+    "crps": ("gem. CRPS", "mean CRPS"),
+    "written": ("geschreven", "written"),
+    "chart": ("grafiek", "chart"),
+    "nominal": ("nominaal", "nominal"),
+    "explain": (
+        "dekking: aandeel gerealiseerde jaren binnen het centrale interval; CRPS in personen "
+        "(lager is beter); mpp-band: de MPP-bandbreedte zelf, waar een vintage bestaat",
+        "coverage: share of realised years inside the central interval; CRPS in persons "
+        "(lower is better); mpp-band: the MPP band itself, where a vintage exists",
+    ),
+}
+
+
+def _bt(key: str, lang: str) -> str:
+    nl, en = BT_WORDS[key]
+    return nl if lang == "nl" else en
+
+
+def _range(text: str, what: str) -> list[int]:
+    """``2012-2021`` or ``2015`` -> list of ints."""
+    try:
+        if "-" in text:
+            a, b = (int(x) for x in text.split("-", 1))
+            if b < a:
+                raise ValueError
+            return list(range(a, b + 1))
+        return [int(text)]
+    except ValueError as exc:
+        raise click.BadParameter(f"{text!r}: expected A-B or A (integers, A <= B)", param_hint=what) from exc
+
+
+def _fmt(value: float, lang: str, decimals: int = 0) -> str:
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "_").replace(".", ",").replace("_", ".") if lang == "nl" else text
+
+
+def coverage_chart(summary: object, png: Path, lang: str) -> Path:
+    """Coverage against nominal level per method, one panel per horizon."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    horizons = sorted(summary.horizon.unique())  # type: ignore[attr-defined]
+    fig, axes = plt.subplots(1, len(horizons), figsize=(3.2 * len(horizons), 3.4), sharey=True,
+                             squeeze=False)
+    for ax, h in zip(axes[0], horizons, strict=True):
+        part = summary[summary.horizon == h]  # type: ignore[index]
+        for method in part.method.unique():
+            rows = part[part.method == method]
+            ax.plot(rows.level, rows.coverage, marker="o", label=method)
+        ax.plot([0, 1], [0, 1], color="grey", linestyle="--", label=_bt("nominal", lang))
+        ax.set_xlim(0.4, 1.0)
+        ax.set_ylim(0.0, 1.05)
+        ax.set_title(f"{_bt('horizon', lang)} {h}")
+        ax.set_xlabel(_bt("level", lang))
+        ax.grid(alpha=0.25)
+    axes[0][0].set_ylabel(_bt("coverage", lang))
+    axes[0][-1].legend(fontsize="x-small")
+    fig.tight_layout()
+    png.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(png, dpi=CHART_DPI)
+    plt.close(fig)
+    return png
+
+
+@scenarios.command("backtest")
+@click.option("--methods", default=",".join([*CALIBRATED_METHODS, MPP_BAND]), show_default=True,
+              help=f"Comma-separated: {', '.join([*CALIBRATED_METHODS, MPP_BAND])}.")
+@click.option("--origins", default="2012-2021", show_default=True,
+              help="Origin years A-B: calibrate on data up to each, score the years after.")
+@click.option("--horizons", default="1-5", show_default=True, help="Horizons 1-H (years ahead).")
+@click.option("--seed", type=int, default=2026, show_default=True, help="Random seed.")
+@click.option("--draws", type=click.IntRange(min=100), default=2000, show_default=True,
+              help="Draws per method and origin.")
+@click.option("--history", "history_dir", type=click.Path(path_type=Path), default=None,
+              help="History folder [default: the shipped data/history].")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("runs") / "backtest",
+              show_default=True, help="Folder for backtest.csv, summary.csv and coverage.png.")
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+def backtest_command(methods: str, origins: str, horizons: str, seed: int, draws: int,
+                     history_dir: Path | None, out: Path, lang: str) -> None:
+    """Back-test the generators: coverage of 50/80/90% intervals, width and CRPS."""
+    chosen = [m.strip() for m in methods.split(",") if m.strip()]
+    allowed = [*CALIBRATED_METHODS, MPP_BAND]
+    unknown = [m for m in chosen if m not in allowed]
+    if unknown or not chosen:
+        raise click.BadParameter(f"{','.join(unknown) or '(none)'}: choose from {', '.join(allowed)}",
+                                 param_hint="--methods")
+    years = _range(origins, "--origins")
+    hs = _range(horizons, "--horizons")
+    if hs[0] != 1:
+        raise click.BadParameter("horizons start at 1 (1-H)", param_hint="--horizons")
+    history = _load_history(history_dir)
+    try:
+        table = run_backtest(history, chosen, years, hs[-1], seed=seed, draws=draws)
+    except ValueError as exc:
+        raise InputProblemsError([InputProblem(str(history_dir), "history", str(exc),
+                                               "known totals in every origin year")]) from exc
+    summary = summarise(table)
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / "backtest.csv", index=False)
+    summary.to_csv(out / "summary.csv", index=False)
+    click.echo(f"{_bt('title', lang)}: origins {years[0]}-{years[-1]}, horizons 1-{hs[-1]}, seed {seed}")
+    click.echo(_bt("explain", lang))
+    head = (f"{_bt('method', lang):<11}{_bt('horizon', lang):>8}{_bt('level', lang):>7}{'n':>4}"
+            f"{_bt('coverage', lang):>9}{_bt('width', lang):>14}{_bt('crps', lang):>11}")
+    click.echo(head)
+    for row in summary.itertuples(index=False):
+        click.echo(f"{row.method:<11}{row.horizon:>8}{_fmt(row.level, lang, 2):>7}{row.n:>4}"
+                   f"{_fmt(100 * row.coverage, lang):>8}%{_fmt(row.mean_width, lang):>14}"
+                   f"{_fmt(row.mean_crps, lang):>11}")
+    png = coverage_chart(summary, out / "coverage.png", lang)
+    click.echo(f"{_bt('written', lang)}: {out / 'backtest.csv'}, {out / 'summary.csv'}")
+    click.echo(f"{_bt('chart', lang)}: {png}")

@@ -1,4 +1,12 @@
-"""Generate inflow scenario sets: bootstrap of history, lognormal around the MPP, MPP bands.
+"""Generate inflow scenario sets: calibrated on the history, bootstrap, lognormal, MPP bands.
+
+``mpp-error`` and ``logar``
+    The calibrated methods of :mod:`bekostiging.scenarios.calibrated`, fitted
+    on the yearly total inflow of ``data/history`` up to the year before the
+    case starts and anchored on the case's MPP (mid, summed over categories);
+    the totals are split into categories by
+    :func:`~bekostiging.scenarios.calibrated.split_categories` (nareis follow
+    first applications with a one-year lag, repeat a share of first).
 
 Every method works in yearly totals per inflow category and then spreads each
 year over its periods with the case's monthly seasonality, rounding to whole
@@ -35,7 +43,17 @@ from typing import Literal
 import numpy as np
 
 from bekostiging import __version__
+from bekostiging.history import History, load_history
 from bekostiging.scenarios import history
+from bekostiging.scenarios.calibrated import (
+    Origin,
+    fit_logar,
+    nareis_lag_ratio,
+    origin_from_history,
+    sample_totals,
+    split_categories,
+    vintage_errors,
+)
 from bekostiging.schema import (
     MONTHS_PER_YEAR,
     Case,
@@ -46,8 +64,12 @@ from bekostiging.schema import (
     months_per_period,
 )
 
-Method = Literal["bootstrap", "lognormal"]
-METHODS: tuple[str, ...] = ("bootstrap", "lognormal")
+Method = Literal["bootstrap", "lognormal", "mpp-error", "logar"]
+METHODS: tuple[str, ...] = ("bootstrap", "lognormal", "mpp-error", "logar")
+CALIBRATED = ("mpp-error", "logar")
+UNCALIBRATED = ("bootstrap", "lognormal")  # kept; their tails are checked against history
+TAIL_FACTOR = 1.5  # a scenario year above 1.5 x the record year is flagged
+HISTORY_VINTAGE_CALIBRATED = date(2026, 1, 23)  # latest figure in data/history (H3, 2025 first applications)
 
 LOGNORMAL_SD = 0.35  # sd of the 1-year-ahead log forecast error (data-sources §1, §6; 9 pairs)
 MPP_VINTAGE = date(2025, 9, 26)  # MPP Sep 2025 published (S23)
@@ -184,6 +206,58 @@ def _lognormal_yearly(
     return yearly, descriptions
 
 
+def case_origin(case: Case, history_data: History) -> Origin:
+    """The case's forecast origin: history up to the year before the horizon, anchor = MPP mid."""
+    year = case.years[0] - 1
+    base = origin_from_history(history_data, year, len(case.years))
+    anchor = _mpp_band(case, "mid").sum(axis=1)
+    return Origin(
+        year=year,
+        totals=base.totals,
+        anchor=anchor,
+        anchor_label=f"case {case.settings.case.name} MPP mid",
+        vintages=base.vintages,
+    )
+
+
+def _calibrated_yearly(
+    case: Case, method: str, n: int, rng: np.random.Generator, history_data: History
+) -> tuple[np.ndarray, list[str], str]:
+    origin = case_origin(case, history_data)
+    totals = sample_totals(method, origin, n, len(case.years), rng)
+    first_now = history_data.inflow("first").get(origin.year)
+    if first_now is None:
+        raise ValueError(f"first applications of {origin.year} are missing in the history")
+    kappa = nareis_lag_ratio(history_data)
+    rho = repeat_share(case)
+    split = split_categories(totals, first_now, kappa, rho)  # first, nareis, repeat
+    order = [Category.FIRST, Category.NAREIS, Category.REPEAT]
+    yearly = split[:, :, [order.index(c) for c in Category]]
+    descriptions = ["total per year: " + ", ".join(f"{v:,.0f}" for v in row) for row in totals]
+    years = sorted(origin.totals)
+    window = f"{years[0]}-{years[-1]} ({len(years)} known years)"
+    if method == "logar":
+        fit = fit_logar(origin.totals)
+        detail = (
+            f"log-AR(1) + surge fitted by maximum likelihood on total inflow {window}: "
+            f"level exp(mu) {np.exp(fit.mu):,.0f}, phi {fit.phi:.3f}, sigma {fit.sigma:.3f} "
+            f"(predictive scale {fit.scale:.3f}, Student t {fit.dof} df), surge probability "
+            f"{fit.p:.3f} of +{fit.d:.3f} log; year {case.years[0]} centred on the MPP mid total"
+        )
+    else:
+        errors = vintage_errors(origin, 1)
+        detail = (
+            f"MPP horizon-1 errors ln(realised/forecast) of {len(errors)} vintages "
+            f"({', '.join(f'{t}: {e:+.3f}' for t, e in errors)}) applied to the MPP mid total; "
+            f"later years follow historical paths of total inflow {window}"
+        )
+    notes = (
+        f"{detail}. Categories: nareis = {kappa:.3f} x first applications of the year before "
+        f"(median ratio in data/history), repeat = {rho:.4f} x first (case MPP mid), first the rest."
+    )
+    return yearly, descriptions, notes
+
+
 def generate(
     case: Case,
     method: Method | str,
@@ -193,6 +267,8 @@ def generate(
     name: str | None = None,
     sd: float = LOGNORMAL_SD,
     shock_probability: float | None = None,
+    history_data: History | None = None,
+    notes_extra: str = "",
 ) -> ScenarioSet:
     """Draw ``n`` equally likely inflow scenarios over the case's horizon.
 
@@ -205,6 +281,19 @@ def generate(
     if n < 1:
         raise ValueError(f"n = {n}: need at least one scenario")
     rng = np.random.default_rng(seed)
+    if method in CALIBRATED:
+        data = history_data if history_data is not None else load_history()
+        yearly, descriptions, notes = _calibrated_yearly(case, method, n, rng, data)
+        provenance = Provenance(
+            method=method,  # type: ignore[arg-type]
+            seed=seed,
+            source=f"data/history (yearly total inflow, MPP vintages) and {MPP_SOURCE}",
+            created=HISTORY_VINTAGE_CALIBRATED,
+            generator=_generator(method),
+            notes=f"{notes} Monthly seasonality of case {case.settings.case.name}; equal "
+            f"probabilities.{(' ' + notes_extra) if notes_extra else ''}",
+        )
+        return _build(case, name or f"{method}-{n}", yearly, descriptions, provenance)
     if method == "bootstrap":
         yearly, descriptions = _bootstrap_yearly(case, n, rng, shock_probability)
         first_changes = history.log_changes(history.FIRST_APPLICATIONS)
@@ -267,3 +356,19 @@ def mpp_scenarios(case: Case, name: str = "mpp") -> ScenarioSet:
         names=bands,
         probabilities=[MPP_PROBABILITIES[b] for b in bands],
     )
+
+
+def yearly_totals(scenario_set: ScenarioSet) -> tuple[list[int], np.ndarray]:
+    """Years and (scenarios, years) total inflow of a set."""
+    years = sorted({int(p[:4]) for p in scenario_set.periods})
+    labels = np.array([int(p[:4]) for p in scenario_set.periods])
+    totals = scenario_set.inflow_persons.sum(axis=2)
+    return years, np.column_stack([totals[:, labels == y].sum(axis=1) for y in years])
+
+
+def tail_check(scenario_set: ScenarioSet, history_data: History) -> tuple[int, int, float, float]:
+    """(scenario-years above TAIL_FACTOR x record, scenario-years, record, highest drawn year)."""
+    _, totals = yearly_totals(scenario_set)
+    _, record = history_data.record()
+    above = int((totals > TAIL_FACTOR * record).sum())
+    return above, int(totals.size), record, float(totals.max())

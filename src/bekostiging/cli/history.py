@@ -1,0 +1,237 @@
+"""``bekostiging history show``: the chain's history as tables and a chart (Dutch by default).
+
+Every number is printed with a mark for its status (``~`` rounded, ``p``
+provisional, ``d`` derived, ``*`` estimate) and missing figures as ``–``, never
+as zero or an interpolated value. Sources are listed by key with their address.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import click
+import numpy as np
+
+from bekostiging.cli import main
+from bekostiging.cli.case import InputProblemsError
+from bekostiging.errors import InputErrors
+from bekostiging.history import History, load_history
+from bekostiging.history.schema import Status
+from bekostiging.shipped import history_dir as shipped_history_dir
+
+CHART_DIR = Path("runs") / "history"
+CHART_DPI = 120
+CHART_SIZE_IN = (12.0, 8.0)
+MISSING = "–"
+MARKS = {
+    Status.REPORTED: "",
+    Status.ROUNDED: "~",
+    Status.PROVISIONAL: "p",
+    Status.DERIVED: "d",
+    Status.ESTIMATE: "*",
+    Status.MISSING: "",
+}
+CATEGORIES = ("first", "nareis", "repeat", "total")
+FIRST_SHOWN_YEAR = 2009  # yearly inflow table from here (older years are sparse CBS points)
+
+WORDS: dict[str, tuple[str, str]] = {
+    "title": ("Geschiedenis van de asielketen", "History of the asylum chain"),
+    "inflow": ("Instroom per jaar (personen)", "Inflow per year (persons)"),
+    "year": ("jaar", "year"),
+    "first": ("eerste", "first"),
+    "nareis": ("nareis", "nareis"),
+    "repeat": ("herhaald", "repeat"),
+    "total": ("totaal", "total"),
+    "older": ("Oudere jaren (alleen totaal, CBS)", "Earlier years (total only, CBS)"),
+    "coa": ("COA: bezetting en capaciteit", "COA: occupancy and capacity"),
+    "ind": ("IND: beslissingen en voorraad", "IND: decisions and backlog"),
+    "mpp": ("MPP-prognoses (vintages) tegen realisatie", "MPP forecasts (vintages) against outcome"),
+    "spending": ("Uitgaven per ketenpartner (€ mln, nominaal)", "Spending per partner (€ mln, nominal)"),
+    "legend": (
+        "~ afgerond, p voorlopig, d afgeleid, * schatting, – ontbreekt (niet publiek)",
+        "~ rounded, p provisional, d derived, * estimate, – missing (not public)",
+    ),
+    "published": ("gepubliceerd", "published"),
+    "target": ("doeljaar", "target"),
+    "horizon": ("horizon", "horizon"),
+    "low": ("laag", "low"),
+    "mid": ("midden", "mid"),
+    "high": ("hoog", "high"),
+    "realised": ("realisatie", "realised"),
+    "ratio": ("realisatie/midden", "realised/mid"),
+    "sources": ("Bronnen", "Sources"),
+    "chart": ("grafiek", "chart"),
+    "occupancy": ("bezetting", "occupancy"),
+    "backlog": ("voorraad IND", "IND backlog"),
+    "persons": ("personen", "persons"),
+}
+
+
+def word(key: str, lang: str) -> str:
+    """The label ``key`` in ``lang`` (nl or en)."""
+    nl, en = WORDS[key]
+    return nl if lang == "nl" else en
+
+
+def number(value: float | None, lang: str, status: Status | None = None, decimals: int = 0) -> str:
+    """A number in the language's format with its status mark; ``–`` when missing."""
+    if value is None:
+        return MISSING
+    text = f"{value:,.{decimals}f}"
+    if lang == "nl":
+        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return text + (MARKS[status] if status is not None else "")
+
+
+def inflow_lines(history: History, lang: str) -> list[str]:
+    """Yearly inflow per category from 2009, every year shown (missing as –)."""
+    by_key = {(r.year, r.category): r for r in history.inflow_yearly}
+    years = sorted({r.year for r in history.inflow_yearly if r.year >= FIRST_SHOWN_YEAR})
+    head = f"{word('year', lang):<6}" + "".join(f"{word(c, lang):>12}" for c in CATEGORIES)
+    lines = [word("inflow", lang), head]
+    for year in range(years[0], years[-1] + 1):
+        cells = []
+        for c in CATEGORIES:
+            row = by_key.get((year, c))
+            cells.append(number(row.persons, lang, row.status) if row else MISSING)
+        lines.append(f"{year:<6}" + "".join(f"{cell:>12}" for cell in cells))
+    older = [r for r in history.inflow_yearly if r.year < FIRST_SHOWN_YEAR and r.category == "total"]
+    if older:
+        lines.append(
+            word("older", lang) + ": "
+            + ", ".join(f"{r.year} {number(r.persons, lang, r.status)}" for r in older)
+        )
+    return lines
+
+
+def mpp_lines(history: History, lang: str) -> list[str]:
+    """Every MPP vintage with its realised total and the ratio realised / mid."""
+    totals = history.totals()
+    head = (
+        f"{word('published', lang):<13}{word('target', lang):>8}{word('horizon', lang):>9}"
+        f"{word('low', lang):>10}{word('mid', lang):>10}{word('high', lang):>10}"
+        f"{word('realised', lang):>12}{word('ratio', lang):>19}  document"
+    )
+    lines = [word("mpp", lang), head]
+    for v in history.mpp_vintages:
+        real = totals.get(v.target_year)
+        centre = v.centre
+        ratio = number(real / centre, lang, decimals=2) if real and centre else MISSING
+        mid = number(v.mid, lang) if v.mid is not None else (
+            number(centre, lang) + "*" if centre is not None else MISSING)
+        lines.append(
+            f"{v.published.isoformat():<13}{v.target_year:>8}{v.horizon:>9}"
+            f"{number(v.low, lang):>10}{mid:>10}{number(v.high, lang):>10}"
+            f"{number(real, lang):>12}{ratio:>19}  {v.document}"
+        )
+    return lines
+
+
+def figure_lines(history: History, lang: str) -> list[str]:
+    """COA, IND and spending figures, one line each."""
+    lines = [word("coa", lang)]
+    for r in history.coa:
+        lines.append(f"  {r.date.isoformat()}  {r.measure:<18}{number(r.value, lang, r.status):>10}"
+                     f"  {r.source}  {r.note}".rstrip())
+    lines += ["", word("ind", lang)]
+    for r in history.ind:
+        lines.append(f"  {r.date.isoformat()}  {r.measure:<18}{r.category:<8}"
+                     f"{number(r.value, lang, r.status):>10}  {r.source}  {r.note}".rstrip())
+    lines += ["", word("spending", lang)]
+    for r in history.spending:
+        lines.append(f"  {r.year}  {r.partner:<13}{r.measure:<15}"
+                     f"{number(r.eur_mln, lang, r.status, decimals=1):>10}  {r.source}  {r.note}".rstrip())
+    return lines
+
+
+def history_chart(history: History, png: Path, lang: str) -> Path:
+    """Inflow by category with MPP vintages, COA occupancy, IND backlog, MPP ratio by horizon."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(2, 2, figsize=CHART_SIZE_IN)
+    ax = axes[0, 0]
+    for c in CATEGORIES:
+        series = {y: v for y, v in history.inflow(c).items() if y >= FIRST_SHOWN_YEAR}
+        years = sorted(series)
+        values = [np.nan if series[y] is None else series[y] for y in years]  # gaps stay gaps
+        ax.plot(years, values, marker="o", markersize=3, label=word(c, lang))
+    for v in history.mpp_vintages:
+        if v.centre is not None and v.target_year >= FIRST_SHOWN_YEAR:
+            ax.plot([v.target_year], [v.centre], marker="x", color="grey", linestyle="none")
+        if v.low is not None and v.high is not None and v.target_year >= FIRST_SHOWN_YEAR:
+            ax.vlines(v.target_year + 0.1, v.low, v.high, color="grey", alpha=0.5)
+    ax.set_title(f"{word('inflow', lang)} (x, |: MPP)")
+    ax.legend(fontsize="small")
+    ax = axes[0, 1]
+    occ = [r for r in history.coa if r.measure == "occupancy" and r.value is not None]
+    ax.plot([r.date for r in occ], [r.value for r in occ], marker="o", markersize=3)
+    cap = [r for r in history.coa if r.measure.startswith("capacity") and r.value is not None]
+    ax.plot([r.date for r in cap], [r.value for r in cap], marker="s", linestyle="none", color="grey")
+    ax.set_title(word("coa", lang))
+    ax = axes[1, 0]
+    back = [r for r in history.ind if r.measure == "backlog" and r.value is not None]
+    for cat in ("asylum", "nareis", "total"):
+        pts = [r for r in back if r.category == cat]
+        if pts:
+            ax.plot([r.date for r in pts], [r.value for r in pts], marker="o", markersize=3, label=cat)
+    ax.set_title(word("backlog", lang))
+    ax.legend(fontsize="small")
+    ax = axes[1, 1]
+    totals = history.totals()
+    pts = [(v.horizon, totals[v.target_year] / v.centre) for v in history.mpp_vintages
+           if v.centre and v.target_year in totals]
+    if pts:
+        ax.scatter([h for h, _ in pts], [r for _, r in pts])
+    ax.axhline(1.0, color="grey", linewidth=0.8)
+    ax.set_xlabel(word("horizon", lang))
+    ax.set_title(word("ratio", lang))
+    for a in axes.flat:
+        a.grid(alpha=0.25)
+    fig.suptitle(word("title", lang))
+    fig.tight_layout()
+    png.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(png, dpi=CHART_DPI)
+    plt.close(fig)
+    return png
+
+
+@main.group("history")
+def history_group() -> None:
+    """The history of the chain (inflow, COA, IND, MPP vintages, spending) with sources."""
+
+
+@history_group.command("show")
+@click.option("--history", "history_dir", type=click.Path(path_type=Path), default=None,
+              help="History folder (CSV tables + sources.csv) [default: the shipped data/history].")
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True,
+              help="Language of the tables and the chart.")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help=f"Folder for the chart history.png [default: {CHART_DIR}].")
+def show_command(history_dir: Path | None, lang: str, out: Path | None) -> None:
+    """Print the history tables (missing figures shown as –) and write a chart."""
+    folder = history_dir if history_dir is not None else shipped_history_dir()
+    try:
+        history = load_history(folder)
+    except InputErrors as exc:
+        raise InputProblemsError(
+            [p if "/" in p.file else replace(p, file=str(folder / p.file)) for p in exc.problems]
+        ) from exc
+    click.echo(word("title", lang))
+    click.echo(word("legend", lang))
+    click.echo("")
+    for block in (inflow_lines, mpp_lines, figure_lines):
+        for line in block(history, lang):
+            click.echo(line)
+        click.echo("")
+    click.echo(word("sources", lang))
+    used = {getattr(r, "source", "") for t in (history.inflow_yearly, history.inflow_periodic,
+            history.coa, history.ind, history.mpp_vintages, history.spending) for r in t}
+    for s in history.sources:
+        if s.key in used:
+            click.echo(f"  {s.key:<5} {s.url}")
+    png = history_chart(history, (out if out is not None else CHART_DIR) / "history.png", lang)
+    click.echo(f"\n{word('chart', lang)}: {png}")
