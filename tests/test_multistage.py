@@ -52,7 +52,7 @@ from bekostiging.multistage import (
     yearly_extensive_form,
 )
 from bekostiging.solver import HighsSolver
-from bekostiging.twostage import extensive_form
+from bekostiging.twostage import Risk, extensive_form
 from model_cases import EXACT, inflow, make_case
 
 PATHS = {"A1": (10, 10), "A2": (10, 20), "B1": (20, 20), "B2": (20, 40)}
@@ -206,3 +206,15 @@ def test_out_of_sample_with_the_root_fixed_reoptimises_later_years() -> None:
     assert root_of(problem, {**root, "Budget[coa,2027]": 9.9}) == root  # later years cut away
     with pytest.raises(KeyError):
         evaluate_plan(problem, root, options=EXACT, workers=1)  # a full plan is required without partial
+
+
+def test_cvar_on_a_single_node_tree_equals_the_two_stage_cvar() -> None:
+    problem, _data, _ = _problem()
+    risky = problem.with_risk(Risk(weight=0.5, alpha=0.75))
+    m = yearly_extensive_form(risky, ScenarioTree.two_stage(problem.names, 2))
+    two = extensive_form(risky)
+    assert HighsSolver(EXACT).solve(m).status.has_solution
+    assert HighsSolver(EXACT).solve(two).status.has_solution
+    assert pyo.value(m.Objective) == pytest.approx(pyo.value(two.Objective), abs=1e-6)
+    # the worst quarter of the paths (B2: 2.0 + 7.2 spending) weighs in: above the risk-neutral 6.43
+    assert pyo.value(m.Objective) > OBJECTIVE["two"] + 1.0
