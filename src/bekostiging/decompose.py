@@ -35,6 +35,7 @@ import hashlib
 import io
 import math
 import pickle
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -48,6 +49,7 @@ from bekostiging.assemble import SCENARIO, STAGE1, AssemblyUnsupported, BlockHig
 from bekostiging.solver import SolverOptions
 from bekostiging.twostage import Risk, ScenarioData, TwoStageProblem
 
+FEASIBILITY_TOLERANCE = 1e-6  # relative (absolute below 1): a plan's stage-1 rows and bounds
 Basis = tuple[np.ndarray, np.ndarray]  # (column statuses, row statuses) as int8
 _BASIS_STATUS = list(highspy.HighsBasisStatus.__members__.values())
 _STATUS_CODE = {s: i for i, s in enumerate(_BASIS_STATUS)}
@@ -81,6 +83,20 @@ class Master:
     @property
     def num_col(self) -> int:
         return len(self.cost)
+
+    def feasible(self, x: np.ndarray) -> bool:
+        """Whether the plan satisfies the stage-1 rows and column bounds (to FEASIBILITY_TOLERANCE)."""
+        x = np.asarray(x, dtype=float)
+        tol = FEASIBILITY_TOLERANCE
+        if np.any(x < self.lower - tol * np.maximum(1.0, np.abs(self.lower))):
+            return False
+        if np.any(x > self.upper + tol * np.maximum(1.0, np.abs(self.upper))):
+            return False
+        r, c, v = self.rows
+        activity = np.bincount(r, v * x[c], minlength=len(self.row_lower))
+        low_ok = activity >= self.row_lower - tol * np.maximum(1.0, np.abs(self.row_lower))
+        high_ok = activity <= self.row_upper + tol * np.maximum(1.0, np.abs(self.row_upper))
+        return bool(np.all(low_ok & high_ok))
 
 
 @dataclass(frozen=True)
@@ -229,6 +245,17 @@ class ScenarioLP:
         self._row_idx = np.arange(self.m, dtype=np.int32)
         self._p0 = np.array([p.value for p in self.blocks._params], dtype=float)
         self.problem = problem
+        self._plan_key: tuple | None = None
+        self._plan: tuple[np.ndarray, float] | None = None
+
+    def plan(self, values: Mapping[str, float]) -> tuple[np.ndarray, float]:
+        """(stage-1 vector, FirstStageCost) of a plan given by name; the last one is cached."""
+        key = tuple(values.items())
+        if key != self._plan_key or self._plan is None:
+            x = self.plan_vector(values)
+            self._plan = (x, self.first_stage_cost(x))
+            self._plan_key = key
+        return self._plan
 
     # -- data -------------------------------------------------------------------------
     def params(self, data: Any) -> np.ndarray:
@@ -254,6 +281,7 @@ class ScenarioLP:
         *,
         want_y: bool = False,
         metrics: Any = None,
+        keep_basis: bool = True,
     ) -> SubResult:
         """Q_s(x) for the full stage-1 vector ``x`` (as given: fractional in an LP phase).
 
@@ -282,11 +310,13 @@ class ScenarioLP:
         sol = h.getSolution()
         value = float(h.getInfo().objective_function_value)
         grad = np.asarray(sol.col_dual, dtype=float)[: self.n_link]
-        hb = h.getBasis()
-        out_basis = (
-            np.array([_STATUS_CODE[s] for s in hb.col_status], dtype=np.int8),
-            np.array([_STATUS_CODE[s] for s in hb.row_status], dtype=np.int8),
-        )
+        out_basis = None
+        if keep_basis:
+            hb = h.getBasis()
+            out_basis = (
+                np.array([_STATUS_CODE[s] for s in hb.col_status], dtype=np.int8),
+                np.array([_STATUS_CODE[s] for s in hb.row_status], dtype=np.int8),
+            )
         y = np.asarray(sol.col_value, dtype=float)[self.n_link :] if want_y or metrics else None
         values = None
         if metrics is not None:
@@ -374,3 +404,70 @@ class SubTask:
 
 def solve_subtask(model: ScenarioLP, task: SubTask) -> SubResult:
     return model.solve(task.index, task.data, task.x, task.basis, want_y=task.want_y, metrics=task.metrics)
+
+
+# ---------------------------------------------------------------------------------------
+# evaluation of a fixed plan (analytics.evaluate's fast path)
+
+
+@dataclass(frozen=True)
+class PlanTask:
+    """One scenario of an out-of-sample evaluation: the data and the plan by stage-1 name."""
+
+    index: int
+    name: str
+    probability: float
+    data: Any
+    plan: Mapping[str, float]
+    metrics: Any = None
+
+
+def evaluate_task(model: ScenarioLP, task: PlanTask) -> Any:
+    """The plan's cost in one scenario, as ``analytics.scenario.solve_scenario`` reports it."""
+    from bekostiging.analytics.scenario import ScenarioResult
+    from bekostiging.solver import Status
+
+    start = time.perf_counter()
+    x, first_cost = model.plan(task.plan)
+    if not model.split.master.feasible(x):  # as fixing it in the extensive form: infeasible
+        return ScenarioResult(
+            status=Status.INFEASIBLE,
+            total_cost=math.inf,
+            bound=math.inf,
+            gap=None,
+            first_stage_cost=math.inf,
+            second_stage_cost=math.inf,
+            seconds=time.perf_counter() - start,
+            name=task.name,
+            probability=task.probability,
+            message="the plan violates a stage-1 constraint",
+        )
+    # no basis passed: HiGHS keeps the previous scenario's basis (only bounds change)
+    r = model.solve(task.index, task.data, x, metrics=task.metrics, keep_basis=False)
+    common = {"name": task.name, "probability": task.probability, "message": r.status}
+    if r.status != "optimal":
+        missing = math.inf if math.isinf(r.value) else math.nan
+        status = Status.INFEASIBLE if math.isinf(r.value) else Status.ERROR
+        return ScenarioResult(
+            status=status,
+            total_cost=missing,
+            bound=missing,
+            gap=None,
+            first_stage_cost=missing,
+            second_stage_cost=missing,
+            seconds=time.perf_counter() - start,
+            **common,
+        )
+    m = model.split.master
+    total = float(np.dot(m.cost, x) + m.offset + r.value)
+    return ScenarioResult(
+        status=Status.OPTIMAL,
+        total_cost=total,
+        bound=total,
+        gap=0.0,
+        first_stage_cost=first_cost,
+        second_stage_cost=total - first_cost,
+        seconds=time.perf_counter() - start,
+        metrics=dict(r.metrics or {}),
+        **common,
+    )

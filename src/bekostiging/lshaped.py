@@ -267,6 +267,9 @@ class LShaped:
         with open_executor(self.workers, self.executor_kind, self.spec) as ex:
             if self.initial is not None:
                 x = self.lp.plan_vector(self.initial)
+                if not m.feasible(x):
+                    self.log("L-shaped: the initial plan violates a stage-1 row; starting from the master")
+                    x = None
             for number in range(1, MAX_ITERATIONS + 1):
                 if x is None:  # no plan yet: the master without cuts (θ at its bound)
                     x, theta, lower, _ok = self._solve_master(h, phase, None, deadline, target, upper)
@@ -278,7 +281,7 @@ class LShaped:
                 sub_s += (ts := time.perf_counter() - t0)
                 value = self.plan_cost(x, results)
                 integral = phase == "mip" or not np.any(np.abs(x[m.integer] - np.round(x[m.integer])) > 1e-6)
-                if integral and value < upper:
+                if integral and value < upper and m.feasible(x):
                     upper, best_x = value, np.where(m.integer, np.round(x), x)
                     best_q = np.array([r.value for r in sorted(results, key=lambda r: r.index)])
                 if phase == "lp":

@@ -42,6 +42,7 @@ from bekostiging.analytics.scenario import (
     solve_scenarios,
 )
 from bekostiging.analytics.stats import Summary, risk_value, summarise
+from bekostiging.assemble import AssemblyUnsupported
 from bekostiging.solver import SolverOptions, Status
 from bekostiging.twostage import Risk, ScenarioData, TwoStageProblem
 
@@ -210,6 +211,7 @@ def evaluate_plan(
     *,
     metrics: MetricsCallback | None = None,
     partial: bool = False,
+    executor: str | None = None,
 ) -> Evaluation:
     """Fix the plan and solve stage 2 for each scenario independently.
 
@@ -221,6 +223,13 @@ def evaluate_plan(
     (integer variables are rounded when fixed). ``scenarios`` defaults to the
     problem's own; ``workers`` defaults to ``os.cpu_count()`` (1 = serial).
     ``metrics(block)`` is evaluated on each solved scenario block.
+
+    With a scenario template (``problem.template``) and a full plan, each worker of the
+    executor (``executor.py``; ``executor`` or ``$BEKOSTIGING_EXECUTOR``) builds the scenario
+    LP once (``decompose.ScenarioLP``) and then receives only scenario data and the plan,
+    warm-starting each scenario from the previous one's basis; otherwise (``partial=True``,
+    no template, data outside the row bounds) every scenario's extensive form is built and
+    solved on its own.
     """
     options = options or SolverOptions()
     scenarios = tuple(problem.scenarios if scenarios is None else scenarios)
@@ -228,6 +237,31 @@ def evaluate_plan(
         raise ValueError("no scenarios to evaluate the plan on")
     plan = dict(first_stage_values)
     start = time.perf_counter()
+    if not partial and problem.template is not None:
+        try:
+            results = _evaluate_decomposed(problem, plan, scenarios, workers, metrics, executor)
+        except AssemblyUnsupported:
+            pass  # the per-scenario extensive forms below
+        else:
+            return Evaluation(plan, tuple(results), problem.risk, time.perf_counter() - start)
     tasks = [make_task(problem, s, options, plan, metrics, partial) for s in scenarios]
     results = solve_scenarios(tasks, workers)
     return Evaluation(plan, tuple(results), problem.risk, time.perf_counter() - start)
+
+
+def _evaluate_decomposed(
+    problem: TwoStageProblem,
+    plan: dict[str, float],
+    scenarios: Sequence[ScenarioData],
+    workers: int | None,
+    metrics: MetricsCallback | None,
+    executor: str | None,
+) -> list[ScenarioResult]:
+    from bekostiging.decompose import PlanTask, ScenarioSpec, evaluate_task
+    from bekostiging.executor import open_executor, resolve_workers
+
+    spec = ScenarioSpec.of(problem)
+    n = min(resolve_workers(workers), len(scenarios))
+    tasks = [PlanTask(i, s.name, s.probability, s.data, plan, metrics) for i, s in enumerate(scenarios)]
+    with open_executor(n, executor, spec) as ex:
+        return ex.map(evaluate_task, tasks)

@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import multiprocessing
 import os
 import pickle
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -41,7 +39,6 @@ from bekostiging.twostage import (
 MetricsCallback = Callable[[pyo.Block], Mapping[str, float]]
 """``metrics(block) -> {name: value}`` on a solved scenario block (``block.model().first`` is stage 1)."""
 
-_START_METHOD = "spawn"  # see the module docstring: fork after HiGHS has run can deadlock
 _THREADS_PER_WORKER = 1
 
 T = TypeVar("T")
@@ -210,10 +207,9 @@ def map_in_processes(fn: Callable[[T], R], items: Sequence[T], workers: int) -> 
     if workers <= 1 or len(items) <= 1:
         return [fn(x) for x in items]
     check_picklable(items[0], "the scenario problem")
-    context = multiprocessing.get_context(_START_METHOD)
-    chunksize = max(1, len(items) // (4 * workers))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(fn, items, chunksize=chunksize))
+    from bekostiging.executor import map_tasks  # local processes, or $BEKOSTIGING_EXECUTOR
+
+    return map_tasks(fn, items, workers)
 
 
 def solve_scenarios(tasks: Sequence[ScenarioTask], workers: int | None = None) -> list[ScenarioResult]:
