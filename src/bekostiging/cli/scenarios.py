@@ -383,3 +383,54 @@ def backtest_command(methods: str, origins: str, horizons: str, seed: int, draws
     png = coverage_chart(summary, out / "coverage.png", lang)
     click.echo(f"{_bt('written', lang)}: {out / 'backtest.csv'}, {out / 'summary.csv'}")
     click.echo(f"{_bt('chart', lang)}: {png}")
+
+
+# --------------------------------------------------------------------------- reduce
+
+
+@scenarios.command("reduce")
+@click.argument("scenario_set_arg", metavar="SET")
+@click.option("--k", "k", type=click.IntRange(min=1), required=True, help="Number of scenarios to keep.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="New folder for the reduced set (refused if it exists and is not empty).",
+)
+@click.option(
+    "--case",
+    "case_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Case folder; a bare SET name means CASE/scenarios/SET [default: the shipped nl-2026].",
+)
+def reduce_command(scenario_set_arg: str, k: int, out: Path, case_dir: Path | None) -> None:
+    """Keep K representative scenarios of SET (fast forward selection, Heitsch-Römisch).
+
+    Distance between scenarios: the Euclidean norm of the difference of their monthly
+    inflow paths (persons, all categories). Each deleted scenario's probability goes to
+    its nearest kept scenario. Prints the Kantorovich distance of the reduction.
+    """
+    from bekostiging.scenarios.reduce import reduce_set
+
+    path = resolve_scenario_set(case_or_default(case_dir), scenario_set_arg)
+    try:
+        scenario_set = load_scenario_set(path)
+    except InputErrors as exc:
+        raise InputProblemsError(_in_folder(exc.problems, path)) from exc
+    n = len(scenario_set.scenarios)
+    if k > n:
+        raise click.BadParameter(
+            f"{k} is more than the {n} scenarios of {scenario_set.name}", param_hint="--k"
+        )
+    reduced, red = reduce_set(scenario_set, k, name=out.name)
+    try:
+        folder = write_scenario_set(reduced, out)
+    except InputErrors as exc:
+        raise InputProblemsError(exc.problems) from exc
+    click.echo(
+        f"kept {k} of {n} scenarios of {scenario_set.name} (fast forward selection); "
+        f"Kantorovich distance {red.distance:,.1f} persons; "
+        f"largest kept probability {max(red.probabilities):.3f}; wrote {folder}"
+    )

@@ -97,7 +97,7 @@ def reduce_set(scenario_set: ScenarioSet, k: int, name: str | None = None) -> tu
     names = [scenario_set.names[red.selected[i]] for i in chosen]
     reduced = scenario_set.subset(names, name=name or f"{scenario_set.name}-ffs{k}")
     by_name = {scenario_set.names[s]: q for s, q in zip(red.selected, red.probabilities, strict=True)}
-    infos = tuple(s.model_copy(update={"probability": by_name[s.name]}) for s in reduced.scenarios)
+    infos = tuple(s.model_copy(update={"probability": by_name[s.scenario]}) for s in reduced.scenarios)
     notes = (
         f"Fast forward selection (Heitsch & Römisch 2003) of {k} of the {len(probs)} scenarios of "
         f"{scenario_set.name}; distance: Euclidean norm of the monthly inflow path (persons); "
