@@ -77,7 +77,10 @@ def test_loader_reads_the_case(case: Case) -> None:
 def test_every_value_has_a_source(case: Case) -> None:
     """Each settings key has a source; each table column or each of its rows has one."""
     missing = [p for p in settings_paths() if p not in case.sources]
-    assert missing == []
+    assert missing == [], (
+        "give each a source under [sources.<section>] at the end of data/nl-2026/case.toml "
+        "(keys of sources.csv or 'estimate: reasoning'), then run `bekostiging case sources data/nl-2026`"
+    )
     for spec in TABLES:
         rows = getattr(case, spec.name)
         if all(r.source for r in rows):
@@ -96,7 +99,10 @@ def test_shipped_folder_is_what_save_case_writes(case: Case, tmp_path: Path) -> 
     stale = [
         n for n in names if n != "case.toml" and (written / n).read_bytes() != (CASE_DIR / n).read_bytes()
     ]
-    assert stale == [], "regenerate SOURCES.md with: bekostiging case sources data/nl-2026"
+    assert stale == [], (
+        "SOURCES.md is generated: edit notes.md, sources.csv or [sources] in case.toml, "
+        "then run `bekostiging case sources data/nl-2026`"
+    )
     # case.toml: the same values and sources (its comments come from the schema's ranges)
     assert tomllib.loads((written / "case.toml").read_text()) == tomllib.loads(
         (CASE_DIR / "case.toml").read_text()

@@ -18,7 +18,7 @@ from broken_cases import TINY_CASE
 pytestmark = pytest.mark.unit
 
 CASE_DIR = Path(__file__).parents[1] / "data" / "nl-2026"
-KNOWN = ("S11", "S23", "mission")
+KNOWN = ("S11", "S23", "N1", "mission")
 
 
 @pytest.fixture
@@ -46,11 +46,13 @@ def _problems(case_dir: Path) -> list[str]:
         ("S11, S23: note citing S23", True),
         ("mission: option 1", True),
         ("estimate: half the work (S11)", True),
+        ("estimate: 16,000 status holders (N1)", True),
         ("definition: a switch", True),
         ("changed by user on 2026-11-30; was 3 (S23)", True),
         ("S99", False),
         ("S11, S98: note", False),
         ("estimate: like S97", False),
+        ("estimate: 16,000 (N9)", False),
         ("estimate", False),
         ("estimate:   ", False),
         ("changed by user on 2026-13-45", False),

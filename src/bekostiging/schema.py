@@ -672,13 +672,13 @@ def months_to_periods(months: float, horizon: Horizon) -> int:
 #   "estimate: reasoning"              a modelling estimate, with how it was made
 #   "definition: text"                 a name, unit or switch the case itself defines
 #   "changed by user on YYYY-MM-DD …"  set by ``case import`` for a value edited in Excel
-# Any S-key cited inside the text (``… (S23)``) must be in the source list too.
+# Any S- or N-key cited inside the text (``… (S23)``, ``(N1)``) must be in the source list too.
 
 SOURCE_KEY_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]*$"
 ESTIMATE_PREFIX = "estimate:"
 DEFINITION_PREFIX = "definition:"
 USER_MARK_RE = re.compile(r"^(changed|added) by user on (\d{4}-\d{2}-\d{2})")
-CITED_KEY_RE = re.compile(r"\bS\d+\b")  # S-keys cited inside a note or reasoning
+CITED_KEY_RE = re.compile(r"\b[SN]\d+\b")  # S- and N-keys cited inside a note or reasoning
 SOURCE_FORMS = (
     "keys of the source list with an optional note ('S23' or 'S41, S11: note'), "
     "'estimate: reasoning', 'definition: text' or 'changed by user on YYYY-MM-DD …'"
