@@ -111,8 +111,11 @@ def test_the_annex_lists_the_changed_values(edited: Path, tmp_path: Path) -> Non
     run = write_run(
         FakeSolution(make_tables()), case_dir=edited, scenarios_dir=sset, runs_dir=tmp_path / "runs"
     )
-    written = write_report(read_run(run), ["md"], "en", tmp_path / "annex")
-    text = written[0].read_text(encoding="utf-8")
+    written = {p.suffix: p for p in write_report(read_run(run), ["md", "xlsx"], "en", tmp_path / "annex")}
+    text = written[".md"].read_text(encoding="utf-8")
+    changed = load_workbook(written[".xlsx"])["Changed"]
+    rows = {r[0].value: [c.value for c in r] for r in changed.iter_rows(min_row=2)}
+    assert rows["ind.initial_fte"][1:3] == ["1320", "1400"] and MARK in rows["ind.initial_fte"][4]
     assert "Changed from the default case" in text
     assert "4 values differ from the shipped default case nl-2026" in text
     line = next(x for x in text.splitlines() if "ind.initial_fte" in x and "1400" in x)

@@ -49,6 +49,7 @@ SHEET_NAMES: dict[str, tuple[str, str]] = {
 SUMMARY_SHEET = ("Samenvatting", "Summary")
 SETTINGS_SHEET = ("Instellingen", "Settings")
 PROVENANCE_SHEET = ("Herkomst", "Provenance")
+CHANGED_SHEET = ("Gewijzigd", "Changed")  # values that differ from the shipped default case
 GLOSSARY_SHEET = ("Begrippen", "Glossary")
 PERCENT_COLUMNS = frozenset({"ratio", "probability"})
 INTEGER_COLUMNS = frozenset({"year", "month"})
@@ -216,6 +217,8 @@ def report_sheets(record: RunRecord, lang: Lang, doc: Document | None = None) ->
     for block in doc.blocks:
         if isinstance(block, Table) and block.title == term("provenance", lang):
             sheets.append(_doc_table_sheet(_pick(PROVENANCE_SHEET, lang), block))
+        if isinstance(block, Table) and block.title == term("changed_values", lang):
+            sheets.append(_doc_table_sheet(_pick(CHANGED_SHEET, lang), block))
     sheets.append(
         Sheet(
             _pick(GLOSSARY_SHEET, lang),
