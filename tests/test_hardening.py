@@ -269,3 +269,15 @@ def test_markdown_renderer_escapes_every_block() -> None:
     assert (
         text.count("&lt;img src=x onerror=alert(1)&gt;") == 7
     )  # title, subtitle, heading, text; table title, header, cell
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("option", "values"),
+    [("--late-penalty", "100,1e30"), ("--funding-ratio", "1,1e6"), ("--late-penalty", "nan")],
+)
+def test_sweep_lists_keep_the_plausible_range(option: str, values: str, tmp_path: Path) -> None:
+    code, _, err = _invoke("sweep", str(TINY_CASE), option, values, "--runs-dir", str(tmp_path))
+    assert code == 2
+    assert option in err
+    assert "Traceback" not in err

@@ -32,6 +32,7 @@ from bekostiging.cli.defaults import POLICY_HELP, case_or_default, policies_opti
 from bekostiging.cli.runs import runs_dir_option
 from bekostiging.cli.types import FiniteFloatRange
 from bekostiging.errors import InputErrors, SolverFailure
+from bekostiging.schema import MAX_FUNDING_RATIO, MAX_PENALTY_EUR
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -368,9 +369,9 @@ def sweep_cmd(
         raise click.UsageError("give exactly one of --late-penalty LIST and --funding-ratio LIST")
     kind = LATE if late_penalty is not None else FUNDING
     values = (
-        parse_list(late_penalty, option="--late-penalty")
+        parse_list(late_penalty, option="--late-penalty", upper=MAX_PENALTY_EUR)
         if late_penalty is not None
-        else parse_list(funding_ratio or "", option="--funding-ratio")
+        else parse_list(funding_ratio or "", option="--funding-ratio", upper=MAX_FUNDING_RATIO)
     )
     inputs = _load_inputs(case_dir, scenarios, policy, run_ref, runs_dir, policies_dir)
     options = _solver_options(mip_gap, time_limit, threads, seed)
