@@ -145,9 +145,7 @@ def test_sigterm_during_solve_is_one_line_and_exit_143(
     assert code == EXIT_TERMINATED == 143
     (failed,) = tmp_path.iterdir()
     assert failed.name.endswith(".failed")
-    assert err.strip().splitlines() == [
-        f"stopped: stopped by signal SIGTERM; the run is marked failed: {failed}"
-    ]
+    assert err.strip().splitlines() == [f"stopped by signal SIGTERM; the run is marked failed: {failed}"]
     manifest = json.loads((failed / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "interrupted"
     assert signal.getsignal(signal.SIGTERM) is not None  # the previous handler is back

@@ -31,7 +31,7 @@ class _Main(click.Group):
             return super().invoke(ctx)
         except Terminated as exc:
             kept = f"; the run is marked failed: {exc.run_path}" if exc.run_path is not None else ""
-            click.echo(f"stopped: {exc}{kept}", err=True)
+            click.echo(f"{exc}{kept}", err=True)
             ctx.exit(EXIT_TERMINATED)
         except RunStoreError as exc:
             click.echo(f"Error: {exc}", err=True)
