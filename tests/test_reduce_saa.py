@@ -125,3 +125,34 @@ def test_scenarios_reduce_cli(tmp_path):
         ],
     )
     assert bad.exit_code == 2 and "--k" in bad.output
+
+
+def test_saa_cli_on_the_tiny_case(tmp_path):
+    """Two one-scenario samples of the two-scenario set; the EF plan's gap estimate is >= 0."""
+    import pandas as pd
+
+    from model_cases import TINY_CASE
+
+    runner = CliRunner()
+    runs = tmp_path / "runs"
+    solved = runner.invoke(
+        main, ["solve", str(TINY_CASE), "--scenarios", "two", "--runs-dir", str(runs), "-q"]
+    )
+    assert solved.exit_code == 0, solved.output
+    run_id = next(runs.iterdir()).name
+    out = tmp_path / "saa"
+    args = ["saa", run_id, "--scenarios", "two", "--n", "1", "--replications", "2", "--runs-dir", str(runs)]
+    args += ["--workers", "1"]
+    result = runner.invoke(main, [*args, "--out", str(out), "--mip-gap", "0"])
+    assert result.exit_code == 0, result.output
+    assert "Mak-Morton-Wood" in result.output
+    per = pd.read_csv(out / "saa-two.csv")
+    summary = pd.read_csv(out / "saa-two-summary.csv").set_index("quantity")["value"]
+    assert len(per) == 2 and sorted(per["scenarios"]) == [1, 1]
+    # one scenario each: the plan's sample mean is its cost there, the SAA bound that scenario's WS
+    assert (per["gap_estimate"] >= -1e-6 * per["plan_sample_mean"].abs()).all()
+    assert summary["gap_upper"] >= summary["gap_mean"]
+    too_many = runner.invoke(
+        main, [*args[:4], "--n", "3", "--runs-dir", str(runs), "--out", str(tmp_path / "x")]
+    )
+    assert too_many.exit_code == 2 and "--n" in too_many.output

@@ -6,6 +6,7 @@ from bekostiging.cli import (
     history,  # noqa: F401  (history show)
     init,  # noqa: F401  (init)
     runs,  # noqa: F401  (runs, show, compare, report, rerun)
+    saa,  # noqa: F401  (saa)
     scenarios,  # noqa: F401  (scenarios generate|show|backtest)
     solve,  # noqa: F401  (solve)
     sweep,  # noqa: F401  (sweep, frontier)
