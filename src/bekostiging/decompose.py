@@ -50,9 +50,9 @@ from bekostiging.solver import SolverOptions
 from bekostiging.twostage import Risk, ScenarioData, TwoStageProblem
 
 FEASIBILITY_TOLERANCE = 1e-6  # relative (absolute below 1): a plan's stage-1 rows and bounds
+ROW_BOUNDS_CACHE = 20_000  # scenarios whose row bounds a worker keeps (~14 kB each on nl-2026)
 Basis = tuple[np.ndarray, np.ndarray]  # (column statuses, row statuses) as int8
 _BASIS_STATUS = list(highspy.HighsBasisStatus.__members__.values())
-_STATUS_CODE = {s: i for i, s in enumerate(_BASIS_STATUS)}
 
 
 def _no_mean() -> Any:
@@ -246,6 +246,8 @@ class ScenarioLP:
         self._p0 = np.array([p.value for p in self.blocks._params], dtype=float)
         self.problem = problem
         self._plan_key: tuple | None = None
+        self._bounds: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
+        self._bases: dict[bytes, highspy.HighsBasis] = {}  # per scenario: its last optimal basis
         self._plan: tuple[np.ndarray, float] | None = None
 
     def plan(self, values: Mapping[str, float]) -> tuple[np.ndarray, float]:
@@ -264,7 +266,22 @@ class ScenarioLP:
         load(self.blocks.block, data)
         return np.array([p.value for p in self.blocks._params], dtype=float)
 
-    def row_bounds(self, data: Any) -> tuple[np.ndarray, np.ndarray]:
+    @staticmethod
+    def _key(data: Any) -> bytes:
+        return hashlib.blake2b(pickle.dumps(data), digest_size=16).digest()
+
+    def row_bounds(self, data: Any, key: bytes | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The scenario rows' bounds for a scenario's data (cached: L-shaped asks every iteration)."""
+        key = key or self._key(data)
+        hit = self._bounds.get(key)
+        if hit is not None:
+            return hit
+        if len(self._bounds) >= ROW_BOUNDS_CACHE:
+            self._bounds.clear()
+        self._bounds[key] = out = self._row_bounds(data)
+        return out
+
+    def _row_bounds(self, data: Any) -> tuple[np.ndarray, np.ndarray]:
         sp = self.split
         delta = self.params(data)[sp.sens_params] - self._p0[sp.sens_params]
         lo = sp.row_lower + np.bincount(sp.sens_rows, sp.sens_lower * delta, minlength=self.m)
@@ -285,11 +302,14 @@ class ScenarioLP:
     ) -> SubResult:
         """Q_s(x) for the full stage-1 vector ``x`` (as given: fractional in an LP phase).
 
-        ``basis`` (the scenario's last optimal basis) warm-starts the simplex."""
+        The simplex starts from ``basis`` if given, else (``keep_basis``) from this scenario's
+        own last optimal basis when this worker solved it before (the executor sends a scenario
+        to the same worker every time), else from the previous scenario's."""
         h = self.highs
         sp = self.split
         xl = np.asarray(x, dtype=float)[sp.link]
-        lo, hi = self.row_bounds(data)
+        key = self._key(data)
+        lo, hi = self.row_bounds(data, key)
         h.changeRowsBounds(self.m, self._row_idx, lo, hi)
         h.changeColsBounds(self.n_link, self._link_idx, xl, xl)
         if basis is not None:
@@ -298,6 +318,8 @@ class ScenarioLP:
             b.row_status = [_BASIS_STATUS[k] for k in basis[1].tolist()]
             b.valid = True
             h.setBasis(b)
+        elif keep_basis and key in self._bases:
+            h.setBasis(self._bases[key])  # this scenario's own last basis, kept in this worker
         h.run()
         status = h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
@@ -312,11 +334,9 @@ class ScenarioLP:
         grad = np.asarray(sol.col_dual, dtype=float)[: self.n_link]
         out_basis = None
         if keep_basis:
-            hb = h.getBasis()
-            out_basis = (
-                np.array([_STATUS_CODE[s] for s in hb.col_status], dtype=np.int8),
-                np.array([_STATUS_CODE[s] for s in hb.row_status], dtype=np.int8),
-            )
+            if len(self._bases) >= ROW_BOUNDS_CACHE:
+                self._bases.clear()
+            self._bases[key] = h.getBasis()  # a C++ copy: no conversion, stays in this worker
         y = np.asarray(sol.col_value, dtype=float)[self.n_link :] if want_y or metrics else None
         values = None
         if metrics is not None:

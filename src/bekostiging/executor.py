@@ -127,11 +127,11 @@ class Executor:
     kind: str
     workers: int
     spec: Spec | None = None
-    _pool: ProcessPoolExecutor | None = None
+    _pools: list[ProcessPoolExecutor] = field(default_factory=list)
     _client: Any = None
     _cluster: Any = None
     _spec_ref: Any = None
-    stats: dict[str, float] = field(default_factory=dict)
+    _addresses: list[str] = field(default_factory=list)
 
     def start(self) -> None:
         if self.kind == "serial" or (self.workers <= 1 and self.kind == "processes"):
@@ -142,7 +142,11 @@ class Executor:
             init: dict[str, Any] = {}
             if self.spec is not None:
                 init = {"initializer": _install, "initargs": (self.spec.token, pickle.dumps(self.spec))}
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context, **init)
+            # one single-process pool per worker: chunk j always goes to worker j mod n, so a
+            # worker sees the same scenarios every round (its caches: bases, row bounds)
+            self._pools = [
+                ProcessPoolExecutor(max_workers=1, mp_context=context, **init) for _ in range(self.workers)
+            ]
             return
         from dask.distributed import Client, LocalCluster
 
@@ -154,13 +158,14 @@ class Executor:
         else:
             self._client = Client(self.kind)
             self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
+        self._addresses = sorted(self._client.scheduler_info().get("workers", {}))
         if self.spec is not None:
             self._spec_ref = self._client.scatter(self.spec, broadcast=True)
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown()
-            self._pool = None
+        for pool in self._pools:
+            pool.shutdown()
+        self._pools = []
         if self._client is not None:
             self._client.close()
             self._client = None
@@ -175,12 +180,19 @@ class Executor:
         if self.kind == "serial":
             return _run_chunk(fn, self.spec, items)
         parts = chunked(items, chunks or CHUNKS_PER_WORKER * self.workers)
-        if self._pool is not None:
+        if self._pools:
             ref: Spec | str | None = None if self.spec is None else self.spec.token
-            futures = [self._pool.submit(_run_chunk, fn, ref, part) for part in parts]
+            n = len(self._pools)
+            futures = [self._pools[j % n].submit(_run_chunk, fn, ref, part) for j, part in enumerate(parts)]
             return [r for f in futures for r in f.result()]
         spec_ref = self._spec_ref
-        futures = [self._client.submit(_run_chunk, fn, spec_ref, part, pure=False) for part in parts]
+        addresses = self._addresses
+        futures = [
+            self._client.submit(
+                _run_chunk, fn, spec_ref, part, pure=False, workers=[addresses[j % len(addresses)]]
+            )
+            for j, part in enumerate(parts)
+        ]
         return [r for part in self._client.gather(futures) for r in part]
 
 

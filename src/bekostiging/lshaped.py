@@ -58,6 +58,7 @@ CUT_TOLERANCE = 1e-9  # relative: a cut that does not cut off the master's θ is
 PLAN_BOX = 1e9  # bound on unbounded plan variables while the master is unbounded (few cuts yet)
 THETA_FALLBACK = -1e12  # θ bound when the column bounds give none and the master is unbounded
 GAP_FLOOR = 1e-9  # a requested gap of 0 means "to rounding": bound and incumbent agree to 1e-9
+CUT_SLACK = 1e-6  # relative: a cut this far above its bound at the LP optimum is slack
 ZERO = 1e-12  # subgradient entries below this are dropped from a cut
 
 
@@ -227,6 +228,27 @@ class LShaped:
             )
         return len(lower)
 
+    def _drop_slack_cuts(self, h: highspy.Highs) -> int:
+        """Delete the cut rows that are slack at the LP master's optimum (before the MIP phase).
+
+        Their duals are zero there, so the LP bound stays; the MIP master gets far fewer rows.
+        A dropped cut remains valid: if the MIP master needs it back, the next iteration's
+        cut at its plan takes its place."""
+        m = self.lp.split.master
+        first_cut = len(m.row_lower)
+        n_rows = h.getNumRow()
+        if n_rows <= first_cut:
+            return 0
+        sol = h.getSolution()
+        activity = np.asarray(sol.row_value, dtype=float)[first_cut:]
+        dual = np.asarray(sol.row_dual, dtype=float)[first_cut:]
+        lower = np.asarray(h.getLp().row_lower_, dtype=float)[first_cut:]
+        slack = activity - lower > CUT_SLACK * np.maximum(1.0, np.abs(lower))
+        drop = np.flatnonzero(slack & (np.abs(dual) <= ZERO)) + first_cut
+        if len(drop):
+            h.deleteRows(len(drop), drop.astype(np.int32))
+        return len(drop)
+
     # -- scenarios ---------------------------------------------------------------------
     def _evaluate(self, ex: Executor, x: np.ndarray, want_y: bool = False) -> list[SubResult]:
         tasks = [SubTask(i, s.data, x, self.bases[i], want_y) for i, s in enumerate(self.problem.scenarios)]
@@ -327,6 +349,10 @@ class LShaped:
                         or number >= LP_PHASE_MAX_ITERATIONS
                     ):
                         phase = "mip"
+                        removed = self._drop_slack_cuts(h)
+                        self.log(
+                            f"L-shaped: MIP master from here; {removed} slack cuts of the LP phase dropped"
+                        )
                         self._set_integrality(h, True)
                         x_new, theta, bound, ok = self._solve_master(
                             h, phase, best_x, deadline, target, upper, best_q

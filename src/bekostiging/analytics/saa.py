@@ -100,6 +100,7 @@ class Replication:
     plan_sample_mean: float  # f̂_k(x̂)
     plan: Mapping[str, float] | None = None
     plan_on_set: float | None = None  # the replication's own plan evaluated on B (candidates)
+    candidate: Evaluation | None = None  # that evaluation, scenario by scenario
 
     @property
     def lower(self) -> float:
