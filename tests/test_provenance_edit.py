@@ -50,6 +50,9 @@ def edited(tmp_path_factory: pytest.TempPathFactory) -> Path:
     row = _settings_row(settings, "coa", "max_fill_rate")
     settings.cell(row, 3, 0.97)
     settings.cell(row, 4, OWN_SOURCE)  # a source of the user's own
+    row = _settings_row(settings, "dtv", "initial_fte")
+    settings.cell(row, 3, 650)
+    settings.cell(row, 4, None)  # the source emptied: still marked, with the old source kept
     series = wb["series"]
     series.cell(_table_row(series, "2026-03"), 3, 0.6)  # permit_share of one month
     locations = wb["locations"]
@@ -58,7 +61,12 @@ def edited(tmp_path_factory: pytest.TempPathFactory) -> Path:
         locations.cell(new, col, value)
     wb.save(xlsx)
     imported = import_workbook(xlsx, today=TODAY)
-    assert set(imported.changed) == {"ind.initial_fte", "series[2026-03]", "locations[azc-nieuw]"}
+    assert set(imported.changed) == {
+        "ind.initial_fte",
+        "dtv.initial_fte",
+        "series[2026-03]",
+        "locations[azc-nieuw]",
+    }
     return save_case_folder(imported.case, root / "imported")
 
 
@@ -68,13 +76,15 @@ def test_a_changed_value_with_its_old_source_is_marked(edited: Path) -> None:
     assert case.settings.ind.initial_fte == NEW_FTE
     assert case.sources["ind.initial_fte"] == f"{MARK}; was 1320 ({old_source})"
     assert case.sources["coa.max_fill_rate"] == OWN_SOURCE  # the user's own source is kept
+    assert case.sources["dtv.initial_fte"] == f"{MARK}; was 600 ({shipped.sources['dtv.initial_fte']})"
     march = next(r for r in case.series if r.period == "2026-03")
     assert march.source == f"{MARK}; permit_share was 0.55"
     added = next(r for r in case.locations if r.location == "azc-nieuw")
     assert added.source == "added by user on 2026-12-01"
-    unchanged = {k: v for k, v in case.sources.items() if k not in ("ind.initial_fte", "coa.max_fill_rate")}
+    edited_keys = ("ind.initial_fte", "dtv.initial_fte", "coa.max_fill_rate")
+    unchanged = {k: v for k, v in case.sources.items() if k not in edited_keys}
     assert unchanged == {k: v for k, v in shipped.sources.items() if k in unchanged}
-    assert len(unchanged) == len(shipped.sources) - 2
+    assert len(unchanged) == len(shipped.sources) - len(edited_keys)
 
 
 def test_the_generated_sources_name_the_change(edited: Path) -> None:
@@ -89,6 +99,7 @@ def test_changed_values_against_the_default_case(edited: Path) -> None:
     changes = {c.what: c for c in changed_values(load_case(edited), load_case(default))}
     assert set(changes) == {
         "ind.initial_fte",
+        "dtv.initial_fte",
         "coa.max_fill_rate",
         "series[2026-03].permit_share",
         "locations[azc-nieuw]",
@@ -117,7 +128,7 @@ def test_the_annex_lists_the_changed_values(edited: Path, tmp_path: Path) -> Non
     rows = {r[0].value: [c.value for c in r] for r in changed.iter_rows(min_row=2)}
     assert rows["ind.initial_fte"][1:3] == ["1320", "1400"] and MARK in rows["ind.initial_fte"][4]
     assert "Changed from the default case" in text
-    assert "4 values differ from the shipped default case nl-2026" in text
+    assert "5 values differ from the shipped default case nl-2026" in text
     line = next(x for x in text.splitlines() if "ind.initial_fte" in x and "1400" in x)
     assert "1320" in line and "estimate: 1,320 x 29.4" in line and MARK in line
     assert "0.96" in text and OWN_SOURCE in text

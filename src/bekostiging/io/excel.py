@@ -550,7 +550,7 @@ def user_mark(today: dt.date, was: str, source: str) -> str:
 def mark_user_changes(
     case: Case, exported: dict[str, tuple[str, str]], today: dt.date
 ) -> tuple[Case, list[str]]:
-    """Mark values that differ from the export and kept their exported source."""
+    """Mark values that differ from the export and kept their exported source (or an empty one)."""
     if not exported:
         return case, []
     changed: list[str] = []
@@ -560,7 +560,7 @@ def mark_user_changes(
         if path not in exported or exported[path][0] == format_value(value):
             continue
         old_source = exported[path][1]
-        if sources.get(path, "") == old_source:
+        if sources.get(path, "") in ("", old_source):  # the source left in place (or emptied)
             sources[path] = user_mark(today, exported[path][0] or "not set", old_source)
             changed.append(path)
     updates: dict[str, Any] = {"sources": sources}
@@ -581,7 +581,7 @@ def mark_user_changes(
                 if f"{key}.{c}" in exported and exported[f"{key}.{c}"][0] != format_value(getattr(row, c))
             ]
             old_source = exported[key][1]
-            if diffs and current == old_source:
+            if diffs and current in ("", old_source):
                 text = f"changed by user on {today.isoformat()}; {', '.join(diffs)}"
                 text += f" ({old_source})" if old_source else ""
                 rows[-1] = row.model_copy(update={SOURCE_COLUMN: text})
