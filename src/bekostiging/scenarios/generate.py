@@ -242,7 +242,7 @@ def _calibrated_yearly(
             f"log-AR(1) + surge fitted by maximum likelihood on total inflow {window}: "
             f"level exp(mu) {np.exp(fit.mu):,.0f}, phi {fit.phi:.3f}, sigma {fit.sigma:.3f} "
             f"(predictive scale {fit.scale:.3f}, Student t {fit.dof} df), surge probability "
-            f"{fit.p:.3f} of +{fit.d:.3f} log; year {case.years[0]} centred on the MPP mid total"
+            f"{fit.p:.3f} of +{fit.d:.3f} log; the median of {case.years[0]} is the MPP mid total"
         )
     else:
         errors = vintage_errors(origin, 1)
