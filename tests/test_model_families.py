@@ -12,6 +12,7 @@ quarter; 40 cases per FTE-year = 10 per FTE-quarter; a quarter has
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pyomo.environ as pyo
@@ -654,27 +655,55 @@ def test_add_ind_backlog_and_add_decision_capacity():
 
 @pytest.mark.solver
 @pytest.mark.parametrize(
-    ("term_months", "late", "case_months"), [(3.0, [150, 50, 0, 0], 600), (6.0, [50, 0, 0, 0], 150)]
+    ("term_months", "late", "case_months"),
+    [(3.0, [250, 210, 170, 130], 2280), (6.0, [250, 150, 110, 70], 1740)],
 )
 def test_add_late_cases(term_months, late, case_months):
-    """Late_Cases = backlog - term x capacity (never negative).
+    """Late_Cases = backlog - the cases registered within the legal term (FIFO cohorts, persons).
 
-    350 first applications in the backlog, no inflow, IND 100 decisions a
-    quarter, late cases EUR 10 a case-month: decisions run at capacity while
-    cases are late, backlog [250, 150, ...].
-    * term 3 months = 1 quarter: Late = B - 100 = [150, 50, 0, 0]: 3 x 200 = 600 case-months;
-    * term 6 months = 2 quarters: Late = B - 200 = [50, 0, 0, 0]: 150 case-months.
+    350 first applications in the backlog (registered before the horizon; the null
+    case's MPP is 0, so no pre-horizon registrations count as recent), 60 registered
+    a quarter, IND 100 decisions a quarter, late cases EUR 10 a case-month: every
+    decision removes an old case, so decisions run at capacity and the backlog is
+    350 + 60 - 100 = 310, then 270, 230, 190.
+    * term 3 months = 1 quarter: Late = B_t - R_t = [250, 210, 170, 130]: 3 x 760 = 2,280 case-months;
+    * term 6 months = 2 quarters: Late = B_t - R_t - R_{t-1} = [250, 150, 110, 70]: 3 x 580 = 1,740.
     """
     case = make_case(
         ind={"legal_term_months": term_months},
         stocks={"ind_backlog": {"first": 350.0}},
-        penalties={"late_case_month_eur": 10.0},
+        penalties={"late_case_month_eur": 10.0, "registration_queue_person_day_eur": 1.0},
     )
-    m, _ = _solved(case, inflow(case))
+    m, _ = _solved(case, inflow(case, first=60))
     s = m.scen["s"]
+    assert path(s.Backlog, "first") == pytest.approx([310, 270, 230, 190], abs=TOL)
     assert path(s.Late) == pytest.approx(late, abs=TOL)
     assert v(s.LateCaseMonths) == pytest.approx(case_months, abs=TOL)
-    assert path(s.Backlog, "first")[:2] == pytest.approx([250, 150], abs=TOL)
+
+
+@pytest.mark.solver
+def test_add_late_cases_counts_repeat_cases_as_cases():
+    """Only repeat cases, in a steady state: none is late (the old capacity rule said 100 a quarter).
+
+    IND 100 work units a quarter = 200 repeat decisions (work 0.5); 200 repeat
+    applications registered a quarter, 200 in the backlog at the start and 200 a
+    quarter before the horizon (pre-horizon registrations). Term 1 quarter. The
+    backlog stays at 200 = one quarter of registrations, so every case is decided
+    within the term: Late = B_t - R_t = 0. The former row Late >= B - tau x Cap
+    subtracted 100 work units from 200 persons and counted 100 late cases a quarter.
+    """
+    case = make_case(
+        stocks={"ind_backlog": {"repeat": 200.0}},
+        penalties={"late_case_month_eur": 10.0, "registration_queue_person_day_eur": 1.0},
+    )
+    data = replace(chain_data(case), prehorizon_registrations={"first": 0.0, "nareis": 0.0, "repeat": 200.0})
+    m = extensive_form(chain_problem(data, [ScenarioInflow("s", inflow(case, repeat=200))], [1.0]))
+    assert HighsSolver(EXACT).solve(m).status == Status.OPTIMAL
+    s = m.scen["s"]
+    assert path(s.Backlog, "repeat") == pytest.approx([200] * 4, abs=TOL)
+    assert path(s.Decisions, "repeat") == pytest.approx([200] * 4, abs=TOL)
+    assert path(s.Late) == pytest.approx([0] * 4, abs=TOL)
+    assert v(s.LateCaseMonths) == pytest.approx(0.0, abs=TOL)
 
 
 @pytest.mark.solver
@@ -845,16 +874,16 @@ def _penalty_case():
 
 @pytest.mark.solver
 def test_add_penalties():
-    """Penalties: late case-months, queue person-days and the end-of-horizon backlog.
+    """Penalties: late case-months, queue person-days and the terminal value of the stocks.
 
     Registration 100 a quarter, inflow 130, 5 queued at the start: queue
     [35, 65, 95, 125] = 320 person-quarters = 320 x 91.3125 = 29,220 person-days
     at EUR 2 = 58,440. IND 5 FTE = 50 decisions a quarter at EUR 1,000 an FTE-quarter
-    (terminal value of an undecided case 1,000 / 10 = EUR 100); backlog
-    +100 - 50 a quarter = [50, 100, 150, 200]; term 1 quarter, so late =
-    B - 50 = [0, 50, 100, 150] = 300 cases x 3 months = 900 case-months at
-    EUR 10 = 9,000; terminal 200 x 100 = 20,000. (Registering still pays at
-    t = 3: 2 x 91.3 = 183 saved against 30 + 100.) Penalty EUR 87,440.
+    (an undecided case is worth 1,000 / 10 = EUR 100 at the end; nobody is in
+    reception, registration is free); backlog +100 - 50 a quarter = [50, 100, 150, 200];
+    term 1 quarter, so late = B_t - R_t = [0, 0, 50, 100] = 150 cases x 3 months =
+    450 case-months at EUR 10 = 4,500. Terminal value: 200 in the backlog and 125 in
+    the queue (each still needs its decision) x EUR 100 = 32,500. Penalty EUR 95,440.
     """
     case = _penalty_case()
     m, _ = _solved(case, inflow(case, first=130))
@@ -862,16 +891,17 @@ def test_add_penalties():
     assert path(s.RegQueue, "first") == pytest.approx([35, 65, 95, 125], abs=TOL)
     assert path(s.Backlog, "first") == pytest.approx([50, 100, 150, 200], abs=TOL)
     assert v(s.QueuePersonDays) == pytest.approx(29_220.0, abs=1e-6)
-    assert v(s.LateCaseMonths) == pytest.approx(900.0, abs=1e-6)
-    assert _eur(s.PenaltyCost) == pytest.approx(87_440.0, abs=1e-3)
+    assert v(s.LateCaseMonths) == pytest.approx(450.0, abs=1e-6)
+    assert _eur(s.TerminalCost) == pytest.approx(32_500.0, abs=1e-3)
+    assert _eur(s.PenaltyCost) == pytest.approx(95_440.0, abs=1e-3)
 
 
 @pytest.mark.solver
 def test_add_penalty_weights():
-    """The penalty weights are mutable parameters in M EUR: doubling the late weight adds EUR 9,000.
+    """The penalty weights are mutable parameters in M EUR: doubling the late weight adds EUR 4,500.
 
-    Penalty case: 900 late case-months at EUR 10 (weight 1e-5 M EUR); with the
-    solution kept, a weight of EUR 20 raises PenaltyCost by 900 x 10 = EUR 9,000.
+    Penalty case: 450 late case-months at EUR 10 (weight 1e-5 M EUR); with the
+    solution kept, a weight of EUR 20 raises PenaltyCost by 450 x 10 = EUR 4,500.
     """
     case = _penalty_case()
     m, _ = _solved(case, inflow(case, first=130))
@@ -880,7 +910,7 @@ def test_add_penalty_weights():
     assert v(f.queue_person_day_meur) == pytest.approx(2.0 * EUR)
     before = _eur(s.PenaltyCost)
     f.late_case_month_meur.set_value(20.0 * EUR)
-    assert _eur(s.PenaltyCost) - before == pytest.approx(9_000.0, abs=1e-3)
+    assert _eur(s.PenaltyCost) - before == pytest.approx(4_500.0, abs=1e-3)
 
 
 @pytest.mark.solver

@@ -139,6 +139,8 @@ def _scenario_flows(
         scalars = {
             "status_holders": (b.StatusHolders[t], PERSONS),
             "housed": (b.Housed[t], PERSONS),
+            "housing_outflow": (b.housing_outflow_persons[t], PERSONS),
+            "accelerated_housing": (b.AcceleratedHousing[t], PERSONS),
             "rejected": (b.Rejected[t], PERSONS),
             "returns": (b.Returns[t], PERSONS),
             "unsupervised_departures": (b.Unsupervised[t], PERSONS),
@@ -183,12 +185,8 @@ def _scenario_costs(
             "penalty_underspend": (2, under),
         }
         if y == last_year:
-            last = len(d.periods) - 1
-            chain["terminal_backlog"] = (
-                2,
-                d.terminal_cost_per_case_meur
-                * sum(d.decision_work[k] * _v(b.Backlog[k, last]) for k in b.KDEC),
-            )
+            chain["terminal_backlog"] = (2, _v(b.TerminalCost))
+            chain["terminal_staff"] = (1, _v(first.TerminalStaffCost))
         for component, (stage, value) in chain.items():
             yield (name, "chain", y, component, stage, value * MONEY_SCALE)
 

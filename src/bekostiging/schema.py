@@ -267,6 +267,93 @@ class IndSettings(StaffSettings):
         gt=0.0,
         le=24.0,
     )
+    min_processing_months: float = param(
+        0.0,
+        unit="months",
+        description="Shortest time from registration to an IND decision (the procedure's own steps, "
+        "work in progress that no capacity removes): the backlog holds at least the cases "
+        "registered this recently",
+        ge=0.0,
+        le=24.0,
+    )
+
+
+class DtvSettings(StaffSettings):
+    max_returns_per_year: float | None = param(
+        None,
+        unit="persons per year",
+        description="External cap on supervised departures (countries of origin take back only so "
+        "many); none: DT&V capacity alone limits returns",
+        ge=0.0,
+    )
+
+
+class ResidenceSettings(Strict):
+    """Minimum stays in reception at each step of the chain (pipeline stocks, Little's law)."""
+
+    registration_days: float = param(
+        0.0,
+        unit="days",
+        description="Days a registered applicant spends in the central reception location "
+        "(registration, rest and preparation) before entering the IND backlog",
+        ge=0.0,
+        le=90.0,
+    )
+    housing_min_months: float = param(
+        0.0,
+        unit="months",
+        description="Shortest time from permit (or a nareis arrival) to municipal housing "
+        "(linking by COA plus the municipality's search)",
+        ge=0.0,
+        le=24.0,
+    )
+    departure_min_months: float = param(
+        0.0,
+        unit="months",
+        description="Shortest time from rejection to departure (departure term; reception ends after it)",
+        ge=0.0,
+        le=24.0,
+    )
+
+
+class AcceleratedHousingSettings(Strict):
+    """Accelerated housing of status holders (versnelde huisvesting): extra outflow at a price."""
+
+    max_share: float = param(
+        0.0,
+        unit="share of the base housing outflow",
+        description="Extra housing per period at most this share of the base housing outflow",
+        ge=0.0,
+        le=2.0,
+    )
+    cost_per_person_eur: float = param(
+        0.0,
+        unit="EUR per person housed",
+        description="Cost of one extra status holder housed (payments to municipalities, "
+        "temporary or flexible housing), on the COA budget line",
+        ge=0.0,
+    )
+
+
+class NareisSettings(Strict):
+    """Nareis (family reunification) linked to the permits granted earlier."""
+
+    per_permit: float = param(
+        0.0,
+        unit="nareis per permit",
+        description="Family members arriving per asylum permit granted; 0: nareis come from the "
+        "scenario set only",
+        ge=0.0,
+        le=5.0,
+    )
+    lag_months: int = param(
+        0,
+        unit="months",
+        description="Months from a permit to the arrival of the family (application, IND decision, "
+        "travel); before it the scenario's nareis arrive",
+        ge=0,
+        le=36,
+    )
 
 
 class CoaSettings(Strict):
@@ -297,6 +384,24 @@ class CoaSettings(Strict):
     )
     reserve_activation_months: int = param(
         2, unit="months", description="Lead time to bring reserve places into use", ge=0, le=24
+    )
+    reserve_min_contract_months: int = param(
+        1,
+        unit="months",
+        description="Activated reserve places are committed (staffed and paid) for at least this long",
+        ge=1,
+        le=24,
+    )
+    emergency_lead_months: int = param(
+        0, unit="months", description="Lead time to open emergency places", ge=0, le=12
+    )
+    emergency_min_contract_months: int = param(
+        1,
+        unit="months",
+        description="Emergency places (hotels, ships, event halls) are contracted for at least this "
+        "long; the initial emergency places run out evenly over this period",
+        ge=1,
+        le=24,
     )
     max_reserve_places: float = param(
         20000.0,
@@ -487,9 +592,12 @@ class Settings(Strict):
     categories: dict[Category, CategorySettings]
     registration: StaffSettings
     ind: IndSettings
-    dtv: StaffSettings
+    dtv: DtvSettings
     coa: CoaSettings
     flexpool: FlexPoolSettings
+    residence: ResidenceSettings = ResidenceSettings()
+    accelerated_housing: AcceleratedHousingSettings = AcceleratedHousingSettings()
+    nareis: NareisSettings = NareisSettings()
     budget: BudgetSettings = BudgetSettings()
     penalties: Penalties
     policy: Policy = Policy()
@@ -1301,12 +1409,22 @@ class ScenarioSet(BaseModel):
     periods: tuple[str, ...] = Field(min_length=1)
     categories: tuple[Category, ...] = tuple(Category)
     inflow_persons: np.ndarray
+    housing_persons: np.ndarray | None = None
+    """Housing outflow of status holders (persons per period), shape (scenarios, periods);
+    ``None``: the case's ``series.housing_outflow_persons`` in every scenario."""
 
     @model_validator(mode="after")
     def _consistent(self) -> ScenarioSet:
         shape = (len(self.scenarios), len(self.periods), len(self.categories))
         if self.inflow_persons.shape != shape:
             raise ValueError(f"inflow array has shape {self.inflow_persons.shape}, expected {shape}")
+        if self.housing_persons is not None:
+            if self.housing_persons.shape != shape[:2]:
+                raise ValueError(
+                    f"housing array has shape {self.housing_persons.shape}, expected {shape[:2]}"
+                )
+            if not np.all(np.isfinite(self.housing_persons)) or np.any(self.housing_persons < 0):
+                raise ValueError("housing outflow must be finite numbers >= 0 persons")
         if not np.all(np.isfinite(self.inflow_persons)):
             raise ValueError("inflow must be finite numbers")
         if np.any(self.inflow_persons < 0):
@@ -1351,4 +1469,5 @@ class ScenarioSet(BaseModel):
             periods=self.periods,
             categories=self.categories,
             inflow_persons=self.inflow_persons[idx].copy(),
+            housing_persons=None if self.housing_persons is None else self.housing_persons[idx].copy(),
         )

@@ -8,6 +8,10 @@ A scenario set is a folder ``<name>/`` with three files:
 ``inflow.csv``
     ``scenario,period,category,persons`` — long format, one row per scenario x
     period x inflow category, persons >= 0 (persons arriving in that period).
+``housing.csv`` (optional)
+    ``scenario,period,persons`` — the housing outflow of status holders per
+    scenario and period (persons housed by municipalities); without the file every
+    scenario has the case's ``series.housing_outflow_persons``.
 ``provenance.toml``
     ``method``, ``seed``, ``source``, ``created`` (the data vintage, a date),
     ``generator``, ``notes`` — see :class:`~bekostiging.schema.Provenance`.
@@ -49,6 +53,8 @@ INFLOW_FILE = "inflow.csv"
 PROVENANCE_FILE = "provenance.toml"
 SCENARIOS_COLUMNS = ("scenario", "probability", "description")
 INFLOW_COLUMNS = ("scenario", "period", "category", "persons")
+HOUSING_FILE = "housing.csv"  # optional: housing outflow per scenario and period
+HOUSING_COLUMNS = ("scenario", "period", "persons")
 SCENARIO_SETS_DIR = "scenarios"  # scenario sets of a case live in CASE/scenarios/<name>/
 FIRST_DATA_LINE = 2  # CSV line of the first data row (the header is line 1)
 MAX_LISTED = 6  # most missing items named in one problem line
@@ -317,6 +323,58 @@ def _read_inflow(
     return values, set(first_line), periods
 
 
+def _read_housing(
+    path: Path, names: list[str], periods: Sequence[str], problems: list[InputProblem]
+) -> np.ndarray | None:
+    """The optional housing file as an array (scenarios, periods); None when absent or broken."""
+    if not path.is_file():
+        return None
+    rows = _read_csv(path, HOUSING_COLUMNS, HOUSING_COLUMNS, problems)
+    if rows is None:
+        return None
+    index = {n: i for i, n in enumerate(names)}
+    slot = {p: i for i, p in enumerate(periods)}
+    out = np.full((len(names), len(periods)), np.nan)
+    for line, row in rows:
+        scenario, period, persons = row["scenario"], row["period"], _number(row["persons"])
+        if scenario not in index:
+            allowed = f"a scenario listed in {SCENARIOS_FILE}"
+            problems.append(
+                InputProblem(
+                    HOUSING_FILE, "scenario", scenario or "(empty)", allowed, row=line, column="scenario"
+                )
+            )
+        elif period not in slot:
+            allowed = f"a period {periods[0]}..{periods[-1]}" if periods else "a period of the set"
+            problems.append(
+                InputProblem(HOUSING_FILE, "period", period or "(empty)", allowed, row=line, column="period")
+            )
+        elif persons is None or persons < 0:
+            problems.append(
+                InputProblem(
+                    HOUSING_FILE,
+                    "persons",
+                    row["persons"] or "(empty)",
+                    "a number >= 0 (status holders housed in the period)",
+                    row=line,
+                    column="persons",
+                )
+            )
+        else:
+            out[index[scenario], slot[period]] = persons
+    if np.isnan(out).any() and not problems:
+        missing = int(np.isnan(out).sum())
+        problems.append(
+            InputProblem(
+                HOUSING_FILE,
+                "scenario x period",
+                f"{missing} values missing",
+                "one row per scenario x period, or no housing file at all",
+            )
+        )
+    return out
+
+
 def _read_provenance(path: Path, problems: list[InputProblem]) -> Provenance | None:
     name = path.name
     if not path.is_file():
@@ -367,6 +425,9 @@ def load_scenario_set(path: Path | str, case: Case | None = None) -> ScenarioSet
     if problems or infos is None or inflow is None or provenance is None:
         raise InputErrors(problems)
     values, _, periods = inflow
+    housing = _read_housing(folder / HOUSING_FILE, [info.scenario for _, info in infos], periods, problems)
+    if problems:
+        raise InputErrors(problems)
     categories = tuple(Category)
     array = np.zeros((len(infos), len(periods), len(categories)))
     period_index = {p: i for i, p in enumerate(periods)}
@@ -381,6 +442,7 @@ def load_scenario_set(path: Path | str, case: Case | None = None) -> ScenarioSet
         periods=tuple(periods),
         categories=categories,
         inflow_persons=array,
+        housing_persons=housing,
     )
 
 
@@ -453,6 +515,15 @@ def write_scenario_set(scenario_set: ScenarioSet, path: Path | str) -> Path:
                 for c_i, category in enumerate(scenario_set.categories):
                     value = scenario_set.inflow_persons[s_i, p_i, c_i]
                     writer.writerow([info.scenario, period, category.value, _number_text(value)])
+    if scenario_set.housing_persons is not None:
+        with (folder / HOUSING_FILE).open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(HOUSING_COLUMNS)
+            for s_i, info in enumerate(scenario_set.scenarios):
+                for p_i, period in enumerate(scenario_set.periods):
+                    writer.writerow(
+                        [info.scenario, period, _number_text(scenario_set.housing_persons[s_i, p_i])]
+                    )
     provenance = scenario_set.provenance.model_dump(exclude_none=True)
     with (folder / PROVENANCE_FILE).open("wb") as handle:
         tomli_w.dump(provenance, handle)

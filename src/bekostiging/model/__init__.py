@@ -57,10 +57,16 @@ def _load(block: pyo.Block, scenario: ScenarioInflow, data: ChainData) -> None:
     load_inflow(block, data, scenario)
 
 
-def _mean(scenarios: list[ScenarioInflow], probabilities: list[float]) -> ScenarioInflow:
-    stacked = np.stack([s.inflow_persons for s in scenarios])
-    mean = np.tensordot(np.asarray(probabilities), stacked, axes=1)
-    return ScenarioInflow("expected", mean)
+def _mean(
+    scenarios: list[ScenarioInflow], probabilities: list[float], housing: tuple[float, ...] = ()
+) -> ScenarioInflow:
+    p = np.asarray(probabilities)
+    mean = np.tensordot(p, np.stack([s.inflow_persons for s in scenarios]), axes=1)
+    if all(s.housing_persons is None for s in scenarios):
+        return ScenarioInflow("expected", mean)
+    base = np.asarray(housing, dtype=float)
+    paths = np.stack([s.housing_persons if s.housing_persons is not None else base for s in scenarios])
+    return ScenarioInflow("expected", mean, housing_persons=np.tensordot(p, paths, axes=1))
 
 
 def chain_problem(
@@ -74,7 +80,7 @@ def chain_problem(
         build_first_stage=partial(_first, data=data),
         build_second_stage=partial(_second, data=data),
         scenarios=tuple(ScenarioData(s.name, p, s) for s, p in zip(scenarios, probabilities, strict=True)),
-        mean_data=partial(_mean, list(scenarios), list(probabilities)),
+        mean_data=partial(_mean, list(scenarios), list(probabilities), data.housing_outflow),
         risk=risk or Risk(),
         template=ScenarioTemplate(partial(_second_template, data=data), partial(_load, data=data)),
         decision_stage=partial(decision_stage, data=data),

@@ -121,6 +121,22 @@ class ChainData:
     # t0 of the occupancy norm: the first period any location type can open (the first
     # decision moment at or after its lead time); no norm rows and no shortfall before it.
     norm_start_period: int = 0
+    # chain dynamics (issue 16): minimum stays, housing lever, nareis link, returns cap, contracts
+    registration_stay_periods: float = 0.0  # periods a registered applicant stays in the central location
+    ind_min_periods: float = 0.0  # minimum periods from registration to decision
+    housing_min_periods: float = 0.0  # minimum periods from permit / nareis arrival to housing
+    departure_min_periods: float = 0.0  # minimum periods from rejection to departure
+    accelerated_housing_share: float = 0.0  # extra housing at most this share of the base outflow
+    accelerated_housing_cost_meur: float = 0.0  # M EUR per extra person housed
+    nareis_per_permit: float = 0.0  # nareis arriving per permit granted (0: scenario nareis only)
+    nareis_lag_periods: int = 0
+    max_returns_period: float | None = None  # external cap on supervised departures per period
+    reserve_min_contract_periods: int = 1
+    emergency_lead_periods: int = 0
+    emergency_min_contract_periods: int = 1
+    initial_emergency_places: float = 0.0
+    prehorizon_registrations: dict[str, float] = field(default_factory=dict)  # per period, for late cohorts
+    terminal_staff_fte: dict[str, float] = field(default_factory=dict)  # soft end-of-horizon staffing target
 
     @property
     def decision_categories(self) -> tuple[str, ...]:
@@ -136,9 +152,50 @@ class ChainData:
 
     @property
     def terminal_cost_per_case_meur(self) -> float:
-        """Value of an undecided case at the horizon end: the IND cost of deciding it."""
+        """IND cost of deciding one work unit (a first application) after the horizon."""
         ind = self.staff[Partner.IND.value]
         return ind.cost_per_fte_period_meur / ind.output_per_fte_period
+
+    @property
+    def reception_cost_period_meur(self) -> float:
+        """Cash cost of one person in regular reception for one period: resident cost plus the
+        running cost of a regular place at the planning norm (the open portfolio's average)."""
+        open_ = [loc for loc in self.locations if loc.initially_open > 0] or list(self.locations)
+        places = sum(loc.places * max(loc.initially_open, 1) for loc in open_)
+        place_cost = sum(
+            loc.cost_per_place_period_meur * loc.places * max(loc.initially_open, 1) for loc in open_
+        )
+        return self.resident_cost_period_meur + place_cost / places / self.policy.occupancy_norm
+
+    def terminal_value_meur(self, stock: str, category: str | None = None, last: int | None = None) -> float:
+        """Cash the chain still spends after the horizon on one person left in ``stock`` at the end.
+
+        At normal (minimum) stays and the case's unit costs: the marginal saving of pushing that
+        person past the horizon, so the plan gains nothing by doing so (``add_terminal_value``).
+        """
+        t = len(self.periods) - 1 if last is None else last
+        c = self.reception_cost_period_meur
+        g = self.permit_share[t]
+        after_permit = c * self.housing_min_periods
+        after_rejection = c * self.departure_min_periods
+        if stock == "status_holders":
+            return after_permit
+        if stock == "rejected":
+            return after_rejection
+        if category is None:
+            raise ValueError(f"stock {stock!r} needs a category")
+        sigma = self.reception_share[category]
+        decided = sigma * (g * after_permit + (1 - g) * after_rejection)
+        backlog = (
+            self.decision_work[category] * self.terminal_cost_per_case_meur
+            + sigma * c * self.ind_min_periods
+            + decided
+        )
+        if stock == "ind_backlog":
+            return backlog
+        reg = self.staff[Partner.REGISTRATION.value]
+        registration = reg.cost_per_fte_period_meur / reg.output_per_fte_period
+        return registration + sigma * c * self.registration_stay_periods + backlog  # registration queue
 
     def with_baseline(self, baseline: MppBaseline) -> ChainData:
         return replace(self, baseline=baseline)
@@ -151,6 +208,7 @@ class ScenarioInflow:
     name: str
     inflow_persons: np.ndarray
     baseline: bool = False  # the deterministic MPP-mid planning run (norm on own occupancy)
+    housing_persons: np.ndarray | None = None  # housing outflow per period; None: the case's series
 
 
 def first_opening_period(loc: LocationData) -> int | None:
@@ -210,6 +268,32 @@ def chain_data(case: Case, policy: Policy | None = None) -> ChainData:
     )
     openable = [first_opening_period(loc) for loc in locations if loc.max_open > loc.initially_open]
     opening_periods = [t for t in openable if t is not None]
+    res = st.residence
+    first_year = min(case.years)
+    last_year = max(case.years)
+    mid = {(r.year, r.category.value): r.mid for r in case.mpp}
+    staff = {p.value: _staff(case, p) for p in STAFFED_PARTNERS}
+    permit_last = series[labels[-1]].permit_share
+    work = sum(st.categories[c].decision_work * mid.get((last_year, c.value), 0.0) for c in Category)
+    rejections = (1 - permit_last) * sum(
+        st.categories[c].reception_share * mid.get((last_year, c.value), 0.0)
+        for c in Category
+        if st.categories[c].decision_work > 0
+    )
+    cap = st.dtv.max_returns_per_year
+    registrations = sum(
+        mid.get((last_year, c.value), 0.0) for c in Category if st.categories[c].needs_registration
+    )
+    need_per_period = {
+        Partner.REGISTRATION.value: registrations / ppy,
+        Partner.IND.value: work / ppy,
+        Partner.DTV.value: (min(rejections, cap) if cap is not None else rejections) / ppy,
+    }
+    terminal_staff = {
+        p: min(s.initial_fte, need_per_period[p] / s.output_per_fte_period)
+        for p, s in staff.items()
+        if s.adjustable
+    }
     return ChainData(
         periods=tuple(labels),
         years=tuple(case.years),
@@ -227,7 +311,7 @@ def chain_data(case: Case, policy: Policy | None = None) -> ChainData:
         housing_outflow=tuple(series[p].housing_outflow_persons for p in labels),
         permit_share=tuple(series[p].permit_share for p in labels),
         unsupervised_share=tuple(series[p].unsupervised_departure_share for p in labels),
-        staff={p.value: _staff(case, p) for p in STAFFED_PARTNERS},
+        staff=staff,
         legal_term_periods=st.ind.legal_term_months / mpp,
         locations=locations,
         max_fill_rate=coa.max_fill_rate,
@@ -255,14 +339,34 @@ def chain_data(case: Case, policy: Policy | None = None) -> ChainData:
         queue_person_day_meur=(st.penalties.registration_queue_person_day_eur) / MONEY_SCALE,
         policy=policy or st.policy,
         norm_start_period=min(opening_periods) if opening_periods else n,
+        registration_stay_periods=res.registration_days / (DAYS_PER_MONTH * mpp),
+        ind_min_periods=st.ind.min_processing_months / mpp,
+        housing_min_periods=res.housing_min_months / mpp,
+        departure_min_periods=res.departure_min_months / mpp,
+        accelerated_housing_share=st.accelerated_housing.max_share,
+        accelerated_housing_cost_meur=st.accelerated_housing.cost_per_person_eur / MONEY_SCALE,
+        nareis_per_permit=st.nareis.per_permit,
+        nareis_lag_periods=months_to_periods(st.nareis.lag_months, h),
+        max_returns_period=None if cap is None else cap / ppy,
+        reserve_min_contract_periods=max(1, months_to_periods(coa.reserve_min_contract_months, h)),
+        emergency_lead_periods=months_to_periods(coa.emergency_lead_months, h),
+        emergency_min_contract_periods=max(1, months_to_periods(coa.emergency_min_contract_months, h)),
+        initial_emergency_places=coa.initial_emergency_places,
+        prehorizon_registrations={c.value: mid.get((first_year, c.value), 0.0) / ppy for c in Category},
+        terminal_staff_fte=terminal_staff,
     )
 
 
 def scenario_inflows(scenario_set: ScenarioSet) -> list[ScenarioInflow]:
     """The set's scenarios as model data (categories in ``Category`` order)."""
     order = [scenario_set.categories.index(c) for c in Category]
+    housing = scenario_set.housing_persons
     return [
-        ScenarioInflow(name, scenario_set.inflow_persons[i][:, order].astype(float))
+        ScenarioInflow(
+            name,
+            scenario_set.inflow_persons[i][:, order].astype(float),
+            housing_persons=None if housing is None else housing[i].astype(float),
+        )
         for i, name in enumerate(scenario_set.names)
     ]
 

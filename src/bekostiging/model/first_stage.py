@@ -30,9 +30,11 @@ def build_first_stage(b: pyo.Block, d: ChainData) -> None:
     add_budget_covers_structural(b, d)
     add_funding_ratio(b, d)
     add_policy_plan(b, d)
+    add_terminal_staff(b, d)
     b.FirstStageCost = pyo.Expression(
         expr=sum(b.StructuralCost[line, y] for line in b.LINES for y in b.YEARS)
         + sum(d.asielreserve_rate * b.Asielreserve[y] for y in b.YEARS)
+        + b.TerminalStaffCost
     )
     b.first_stage_vars = [
         b.Hire,
@@ -44,6 +46,7 @@ def build_first_stage(b: pyo.Block, d: ChainData) -> None:
         b.PoolTeams,
         b.Asielreserve,
         b.Budget,
+        b.TerminalStaffGap,
     ]
 
 
@@ -454,3 +457,41 @@ def add_policy_plan(b: pyo.Block, d: ChainData) -> None:
             key = v.getname(relative_to=b, fully_qualified=True)
             if key in plan:
                 v.fix(round(plan[key]))
+
+
+def add_terminal_staff(b: pyo.Block, d: ChainData) -> None:
+    r"""Terminal_Staff — no run-down of staff at the horizon end (a soft terminal condition).
+
+    .. math::
+        Staff_{p,T} + Trainees_{p,T} + Gap_p \ge S^{end}_p,\quad
+        S^{end}_p = \min\big(S^0_p,\ W^{mpp}_p / o_p\big) \qquad \forall p \in P_{adj}
+
+    :math:`W^{mpp}_p` is partner p's work per period at the MPP-mid forecast of the last
+    year (registrations; decision work; rejections, within the returns cap). A gap costs
+    what rebuilding it after the horizon costs: hiring plus the wages of the training
+    months, :math:`h_p + \ell_p k_p` per FTE (``TerminalStaffCost``, in ``FirstStageCost``).
+    Without it hiring stops well before the end, as if the chain ended in December.
+
+    ==============  ==========================  ==================
+    symbol          component                   unit
+    ==============  ==========================  ==================
+    Gap_p           ``TerminalStaffGap[p]``     FTE
+    S^{end}_p       ``terminal_staff_fte``      FTE
+    h_p, k_p        hiring, cost per period     M EUR per FTE(-period)
+    \ell_p          ``lag_periods``             periods
+    ==============  ==========================  ==================
+    """
+    last = len(d.periods) - 1
+    targets = {p: fte for p, fte in d.terminal_staff_fte.items() if p in d.staff and d.staff[p].adjustable}
+    b.TERMINAL_P = pyo.Set(initialize=list(targets), ordered=True)
+    b.TerminalStaffGap = pyo.Var(b.TERMINAL_P, domain=pyo.NonNegativeReals)
+    b.Terminal_Staff = pyo.Constraint(
+        b.TERMINAL_P,
+        rule=lambda _b, p: b.Staff[p, last] + b.Trainees[p, last] + b.TerminalStaffGap[p] >= targets[p],
+    )
+
+    def rebuild(p: str) -> float:
+        s = d.staff[p]
+        return s.hiring_cost_per_fte_meur + s.lag_periods * s.cost_per_fte_period_meur
+
+    b.TerminalStaffCost = pyo.Expression(expr=sum(rebuild(p) * b.TerminalStaffGap[p] for p in b.TERMINAL_P))

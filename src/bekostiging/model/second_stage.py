@@ -8,15 +8,20 @@ of recourse actions are modelled as the earliest period they can be used.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from typing import Any
+
 import pyomo.environ as pyo
 
 from bekostiging.model.data import FLEXPOOL, ChainData, ScenarioInflow
-from bekostiging.schema import Partner
+from bekostiging.schema import Category, Partner
 
 REG = Partner.REGISTRATION.value
 IND = Partner.IND.value
 COA = Partner.COA.value
 DTV = Partner.DTV.value
+NAREIS = Category.NAREIS.value
 # The MPP plan's soft occupancy norm: a place short of the norm costs twice an
 # emergency place, so the plan opens locations wherever lead times allow.
 NORM_SHORTFALL_EMERGENCY_MULTIPLE = 2.0
@@ -38,17 +43,26 @@ def build_second_stage(
     b.inflow_persons = pyo.Param(
         first.T, b.K, initialize=lambda _b, t, k: float(s.inflow_persons[t, col[k]]), mutable=mutable
     )
+    housing = s.housing_persons if s.housing_persons is not None else d.housing_outflow
+    b.housing_outflow_persons = pyo.Param(
+        first.T, initialize=lambda _b, t: float(housing[t]), mutable=mutable
+    )
     add_pool_activation(b, first, d)
     add_registration_queue(b, first, d)
     add_registration_capacity(b, first, d)
     add_ind_backlog(b, first, d)
     add_decision_capacity(b, first, d)
+    add_ind_work_in_progress(b, first, d)
     add_late_cases(b, first, d)
     add_status_holders(b, first, d)
+    add_accelerated_housing(b, first, d)
+    add_housing_delay(b, first, d)
     add_rejected(b, first, d)
+    add_departure_delay(b, first, d)
     add_occupancy(b, first, d)
     add_place_cover(b, first, d)
     add_reserve_activation(b, first, d)
+    add_emergency_contracts(b, first, d)
     add_coa_extra_staff(b, first, d)
     if s.baseline:
         add_baseline_norm(b, first, d)
@@ -56,12 +70,35 @@ def build_second_stage(
         b.NormShortfallCost = pyo.Expression(expr=0.0)
     add_operating_cost(b, first, d)
     add_budget_execution(b, first, d)
+    add_terminal_value(b, first, d)
     add_penalties(b, first, d)
     b.SecondStageCost = pyo.Expression(
         expr=sum(b.OperatingCost[line, y] for line in first.LINES for y in first.YEARS)
         + b.PenaltyCost
         + b.NormShortfallCost
     )
+
+
+def pipeline(flow: Callable[[int], Any], t: int, length: float, before: float = 0.0) -> Any:
+    r"""Persons who entered a step in the last ``length`` periods (Little's law for a minimum stay).
+
+    .. math:: \Pi_t(f, L) = \sum_{j=0}^{\lfloor L \rfloor - 1} f_{t-j}
+        + (L - \lfloor L \rfloor)\, f_{t - \lfloor L \rfloor}
+
+    with :math:`f_\tau` = ``before`` for :math:`\tau < 0` (flows before the horizon). A stay
+    of :math:`L` periods keeps :math:`\Pi_t` persons in the step; in a steady state
+    :math:`\Pi = L f`.
+    """
+    whole = math.floor(length + 1e-12)
+    frac = length - whole
+
+    def f(tau: int) -> Any:
+        return flow(tau) if tau >= 0 else before
+
+    total: Any = sum(f(t - j) for j in range(whole))
+    if frac > 1e-12:
+        total = total + frac * f(t - whole)
+    return total
 
 
 def add_pool_activation(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
@@ -121,6 +158,8 @@ def registered(b: pyo.Block, k: str, t: int) -> pyo.Var | float:
     """
     if k in b.KREG:
         return b.RegisteredVar[k, t]
+    if k == NAREIS and hasattr(b, "NareisLinked") and t in b.NareisLinked:
+        return b.NareisLinked[t]
     if b.inflow_persons.mutable:
         return b.inflow_persons[t, k]  # the assembler's template: the Param itself
     return float(pyo.value(b.inflow_persons[t, k]))
@@ -134,6 +173,9 @@ def load_inflow(b: pyo.Block, d: ChainData, s: ScenarioInflow) -> None:
     param = b.inflow_persons
     for t, k in param:
         param[t, k] = float(s.inflow_persons[t, col[k]])
+    housing = s.housing_persons if s.housing_persons is not None else d.housing_outflow
+    for t in b.housing_outflow_persons:
+        b.housing_outflow_persons[t] = float(housing[t])
 
 
 def add_registration_capacity(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
@@ -207,75 +249,198 @@ def add_decision_capacity(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
 
 
 def add_late_cases(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
-    r"""Late_Cases — cases beyond normal work in progress (the legal term of throughput).
+    r"""Late_Cases — cases older than the legal term, tracked by registration cohort (persons).
 
-    .. math:: Late_t \ge \sum_{k \in K_{dec}} B_{k,t} - \tau\, Cap_{ind,t},\ Late_t \ge 0 \qquad \forall t
+    .. math::
+        Late_{k,t} \ge B_{k,t} - \Pi_t(R_k, \tau),\ Late_{k,t} \ge 0 \quad \forall k \in K_{dec}, t;
+        \qquad Late_t = \sum_k Late_{k,t}
 
-    By Little's law a backlog of :math:`\tau` periods of capacity is decided on
-    time; cases beyond it are late. Late case-months = :math:`Late_t \cdot m`.
+    Cases are decided first in, first out within a category, so the backlog beyond the
+    cases registered in the last :math:`\tau` periods is older than the legal term
+    (``pipeline``; before the horizon, registrations at the MPP-mid rate of the first year,
+    :math:`\bar R_k`). Backlog and registrations are both persons: a repeat case counts
+    as one late case whatever its work. Late case-months = :math:`m \sum_t Late_t`.
 
-    ==========  =========================  ==================
-    symbol      component                  unit
-    ==========  =========================  ==================
-    Late_t      ``Late[t]``                cases
-    \tau        ``legal_term_periods``     periods
-    m           ``months_per_period``      months
-    ==========  =========================  ==================
+    ==============  =============================  ==================
+    symbol          component                      unit
+    ==============  =============================  ==================
+    Late_{k,t}      ``LateByCategory[k,t]``        cases
+    Late_t          ``Late[t]``                    cases
+    \tau            ``legal_term_periods``         periods
+    \bar R_k        ``prehorizon_registrations``   cases per period
+    m               ``months_per_period``          months
+    ==============  =============================  ==================
     """
-    b.Late = pyo.Var(first.T, domain=pyo.NonNegativeReals)
-    b.Late_Cases = pyo.Constraint(
+    b.LateByCategory = pyo.Var(b.KDEC, first.T, domain=pyo.NonNegativeReals)
+
+    def rule(_b: pyo.Block, k: str, t: int) -> pyo.Expression:
+        recent = pipeline(
+            lambda tau: registered(b, k, tau), t, d.legal_term_periods, d.prehorizon_registrations.get(k, 0.0)
+        )
+        return b.LateByCategory[k, t] >= b.Backlog[k, t] - recent
+
+    b.Late_Cases = pyo.Constraint(b.KDEC, first.T, rule=rule)
+    b.Late = pyo.Expression(first.T, rule=lambda _b, t: sum(b.LateByCategory[k, t] for k in b.KDEC))
+
+
+def add_ind_work_in_progress(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
+    r"""Ind_Work_In_Progress — no case is decided sooner than the minimum processing time.
+
+    .. math:: B_{k,t} \ge \Pi_t(R_k, L_{ind}) \qquad \forall k \in K_{dec}, t
+
+    The cases registered in the last :math:`L_{ind}` periods are still in the backlog
+    (only flows inside the horizon: the initial backlog is older). In a steady state the
+    backlog is at least :math:`L_{ind}` periods of registrations, whatever the capacity.
+
+    ============  ======================  =======
+    symbol        component               unit
+    ============  ======================  =======
+    L_{ind}       ``ind_min_periods``     periods
+    ============  ======================  =======
+    """
+    if d.ind_min_periods <= 0:
+        return
+    b.Ind_Work_In_Progress = pyo.Constraint(
+        b.KDEC,
         first.T,
-        rule=lambda _b, t: (
-            b.Late[t] >= sum(b.Backlog[k, t] for k in b.KDEC) - d.legal_term_periods * first.Capacity[IND, t]
+        rule=lambda _b, k, t: (
+            b.Backlog[k, t] >= pipeline(lambda tau: registered(b, k, tau), t, d.ind_min_periods)
         ),
     )
 
 
+def permits(b: pyo.Block, d: ChainData, t: int) -> Any:
+    r"""Permits granted in period t: :math:`g_t \sum_{k \in K_{dec}} D_{k,t}` (all applicants)."""
+    return sum(d.permit_share[t] * b.Decisions[k, t] for k in b.KDEC)
+
+
 def add_status_holders(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
-    r"""Status_Holders — permit holders in reception awaiting municipal housing.
+    r"""Status_Holders — permit holders and nareis in reception awaiting municipal housing.
 
     .. math::
-        H_t = H_{t-1} + \sum_{k \in K_{dec}} \sigma_k g_t D_{k,t}
-              + \sum_{k \notin K_{dec}} \sigma_k R_{k,t} - Housed_t,
-        \quad Housed_t \le \bar h_t \qquad \forall t
+        H_t = H_{t-1} + In^H_t - Housed_t,\quad
+        In^H_t = \sum_{k \in K_{dec}} \sigma_k g_t D_{k,t} + \sum_{k \notin K_{dec}} \sigma_k R_{k,t}
 
-    ==========  ==============================  ====================
-    symbol      component                       unit
-    ==========  ==============================  ====================
-    H_t         ``StatusHolders[t]``            persons
-    g_t         ``permit_share``                share of decisions
-    \sigma_k    ``reception_share``             share
-    Housed_t    ``Housed[t]``                   persons per period
-    \bar h_t    ``housing_outflow``             persons per period
-    ==========  ==============================  ====================
+        Housed_t \le \bar h_{s,t} + Acc_t \qquad \forall t
+
+    Nareis (:math:`k \notin K_{dec}`) arrive as the scenario says, or, with
+    ``nareis.per_permit`` :math:`\nu > 0`, linked to the permits granted
+    :math:`\ell_\nu` periods earlier (``NareisLinked``, rows ``Nareis_Link``):
+
+    .. math:: R_{nareis,t} = \nu\, g_{t-\ell_\nu} \sum_{k \in K_{dec}} D_{k,t-\ell_\nu}
+        \qquad t \ge \ell_\nu
+
+    ==============  ==============================  ====================
+    symbol          component                       unit
+    ==============  ==============================  ====================
+    H_t             ``StatusHolders[t]``            persons
+    In^H_t          ``StatusHolderInflow[t]``       persons per period
+    g_t             ``permit_share``                share of decisions
+    \sigma_k        ``reception_share``             share
+    Housed_t        ``Housed[t]``                   persons per period
+    \bar h_{s,t}    ``housing_outflow_persons[t]``  persons per period (scenario's series)
+    Acc_t           ``AcceleratedHousing[t]``       persons per period
+    \nu             ``nareis_per_permit``           nareis per permit
+    \ell_\nu        ``nareis_lag_periods``          periods
+    ==============  ==============================  ====================
     """
     b.StatusHolders = pyo.Var(first.T, domain=pyo.NonNegativeReals)
-    b.Housed = pyo.Var(first.T, domain=pyo.NonNegativeReals, bounds=lambda _b, t: (0, d.housing_outflow[t]))
+    b.Housed = pyo.Var(first.T, domain=pyo.NonNegativeReals)
+    b.AcceleratedHousing = pyo.Var(first.T, domain=pyo.NonNegativeReals)
     direct = [k for k in d.categories if k not in d.decision_categories]
+    if d.nareis_per_permit > 0 and NAREIS in direct:
+        lag = d.nareis_lag_periods
+        linked = [t for t in first.T if t >= lag]
+        b.NareisLinked = pyo.Var(linked, domain=pyo.NonNegativeReals)
+        b.Nareis_Link = pyo.Constraint(
+            linked, rule=lambda _b, t: b.NareisLinked[t] == d.nareis_per_permit * permits(b, d, t - lag)
+        )
+    b.StatusHolderInflow = pyo.Expression(
+        first.T,
+        rule=lambda _b, t: (
+            sum(d.reception_share[k] * d.permit_share[t] * b.Decisions[k, t] for k in b.KDEC)
+            + sum(d.reception_share[k] * registered(b, k, t) for k in direct)
+        ),
+    )
 
     def rule(_b: pyo.Block, t: int) -> pyo.Expression:
         previous = b.StatusHolders[t - 1] if t > 0 else d.initial_status_holders
-        permits = sum(d.reception_share[k] * d.permit_share[t] * b.Decisions[k, t] for k in b.KDEC)
-        arrivals = sum(d.reception_share[k] * registered(b, k, t) for k in direct)
-        return b.StatusHolders[t] == previous + permits + arrivals - b.Housed[t]
+        return b.StatusHolders[t] == previous + b.StatusHolderInflow[t] - b.Housed[t]
 
     b.Status_Holders = pyo.Constraint(first.T, rule=rule)
+    b.Housing_Limit = pyo.Constraint(
+        first.T, rule=lambda _b, t: b.Housed[t] - b.AcceleratedHousing[t] <= b.housing_outflow_persons[t]
+    )
+
+
+def add_accelerated_housing(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
+    r"""Accelerated_Housing — extra housing of status holders bought from municipalities (a lever).
+
+    .. math:: Acc_t \le \alpha\, \bar h_{s,t} \qquad \forall t
+
+    at :math:`k_{acc}` per person on the COA line (``add_operating_cost``): the model weighs
+    a COA place against housing a status holder sooner (versnelde huisvesting).
+
+    ==========  ===============================  ======================
+    symbol      component                        unit
+    ==========  ===============================  ======================
+    \alpha      ``accelerated_housing_share``    share of the base outflow
+    k_{acc}     ``accelerated_housing_cost_meur`` M EUR per person housed
+    ==========  ===============================  ======================
+    """
+    share = d.accelerated_housing_share
+    b.Accelerated_Housing = pyo.Constraint(
+        first.T,
+        rule=lambda _b, t: (
+            b.AcceleratedHousing[t] <= share * b.housing_outflow_persons[t]
+            if share > 0
+            else b.AcceleratedHousing[t] == 0
+        ),
+    )
+
+
+def add_housing_delay(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
+    r"""Housing_Delay — a status holder waits at least the linking-and-search time for a home.
+
+    .. math:: H_t \ge \Pi_t(In^H, L_H) \qquad \forall t
+
+    ==========  ========================  =======
+    symbol      component                 unit
+    ==========  ========================  =======
+    L_H         ``housing_min_periods``   periods
+    ==========  ========================  =======
+    """
+    if d.housing_min_periods <= 0:
+        return
+    b.Housing_Delay = pyo.Constraint(
+        first.T,
+        rule=lambda _b, t: (
+            b.StatusHolders[t] >= pipeline(lambda tau: b.StatusHolderInflow[tau], t, d.housing_min_periods)
+        ),
+    )
 
 
 def add_rejected(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
     r"""Rejected — rejected applicants in reception awaiting departure (DT&V).
 
     .. math::
-        J_t = (1 - u_t) J_{t-1} + \sum_{k \in K_{dec}} \sigma_k (1 - g_t) D_{k,t} - Ret_t,
-        \quad Ret_t \le Cap_{dtv,t} \qquad \forall t
+        J_t = (1 - u_t) J_{t-1} + In^J_t - Ret_t,\quad
+        In^J_t = \sum_{k \in K_{dec}} \sigma_k (1 - g_t) D_{k,t}
+
+        Ret_t \le Cap_{dtv,t},\qquad Ret_t \le \bar r \qquad \forall t
+
+    :math:`\bar r` is the external cap on supervised departures (countries of origin),
+    rows only when ``dtv.max_returns_per_year`` is set (``Return_Cap``).
 
     ==========  ============================  ====================
     symbol      component                     unit
     ==========  ============================  ====================
     J_t         ``Rejected[t]``               persons
+    In^J_t      ``RejectedInflow[t]``         persons per period
     u_t         ``unsupervised_share``        share per period
     Ret_t       ``Returns[t]``                persons per period
     Cap_{dtv,t} ``first.Capacity[dtv,t]``     returns per period
+    \bar r      ``max_returns_period``        persons per period
     ==========  ============================  ====================
     """
     b.Rejected = pyo.Var(first.T, domain=pyo.NonNegativeReals)
@@ -285,32 +450,68 @@ def add_rejected(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
         return b.Rejected[t - 1] if t > 0 else d.initial_rejected
 
     b.Unsupervised = pyo.Expression(first.T, rule=lambda _b, t: d.unsupervised_share[t] * previous(t))
+    b.RejectedInflow = pyo.Expression(
+        first.T,
+        rule=lambda _b, t: sum(
+            d.reception_share[k] * (1 - d.permit_share[t]) * b.Decisions[k, t] for k in b.KDEC
+        ),
+    )
 
     def rule(_b: pyo.Block, t: int) -> pyo.Expression:
-        rejections = sum(d.reception_share[k] * (1 - d.permit_share[t]) * b.Decisions[k, t] for k in b.KDEC)
-        return b.Rejected[t] == previous(t) - b.Unsupervised[t] + rejections - b.Returns[t]
+        return b.Rejected[t] == previous(t) - b.Unsupervised[t] + b.RejectedInflow[t] - b.Returns[t]
 
     b.Rejected_Balance = pyo.Constraint(first.T, rule=rule)
     b.Return_Capacity = pyo.Constraint(first.T, rule=lambda _b, t: b.Returns[t] <= first.Capacity[DTV, t])
+    cap = d.max_returns_period
+    b.Return_Cap = pyo.Constraint(
+        first.T, rule=lambda _b, t: b.Returns[t] <= cap if cap is not None else pyo.Constraint.Skip
+    )
+
+
+def add_departure_delay(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
+    r"""Departure_Delay — a rejected applicant keeps reception for the departure term.
+
+    .. math:: J_t \ge \Pi_t(In^J, L_J) \qquad \forall t
+
+    ==========  ==========================  =======
+    symbol      component                   unit
+    ==========  ==========================  =======
+    L_J         ``departure_min_periods``   periods
+    ==========  ==========================  =======
+    """
+    if d.departure_min_periods <= 0:
+        return
+    b.Departure_Delay = pyo.Constraint(
+        first.T,
+        rule=lambda _b, t: (
+            b.Rejected[t] >= pipeline(lambda tau: b.RejectedInflow[tau], t, d.departure_min_periods)
+        ),
+    )
 
 
 def add_occupancy(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
     r"""Occupancy — COA occupancy (bezetting) as the sum of who is in reception.
 
     .. math::
-        Occ_t = \sum_{k \in K_{reg}} \sigma_k Q_{k,t} + \sum_{k \in K_{dec}} \sigma_k B_{k,t} + H_t + J_t
-        \qquad \forall t
+        Occ_t = \sum_{k \in K_{reg}} \sigma_k (Q_{k,t} + s_{reg} R_{k,t})
+            + \sum_{k \in K_{dec}} \sigma_k B_{k,t} + H_t + J_t \qquad \forall t
 
-    ==========  ================  =======
-    symbol      component         unit
-    ==========  ================  =======
-    Occ_t       ``Occupancy[t]``  persons
-    ==========  ================  =======
+    :math:`s_{reg} R_{k,t}` are the registered applicants still in the central reception
+    location (a stay of :math:`s_{reg}` periods, Little's law).
+
+    ==========  ============================  =======
+    symbol      component                     unit
+    ==========  ============================  =======
+    Occ_t       ``Occupancy[t]``              persons
+    s_{reg}     ``registration_stay_periods`` periods
+    ==========  ============================  =======
     """
+    stay = d.registration_stay_periods
     b.Occupancy = pyo.Expression(
         first.T,
         rule=lambda _b, t: (
             sum(d.reception_share[k] * b.RegQueue[k, t] for k in b.KREG)
+            + sum(d.reception_share[k] * stay * b.RegisteredVar[k, t] for k in b.KREG if stay > 0)
             + sum(d.reception_share[k] * b.Backlog[k, t] for k in b.KDEC)
             + b.StatusHolders[t]
             + b.Rejected[t]
@@ -321,7 +522,10 @@ def add_occupancy(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
 def add_place_cover(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
     r"""Place_Cover — occupancy fits in regular, activated reserve and emergency places.
 
-    .. math:: Occ_t \le \phi\, Places_t + ResAct_t + Em_t \qquad \forall t
+    .. math:: Occ_t \le \phi\, (Places_t + ResAct_t) + Em_t \qquad \forall t
+
+    Reserve places are regular COA places brought back into use: they fill to the same
+    :math:`\phi` as the others.
 
     ==========  ======================  ==============
     symbol      component               unit
@@ -336,29 +540,84 @@ def add_place_cover(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
     b.Place_Cover = pyo.Constraint(
         first.T,
         rule=lambda _b, t: (
-            b.Occupancy[t] <= d.max_fill_rate * first.Places[t] + b.ReserveActive[t] + b.Emergency[t]
+            b.Occupancy[t] <= d.max_fill_rate * (first.Places[t] + b.ReserveActive[t]) + b.Emergency[t]
         ),
     )
 
 
 def add_reserve_activation(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
-    r"""Reserve_Activation — activated reserve places within those held, after the lead time.
+    r"""Reserve_Activation — reserve places activated under contracts: a lead time and a minimum period.
 
     .. math::
-        ResAct_t \le ReservePlaces_{y(t)} \ (t \ge \ell_{res}), \quad ResAct_t = 0 \ (t < \ell_{res})
+        ResAct_t = \sum_{j=0}^{M_{res}-1} ResStart_{t-j},\qquad ResAct_t \le ReservePlaces_{y(t)},
+        \qquad ResStart_t = 0 \ (t < \ell_{res}) \qquad \forall t
 
-    ============  ==========================  =======
-    symbol        component                   unit
-    ============  ==========================  =======
-    \ell_{res}    ``reserve_lead_periods``    periods
-    ============  ==========================  =======
+    :math:`ResStart_t` are places that come into use in period :math:`t` for
+    :math:`M_{res}` periods (paid whether full or not); it is decided :math:`\ell_{res}`
+    periods earlier, in every period (in the two-stage form, with the scenario's path known,
+    the lead time binds at the start; ``model/stages.md`` gives the decision its
+    information set). A contract may not outlast the reserve places held in any year it spans.
+
+    ==============  ================================  =======
+    symbol          component                         unit
+    ==============  ================================  =======
+    ResStart_t      ``ReserveStart[t]``               places
+    \ell_{res}      ``reserve_lead_periods``          periods
+    M_{res}         ``reserve_min_contract_periods``  periods
+    ==============  ================================  =======
     """
-    b.Reserve_Activation = pyo.Constraint(
+    lead, length = d.reserve_lead_periods, d.reserve_min_contract_periods
+    b.ReserveStart = pyo.Var(first.T, domain=pyo.NonNegativeReals)
+    for t in first.T:
+        if t < lead:
+            b.ReserveStart[t].setub(0.0)
+    b.Reserve_Contract = pyo.Constraint(
         first.T,
         rule=lambda _b, t: (
-            b.ReserveActive[t] <= first.ReservePlaces[d.year_of[t]]
-            if t >= d.reserve_lead_periods
-            else b.ReserveActive[t] == 0
+            b.ReserveActive[t] == sum(b.ReserveStart[t - j] for j in range(length) if t - j >= 0)
+        ),
+    )
+    b.Reserve_Activation = pyo.Constraint(
+        first.T, rule=lambda _b, t: b.ReserveActive[t] <= first.ReservePlaces[d.year_of[t]]
+    )
+
+
+def initial_emergency(d: ChainData, t: int) -> float:
+    r"""Initial emergency places still under contract in period t: they run out evenly over
+    the minimum contract period, :math:`E^0_t = E^0 \max(0, 1 - t / M_{em})`."""
+    return d.initial_emergency_places * max(0.0, 1.0 - t / d.emergency_min_contract_periods)
+
+
+def add_emergency_contracts(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
+    r"""Emergency_Contracts — emergency shelter contracted for a minimum period after a lead time.
+
+    .. math::
+        Em_t = E^0_t + \sum_{j=0}^{M_{em}-1} EmStart_{t-j},\qquad EmStart_t = 0 \ (t < \ell_{em}),
+        \qquad E^0_t = E^0 \max(0, 1 - t/M_{em}) \qquad \forall t
+
+    The emergency places in use at the start (:math:`E^0`) are a stock under contract that
+    winds down evenly over the minimum period; new places (hotels, ships, halls) come in
+    :math:`\ell_{em}` periods after the decision and are paid for :math:`M_{em}` periods.
+
+    ==============  =================================  =======
+    symbol          component                          unit
+    ==============  =================================  =======
+    EmStart_t       ``EmergencyStart[t]``              places
+    E^0             ``initial_emergency_places``       places
+    \ell_{em}       ``emergency_lead_periods``         periods
+    M_{em}          ``emergency_min_contract_periods`` periods
+    ==============  =================================  =======
+    """
+    lead, length = d.emergency_lead_periods, d.emergency_min_contract_periods
+    b.EmergencyStart = pyo.Var(first.T, domain=pyo.NonNegativeReals)
+    for t in first.T:
+        if t < lead:
+            b.EmergencyStart[t].setub(0.0)
+    b.Emergency_Contracts = pyo.Constraint(
+        first.T,
+        rule=lambda _b, t: (
+            b.Emergency[t]
+            == initial_emergency(d, t) + sum(b.EmergencyStart[t - j] for j in range(length) if t - j >= 0)
         ),
     )
 
@@ -426,7 +685,8 @@ def add_operating_cost(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
     r"""Operating_Cost — stage-2 spending per budget line and year (an expression).
 
     .. math::
-        C^2_{coa,y} = \sum_{t \in y} \big[k_{occ} Occ_t + k_{act} ResAct_t + k_{em} Em_t + k_{ext} Ext_t\big],
+        C^2_{coa,y} = \sum_{t \in y} \big[k_{occ} Occ_t + k_{act} ResAct_t + k_{em} Em_t + k_{ext} Ext_t
+            + k_{acc} Acc_t\big],
         \quad C^2_{pool,y} = \sum_{t \in y} k_{pa} \sum_j PoolActive_{j,t}
 
     Other lines have no stage-2 spending (their capacity is structural).
@@ -439,6 +699,7 @@ def add_operating_cost(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
     k_{em}      ``emergency_cost_period_meur``             EUR per place-period
     k_{ext}     ``external_staff_cost_period_meur``        EUR per FTE-period
     k_{pa}      ``pool_activation_period_meur``            EUR per FTE-period
+    k_{acc}     ``accelerated_housing_cost_meur``          EUR per person housed
     ==========  ========================================  ====================
     """
     periods_of = {y: [t for t in first.T if d.year_of[t] == y] for y in first.YEARS}
@@ -451,6 +712,7 @@ def add_operating_cost(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
                 + d.reserve_activation_cost_period_meur * b.ReserveActive[t]
                 + d.emergency_cost_period_meur * b.Emergency[t]
                 + d.external_staff_cost_period_meur * b.ExternalStaff[t]
+                + d.accelerated_housing_cost_meur * b.AcceleratedHousing[t]
                 for t in ts
             )
         if line == FLEXPOOL:
@@ -500,13 +762,45 @@ def add_budget_execution(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
     )
 
 
+def add_terminal_value(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
+    r"""Terminal_Value — what every person left in a stock at the horizon end still costs.
+
+    .. math::
+        V = \sum_{k \in K_{reg}} v^Q_k Q_{k,T} + \sum_{k \in K_{dec}} v^B_k B_{k,T} + v^H H_T + v^J J_T
+
+        v^H = c\,L_H,\quad v^J = c\,L_J,\quad
+        v^B_k = w_k v_{ind} + \sigma_k \big(c\,L_{ind} + g_T v^H + (1 - g_T) v^J\big),\quad
+        v^Q_k = v_{reg} + \sigma_k c\, s_{reg} + v^B_k
+
+    with :math:`c` the cash cost of a person-period in regular reception (resident plus
+    place at the planning norm), :math:`v_{ind}`, :math:`v_{reg}` the staff cost of one
+    decision / registration. These are the costs the chain incurs anyway after the horizon
+    at normal stays, so pushing a person past the end saves nothing. Staff have their own
+    terminal condition (``add_terminal_staff``); places the occupancy norm.
+
+    ==========  =================================  =======================
+    symbol      component                          unit
+    ==========  =================================  =======================
+    V           ``TerminalCost``                   M EUR
+    c           ``reception_cost_period_meur``     M EUR per person-period
+    v_{ind}     ``terminal_cost_per_case_meur``    M EUR per work unit
+    ==========  =================================  =======================
+    """
+    last = len(d.periods) - 1
+    b.TerminalCost = pyo.Expression(
+        expr=sum(d.terminal_value_meur("registration_queue", k) * b.RegQueue[k, last] for k in b.KREG)
+        + sum(d.terminal_value_meur("ind_backlog", k) * b.Backlog[k, last] for k in b.KDEC)
+        + d.terminal_value_meur("status_holders") * b.StatusHolders[last]
+        + d.terminal_value_meur("rejected") * b.Rejected[last]
+    )
+
+
 def add_penalties(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
-    r"""Penalties — weighted backlog, queue and budget penalties, and the end-of-horizon backlog.
+    r"""Penalties — weighted backlog, queue and budget penalties, and the terminal value.
 
     .. math::
         Pen = \sum_t \big[\lambda_{late}\, m\, Late_t + \lambda_{q}\, \delta \sum_{k} Q_{k,t}\big]
-            + \sum_y \big[\lambda_{sup} Supp_y + \lambda_{un} \sum_p Under_{p,y}\big]
-            + v \sum_{k} w_k B_{k,T}
+            + \sum_y \big[\lambda_{sup} Supp_y + \lambda_{un} \sum_p Under_{p,y}\big] + V
 
     ===============  =====================================  ======================
     symbol           component                              unit
@@ -516,10 +810,9 @@ def add_penalties(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
     \delta           ``days_per_period``                    days
     \lambda_{sup}    ``supplementary_penalty``              EUR per EUR
     \lambda_{un}     ``underspend_penalty``                 EUR per EUR
-    v                ``terminal_cost_per_case_meur``         EUR per case (IND cost of deciding it later)
+    V                ``TerminalCost``                       EUR (``add_terminal_value``)
     ===============  =====================================  ======================
     """
-    last = len(d.periods) - 1
     b.LateCaseMonths = pyo.Expression(expr=sum(d.months_per_period * b.Late[t] for t in first.T))
     b.QueuePersonDays = pyo.Expression(
         expr=sum(d.days_per_period * b.RegQueue[k, t] for k in b.KREG for t in first.T)
@@ -529,5 +822,5 @@ def add_penalties(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
         + first.queue_person_day_meur * b.QueuePersonDays
         + d.supplementary_penalty * sum(b.Supplementary[y] for y in first.YEARS)
         + d.underspend_penalty * sum(b.Under[p, y] for p in first.LINES for y in first.YEARS)
-        + d.terminal_cost_per_case_meur * sum(d.decision_work[k] * b.Backlog[k, last] for k in b.KDEC)
+        + b.TerminalCost
     )

@@ -1,0 +1,408 @@
+"""Chain dynamics of issue 16, one hand-solvable case per new or changed family.
+
+Built like ``test_model_families.py`` on the null case of ``model_cases`` (one year in
+quarters, T = 4, everything free unless switched on). Quarter arithmetic: EUR 4,000 a
+year = EUR 1,000 a quarter; 3 months = 1 period; a quarter has 91.3125 days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bekostiging.io.case import load_case
+from bekostiging.io.scenarios import HOUSING_FILE, load_scenario_set, write_scenario_set
+from bekostiging.model import ScenarioInflow, chain_data, chain_problem, scenario_inflows
+from bekostiging.model.data import MONEY_SCALE
+from bekostiging.model.second_stage import pipeline, registered
+from bekostiging.solver import HighsSolver, Status
+from bekostiging.twostage import extensive_form
+from model_cases import EXACT, YEAR, inflow, make_case, path, scenario_set, solve_chain, v
+
+TOL = 1e-6
+CASE_DIR = Path(__file__).parents[1] / "data" / "nl-2026"
+RESIDENT = {"cost_per_resident_year_eur": 4000.0}  # EUR 1,000 a person-quarter: stays cost money
+
+
+def _solved(case, inflows, probabilities=None, **kw):
+    m, outcome, data = solve_chain(case, inflows, probabilities, **kw)
+    assert outcome.status == Status.OPTIMAL, outcome.describe()
+    return m, data
+
+
+def _eur(x) -> float:
+    return v(x) * MONEY_SCALE
+
+
+@pytest.mark.unit
+def test_pipeline_is_littles_law_for_a_minimum_stay():
+    """Pi_t(f, L): the last floor(L) flows plus the fractional part of the one before.
+
+    f = 10, 20, 30, 40: L = 1.5 at t = 2 -> 30 + 0.5 x 20 = 40; L = 2 at t = 0 -> 10 + before (5);
+    a constant flow f gives L f (Little's law).
+    """
+    flows = [10.0, 20.0, 30.0, 40.0]
+    assert pipeline(lambda t: flows[t], 2, 1.5) == pytest.approx(40.0)
+    assert pipeline(lambda t: flows[t], 0, 2.0, before=5.0) == pytest.approx(15.0)
+    assert pipeline(lambda t: 8.0, 3, 2.25) == pytest.approx(18.0)
+    assert pipeline(lambda t: flows[t], 3, 0.0) == 0
+
+
+@pytest.mark.solver
+@pytest.mark.parametrize(
+    ("months", "backlog", "decisions"),
+    [(0.0, [0] * 4, [60] * 4), (3.0, [60] * 4, [0, 60, 60, 60]), (4.5, [60, 90, 90, 90], [0, 30, 60, 60])],
+)
+def test_add_ind_work_in_progress(months, backlog, decisions):
+    """Ind_Work_In_Progress: B_t >= Pi_t(R, L_ind), whatever the capacity.
+
+    60 first applicants registered a quarter, IND 100 decisions a quarter (ample),
+    everyone in reception at EUR 1,000 a quarter, housing and returns ample: the
+    model decides as soon as it may.
+    * L = 0: backlog 0, 60 decided a quarter;
+    * L = 3 months = 1 quarter: B_t >= R_t = 60;
+    * L = 4.5 months = 1.5 quarters: B_t >= R_t + 0.5 R_{t-1} = [60, 90, 90, 90].
+    """
+    case = make_case(
+        categories={"first": {"reception_share": 1.0}},
+        ind={"min_processing_months": months},
+        coa=RESIDENT,
+        locations=[{"places": 1000.0}],
+        penalties={"registration_queue_person_day_eur": 1.0},
+        housing=1000.0,
+    )
+    m, _ = _solved(case, inflow(case, first=60))
+    s = m.scen["s"]
+    assert path(s.Backlog, "first") == pytest.approx(backlog, abs=TOL)
+    assert path(s.Decisions, "first") == pytest.approx(decisions, abs=TOL)
+    assert hasattr(s, "Ind_Work_In_Progress") is (months > 0)
+
+
+@pytest.mark.solver
+@pytest.mark.parametrize(
+    ("months", "holders", "housed"),
+    [(3.0, [30] * 4, [0, 30, 30, 30]), (4.5, [30, 45, 45, 45], [0, 15, 30, 30])],
+)
+def test_add_housing_delay(months, holders, housed):
+    """Housing_Delay: H_t >= Pi_t(In^H, L_H) though municipalities could house more.
+
+    30 nareis a quarter join the status holders (reception 1), housing 1,000 a quarter,
+    stays cost money: without the delay H = 0.
+    * L_H = 3 months: H_t >= 30, housed [0, 30, 30, 30];
+    * L_H = 4.5 months: H_t >= 30 + 0.5 x 30 from t = 1: [30, 45, 45, 45].
+    """
+    case = make_case(
+        categories={"nareis": {"reception_share": 1.0}},
+        residence={"housing_min_months": months},
+        coa=RESIDENT,
+        locations=[{"places": 1000.0}],
+        housing=1000.0,
+    )
+    m, _ = _solved(case, inflow(case, nareis=30))
+    s = m.scen["s"]
+    assert path(s.StatusHolders) == pytest.approx(holders, abs=TOL)
+    assert path(s.Housed) == pytest.approx(housed, abs=TOL)
+
+
+def _decided(case, per_quarter: float = 40.0, **kw):
+    def fix(m):
+        for t in range(4):
+            m.scen["s"].Decisions["first", t].fix(per_quarter)
+
+    return _solved(case, inflow(case), fix=fix, **kw)
+
+
+@pytest.mark.solver
+def test_add_departure_delay():
+    """Departure_Delay: J_t >= Pi_t(In^J, L_J): a rejected applicant keeps reception for the term.
+
+    40 decisions a quarter (fixed) from a backlog of 160, permit share 0.5,
+    reception 1: 20 rejected a quarter; DT&V 1,000 returns a quarter, stays cost
+    money. Departure term 3 months = 1 quarter: J_t >= 20, returns [0, 20, 20, 20].
+    """
+    case = make_case(
+        categories={"first": {"reception_share": 1.0}},
+        residence={"departure_min_months": 3.0},
+        coa=RESIDENT,
+        locations=[{"places": 1000.0}],
+        stocks={"ind_backlog": {"first": 160.0}},
+        housing=1000.0,
+    )
+    m, _ = _decided(case)
+    s = m.scen["s"]
+    assert path(s.RejectedInflow) == pytest.approx([20] * 4, abs=TOL)
+    assert path(s.Rejected) == pytest.approx([20] * 4, abs=TOL)
+    assert path(s.Returns) == pytest.approx([0, 20, 20, 20], abs=TOL)
+
+
+@pytest.mark.solver
+def test_add_rejected_with_a_returns_cap():
+    """Return_Cap: supervised departures at most the external cap, however large DT&V is.
+
+    100 rejected at the start, DT&V 1,000 returns a quarter, countries of origin take
+    back 40 a year = 10 a quarter: J = 100 - 10 (t + 1) = [90, 80, 70, 60].
+    """
+    case = make_case(dtv={"max_returns_per_year": 40.0}, coa=RESIDENT, stocks={"rejected": 100.0})
+    m, _ = _solved(case, inflow(case))
+    s = m.scen["s"]
+    assert path(s.Returns) == pytest.approx([10] * 4, abs=TOL)
+    assert path(s.Rejected) == pytest.approx([90, 80, 70, 60], abs=TOL)
+    assert len(s.Return_Cap) == 4
+
+
+@pytest.mark.solver
+@pytest.mark.parametrize(("cost", "extra"), [(500.0, [10, 10, 10, 0]), (5000.0, [0] * 4)])
+def test_add_accelerated_housing(cost, extra):
+    """Accelerated_Housing: Acc_t <= alpha x base housing, bought while a COA stay costs more.
+
+    100 status holders, base housing 20 a quarter, at most 50 % extra (10), a resident
+    EUR 1,000 a quarter. Housing one person earlier lowers every later stock by one:
+    at EUR 500 per person it pays in t = 0..2 (stock 70, 40, 10; at t = 3 the base
+    houses the last 10). At EUR 5,000 it never pays (at most 4 quarters x 1,000 saved).
+    The cost sits on the COA line: resident-quarters x 1,000 + 30 x 500.
+    """
+    case = make_case(
+        categories={"nareis": {"reception_share": 1.0}},
+        accelerated_housing={"max_share": 0.5, "cost_per_person_eur": cost},
+        coa=RESIDENT,
+        stocks={"status_holders": 100.0},
+        housing=20.0,
+    )
+    m, _ = _solved(case, inflow(case))
+    s = m.scen["s"]
+    assert path(s.AcceleratedHousing) == pytest.approx(extra, abs=TOL)
+    holders = path(s.StatusHolders)
+    expected_coa = 1000.0 * sum(holders) + cost * sum(extra)
+    assert _eur(s.OperatingCost["coa", YEAR]) == pytest.approx(expected_coa, abs=1e-3)
+
+
+@pytest.mark.solver
+def test_add_status_holders_housing_outflow_per_scenario():
+    """Housing_Limit takes each scenario's own housing series (a scenario dimension).
+
+    100 status holders, residents cost money; scenario "slow" houses 10 a quarter,
+    "base" has no series of its own and takes the case's 20: H = 100 - 10 (t + 1) and
+    100 - 20 (t + 1). The mean scenario (for EV) has housing 15.
+    """
+    case = make_case(
+        categories={"nareis": {"reception_share": 1.0}},
+        coa=RESIDENT,
+        stocks={"status_holders": 100.0},
+        housing=20.0,
+    )
+    data = chain_data(case)
+    scenarios = [
+        ScenarioInflow("slow", inflow(case), housing_persons=np.full(4, 10.0)),
+        ScenarioInflow("base", inflow(case)),
+    ]
+    problem = chain_problem(data, scenarios, [0.5, 0.5])
+    m = extensive_form(problem)
+    assert HighsSolver(EXACT).solve(m).status == Status.OPTIMAL
+    assert path(m.scen["slow"].StatusHolders) == pytest.approx([90, 80, 70, 60], abs=TOL)
+    assert path(m.scen["base"].StatusHolders) == pytest.approx([80, 60, 40, 20], abs=TOL)
+    assert problem.mean_data().housing_persons == pytest.approx([15.0] * 4)
+
+
+@pytest.mark.solver
+def test_add_status_holders_nareis_linked_to_permits():
+    """Nareis_Link: nareis = nu x permits granted a lag earlier; before the lag the scenario's.
+
+    40 first decisions a quarter (fixed), permit share 0.5: 20 permits a quarter;
+    0.5 nareis per permit after 3 months (1 quarter): 10 nareis a quarter from t = 1,
+    the scenario's 7 at t = 0. Everyone in reception, no housing:
+    In^H = 20 + [7, 10, 10, 10], H = [27, 57, 87, 117].
+    """
+    case = make_case(
+        categories={"first": {"reception_share": 1.0}, "nareis": {"reception_share": 1.0}},
+        nareis={"per_permit": 0.5, "lag_months": 3},
+        locations=[{"places": 1000.0}],
+        stocks={"ind_backlog": {"first": 160.0}},
+    )
+
+    def fix(m):
+        for t in range(4):
+            m.scen["s"].Decisions["first", t].fix(40.0)
+
+    m, _ = _solved(case, inflow(case, nareis=7), fix=fix)
+    s = m.scen["s"]
+    assert [v(registered(s, "nareis", t)) for t in range(4)] == pytest.approx([7, 10, 10, 10], abs=TOL)
+    assert path(s.StatusHolders) == pytest.approx([27, 57, 87, 117], abs=TOL)
+
+
+@pytest.mark.solver
+def test_add_occupancy_counts_the_registration_stay():
+    """Occupancy includes s_reg x R: registered applicants still in the central location.
+
+    100 first applicants registered a quarter (reception 1), half a quarter
+    (45.65625 days) in the central location, IND without staff: backlog 100 (t + 1),
+    occupancy = backlog + 0.5 x 100 = [150, 250, 350, 450].
+    """
+    case = make_case(
+        categories={"first": {"reception_share": 1.0}},
+        ind={"initial_fte": 0.0},
+        residence={"registration_days": 91.3125 / 2},
+        locations=[{"places": 1000.0}],
+        penalties={"registration_queue_person_day_eur": 1.0},
+    )
+    m, _ = _solved(case, inflow(case, first=100))
+    assert path(m.scen["s"].Occupancy) == pytest.approx([150, 250, 350, 450], abs=TOL)
+
+
+def _swing_case(**kw):
+    """Occupancy [80, 120, 80, 80]: 80 status holders, 40 nareis at t = 1, 40 housed at t = 2."""
+    return make_case(
+        categories={"nareis": {"reception_share": 1.0}},
+        stocks={"status_holders": 80.0},
+        housing=[0.0, 0.0, 40.0, 0.0],
+        **kw,
+    )
+
+
+SWING = [0, 40, 0, 0]
+
+
+@pytest.mark.solver
+def test_add_emergency_contracts():
+    """Emergency_Contracts: 6-month contracts, and 20 initial places winding down over them.
+
+    Occupancy [80, 120, 80, 80] in 90 regular places (fill 1): 30 short at t = 1 only.
+    Contracts run 2 quarters (6 months); the 20 places of the start run out evenly:
+    E0 = 20 x (1 - t/2) = [20, 10, 0, 0]. At t = 1 10 initial places remain, so 20
+    new places start at t = 1 and are paid at t = 1 and 2: Em = [20, 30, 20, 0].
+    A lead time of 3 months forbids a start at t = 0 (bound 0).
+    """
+    coa = {"emergency_min_contract_months": 6, "emergency_lead_months": 3, "initial_emergency_places": 20.0}
+    case = _swing_case(coa=coa, locations=[{"places": 90.0}])
+    m, _ = _solved(case, inflow(case, nareis=SWING))
+    s = m.scen["s"]
+    assert path(s.Occupancy) == pytest.approx([80, 120, 80, 80], abs=TOL)
+    assert path(s.EmergencyStart) == pytest.approx([0, 20, 0, 0], abs=TOL)
+    assert path(s.Emergency) == pytest.approx([20, 30, 20, 0], abs=TOL)
+    assert s.EmergencyStart[0].ub == 0
+
+
+@pytest.mark.solver
+def test_add_reserve_activation_under_contract_and_add_place_cover_fills_reserve_like_regular():
+    """Reserve_Contract + Place_Cover: reserve places fill to phi, and stay active 6 months.
+
+    120 regular places at fill 0.75 = 90 usable; occupancy [80, 120, 80, 80]: 30 short at
+    t = 1, i.e. 30 / 0.75 = 40 reserve places. Reserve (at most 50, activation EUR 500 a
+    quarter) is cheaper than emergency (EUR 10,000): a 2-quarter contract starting at
+    t = 1 (lead 3 months = 1 quarter): ReserveActive = [0, 40, 40, 0], no emergency.
+    """
+    coa = {
+        "max_fill_rate": 0.75,
+        "max_reserve_places": 50.0,
+        "reserve_activation_cost_per_place_year_eur": 2000.0,
+        "reserve_activation_months": 3,
+        "reserve_min_contract_months": 6,
+    }
+    case = _swing_case(coa=coa, locations=[{"places": 120.0}], policy={"allow_reserve_places": True})
+    m, _ = _solved(case, inflow(case, nareis=SWING))
+    s = m.scen["s"]
+    assert path(s.ReserveStart) == pytest.approx([0, 40, 0, 0], abs=TOL)
+    assert path(s.ReserveActive) == pytest.approx([0, 40, 40, 0], abs=TOL)
+    assert path(s.Emergency) == pytest.approx([0] * 4, abs=TOL)
+    assert v(m.first.ReservePlaces[YEAR]) >= 40 - TOL
+
+
+@pytest.mark.solver
+def test_add_terminal_value():
+    """Terminal_Value: each person left at the end is worth what the chain still spends on them.
+
+    Reception cost c = resident EUR 1,000 + place EUR 1,000 / norm 0.8 = EUR 2,250 a
+    quarter; housing and departure terms 1 quarter; IND EUR 1,000 an FTE-quarter /
+    10 decisions = EUR 100 a decision; permit share 0.5. Nothing moves (no staff, no
+    housing): 2 in the registration queue, 10 in the backlog, 5 status holders,
+    4 rejected, all in reception.
+    v_H = v_J = 2,250; v_B = 100 + (0.5 x 2,250 + 0.5 x 2,250) = 2,350; v_Q = 0 + v_B.
+    V = 12 x 2,350 + 9 x 2,250 = 28,200 + 20,250 = EUR 48,450.
+    """
+    case = make_case(
+        categories={"first": {"reception_share": 1.0}},
+        registration={"initial_fte": 0.0},
+        ind={"initial_fte": 0.0, "cost_per_fte_year_eur": 4000.0},
+        dtv={"initial_fte": 0.0},
+        coa=RESIDENT,
+        residence={"housing_min_months": 3.0, "departure_min_months": 3.0},
+        locations=[{"places": 100.0, "cost_per_place_year_eur": 4000.0}],
+        policy={"occupancy_norm": 0.8},
+        stocks={
+            "registration_queue": {"first": 2.0},
+            "ind_backlog": {"first": 10.0},
+            "status_holders": 5.0,
+            "rejected": 4.0,
+        },
+    )
+    m, data = _solved(case, inflow(case))
+    assert data.reception_cost_period_meur * MONEY_SCALE == pytest.approx(2250.0)
+    assert data.terminal_value_meur("ind_backlog", "first") * MONEY_SCALE == pytest.approx(2350.0)
+    assert _eur(m.scen["s"].TerminalCost) == pytest.approx(48_450.0, abs=1e-3)
+
+
+@pytest.mark.solver
+def test_add_terminal_staff():
+    """Terminal_Staff: a run-down below the end target costs its rebuilding (hiring + training wages).
+
+    IND 10 FTE, attrition 50 % a year (Staff_3 = 5 without hiring), EUR 1,000 an
+    FTE-quarter, hiring EUR 2,000 an FTE, training 1 quarter, intake at t = 0 and 2.
+    End target 10 FTE: the gap costs 2,000 + 1 x 1,000 = EUR 3,000 an FTE; a cohort hired
+    at t = 2 costs 2,000 + 2 x 1,000 = 4,000 an FTE: so no hiring, gap 5, EUR 15,000.
+    Without a target (the null case: MPP need 0) no gap is charged.
+    """
+    case = make_case(
+        ind={
+            "adjustable": True,
+            "initial_fte": 10.0,
+            "attrition_per_year": 0.5,
+            "cost_per_fte_year_eur": 4000.0,
+            "hiring_cost_per_fte_eur": 2000.0,
+            "cohort_fte": 1.0,
+            "intake_interval_months": 6,
+            "trainee_cap_share": 1.0,
+        }
+    )
+    data = replace(chain_data(case), terminal_staff_fte={"ind": 10.0})
+    m = extensive_form(chain_problem(data, [ScenarioInflow("s", inflow(case))], [1.0]))
+    assert HighsSolver(EXACT).solve(m).status == Status.OPTIMAL
+    assert v(m.first.Staff["ind", 3]) == pytest.approx(5.0, abs=TOL)
+    assert v(m.first.TerminalStaffGap["ind"]) == pytest.approx(5.0, abs=TOL)
+    assert _eur(m.first.TerminalStaffCost) == pytest.approx(15_000.0, abs=1e-3)
+    plain, _ = _solved(case, inflow(case))
+    assert _eur(plain.first.TerminalStaffCost) == pytest.approx(0.0, abs=1e-9)
+
+
+@pytest.mark.unit
+def test_default_case_terminal_targets_and_chain_times():
+    """nl-2026: end-staff targets min(S0, MPP-mid need / output); the calibrated minimum stays.
+
+    IND: need (37,940 + 0.5 x 1,848) / 12 / (29.4 / 12) = 1,321.9 FTE > 1,320 -> 1,320.
+    """
+    case = load_case(CASE_DIR)
+    d = chain_data(case)
+    ind = case.settings.ind
+    assert d.terminal_staff_fte["ind"] == pytest.approx(min(ind.initial_fte, (37940 + 0.5 * 1848) / 29.4))
+    assert d.ind_min_periods == pytest.approx(ind.min_processing_months)
+    assert d.housing_min_periods > 0 and d.departure_min_periods > 0 and d.registration_stay_periods > 0
+    assert d.max_returns_period == pytest.approx(case.settings.dtv.max_returns_per_year / 12)
+
+
+@pytest.mark.unit
+def test_scenario_sets_with_and_without_housing_load(tmp_path):
+    """housing.csv is optional: a set without it has no housing array (the case's series applies);
+    one with it round-trips and reaches ScenarioInflow.housing_persons."""
+    case = make_case(housing=20.0)
+    plain = scenario_set(case, {"a": inflow(case), "b": inflow(case)})
+    write_scenario_set(plain, tmp_path / "plain")
+    assert not (tmp_path / "plain" / HOUSING_FILE).exists()
+    assert load_scenario_set(tmp_path / "plain", case).housing_persons is None
+    housing = np.array([[20.0, 20.0, 15.0, 10.0], [25.0, 25.0, 25.0, 25.0]])
+    with_housing = plain.model_copy(update={"housing_persons": housing})
+    write_scenario_set(with_housing, tmp_path / "housed")
+    loaded = load_scenario_set(tmp_path / "housed", case)
+    assert loaded.housing_persons == pytest.approx(housing)
+    assert scenario_inflows(loaded)[0].housing_persons == pytest.approx(housing[0])
+    assert loaded.subset(["b"]).housing_persons == pytest.approx(housing[1:])
