@@ -285,6 +285,7 @@ class DtvSettings(StaffSettings):
         description="External cap on supervised departures (countries of origin take back only so "
         "many); none: DT&V capacity alone limits returns",
         ge=0.0,
+        le=MAX_PERSONS,
     )
 
 
@@ -332,6 +333,7 @@ class AcceleratedHousingSettings(Strict):
         description="Cost of one extra status holder housed (payments to municipalities, "
         "temporary or flexible housing), on the COA budget line",
         ge=0.0,
+        le=MAX_EUR_PER_UNIT_YEAR,
     )
 
 
