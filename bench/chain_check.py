@@ -77,9 +77,8 @@ def band(sets: list[str]) -> None:
         for scen in ("low", "mid", "high"):
             row = last[last["scenario"] == scen]
             if len(row):
-                print(
-                    f"  {scen}: Dec occupancy {row['occupancy'].iloc[0]:,.0f}, arrivals {row['arrivals'].iloc[0]:,.0f}"
-                )
+                occ, arr = row["occupancy"].iloc[0], row["arrivals"].iloc[0]
+                print(f"  {scen}: Dec occupancy {occ:,.0f}, arrivals {arr:,.0f}")
         if len(outside):
             print(outside.to_string(index=False))
 
