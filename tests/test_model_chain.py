@@ -26,9 +26,9 @@ from bekostiging.analytics.value import value_of_information
 from bekostiging.io.case import load_case
 from bekostiging.io.scenarios import load_scenario_set
 from bekostiging.model import chain_data, chain_problem, scenario_inflows
-from bekostiging.model.data import MONEY_SCALE
+from bekostiging.model.data import DAYS_PER_MONTH, MONEY_SCALE
 from bekostiging.pipeline import solve_baseline, solve_case
-from bekostiging.schema import Case, Category, StockName, periods_per_year
+from bekostiging.schema import Case, Category, StockName, months_per_period, periods_per_year
 from bekostiging.solver import HighsSolver, SolverOptions, Status
 from bekostiging.twostage import extensive_form
 from model_cases import TINY_CASE, inflow, make_case, scenario_set
@@ -70,9 +70,12 @@ def test_balances_recomputed_from_the_flows_table(default_case, mpp_solution):
     With sigma the reception share, g the permit share, u the unsupervised share:
     queue   Q_t = Q_{t-1} + inflow - registered            (categories with registration)
     backlog B_t = B_{t-1} + registered - decisions         (categories with decision work)
-    holders H_t = H_{t-1} + sum sigma g D + sum_direct sigma R - housed, housed <= housing
-    rejected J_t = J_{t-1} - u J_{t-1} + sum sigma (1-g) D - returns, returns <= DT&V capacity
-    occupancy = sum sigma Q + sum sigma B + H + J <= regular capacity + reserve + emergency
+    holders H_t = H_{t-1} + sum sigma g D + sum_direct sigma R - housed,
+            housed <= the scenario's housing outflow + accelerated housing
+    rejected J_t = J_{t-1} - u J_{t-1} + sum sigma (1-g) D - returns,
+            returns <= DT&V capacity and <= the returns cap
+    occupancy = sum sigma (Q + s_reg R) + sum sigma B + H + J
+            <= regular capacity + phi x reserve + emergency
     capacities: sum R <= registration capacity + pool, sum w D <= IND capacity + pool.
     """
     case = default_case
@@ -85,7 +88,9 @@ def test_balances_recomputed_from_the_flows_table(default_case, mpp_solution):
     work = {c.value: cats[c].decision_work for c in Category}
     g = np.array([r.permit_share for r in case.series])
     u = np.array([r.unsupervised_departure_share for r in case.series])
-    housing = np.array([r.housing_outflow_persons for r in case.series])
+    stay = case.settings.residence.registration_days / (DAYS_PER_MONTH * months_per_period(case.settings.horizon))
+    phi = case.settings.coa.max_fill_rate
+    cap = case.settings.dtv.max_returns_per_year
     ppy = periods_per_year(case.settings.horizon)
     pool = case.settings.flexpool.productivity_share
 
@@ -122,7 +127,7 @@ def test_balances_recomputed_from_the_flows_table(default_case, mpp_solution):
         unsup = f("unsupervised_departures")
         residuals["rejected"] = j - j_prev + unsup - rejections + f("returns")
         residuals["unsupervised"] = unsup - u * j_prev
-        stocks = sum(sigma[k] * f("registration_queue", k) for k in reg)
+        stocks = sum(sigma[k] * (f("registration_queue", k) + stay * f("registered", k)) for k in reg)
         stocks = stocks + sum(sigma[k] * f("ind_backlog", k) for k in dec) + h + j
         residuals["occupancy"] = f("occupancy") - stocks
         for name, r in residuals.items():
@@ -130,10 +135,11 @@ def test_balances_recomputed_from_the_flows_table(default_case, mpp_solution):
         excess = {
             "place cover": f("occupancy")
             - f("regular_capacity")
-            - f("reserve_active")
+            - phi * f("reserve_active")
             - f("emergency_places"),
-            "housing": f("housed") - housing,
+            "housing": f("housed") - f("housing_outflow") - f("accelerated_housing"),
             "returns": f("returns") - f("return_capacity"),
+            "returns cap": f("returns") - (cap / ppy if cap is not None else np.inf),
             "registration": sum(f("registered", k) for k in reg)
             - f("registration_capacity")
             - pool * case.settings.registration.output_per_fte_year / ppy * f("pool_active", "registration"),
