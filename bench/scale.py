@@ -95,7 +95,7 @@ def run_one(size: int, method: str, cuts: str, args: argparse.Namespace) -> dict
     row: dict[str, object] = {"scenarios": size, "method": method, "cuts": cuts, "workers": args.workers}
     start = time.perf_counter()
     if method in ("ef", "lshaped"):
-        cut = cuts if cuts in ("multi", "single") else int(cuts)
+        cut = cuts if cuts in ("multi", "single") else int(cuts) if cuts != "-" else 20
         sol = solve_case(case, full, options, method=method, cuts=cut, workers=args.workers)
         out = sol.outcome
         row.update(

@@ -30,6 +30,7 @@ import pyomo.environ as pyo
 from bekostiging.assemble import AssemblyUnsupported, BlockHighs
 from bekostiging.errors import SolverFailure
 from bekostiging.infeasibility import Conflict, explain
+from bekostiging.lshaped import DEFAULT_CUTS
 from bekostiging.model import (
     BASELINE_SCENARIO,
     baseline_problem,
@@ -181,7 +182,7 @@ def solve_case(
     stages: str = "two",
     branching: tuple[int, ...] = DEFAULT_BRANCHING,
     method: str = "ef",
-    cuts: int | str = "multi",
+    cuts: int | str = DEFAULT_CUTS,
     workers: int | None = None,
     executor: str | None = None,
 ) -> ChainSolution:

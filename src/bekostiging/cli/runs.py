@@ -290,6 +290,7 @@ def rerun_cmd(run: str, runs_dir: Path | None, quiet: bool, verbose: bool) -> No
     try:
         from bekostiging.io.case import load_case
         from bekostiging.io.scenarios import load_scenario_set
+        from bekostiging.lshaped import DEFAULT_CUTS
         from bekostiging.pipeline import DEFAULT_BRANCHING, solve_case
         from bekostiging.solver import SolverOptions
     except ImportError as exc:  # the solve pipeline is not installed in this build
@@ -331,7 +332,7 @@ def rerun_cmd(run: str, runs_dir: Path | None, quiet: bool, verbose: bool) -> No
             stages=str(form.get("form", "two")),
             branching=tuple(int(b) for b in form.get("branching", ())) or DEFAULT_BRANCHING,
             method=str(how.get("method", "ef")),
-            cuts=how.get("cuts", "multi"),
+            cuts=how.get("cuts", DEFAULT_CUTS),
         )
         new_run.finish(
             solution,

@@ -231,9 +231,10 @@ def _write_tables(tables: dict[str, pd.DataFrame], out: Path) -> None:
 )
 @click.option(
     "--cuts",
-    default="multi",
+    default="20",
     show_default=True,
-    help="L-shaped cuts: multi (one per scenario), single (aggregated) or a number of scenario groups.",
+    help="L-shaped cuts: a number of scenario groups (one cut each per iteration), multi (one per "
+    "scenario) or single (aggregated).",
 )
 @click.option(
     "--workers",
