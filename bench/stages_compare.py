@@ -38,9 +38,10 @@ from bekostiging.io.scenarios import load_scenario_set, resolve_scenario_set
 from bekostiging.model.data import MONEY_SCALE
 from bekostiging.multistage import root_of
 from bekostiging.pipeline import DEFAULT_BRANCHING, prepare_problem, solve_case
+from bekostiging.shipped import default_case_dir
 from bekostiging.solver import SolverOptions
 
-CASE = Path("data/nl-2026")
+CASE = default_case_dir()  # the shipped default case
 ROOT_DIFFERENCE = 1e-6  # model units: a root decision that differs between the two forms
 
 

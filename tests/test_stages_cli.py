@@ -45,6 +45,13 @@ def test_yearly_solve_advises_the_coming_year_and_stores_the_tree(tmp_path: Path
     assert first.loc[first["stage"] == 0, "common"].all()
     shown = CliRunner().invoke(main, ["show", run.name, "--runs-dir", str(tmp_path / "runs")])
     assert shown.exit_code == 0 and "decide now — budget year 2026" in shown.output
+    annex = CliRunner().invoke(
+        main,
+        ["report", run.name, "--runs-dir", str(tmp_path / "runs"), "--format", "md", "--out", str(tmp_path)],
+    )
+    assert annex.exit_code == 0, annex.output
+    text = next(tmp_path.glob("bijlage-*-nl.md")).read_text(encoding="utf-8")
+    assert "Besluiten per begrotingsjaar" in text and "| Reserveplaatsen COA (plaatsen) |" in text
     # rerun solves the yearly form again (the stage settings are in the manifest)
     again = CliRunner().invoke(main, ["rerun", run.name, "--runs-dir", str(tmp_path / "runs"), "-q"])
     assert again.exit_code == 0, again.output

@@ -160,27 +160,20 @@ def _with_unit(value: float, unit: str, lang: str) -> str:
     return f"{number} {_unit_word(unit, lang)}"
 
 
-def advice_lines(advice: pd.DataFrame, lang: str = "nl") -> list[str]:
-    """The summary block: the coming year's decisions, then a table of later years' ranges."""
+def advice_rows(
+    advice: pd.DataFrame, lang: str = "nl"
+) -> tuple[list[tuple[str, str]], list[int], list[tuple[str, list[str]]]]:
+    """The advice as text: (label, value) of the coming year; later years; (label, range per year)."""
     pick = 0 if lang == "nl" else 1
-    if advice.empty:
-        return []
-    first_year = int(advice["year"].min())
     now = advice[advice["status"] == NOW].set_index(["lever", "partner"])
     later = advice[advice["status"] == LATER]
-    lines = [HEAD_NOW[pick].format(year=first_year)]
-    for key, labels in SHOWN.items():
-        if key in now.index:
-            row = now.loc[key]
-            unit = str(row["unit"])
-            value = _with_unit(float(row["value"]), unit, lang)
-            lines.append(f"  {labels[pick]:<{LABEL_WIDTH}} {value:>18}")
-    if later.empty:
-        return lines
+    now_rows = [
+        (labels[pick], _with_unit(float(now.at[key, "value"]), str(now.at[key, "unit"]), lang))
+        for key, labels in SHOWN.items()
+        if key in now.index
+    ]
     years = sorted(int(y) for y in later["year"].unique())
-    lines.append(HEAD_LATER[pick].format(nodes=int(later["nodes"].max())))
-    header = f"  {'':<{LABEL_WIDTH}} " + "".join(f"{y:>{SPAN_WIDTH}}" for y in years)
-    lines.append(header.rstrip())
+    later_rows = []
     for key, labels in SHOWN.items():
         rows = later[(later["lever"] == key[0]) & (later["partner"] == key[1])].set_index("year")
         if rows.empty:
@@ -190,9 +183,32 @@ def advice_lines(advice: pd.DataFrame, lang: str = "nl") -> list[str]:
         for y in years:
             lo = _short(float(rows.at[y, "min"]), unit, lang)
             hi = _short(float(rows.at[y, "max"]), unit, lang)
-            cells.append(f"{lo if lo == hi else f'{lo}–{hi}':>{SPAN_WIDTH}}")
-        label = f"{labels[pick]} ({_unit_word(unit, lang)})"
-        lines.append(f"  {label:<{LABEL_WIDTH}} " + "".join(cells))
+            cells.append(lo if lo == hi else f"{lo}–{hi}")
+        later_rows.append((f"{labels[pick]} ({_unit_word(unit, lang)})", cells))
+    return now_rows, years, later_rows
+
+
+def advice_heads(advice: pd.DataFrame, lang: str = "nl") -> tuple[str, str]:
+    """The headings of the two parts of the advice (coming year; later years)."""
+    pick = 0 if lang == "nl" else 1
+    later = advice[advice["status"] == LATER]
+    nodes = int(later["nodes"].max()) if not later.empty else 1
+    return HEAD_NOW[pick].format(year=int(advice["year"].min())), HEAD_LATER[pick].format(nodes=nodes)
+
+
+def advice_lines(advice: pd.DataFrame, lang: str = "nl") -> list[str]:
+    """The summary block: the coming year's decisions, then a table of later years' ranges."""
+    if advice.empty:
+        return []
+    now_rows, years, later_rows = advice_rows(advice, lang)
+    head_now, head_later = advice_heads(advice, lang)
+    lines = [head_now] + [f"  {label:<{LABEL_WIDTH}} {value:>18}" for label, value in now_rows]
+    if not later_rows:
+        return lines
+    lines.append(head_later)
+    lines.append((f"  {'':<{LABEL_WIDTH}} " + "".join(f"{y:>{SPAN_WIDTH}}" for y in years)).rstrip())
+    for label, cells in later_rows:
+        lines.append(f"  {label:<{LABEL_WIDTH}} " + "".join(f"{c:>{SPAN_WIDTH}}" for c in cells))
     return lines
 
 

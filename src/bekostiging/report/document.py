@@ -227,6 +227,39 @@ def _summary_blocks(record: RunRecord, s: data.Summary, lang: Lang) -> Iterator[
         yield _table(term("expected_kpis", lang), frame, {term("value", lang): True}, small=True)
 
 
+ADVICE_HEADING = ("Besluiten per begrotingsjaar", "Decisions by budget year")
+ADVICE_SENTENCE = (
+    "Alleen de besluiten voor {year} gelden in alle scenario's; latere jaren hangen af van de "
+    "instroom die dan bekend is (scenarioboom, model/stages.md). De bandbreedte is min – max "
+    "over de knopen van de boom.",
+    "Only the decisions for {year} hold in every scenario; later years depend on the inflow known "
+    "by then (scenario tree, model/stages.md). Ranges are min – max over the nodes of the tree.",
+)
+
+
+def _advice_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
+    """A run solved by budget year (``--stages yearly``): decide now, and later years' ranges."""
+    from bekostiging.advice import advice_heads, advice_rows, tree_lines
+
+    advice = record.table("advice")
+    if advice.empty:
+        return
+    now_rows, years, later_rows = advice_rows(advice, lang)
+    head_now, head_later = advice_heads(advice, lang)
+    pick = 0 if lang == "nl" else 1
+    yield Heading(ADVICE_HEADING[pick], 2)
+    yield Paragraph(ADVICE_SENTENCE[pick].format(year=int(advice["year"].min())))
+    frame = pd.DataFrame(now_rows, columns=[term("lever", lang), term("value", lang)])
+    yield _table(head_now.rstrip(":"), frame, {term("value", lang): True})
+    if later_rows:
+        wide = pd.DataFrame(
+            [[label, *cells] for label, cells in later_rows], columns=[term("lever", lang), *map(str, years)]
+        )
+        yield _table(head_later.rstrip(":"), wide, {str(y): True for y in years}, small=True)
+    for line in tree_lines(record.table("tree"), lang):
+        yield Paragraph(line.strip(), warning=line.startswith("  "))
+
+
 def _table_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
     yield Heading(term("tables", lang))
     funding = data.funding_table(record)
@@ -392,6 +425,7 @@ def build_report(record: RunRecord, lang: Lang) -> Document:
     s = data.summarise(record)
 
     blocks: list[Block] = list(_summary_blocks(record, s, lang))
+    blocks += list(_advice_blocks(record, lang))  # runs solved with --stages yearly
     blocks += list(value_blocks(record, lang))  # analysis/value.csv, when the run has one
     blocks.append(PageBreak())
     pictures = charts.report_charts(record, lang) if s.usable else []
