@@ -114,9 +114,8 @@ def test_vintage_errors_use_realised_targets_only(case: Case, history) -> None:
 
 def test_mpp_error_year_one_follows_the_vintage_errors(history) -> None:
     base = origin_from_history(history, 2025, 2)
-    origin = Origin(
-        year=2025, totals=base.totals, anchor=np.array([50_000.0, 50_000.0]), vintages=base.vintages
-    )
+    origin = Origin(year=2025, totals=base.totals, anchor=np.array([50_000.0, 50_000.0]),
+                    vintages=base.vintages)
     draws = sample_totals("mpp-error", origin, 4000, 2, np.random.default_rng(1))
     errors = np.array([e for _, e in vintage_errors(origin, 1)])
     assert abs(np.median(np.log(draws[:, 0] / 50_000)) - np.median(errors)) < 0.1

@@ -99,8 +99,7 @@ def inflow_lines(history: History, lang: str) -> list[str]:
     older = [r for r in history.inflow_yearly if r.year < FIRST_SHOWN_YEAR and r.category == "total"]
     if older:
         lines.append(
-            word("older", lang)
-            + ": "
+            word("older", lang) + ": "
             + ", ".join(f"{r.year} {number(r.persons, lang, r.status)}" for r in older)
         )
     return lines
@@ -119,11 +118,8 @@ def mpp_lines(history: History, lang: str) -> list[str]:
         real = totals.get(v.target_year)
         centre = v.centre
         ratio = number(real / centre, lang, decimals=2) if real and centre else MISSING
-        mid = (
-            number(v.mid, lang)
-            if v.mid is not None
-            else (number(centre, lang) + "*" if centre is not None else MISSING)
-        )
+        mid = number(v.mid, lang) if v.mid is not None else (
+            number(centre, lang) + "*" if centre is not None else MISSING)
         lines.append(
             f"{v.published.isoformat():<13}{v.target_year:>8}{v.horizon:>9}"
             f"{number(v.low, lang):>10}{mid:>10}{number(v.high, lang):>10}"
@@ -136,22 +132,16 @@ def figure_lines(history: History, lang: str) -> list[str]:
     """COA, IND and spending figures, one line each."""
     lines = [word("coa", lang)]
     for r in history.coa:
-        lines.append(
-            f"  {r.date.isoformat()}  {r.measure:<18}{number(r.value, lang, r.status):>10}"
-            f"  {r.source}  {r.note}".rstrip()
-        )
+        lines.append(f"  {r.date.isoformat()}  {r.measure:<18}{number(r.value, lang, r.status):>10}"
+                     f"  {r.source}  {r.note}".rstrip())
     lines += ["", word("ind", lang)]
     for r in history.ind:
-        lines.append(
-            f"  {r.date.isoformat()}  {r.measure:<18}{r.category:<8}"
-            f"{number(r.value, lang, r.status):>10}  {r.source}  {r.note}".rstrip()
-        )
+        lines.append(f"  {r.date.isoformat()}  {r.measure:<18}{r.category:<8}"
+                     f"{number(r.value, lang, r.status):>10}  {r.source}  {r.note}".rstrip())
     lines += ["", word("spending", lang)]
     for r in history.spending:
-        lines.append(
-            f"  {r.year}  {r.partner:<13}{r.measure:<15}"
-            f"{number(r.eur_mln, lang, r.status, decimals=1):>10}  {r.source}  {r.note}".rstrip()
-        )
+        lines.append(f"  {r.year}  {r.partner:<13}{r.measure:<15}"
+                     f"{number(r.eur_mln, lang, r.status, decimals=1):>10}  {r.source}  {r.note}".rstrip())
     return lines
 
 
@@ -192,11 +182,8 @@ def history_chart(history: History, png: Path, lang: str) -> Path:
     ax.legend(fontsize="small")
     ax = axes[1, 1]
     totals = history.totals()
-    pts = [
-        (v.horizon, totals[v.target_year] / v.centre)
-        for v in history.mpp_vintages
-        if v.centre and v.target_year in totals
-    ]
+    pts = [(v.horizon, totals[v.target_year] / v.centre) for v in history.mpp_vintages
+           if v.centre and v.target_year in totals]
     if pts:
         ax.scatter([h for h, _ in pts], [r for _, r in pts])
     ax.axhline(1.0, color="grey", linewidth=0.8)
@@ -218,27 +205,12 @@ def history_group() -> None:
 
 
 @history_group.command("show")
-@click.option(
-    "--history",
-    "history_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="History folder (CSV tables + sources.csv) [default: the shipped data/history].",
-)
-@click.option(
-    "--lang",
-    type=click.Choice(["nl", "en"]),
-    default="nl",
-    show_default=True,
-    help="Language of the tables and the chart.",
-)
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(path_type=Path),
-    default=None,
-    help=f"Folder for the chart history.png [default: {CHART_DIR}].",
-)
+@click.option("--history", "history_dir", type=click.Path(path_type=Path), default=None,
+              help="History folder (CSV tables + sources.csv) [default: the shipped data/history].")
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True,
+              help="Language of the tables and the chart.")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help=f"Folder for the chart history.png [default: {CHART_DIR}].")
 def show_command(history_dir: Path | None, lang: str, out: Path | None) -> None:
     """Print the history tables (missing figures shown as –) and write a chart."""
     folder = history_dir if history_dir is not None else shipped_history_dir()
@@ -256,18 +228,8 @@ def show_command(history_dir: Path | None, lang: str, out: Path | None) -> None:
             click.echo(line)
         click.echo("")
     click.echo(word("sources", lang))
-    used = {
-        getattr(r, "source", "")
-        for t in (
-            history.inflow_yearly,
-            history.inflow_periodic,
-            history.coa,
-            history.ind,
-            history.mpp_vintages,
-            history.spending,
-        )
-        for r in t
-    }
+    used = {getattr(r, "source", "") for t in (history.inflow_yearly, history.inflow_periodic,
+            history.coa, history.ind, history.mpp_vintages, history.spending) for r in t}
     for s in history.sources:
         if s.key in used:
             click.echo(f"  {s.key:<5} {s.url}")

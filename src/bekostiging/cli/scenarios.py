@@ -62,9 +62,8 @@ def _load_history(history_dir: Path | None) -> History:
 
 def backtest_note(history: History, method: str, seed: int) -> str:
     """One sentence with the method's back-test scores (origins 2012-2021, horizons 1-5)."""
-    table = run_backtest(
-        history, [method, "bootstrap"], range(*BACKTEST_ORIGINS), BACKTEST_HORIZONS, seed=seed
-    )
+    table = run_backtest(history, [method, "bootstrap"], range(*BACKTEST_ORIGINS), BACKTEST_HORIZONS,
+                         seed=seed)
     summary = summarise(table)
     at80 = summary[summary.level == REPORT_LEVEL]
     own = at80[at80.method == method].set_index("horizon")
@@ -74,10 +73,8 @@ def backtest_note(history: History, method: str, seed: int) -> str:
         f"(bootstrap {boot.loc[h, 'mean_crps']:,.0f})"
         for h in own.index
     )
-    return (
-        f"Back-test (bekostiging scenarios backtest, origins {BACKTEST_ORIGINS[0]}-"
-        f"{BACKTEST_ORIGINS[1] - 1}, seed {seed}), 80% central intervals: {cells}."
-    )
+    return (f"Back-test (bekostiging scenarios backtest, origins {BACKTEST_ORIGINS[0]}-"
+            f"{BACKTEST_ORIGINS[1] - 1}, seed {seed}), 80% central intervals: {cells}.")
 
 
 BACKTEST_ORIGINS = (2012, 2022)  # range(): origins 2012-2021 (the issue's back-test window)
@@ -112,49 +109,26 @@ REPORT_LEVEL = 0.8
     default=None,
     help="Case folder: horizon, MPP and seasonality [default: the shipped nl-2026].",
 )
-@click.option(
-    "--history",
-    "history_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="History folder the calibrated methods are fitted on [default: the shipped data/history].",
-)
-@click.option(
-    "--record-backtest",
-    is_flag=True,
-    help="Run the back-test of the method (origins 2012-2021) and record its scores "
-    "in provenance.toml (a few seconds).",
-)
-def generate_command(
-    method: str,
-    n: int,
-    seed: int,
-    out: Path,
-    case_dir: Path | None,
-    history_dir: Path | None,
-    record_backtest: bool,
-) -> None:
+@click.option("--history", "history_dir", type=click.Path(path_type=Path), default=None,
+              help="History folder the calibrated methods are fitted on [default: the shipped "
+              "data/history].")
+@click.option("--record-backtest", is_flag=True,
+              help="Run the back-test of the method (origins 2012-2021) and record its scores "
+              "in provenance.toml (a few seconds).")
+def generate_command(method: str, n: int, seed: int, out: Path, case_dir: Path | None,
+                     history_dir: Path | None, record_backtest: bool) -> None:
     """Generate a scenario set; the same seed gives byte-identical files."""
     case = _load_case(case_or_default(case_dir))
     history = _load_history(history_dir) if method != "mpp" else None
     extra = backtest_note(history, method, seed) if record_backtest and history is not None else ""
     try:
         scenario_set = (
-            mpp_scenarios(case, name=out.name)
-            if method == "mpp"
+            mpp_scenarios(case, name=out.name) if method == "mpp"
             else generate(case, method, n, seed, name=out.name, history_data=history, notes_extra=extra)
         )
     except ValueError as exc:
-        raise InputProblemsError(
-            [
-                InputProblem(
-                    str(history_dir or "data/history"),
-                    "history",
-                    str(exc),
-                    "enough history to calibrate the method",
-                )
-            ]
-        ) from exc
+        raise InputProblemsError([InputProblem(str(history_dir or "data/history"), "history", str(exc),
+                                               "enough history to calibrate the method")]) from exc
     try:
         folder = write_scenario_set(scenario_set, out)
     except InputErrors as exc:
@@ -286,10 +260,8 @@ def show_command(scenario_set_arg: str, case_dir: Path | None, png: Path | None)
 # --------------------------------------------------------------------------- backtest
 
 BT_WORDS: dict[str, tuple[str, str]] = {
-    "title": (
-        "Back-test van de instroomgeneratoren (totale instroom per jaar)",
-        "Back-test of the inflow generators (total inflow per year)",
-    ),
+    "title": ("Back-test van de instroomgeneratoren (totale instroom per jaar)",
+              "Back-test of the inflow generators (total inflow per year)"),
     "method": ("methode", "method"),
     "horizon": ("horizon", "horizon"),
     "level": ("niveau", "level"),
@@ -340,7 +312,8 @@ def coverage_chart(summary: object, png: Path, lang: str) -> Path:
     import matplotlib.pyplot as plt
 
     horizons = sorted(summary.horizon.unique())  # type: ignore[attr-defined]
-    fig, axes = plt.subplots(1, len(horizons), figsize=(3.2 * len(horizons), 3.4), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(1, len(horizons), figsize=(3.2 * len(horizons), 3.4), sharey=True,
+                             squeeze=False)
     for ax, h in zip(axes[0], horizons, strict=True):
         part = summary[summary.horizon == h]  # type: ignore[index]
         for method in part.method.unique():
@@ -362,61 +335,28 @@ def coverage_chart(summary: object, png: Path, lang: str) -> Path:
 
 
 @scenarios.command("backtest")
-@click.option(
-    "--methods",
-    default=",".join([*CALIBRATED_METHODS, MPP_BAND]),
-    show_default=True,
-    help=f"Comma-separated: {', '.join([*CALIBRATED_METHODS, MPP_BAND])}.",
-)
-@click.option(
-    "--origins",
-    default="2012-2021",
-    show_default=True,
-    help="Origin years A-B: calibrate on data up to each, score the years after.",
-)
+@click.option("--methods", default=",".join([*CALIBRATED_METHODS, MPP_BAND]), show_default=True,
+              help=f"Comma-separated: {', '.join([*CALIBRATED_METHODS, MPP_BAND])}.")
+@click.option("--origins", default="2012-2021", show_default=True,
+              help="Origin years A-B: calibrate on data up to each, score the years after.")
 @click.option("--horizons", default="1-5", show_default=True, help="Horizons 1-H (years ahead).")
 @click.option("--seed", type=int, default=2026, show_default=True, help="Random seed.")
-@click.option(
-    "--draws",
-    type=click.IntRange(min=100),
-    default=2000,
-    show_default=True,
-    help="Draws per method and origin.",
-)
-@click.option(
-    "--history",
-    "history_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="History folder [default: the shipped data/history].",
-)
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(path_type=Path),
-    default=Path("runs") / "backtest",
-    show_default=True,
-    help="Folder for backtest.csv, summary.csv and coverage.png.",
-)
+@click.option("--draws", type=click.IntRange(min=100), default=2000, show_default=True,
+              help="Draws per method and origin.")
+@click.option("--history", "history_dir", type=click.Path(path_type=Path), default=None,
+              help="History folder [default: the shipped data/history].")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("runs") / "backtest",
+              show_default=True, help="Folder for backtest.csv, summary.csv and coverage.png.")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
-def backtest_command(
-    methods: str,
-    origins: str,
-    horizons: str,
-    seed: int,
-    draws: int,
-    history_dir: Path | None,
-    out: Path,
-    lang: str,
-) -> None:
+def backtest_command(methods: str, origins: str, horizons: str, seed: int, draws: int,
+                     history_dir: Path | None, out: Path, lang: str) -> None:
     """Back-test the generators: coverage of 50/80/90% intervals, width and CRPS."""
     chosen = [m.strip() for m in methods.split(",") if m.strip()]
     allowed = [*CALIBRATED_METHODS, MPP_BAND]
     unknown = [m for m in chosen if m not in allowed]
     if unknown or not chosen:
-        raise click.BadParameter(
-            f"{','.join(unknown) or '(none)'}: choose from {', '.join(allowed)}", param_hint="--methods"
-        )
+        raise click.BadParameter(f"{','.join(unknown) or '(none)'}: choose from {', '.join(allowed)}",
+                                 param_hint="--methods")
     years = _range(origins, "--origins")
     hs = _range(horizons, "--horizons")
     if hs[0] != 1:
@@ -425,26 +365,21 @@ def backtest_command(
     try:
         table = run_backtest(history, chosen, years, hs[-1], seed=seed, draws=draws)
     except ValueError as exc:
-        raise InputProblemsError(
-            [InputProblem(str(history_dir), "history", str(exc), "known totals in every origin year")]
-        ) from exc
+        raise InputProblemsError([InputProblem(str(history_dir), "history", str(exc),
+                                               "known totals in every origin year")]) from exc
     summary = summarise(table)
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "backtest.csv", index=False)
     summary.to_csv(out / "summary.csv", index=False)
     click.echo(f"{_bt('title', lang)}: origins {years[0]}-{years[-1]}, horizons 1-{hs[-1]}, seed {seed}")
     click.echo(_bt("explain", lang))
-    head = (
-        f"{_bt('method', lang):<11}{_bt('horizon', lang):>8}{_bt('level', lang):>7}{'n':>4}"
-        f"{_bt('coverage', lang):>9}{_bt('width', lang):>14}{_bt('crps', lang):>11}"
-    )
+    head = (f"{_bt('method', lang):<11}{_bt('horizon', lang):>8}{_bt('level', lang):>7}{'n':>4}"
+            f"{_bt('coverage', lang):>9}{_bt('width', lang):>14}{_bt('crps', lang):>11}")
     click.echo(head)
     for row in summary.itertuples(index=False):
-        click.echo(
-            f"{row.method:<11}{row.horizon:>8}{_fmt(row.level, lang, 2):>7}{row.n:>4}"
-            f"{_fmt(100 * row.coverage, lang):>8}%{_fmt(row.mean_width, lang):>14}"
-            f"{_fmt(row.mean_crps, lang):>11}"
-        )
+        click.echo(f"{row.method:<11}{row.horizon:>8}{_fmt(row.level, lang, 2):>7}{row.n:>4}"
+                   f"{_fmt(100 * row.coverage, lang):>8}%{_fmt(row.mean_width, lang):>14}"
+                   f"{_fmt(row.mean_crps, lang):>11}")
     png = coverage_chart(summary, out / "coverage.png", lang)
     click.echo(f"{_bt('written', lang)}: {out / 'backtest.csv'}, {out / 'summary.csv'}")
     click.echo(f"{_bt('chart', lang)}: {png}")

@@ -52,7 +52,9 @@ def _allowed(model: type[BaseModel], column: str, message: str) -> str:
     return message
 
 
-def _read_table(folder: Path, name: str, problems: list[InputProblem]) -> list[tuple[int, BaseModel]]:
+def _read_table(
+    folder: Path, name: str, problems: list[InputProblem]
+) -> list[tuple[int, BaseModel]]:
     model, keys = TABLES[name]
     path = folder / name
     columns = list(model.model_fields)
@@ -69,11 +71,8 @@ def _read_table(folder: Path, name: str, problems: list[InputProblem]) -> list[t
             if unknown or missing:
                 problems.append(
                     InputProblem(
-                        name,
-                        "header",
-                        ",".join(header) or "(empty)",
-                        f"columns {','.join(columns)} (required: {','.join(required)})",
-                        row=1,
+                        name, "header", ",".join(header) or "(empty)",
+                        f"columns {','.join(columns)} (required: {','.join(required)})", row=1,
                     )
                 )
                 return []
@@ -88,9 +87,8 @@ def _read_table(folder: Path, name: str, problems: list[InputProblem]) -> list[t
             continue
         if len(values) != len(header):
             problems.append(
-                InputProblem(
-                    name, "row", f"{len(values)} values", f"{len(header)} values, one per column", row=line
-                )
+                InputProblem(name, "row", f"{len(values)} values", f"{len(header)} values, one per column",
+                             row=line)
             )
             continue
         record: dict[str, Any] = {}
@@ -102,13 +100,8 @@ def _read_table(folder: Path, name: str, problems: list[InputProblem]) -> list[t
         key = tuple(str(record.get(k)) for k in keys)
         if key in seen:
             problems.append(
-                InputProblem(
-                    name,
-                    "row",
-                    "/".join(key),
-                    f"each {' x '.join(keys)} once (first on row {seen[key]})",
-                    row=line,
-                )
+                InputProblem(name, "row", "/".join(key),
+                             f"each {' x '.join(keys)} once (first on row {seen[key]})", row=line)
             )
             continue
         seen[key] = line
@@ -119,14 +112,8 @@ def _read_table(folder: Path, name: str, problems: list[InputProblem]) -> list[t
                 column = ".".join(str(p) for p in err["loc"]) or "row"
                 found = record.get(column) if column in record else "(row)"
                 problems.append(
-                    InputProblem(
-                        name,
-                        column,
-                        "(empty)" if found in {None, ""} else str(found),
-                        _allowed(model, column, err["msg"]),
-                        row=line,
-                        column=column,
-                    )
+                    InputProblem(name, column, "(empty)" if found in {None, ""} else str(found),
+                                 _allowed(model, column, err["msg"]), row=line, column=column)
                 )
     return rows
 
@@ -137,7 +124,8 @@ def load_history(path: Path | str | None = DEFAULT_HISTORY) -> History:
     folder = Path(path) if path is not None else shipped.history_dir()
     if not folder.is_dir():
         raise InputErrors(
-            [InputProblem(str(folder), "history", "no such folder", f"a folder with {', '.join(TABLES)}")]
+            [InputProblem(str(folder), "history", "no such folder",
+                          f"a folder with {', '.join(TABLES)}")]
         )
     problems: list[InputProblem] = []
     tables = {name: _read_table(folder, name, problems) for name in TABLES}
@@ -149,9 +137,8 @@ def load_history(path: Path | str | None = DEFAULT_HISTORY) -> History:
             source = getattr(row, "source", "")
             if source and source not in keys:
                 problems.append(
-                    InputProblem(
-                        name, "source", source, f"a key of {SOURCES_FILE}", row=line, column="source"
-                    )
+                    InputProblem(name, "source", source, f"a key of {SOURCES_FILE}", row=line,
+                                 column="source")
                 )
     if problems:
         raise InputErrors(problems)

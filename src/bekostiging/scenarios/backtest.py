@@ -32,20 +32,8 @@ LEVELS: tuple[float, ...] = (0.5, 0.8, 0.9)
 MPP_BAND = "mpp-band"
 MPP_BAND_WEIGHTS = (0.25, 0.5, 0.25)  # low / mid / high, the case's MPP-set convention
 BACKTEST_DRAWS = 2000
-BACKTEST_COLUMNS = (
-    "method",
-    "origin",
-    "horizon",
-    "target_year",
-    "level",
-    "realised",
-    "lower",
-    "upper",
-    "covered",
-    "width",
-    "crps",
-    "anchor",
-)
+BACKTEST_COLUMNS = ("method", "origin", "horizon", "target_year", "level", "realised", "lower",
+                    "upper", "covered", "width", "crps", "anchor")
 SUMMARY_COLUMNS = ("method", "horizon", "level", "n", "coverage", "mean_width", "mean_crps")
 
 
@@ -75,42 +63,29 @@ def central_interval(draws: np.ndarray, level: float) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def _rows_for(
-    method: str, origin_year: int, horizon: int, target: int, realised: float, draws: np.ndarray, anchor: str
-) -> list[dict[str, object]]:
+def _rows_for(method: str, origin_year: int, horizon: int, target: int, realised: float,
+              draws: np.ndarray, anchor: str) -> list[dict[str, object]]:
     crps = crps_sample(draws, realised)
     rows = []
     for level in LEVELS:
         low, high = central_interval(draws, level)
-        rows.append(
-            {
-                "method": method,
-                "origin": origin_year,
-                "horizon": horizon,
-                "target_year": target,
-                "level": level,
-                "realised": realised,
-                "lower": low,
-                "upper": high,
-                "covered": bool(low <= realised <= high),
-                "width": high - low,
-                "crps": crps,
-                "anchor": anchor,
-            }
-        )
+        rows.append({
+            "method": method, "origin": origin_year, "horizon": horizon, "target_year": target,
+            "level": level, "realised": realised, "lower": low, "upper": high,
+            "covered": bool(low <= realised <= high), "width": high - low, "crps": crps,
+            "anchor": anchor,
+        })
     return rows
 
 
-def _mpp_band_rows(
-    history: History, origin_year: int, horizons: int, realised: dict[int, float]
-) -> list[dict[str, object]]:
+def _mpp_band_rows(history: History, origin_year: int, horizons: int,
+                   realised: dict[int, float]) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     published = [v for v in history.mpp_vintages if v.published.year == origin_year]
     for h in range(1, horizons + 1):
         target = origin_year + h
-        banded = [
-            v for v in published if v.target_year == target and v.low is not None and v.high is not None
-        ]
+        banded = [v for v in published if v.target_year == target and v.low is not None
+                  and v.high is not None]
         if not banded or target not in realised:
             continue
         v = max(banded, key=lambda x: x.published)
@@ -119,22 +94,12 @@ def _mpp_band_rows(
         mid = float(v.centre)  # type: ignore[arg-type]
         crps = crps_discrete((low, mid, high), MPP_BAND_WEIGHTS, y)
         for level in LEVELS:
-            rows.append(
-                {
-                    "method": MPP_BAND,
-                    "origin": origin_year,
-                    "horizon": h,
-                    "target_year": target,
-                    "level": level,
-                    "realised": y,
-                    "lower": low,
-                    "upper": high,
-                    "covered": bool(low <= y <= high),
-                    "width": high - low,
-                    "crps": crps,
-                    "anchor": f"{v.document} ({v.published.isoformat()})",
-                }
-            )
+            rows.append({
+                "method": MPP_BAND, "origin": origin_year, "horizon": h, "target_year": target,
+                "level": level, "realised": y, "lower": low, "upper": high,
+                "covered": bool(low <= y <= high), "width": high - low, "crps": crps,
+                "anchor": f"{v.document} ({v.published.isoformat()})",
+            })
     return rows
 
 
@@ -166,9 +131,8 @@ def run_backtest(
             for h in range(1, horizons + 1):
                 target = o + h
                 if target in realised:
-                    rows += _rows_for(
-                        method, o, h, target, realised[target], sample[:, h - 1], origin.anchor_label
-                    )
+                    rows += _rows_for(method, o, h, target, realised[target], sample[:, h - 1],
+                                      origin.anchor_label)
     return pd.DataFrame(rows, columns=list(BACKTEST_COLUMNS))
 
 
@@ -177,10 +141,6 @@ def summarise(table: pd.DataFrame) -> pd.DataFrame:
     if table.empty:
         return pd.DataFrame(columns=list(SUMMARY_COLUMNS))
     grouped = table.groupby(["method", "horizon", "level"], sort=False)
-    out = grouped.agg(
-        n=("covered", "size"),
-        coverage=("covered", "mean"),
-        mean_width=("width", "mean"),
-        mean_crps=("crps", "mean"),
-    ).reset_index()
+    out = grouped.agg(n=("covered", "size"), coverage=("covered", "mean"),
+                      mean_width=("width", "mean"), mean_crps=("crps", "mean")).reset_index()
     return out[list(SUMMARY_COLUMNS)].sort_values(["method", "horizon", "level"], kind="stable")

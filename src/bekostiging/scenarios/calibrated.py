@@ -115,7 +115,9 @@ def origin_from_history(history: History, year: int, horizons: int) -> Origin:
 
 def _pairs(totals: dict[int, float], lag: int = 1) -> list[tuple[int, float]]:
     """(later year, log change over ``lag`` years) for every pair with both years known."""
-    return [(y, float(np.log(totals[y] / totals[y - lag]))) for y in sorted(totals) if y - lag in totals]
+    return [
+        (y, float(np.log(totals[y] / totals[y - lag]))) for y in sorted(totals) if y - lag in totals
+    ]
 
 
 def silverman_bandwidth(values: Sequence[float]) -> float:
@@ -143,7 +145,9 @@ def vintage_errors(origin: Origin, horizon: int = 1) -> list[tuple[int, float]]:
             continue
         if v.target_year not in latest or v.published >= latest[v.target_year].published:
             latest[v.target_year] = v
-    return [(t, float(np.log(origin.totals[t] / v.centre))) for t, v in sorted(latest.items())]
+    return [
+        (t, float(np.log(origin.totals[t] / v.centre))) for t, v in sorted(latest.items())
+    ]
 
 
 def _path_changes(origin: Origin, n: int, horizons: int, rng: np.random.Generator) -> np.ndarray:
@@ -309,11 +313,7 @@ def fit_logar(levels: dict[int, float], surge: bool | None = None) -> LogAR:
 
 
 def simulate_logar(
-    model: LogAR,
-    start_log: float,
-    n: int,
-    horizons: int,
-    rng: np.random.Generator,
+    model: LogAR, start_log: float, n: int, horizons: int, rng: np.random.Generator,
     first_centre_log: float | None = None,
 ) -> np.ndarray:
     """(n, horizons) levels; year 1 has its median at ``first_centre_log`` when given.
@@ -375,7 +375,9 @@ SAMPLERS = {
 }
 
 
-def sample_totals(method: str, origin: Origin, n: int, horizons: int, rng: np.random.Generator) -> np.ndarray:
+def sample_totals(
+    method: str, origin: Origin, n: int, horizons: int, rng: np.random.Generator
+) -> np.ndarray:
     """(n, horizons) yearly totals for ``origin.year + 1 ..`` by a named method."""
     if method not in SAMPLERS:
         raise ValueError(f"method {method!r} unknown; choose one of {', '.join(SAMPLERS)}")
