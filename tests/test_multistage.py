@@ -147,6 +147,7 @@ def test_decision_stage_of_the_chain_variables() -> None:
     case = make_case(
         horizon={"start_year": 2026, "years": 3, "period": "month"},
         locations=[{"location": "slow", "lead_time_months": 18, "max_open": 2}],
+        ind={"adjustable": True},
         coa={"location_decision_interval_months": 6},
     )
     data = chain_data(case)
@@ -161,6 +162,9 @@ def test_decision_stage_of_the_chain_variables() -> None:
     assert decision_period(data, b, b.Opened["slow", 24]) == 6
     assert stages["Opened[slow,24]"] == 0
     assert decision_stage(b, b.Closed["slow", 24], data) == 2
+    # the end-of-horizon staff gap is known only at the end, not decided now
+    gaps = [stage for key, stage in stages.items() if key.startswith("TerminalStaffGap")]
+    assert gaps == [2]  # IND, the one adjustable partner
 
 
 def test_tree_checks_refuse_a_tree_that_does_not_nest() -> None:

@@ -3,6 +3,8 @@
 ``model/stages.md`` §2. :func:`decision_period` gives the month in which a stage-1
 variable is committed; its stage is the index of that month's budget year. The rule:
 
+* a component with an entry in :data:`DECISION_AT`: that period (``TerminalStaffGap``:
+  the last period — a slack on the end state, not a commitment made now);
 * a component with an entry in :data:`DECISION_LEAD` (a decision taken a lead time
   before it takes effect): the effect period minus that lead (``Opened[l,t]``: the
   location's lead time);
@@ -32,9 +34,17 @@ def _location_lead(d: ChainData, index: tuple[object, ...]) -> int:
     return next(loc.lead_periods for loc in d.locations if loc.name == name)
 
 
+def _last_period(d: ChainData, _index: tuple[object, ...]) -> int:
+    return len(d.periods) - 1
+
+
 # Component name -> periods between the decision and the period in the index.
 DECISION_LEAD: dict[str, Callable[[ChainData, tuple[object, ...]], int]] = {
     "Opened": _location_lead,  # a location is first usable one lead time after the decision
+}
+# Component name -> the period of the decision, for variables whose index has no period.
+DECISION_AT: dict[str, Callable[[ChainData, tuple[object, ...]], int]] = {
+    "TerminalStaffGap": _last_period,  # the staff gap at the horizon end: known only at the end
 }
 
 
@@ -60,8 +70,11 @@ def _effect_period(d: ChainData, index: tuple[object, ...]) -> int:
 def decision_period(d: ChainData, first: pyo.Block, v: VarData) -> int:
     """The period in which stage-1 variable ``v`` (a member of ``first``) is decided."""
     index = _index(v)
+    name = v.parent_component().local_name
+    if name in DECISION_AT:
+        return DECISION_AT[name](d, index)
     period = _effect_period(d, index)
-    lead = DECISION_LEAD.get(v.parent_component().local_name)
+    lead = DECISION_LEAD.get(name)
     if lead is not None:
         period -= lead(d, index)
     return max(0, period)
