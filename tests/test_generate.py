@@ -96,13 +96,13 @@ def test_bootstrap_uses_only_historical_changes(case: Case) -> None:
     yearly = _yearly(made.inflow_persons, len(case.years))
     start = np.array(
         [
-            history.last_level(history.FIRST_APPLICATIONS).persons,
-            history.last_level(history.NAREIS).persons,
+            history.last_level(history.first_applications()).persons,
+            history.last_level(history.nareis()).persons,
         ]
     )
     levels = np.concatenate([np.broadcast_to(start, (300, 1, 2)), yearly[:, :, [FIRST, NAREIS]]], axis=1)
     changes = np.diff(np.log(levels), axis=1)
-    for c_i, series in enumerate((history.FIRST_APPLICATIONS, history.NAREIS)):
+    for c_i, series in enumerate((history.first_applications(), history.nareis())):
         allowed = np.array(list(history.log_changes(series).values()))
         distance = np.abs(changes[:, :, c_i][..., np.newaxis] - allowed).min(axis=-1)
         assert distance.max() < ROUNDING_LOG_TOLERANCE
@@ -111,10 +111,10 @@ def test_bootstrap_uses_only_historical_changes(case: Case) -> None:
 def test_bootstrap_shock_years_at_historical_frequency(case: Case) -> None:
     made = generate(case, "bootstrap", LARGE_N, 9)
     yearly = _yearly(made.inflow_persons, len(case.years))[:, :, FIRST]
-    start = history.last_level(history.FIRST_APPLICATIONS).persons
+    start = history.last_level(history.first_applications()).persons
     changes = np.diff(np.log(np.column_stack([np.full(LARGE_N, start), yearly])), axis=1)
     share = (changes >= history.SHOCK_LOG_CHANGE - ROUNDING_LOG_TOLERANCE).mean()
-    target = history.shock_share(history.log_changes(history.FIRST_APPLICATIONS))
+    target = history.shock_share(history.log_changes(history.first_applications()))
     binomial_sd = np.sqrt(target * (1 - target) / changes.size)
     assert abs(share - target) < 4 * binomial_sd
     none = generate(case, "bootstrap", 500, 9, shock_probability=0.0)

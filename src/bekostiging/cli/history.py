@@ -151,6 +151,7 @@ def history_chart(history: History, png: Path, lang: str) -> Path:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     fig, axes = plt.subplots(2, 2, figsize=CHART_SIZE_IN)
     ax = axes[0, 0]
@@ -165,10 +166,12 @@ def history_chart(history: History, png: Path, lang: str) -> Path:
         if v.low is not None and v.high is not None and v.target_year >= FIRST_SHOWN_YEAR:
             ax.vlines(v.target_year + 0.1, v.low, v.high, color="grey", alpha=0.5)
     ax.set_title(f"{word('inflow', lang)} (x, |: MPP)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize="small")
     ax = axes[0, 1]
-    occ = [r for r in history.coa if r.measure == "occupancy" and r.value is not None]
-    ax.plot([r.date for r in occ], [r.value for r in occ], marker="o", markersize=3)
+    occ = sorted((r for r in history.coa if r.measure == "occupancy"), key=lambda r: r.date)
+    values = [np.nan if r.value is None else r.value for r in occ]  # a missing year-end breaks the line
+    ax.plot([r.date for r in occ], values, marker="o", markersize=3, label=word("occupancy", lang))
     cap = [r for r in history.coa if r.measure.startswith("capacity") and r.value is not None]
     ax.plot([r.date for r in cap], [r.value for r in cap], marker="s", linestyle="none", color="grey")
     ax.set_title(word("coa", lang))
@@ -180,6 +183,7 @@ def history_chart(history: History, png: Path, lang: str) -> Path:
             ax.plot([r.date for r in pts], [r.value for r in pts], marker="o", markersize=3, label=cat)
     ax.set_title(word("backlog", lang))
     ax.legend(fontsize="small")
+    ax.tick_params(axis="x", labelrotation=30)
     ax = axes[1, 1]
     totals = history.totals()
     pts = [(v.horizon, totals[v.target_year] / v.centre) for v in history.mpp_vintages
@@ -188,6 +192,7 @@ def history_chart(history: History, png: Path, lang: str) -> Path:
         ax.scatter([h for h, _ in pts], [r for _, r in pts])
     ax.axhline(1.0, color="grey", linewidth=0.8)
     ax.set_xlabel(word("horizon", lang))
+    ax.set_xticks(sorted({h for h, _ in pts}) if pts else [0, 1])
     ax.set_title(word("ratio", lang))
     for a in axes.flat:
         a.grid(alpha=0.25)

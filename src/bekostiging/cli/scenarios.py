@@ -312,13 +312,16 @@ def coverage_chart(summary: object, png: Path, lang: str) -> Path:
     import matplotlib.pyplot as plt
 
     horizons = sorted(summary.horizon.unique())  # type: ignore[attr-defined]
+    methods = list(dict.fromkeys(summary.method))  # type: ignore[attr-defined]
+    colours = {m: f"C{i}" for i, m in enumerate(methods)}  # one colour per method in every panel
     fig, axes = plt.subplots(1, len(horizons), figsize=(3.2 * len(horizons), 3.4), sharey=True,
                              squeeze=False)
     for ax, h in zip(axes[0], horizons, strict=True):
         part = summary[summary.horizon == h]  # type: ignore[index]
-        for method in part.method.unique():
+        for method in methods:
             rows = part[part.method == method]
-            ax.plot(rows.level, rows.coverage, marker="o", label=method)
+            if len(rows):
+                ax.plot(rows.level, rows.coverage, marker="o", color=colours[method], label=method)
         ax.plot([0, 1], [0, 1], color="grey", linestyle="--", label=_bt("nominal", lang))
         ax.set_xlim(0.4, 1.0)
         ax.set_ylim(0.0, 1.05)
@@ -326,7 +329,9 @@ def coverage_chart(summary: object, png: Path, lang: str) -> Path:
         ax.set_xlabel(_bt("level", lang))
         ax.grid(alpha=0.25)
     axes[0][0].set_ylabel(_bt("coverage", lang))
-    axes[0][-1].legend(fontsize="x-small")
+    handles = [plt.Line2D([], [], color=colours[m], marker="o", label=m) for m in methods]
+    handles.append(plt.Line2D([], [], color="grey", linestyle="--", label=_bt("nominal", lang)))
+    axes[0][-1].legend(handles=handles, fontsize="x-small")
     fig.tight_layout()
     png.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(png, dpi=CHART_DPI)

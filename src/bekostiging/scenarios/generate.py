@@ -76,8 +76,8 @@ MPP_VINTAGE = date(2025, 9, 26)  # MPP Sep 2025 published (S23)
 MPP_PROBABILITIES = {"low": 0.25, "mid": 0.5, "high": 0.25}  # estimate: band ends ~ P12.5/P87.5
 MPP_SOURCE = "MPP September 2025 (S23), data/nl-2026/mpp.csv"
 HISTORY_SOURCE = (
-    "Yearly first applications 2010-2025 and nareis 2015-2025 (data-sources §1: S1-S14), "
-    "bekostiging.scenarios.history"
+    "Yearly first applications and nareis of data/history (inflow_yearly.csv, sources in "
+    "data/history/SOURCES.md), bekostiging.scenarios.history"
 )
 
 
@@ -172,8 +172,8 @@ def _build(
 def _bootstrap_yearly(
     case: Case, n: int, rng: np.random.Generator, shock_probability: float | None
 ) -> tuple[np.ndarray, list[str]]:
-    first_changes = history.log_changes(history.FIRST_APPLICATIONS)
-    nareis_changes = history.log_changes(history.NAREIS)
+    first_changes = history.log_changes(history.first_applications())
+    nareis_changes = history.log_changes(history.nareis())
     shock_years = [y for y, v in first_changes.items() if v >= history.SHOCK_LOG_CHANGE]
     normal_years = [y for y in first_changes if y not in shock_years]
     p_shock = history.shock_share(first_changes) if shock_probability is None else shock_probability
@@ -187,8 +187,8 @@ def _bootstrap_yearly(
     first_log = np.vectorize(first_changes.__getitem__)(drawn).astype(float)
     nareis_year = np.where(np.isin(drawn, nareis_years), drawn, np.array(nareis_years)[nareis_pick])
     nareis_log = np.vectorize(nareis_changes.__getitem__)(nareis_year).astype(float)
-    first = history.last_level(history.FIRST_APPLICATIONS).persons * np.exp(np.cumsum(first_log, axis=1))
-    nareis = history.last_level(history.NAREIS).persons * np.exp(np.cumsum(nareis_log, axis=1))
+    first = history.last_level(history.first_applications()).persons * np.exp(np.cumsum(first_log, axis=1))
+    nareis = history.last_level(history.nareis()).persons * np.exp(np.cumsum(nareis_log, axis=1))
     yearly = np.stack([first, nareis, first * repeat_share(case)], axis=2)
     order = [Category.FIRST, Category.NAREIS, Category.REPEAT]
     yearly = yearly[:, :, [order.index(c) for c in Category]]
@@ -296,7 +296,7 @@ def generate(
         return _build(case, name or f"{method}-{n}", yearly, descriptions, provenance)
     if method == "bootstrap":
         yearly, descriptions = _bootstrap_yearly(case, n, rng, shock_probability)
-        first_changes = history.log_changes(history.FIRST_APPLICATIONS)
+        first_changes = history.log_changes(history.first_applications())
         p_shock = history.shock_share(first_changes) if shock_probability is None else shock_probability
         provenance = Provenance(
             method="bootstrap",
@@ -306,8 +306,8 @@ def generate(
             generator=_generator(method),
             notes=(
                 f"Resampled yearly log-changes from the 2025 level (first "
-                f"{history.last_level(history.FIRST_APPLICATIONS).persons:.0f}, nareis "
-                f"{history.last_level(history.NAREIS).persons:.0f}); shock years "
+                f"{history.last_level(history.first_applications()).persons:.0f}, nareis "
+                f"{history.last_level(history.nareis()).persons:.0f}); shock years "
                 f"(>= +{np.expm1(history.SHOCK_LOG_CHANGE):.0%}) drawn with probability "
                 f"{p_shock:.3f}; repeat = {repeat_share(case):.4f} x first (case MPP mid); "
                 f"monthly seasonality of case {case.settings.case.name}; equal probabilities."

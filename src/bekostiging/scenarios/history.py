@@ -1,28 +1,27 @@
-"""Historical yearly asylum inflow in the Netherlands, 2010-2025, with sources.
+"""Yearly first applications and nareis for the ``bootstrap`` method, from ``data/history``.
 
-The keys S1…S64 point to ``shared/design/data-sources.md`` and ``data/nl-2026/SOURCES.md``.
-Values marked "~" in the sources are rounded there; 2025 is a full-year estimate
-from the January-September change. Nareis (family reunification) are not in the
-public stores before 2015.
+The figures, their sources and status live in ``data/history/inflow_yearly.csv``
+(:mod:`bekostiging.history`); this module only turns the known years of one
+category into the series the bootstrap resamples. Missing years stay out: a
+log-change is taken only between two consecutive known years.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from itertools import pairwise
 
 import numpy as np
 
-# Data vintage of the history: the latest figure used (Jan-Sep 2025, S14) was
-# published in October 2025; the bootstrap sets record this date as "created".
-HISTORY_VINTAGE = date(2025, 10, 31)
+from bekostiging.history import History, load_history
+
+# Data vintage of the history: the latest figure used (first applications 2025, H3)
+# was published on 23 January 2026; the bootstrap sets record this date as "created".
+HISTORY_VINTAGE = date(2026, 1, 23)
 
 SHOCK_LOG_CHANGE = float(np.log(1.5))  # a shock year: inflow up 50% or more (data-sources §6: +60-100%)
-
-# 2025 full year: Jan-Sep 2025 changes on the same months of 2024 (S14) applied to 2024.
-FIRST_2025_CHANGE = -0.33  # S14: first applications Jan-Sep 2025, -33% y/y
-NAREIS_2025_CHANGE = 0.40  # S14: nareis Jan-Sep 2025, +40% y/y
 
 
 @dataclass(frozen=True)
@@ -32,52 +31,43 @@ class YearFigure:
     source: str
 
 
-FIRST_APPLICATIONS: tuple[YearFigure, ...] = (
-    YearFigure(2010, 13_335, "S1"),
-    YearFigure(2011, 11_590, "S2 (~, asylum requests)"),
-    YearFigure(2012, 9_714, "S3"),
-    YearFigure(2013, 14_399, "S3"),
-    YearFigure(2014, 23_000, "S4 (~)"),
-    YearFigure(2015, 43_095, "S1"),
-    YearFigure(2016, 18_200, "S5 (~)"),
-    YearFigure(2017, 14_716, "S6"),
-    YearFigure(2018, 20_353, "S7"),
-    YearFigure(2019, 22_533, "S8"),
-    YearFigure(2020, 13_720, "S1"),
-    YearFigure(2021, 24_740, "S1"),
-    YearFigure(2022, 35_535, "S10"),
-    YearFigure(2023, 38_375, "S12 (provisional)"),
-    YearFigure(2024, 32_180, "S13"),
-    YearFigure(2025, round(32_180 * (1 + FIRST_2025_CHANGE)), "estimate: 2024 x (1 - 33%), S14"),
-)
-
-NAREIS: tuple[YearFigure, ...] = (
-    YearFigure(2015, 13_845, "S1"),
-    YearFigure(2016, 11_800, "S5 (~)"),
-    YearFigure(2017, 14_490, "S6"),
-    YearFigure(2018, 6_463, "S7"),
-    YearFigure(2019, 4_180, "S9 (~)"),
-    YearFigure(2020, 3_865, "S1"),
-    YearFigure(2021, 10_120, "S1"),
-    YearFigure(2022, 10_925, "S11"),
-    YearFigure(2023, 10_125, "S12 (provisional)"),
-    YearFigure(2024, 11_880, "S13"),
-    YearFigure(2025, round(11_880 * (1 + NAREIS_2025_CHANGE)), "estimate: 2024 x (1 + 40%), S14"),
-)
+@cache
+def _shipped() -> History:
+    """The shipped history, read once per process (it is data, not state)."""
+    return load_history()
 
 
-def log_changes(series: tuple[YearFigure, ...]) -> dict[int, float]:
+def series(category: str, history: History | None = None) -> tuple[YearFigure, ...]:
+    """Known yearly figures of ``category`` (first, nareis, repeat, total), by year."""
+    data = history if history is not None else _shipped()
+    rows = sorted((r for r in data.inflow_yearly if r.category == category and r.persons is not None),
+                  key=lambda r: r.year)
+    return tuple(YearFigure(r.year, float(r.persons), f"{r.source} ({r.status.value})")  # type: ignore[arg-type]
+                 for r in rows)
+
+
+def first_applications(history: History | None = None) -> tuple[YearFigure, ...]:
+    """Known yearly first applications (data/history)."""
+    return series("first", history)
+
+
+def nareis(history: History | None = None) -> tuple[YearFigure, ...]:
+    """Known yearly nareis (data/history; from 2015)."""
+    return series("nareis", history)
+
+
+def log_changes(series_: tuple[YearFigure, ...]) -> dict[int, float]:
     """Yearly log-changes ``ln(x[y] / x[y-1])`` keyed by the later year ``y``."""
     return {
         later.year: float(np.log(later.persons / earlier.persons))
-        for earlier, later in pairwise(series)
+        for earlier, later in pairwise(series_)
         if later.year == earlier.year + 1
     }
 
 
-def last_level(series: tuple[YearFigure, ...]) -> YearFigure:
+def last_level(series_: tuple[YearFigure, ...]) -> YearFigure:
     """The latest year of a series (the bootstrap's starting level)."""
-    return series[-1]
+    return series_[-1]
 
 
 def shock_share(changes: dict[int, float]) -> float:
