@@ -134,3 +134,19 @@ def test_split_adds_up_and_nareis_lags_first(history) -> None:
 def test_simulation_reverts_to_the_level() -> None:
     draws = simulate_logar(TRUE, 12.0, 4000, 30, np.random.default_rng(3))
     assert abs(np.median(np.log(draws[:, -1])) - TRUE.mu) < 0.05
+
+
+def test_generate_warns_on_uncalibrated_tails_only(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from bekostiging.cli import main
+
+    runner = CliRunner()
+    boot = runner.invoke(main, ["scenarios", "generate", "--method", "bootstrap", "--n", "200", "--seed", "1",
+                                "--out", str(tmp_path / "b")])
+    assert boot.exit_code == 0, boot.output
+    assert "warning:" in boot.output and "1.5 x the record year" in boot.output
+    fitted = runner.invoke(main, ["scenarios", "generate", "--method", "logar", "--n", "20", "--seed", "1",
+                                  "--out", str(tmp_path / "l")])
+    assert fitted.exit_code == 0, fitted.output
+    assert "warning:" not in fitted.output
