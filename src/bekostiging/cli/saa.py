@@ -24,6 +24,7 @@ from bekostiging.cli.analytics import (
     time_limit_option,
 )
 from bekostiging.cli.runs import runs_dir_option
+from bekostiging.cli.types import FiniteFloatRange
 from bekostiging.solver import SolveOutcome, SolverOptions
 
 DEFAULT_REPLICATIONS = 10
@@ -81,7 +82,7 @@ def solve_sample_lshaped(
 )
 @click.option(
     "--mip-gap",
-    type=click.FloatRange(0, 1),
+    type=FiniteFloatRange(0, 1),
     default=0.001,
     show_default=True,
     help="Relative gap of each SAA solve (its lower bound enters the gap estimate).",
