@@ -2,7 +2,8 @@
 
 The wait-and-see problems (stage 1 free, one scenario known) and the recourse
 problems of a fixed plan (stage 1 fixed, one scenario) are independent of each
-other, so they run in a :class:`~concurrent.futures.ProcessPoolExecutor`.
+other, so they run on the executor (``executor.py``: local processes by default, or
+``$BEKOSTIGING_EXECUTOR``, e.g. a Dask cluster).
 Everything sent to a worker is pickled: the problem's builders, its
 ``mean_data`` and the optional ``metrics`` callback must be top-level functions
 or :func:`functools.partial` objects of them (no lambdas, no closures).
