@@ -268,3 +268,20 @@ def test_import_marks_a_value_changed_with_its_source_left_in_place(workbook: Pa
     imported = import_workbook(workbook, today=dt.date(2026, 11, 30))
     assert imported.changed == ("ind.attrition_per_year",)
     assert imported.case.sources["ind.attrition_per_year"] == "changed by user on 2026-11-30; was 0.1"
+
+
+def test_an_edited_scenario_set_says_so_in_its_provenance(tmp_path: Path) -> None:
+    xlsx = tmp_path / "case.xlsx"
+    code, _, err = run("case", "export", str(TINY_CASE), "--xlsx", str(xlsx))
+    assert code == 0, err
+    wb = load_workbook(xlsx)
+    wb["inflow"]["D2"] = wb["inflow"]["D2"].value + 7  # one more first applicant in one month
+    wb.save(xlsx)
+    imported = import_workbook(xlsx, today=dt.date(2026, 11, 30))
+    (two,) = imported.scenario_sets
+    assert imported.changed == ("scenario_sets[two]",)
+    assert two.provenance.notes.endswith("changed by user on 2026-11-30 (case import)")
+    code, out, err = run("case", "import", str(xlsx), "--to", str(tmp_path / "out"))
+    assert code == 0, err
+    assert "scenario_sets[two]" in out
+    assert "changed by user on" in (tmp_path / "out" / "scenarios" / "two" / "provenance.toml").read_text()

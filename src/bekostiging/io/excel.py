@@ -21,9 +21,11 @@ Sheets
     with their probabilities; the inflow per set, scenario and period with one
     column per category.  ``case import`` writes them to ``scenarios/<set>/``.
 ``_exported`` (hidden)
-    every value and source as exported.  ``case import`` compares with it: a value
-    the user changed while leaving its source in place gets the source
-    ``changed by user on DATE; was OLD (OLD SOURCE)``.
+    every value and source as exported, and a fingerprint of each scenario set.
+    ``case import`` compares with it: a value the user changed while leaving its
+    source in place gets the source ``changed by user on DATE; was OLD (OLD SOURCE)``;
+    an edited set whose provenance was left alone gets ``changed by user on DATE`` in
+    its provenance notes.
 
 Text cells that start with ``= + - @`` are written with a leading apostrophe
 (:func:`bekostiging.io.cells.neutralise`) and read back without it.  Problems found
@@ -35,6 +37,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import enum
+import hashlib
+import json
 import tempfile
 import zipfile
 from collections.abc import Sequence
@@ -42,6 +46,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import tomli_w
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -225,8 +230,21 @@ def _whole(value: float) -> int | float:
     return int(number) if number.is_integer() else number
 
 
-def exported_values(case: Case) -> list[tuple[str, str, str]]:
-    """Every value and source of the case as (path, value text, source): the ``_exported`` sheet."""
+def set_digests(scenario_set: ScenarioSet) -> tuple[str, str]:
+    """Fingerprints of a set's content (scenarios, probabilities, inflow) and of its provenance."""
+    content = hashlib.sha256()
+    content.update(json.dumps([list(scenario_set.names), list(scenario_set.periods)]).encode())
+    content.update(np.ascontiguousarray(scenario_set.probabilities, dtype=np.float64).tobytes())
+    content.update(np.ascontiguousarray(scenario_set.inflow_persons, dtype=np.float64).tobytes())
+    provenance = hashlib.sha256(scenario_set.provenance.model_dump_json().encode())
+    return content.hexdigest(), provenance.hexdigest()
+
+
+def exported_values(case: Case, scenario_sets: Sequence[ScenarioSet] = ()) -> list[tuple[str, str, str]]:
+    """Every value and source of the case as (path, value text, source): the ``_exported`` sheet.
+
+    A scenario set is one row: the fingerprints of its content and of its provenance.
+    """
     out = [
         (f"{section}.{key}", format_value(value), case.sources.get(f"{section}.{key}", ""))
         for section, key, value, _ in settings_rows(case.settings)
@@ -241,6 +259,7 @@ def exported_values(case: Case) -> list[tuple[str, str, str]]:
             key = row_key(spec.name, row)
             out.append((key, "", row.source or ""))  # type: ignore[attr-defined]
             out += [(f"{key}.{c}", format_value(getattr(row, c)), "") for c in spec.required_columns]
+    out += [(f"{SETS_SHEET}[{s.name}]", *set_digests(s)) for s in scenario_sets]
     return out
 
 
@@ -257,7 +276,7 @@ def export_case_xlsx(
         _write_table(wb, case, spec)
     _write_sources_and_notes(wb, case)
     _write_scenario_sets(wb, scenario_sets)
-    ws = _write_rows(wb, EXPORTED_SHEET, EXPORTED_COLUMNS, exported_values(case))
+    ws = _write_rows(wb, EXPORTED_SHEET, EXPORTED_COLUMNS, exported_values(case, scenario_sets))
     ws.sheet_state = "hidden"
     wb.save(target)
     return target
@@ -522,8 +541,11 @@ def import_workbook(path: str | Path, *, today: dt.date | None = None) -> Import
         problems += exc.problems
     if problems or case is None:
         raise InputErrors(problems)
-    marked, changed = mark_user_changes(case, _read_exported(wb), today or dt.date.today())
-    return ImportedWorkbook(marked, tuple(sets), tuple(changed))
+    exported = _read_exported(wb)
+    day = today or dt.date.today()
+    marked, changed = mark_user_changes(case, exported, day)
+    sets, changed_sets = mark_user_set_changes(sets, exported, day)
+    return ImportedWorkbook(marked, tuple(sets), tuple(changed + changed_sets))
 
 
 # --------------------------------------------------------------------------- changes by the user
@@ -588,6 +610,28 @@ def mark_user_changes(
                 changed.append(key)
         updates[spec.name] = tuple(rows)
     return Case.model_validate({**dict(case), **updates}), changed
+
+
+def mark_user_set_changes(
+    sets: Sequence[ScenarioSet], exported: dict[str, tuple[str, str]], today: dt.date
+) -> tuple[list[ScenarioSet], list[str]]:
+    """A set whose inflow or probabilities were edited, with its provenance left as
+    exported, gets ``changed by user on DATE`` in its provenance notes."""
+    out: list[ScenarioSet] = []
+    changed: list[str] = []
+    for original in sets:
+        path = f"{SETS_SHEET}[{original.name}]"
+        content, provenance = set_digests(original)
+        edited = path in exported and exported[path][0] != content and exported[path][1] == provenance
+        if not edited:
+            out.append(original)
+            continue
+        prov = original.provenance
+        mark = f"changed by user on {today.isoformat()} (case import)"
+        notes = f"{prov.notes} {mark}" if prov.notes else mark
+        out.append(original.model_copy(update={"provenance": prov.model_copy(update={"notes": notes})}))
+        changed.append(path)
+    return out, changed
 
 
 # --------------------------------------------------------------------------- scenario sets
