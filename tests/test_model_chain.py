@@ -88,7 +88,8 @@ def test_balances_recomputed_from_the_flows_table(default_case, mpp_solution):
     work = {c.value: cats[c].decision_work for c in Category}
     g = np.array([r.permit_share for r in case.series])
     u = np.array([r.unsupervised_departure_share for r in case.series])
-    stay = case.settings.residence.registration_days / (DAYS_PER_MONTH * months_per_period(case.settings.horizon))
+    days_per_period = DAYS_PER_MONTH * months_per_period(case.settings.horizon)
+    stay = case.settings.residence.registration_days / days_per_period
     phi = case.settings.coa.max_fill_rate
     cap = case.settings.dtv.max_returns_per_year
     ppy = periods_per_year(case.settings.horizon)
