@@ -56,6 +56,10 @@ LP_PHASE_MAX_ITERATIONS = 200
 MASTER_GAP_FRACTION = 0.25  # the MIP master is solved to this share of the requested gap ...
 MASTER_GAP_SHARE = 0.1  # ... or, while the L-shaped gap is still wide, to this share of that gap
 MAX_ITERATIONS = 1000
+TRUST_RADIUS = 0.25  # LP phase: box half-width, share of |x| (at least 1 unit) around the best point
+TRUST_MIN = 0.01
+TRUST_MAX = 64.0  # the box doubles after each global step, up to this share
+TRUST_LOCAL_FRACTION = 0.2  # the box's model within this share of the target gap: take a global step
 CUT_TOLERANCE = 1e-9  # relative: a cut that does not cut off the master's θ is not added
 PLAN_BOX = 1e9  # bound on unbounded plan variables while the master is unbounded (few cuts yet)
 THETA_FALLBACK = -1e12  # θ bound when the column bounds give none and the master is unbounded
@@ -123,6 +127,7 @@ class LShaped:
         executor: str | None = None,
         initial: Mapping[str, float] | None = None,
         lp_phase: bool = True,
+        trust_region: bool = True,
         log: Callable[[str], None] | None = None,
     ) -> None:
         if problem.risk.weight > 0:
@@ -138,6 +143,7 @@ class LShaped:
         self.executor_kind = executor
         self.initial = initial
         self.lp_phase = lp_phase
+        self.trust_region = trust_region
         self.log = log or (lambda _line: None)
         self.bases: list[Any] = [None] * len(problem.scenarios)
         self._boxed = False
@@ -234,6 +240,35 @@ class LShaped:
             )
         return len(lower)
 
+    def _trust_master(
+        self, h: highspy.Highs, center: np.ndarray | None, radius: float
+    ) -> tuple[np.ndarray | None, np.ndarray | None, float]:
+        """The LP master within ``|x_j − center_j| <= radius·max(|center_j|, 1)``: (x, θ, value)."""
+        if center is None:
+            return None, None, math.inf
+        m = self.lp.split.master
+        n1 = self._n1
+        idx = np.arange(n1, dtype=np.int32)
+        half = radius * np.maximum(np.abs(center), 1.0)
+        lo = np.maximum(m.lower, center - half)
+        hi = np.minimum(m.upper, center + half)
+        if self._boxed:
+            lo, hi = np.maximum(lo, -PLAN_BOX), np.minimum(hi, PLAN_BOX)
+        h.changeColsBounds(n1, idx, lo, np.maximum(lo, hi))
+        try:
+            h.run()
+            ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+            col = np.asarray(h.getSolution().col_value, dtype=float) if ok else None
+            value = float(h.getInfo().objective_function_value) if ok else math.inf
+        finally:
+            lo0, hi0 = m.lower, m.upper
+            if self._boxed:
+                lo0, hi0 = np.maximum(lo0, -PLAN_BOX), np.minimum(hi0, PLAN_BOX)
+            h.changeColsBounds(n1, idx, lo0, hi0)
+        if col is None:
+            return None, None, math.inf
+        return col[:n1], col[n1:], value
+
     def _drop_slack_cuts(self, h: highspy.Highs) -> int:
         """Delete the cut rows that are slack at the LP master's optimum (before the MIP phase).
 
@@ -290,6 +325,9 @@ class LShaped:
         phase = "lp" if self.lp_phase and m.integer.any() else "mip"
         lp_upper = math.inf
         flat_rounds = 0
+        center: np.ndarray | None = None
+        center_value = math.inf
+        radius = TRUST_RADIUS
         status = Status.LIMIT
         message = ""
         master_s = sub_s = 0.0
@@ -313,6 +351,7 @@ class LShaped:
                 if integral and value < upper and m.feasible(x):
                     upper, best_x = value, np.where(m.integer, np.round(x), x)
                     best_q = np.array([r.value for r in sorted(results, key=lambda r: r.index)])
+                prev_lp_upper = lp_upper
                 if phase == "lp":
                     lp_upper = min(lp_upper, value)
                 added = self._add_cuts(h, x, results, theta)
@@ -350,6 +389,7 @@ class LShaped:
                 if phase == "lp":
                     lp_gap = relative_gap(lp_upper, lower) or 0.0
                     flat = abs(lower - prev_lower) <= LP_PHASE_STALL * max(1.0, abs(lower))
+                    flat = flat and lp_upper >= prev_lp_upper - LP_PHASE_STALL * max(1.0, abs(lp_upper))
                     flat_rounds = flat_rounds + 1 if flat and number > 1 else 0
                     stalled = flat_rounds >= LP_PHASE_STALL_ROUNDS
                     if (
@@ -376,6 +416,26 @@ class LShaped:
                     status = Status.OPTIMAL if (relative_gap(upper, lower) or 0.0) <= target else Status.LIMIT
                     message = "no violated cut"
                     break
+                if phase == "lp" and self.trust_region:
+                    # stabilised LP phase: the next point from the master restricted to a box around
+                    # the best LP point so far (the unrestricted master above gives the bound); once
+                    # the box's model agrees with that point's true value, a global step
+                    if value < center_value:  # a serious step: move the centre, widen the box
+                        if center is not None:
+                            radius = min(radius * 2.0, TRUST_MAX)
+                        center, center_value = x.copy(), value
+                    else:  # a null step: the box was too wide for the model
+                        radius = max(radius / 2.0, TRUST_MIN)
+                    x_tr, theta_tr, model_value = self._trust_master(h, center, radius)
+                    local = (
+                        (center_value - model_value) / max(abs(center_value), 1.0)
+                        if x_tr is not None
+                        else 0.0
+                    )
+                    if x_tr is not None and local > TRUST_LOCAL_FRACTION * target:
+                        x_new, theta = x_tr, theta_tr
+                    else:
+                        radius = min(radius * 2.0, TRUST_MAX)
                 x = x_new
                 if time.perf_counter() >= deadline:
                     break

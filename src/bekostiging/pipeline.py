@@ -302,13 +302,8 @@ def _solve_lshaped(
     options: SolverOptions = common["options"]  # type: ignore[assignment]
     progress(phase="building model")
     t0 = time.perf_counter()
-    initial = data.baseline.first_stage if data.baseline is not None else None
     solver = LShaped(problem, options, cuts=cuts, workers=workers, executor=executor)
-    try:
-        solver.lp.plan_vector(initial or {})
-    except KeyError:
-        initial = None  # the baseline plan does not name every stage-1 variable: start from the master
-    solver.initial = initial
+    solver.initial = expected_value_plan(problem, options)  # first incumbent and first cuts
     timings["build_seconds"] = time.perf_counter() - t0
     timings["assembler"] = 1.0
     timings["method"] = 1.0
@@ -358,6 +353,19 @@ def _solve_lshaped(
         first_stage=first,
         **common,  # type: ignore[arg-type]
     )
+
+
+def expected_value_plan(problem: TwoStageProblem, options: SolverOptions) -> dict[str, float] | None:
+    """The plan of the expected-value problem (one scenario: the mean data), None if it has none.
+
+    A stage-1-feasible plan near the stochastic one: the L-shaped method's first incumbent
+    and the point of its first cuts (the MPP-mid plan can break the occupancy norm row)."""
+    from bekostiging.twostage import ScenarioData
+
+    ev = problem.with_scenarios([ScenarioData("expected_value", 1.0, problem.mean_data())]).with_risk(Risk())
+    m = extensive_form(ev)
+    outcome = OneShotHighs(options).solve(m)
+    return first_stage_values(m.first) if outcome.status.has_solution else None
 
 
 def scenario_tree(data: ChainData, problem: TwoStageProblem, branching: tuple[int, ...]) -> ScenarioTree:
