@@ -118,7 +118,8 @@ _NULL_SETTINGS: dict[str, dict[str, Any]] = {
         "asielreserve_opportunity_rate": 0.0,
         "max_asielreserve_eur": 0.0,
         "supplementary_penalty": 0.0,
-        "underspend_penalty": 0.0,
+        "unspent_budget_weight": 0.0,
+        "eindejaarsmarge_share": 0.0,
     },
     "penalties": {"late_case_month_eur": 0.0, "registration_queue_person_day_eur": 0.0},
     "policy": {

@@ -288,7 +288,7 @@ def test_add_reserve_places_add_flexpool_add_asielreserve_bounds_follow_the_poli
         assert b.ReservePlaces[YEAR].ub == pytest.approx(res)
         assert b.PoolTeams[YEAR].ub == teams
         assert b.PoolTeams[YEAR].is_integer()
-        assert b.Asielreserve[YEAR].ub == pytest.approx(ar)
+        assert b.ReserveDeposit[YEAR].ub == pytest.approx(ar)
 
 
 def _occupancy_norm_case(allow_location_changes: bool = True):
@@ -356,7 +356,7 @@ def _structural_case():
         budget={
             "asielreserve_opportunity_rate": 0.03,
             "max_asielreserve_eur": 1.0e7,
-            "underspend_penalty": 0.02,
+            "unspent_budget_weight": 0.02,
         },
         policy={"allow_flexpool": True, "allow_reserve_places": True, "allow_asielreserve": True},
     )
@@ -366,7 +366,7 @@ def _fix_structural(m):
     _fix_hires(m, {("ind", 0): 1})
     m.first.ReservePlaces[YEAR].fix(5.0)
     m.first.PoolTeams[YEAR].fix(1)
-    m.first.Asielreserve[YEAR].fix(1.0)  # M EUR
+    m.first.ReserveDeposit[YEAR].fix(1.0)  # M EUR (no cost in stage 1)
 
 
 @pytest.mark.solver
@@ -381,8 +381,8 @@ def test_add_structural_cost_and_add_budget_covers_structural():
     2 x 10 places x 1,000 a quarter x 4 = 80,000, plus 5 reserve places
     held at 100 a quarter x 4 = 2,000: EUR 82,000.
     Flex pool: 1 team = 2 FTE x 250 a quarter x 4 = EUR 2,000.
-    FirstStageCost = 610,000 + 82,000 + 2,000 + 3 % x EUR 1 M asielreserve
-    = EUR 724,000.
+    FirstStageCost = 610,000 + 82,000 + 2,000 = EUR 694,000 (the deposit into the
+    asielreserve is not spending; its weight is per scenario, ``add_reserve_fund``).
     No stage-2 spending and an underspend penalty: each budget equals its
     structural cost (the row binds): IND 610,000, COA 82,000, pool 2,000, others 0.
     """
@@ -392,7 +392,7 @@ def test_add_structural_cost_and_add_budget_covers_structural():
     for line, eur in expected.items():
         assert _eur(f.StructuralCost[line, YEAR]) == pytest.approx(eur, abs=1e-3), line
         assert _eur(f.Budget[line, YEAR]) == pytest.approx(eur, abs=1e-3), line
-    assert _eur(f.FirstStageCost) == pytest.approx(724_000.0, abs=1e-3)
+    assert _eur(f.FirstStageCost) == pytest.approx(694_000.0, abs=1e-3)
 
 
 def _budget_case(**budget):
@@ -404,7 +404,7 @@ def _budget_case(**budget):
         budget={
             "asielreserve_opportunity_rate": 0.03,
             "supplementary_penalty": 0.25,
-            "underspend_penalty": 0.5,
+            "unspent_budget_weight": 0.5,
             **budget,
         },
         policy={
@@ -443,14 +443,14 @@ def test_add_budget_execution(cap_eur, budget_m, reserve_m, draw_m, supp_m):
     m, _ = _solved(case, _budget_inflows(case))
     f = m.first
     assert v(f.Budget["coa", YEAR]) == pytest.approx(budget_m, abs=TOL)
-    assert v(f.Asielreserve[YEAR]) == pytest.approx(reserve_m, abs=TOL)
+    assert v(f.ReserveDeposit[YEAR]) == pytest.approx(reserve_m, abs=TOL)
     low, high = m.scen["low"], m.scen["high"]
     assert v(high.Spending["coa", YEAR]) == pytest.approx(3.0, abs=TOL)
     assert v(low.Spending["coa", YEAR]) == pytest.approx(1.0, abs=TOL)
     assert v(high.Over["coa", YEAR]) == pytest.approx(3.0 - budget_m, abs=TOL)
     assert v(high.ReserveDraw[YEAR]) == pytest.approx(draw_m, abs=TOL)
     assert v(high.Supplementary[YEAR]) == pytest.approx(supp_m, abs=TOL)
-    assert v(high.ReserveDraw[YEAR]) <= v(f.Asielreserve[YEAR]) + TOL  # Reserve_Draw_Limit
+    assert v(high.ReserveDraw[YEAR]) <= v(f.ReserveDeposit[YEAR]) + TOL  # Reserve_Draw_Limit
     for name in ("ReserveDraw", "Supplementary"):
         assert v(getattr(low, name)[YEAR]) == pytest.approx(0.0, abs=TOL)
     assert sum(v(low.Under[p, YEAR]) for p in f.LINES) == pytest.approx(0.0, abs=TOL)
@@ -478,7 +478,7 @@ def test_add_funding_ratio(policy, budget_m, reserve_m, low_draw_m):
     f = m.first
     assert sum(v(f.Budget[p, YEAR]) for p in f.LINES) == pytest.approx(budget_m, abs=TOL)
     assert v(f.Budget["coa", YEAR]) == pytest.approx(budget_m, abs=TOL)
-    assert v(f.Asielreserve[YEAR]) == pytest.approx(reserve_m, abs=TOL)
+    assert v(f.ReserveDeposit[YEAR]) == pytest.approx(reserve_m, abs=TOL)
     assert v(m.scen["low"].ReserveDraw[YEAR]) == pytest.approx(low_draw_m, abs=TOL)
     assert v(m.scen["high"].Supplementary[YEAR]) == pytest.approx(0.0, abs=TOL)
 
@@ -501,7 +501,7 @@ def test_add_funding_ratio_per_partner():
     f = m.first
     assert v(f.Budget["ind", YEAR]) == pytest.approx(1.25, abs=TOL)
     assert v(f.Budget["coa", YEAR]) == pytest.approx(2.5, abs=TOL)
-    assert v(f.Asielreserve[YEAR]) == pytest.approx(0.5, abs=TOL)
+    assert v(f.ReserveDeposit[YEAR]) == pytest.approx(0.5, abs=TOL)
     assert set(f.FUNDING_GROUPS) == {"coa", "ind"}  # lines with an MPP need only
 
     chain = _budget_case(max_asielreserve_eur=1.0e7, policy={"funding_ratio_min": 1.25})
@@ -546,6 +546,100 @@ def test_add_funding_ratio_per_partner_maximum_keeps_the_pool_budget():
     assert v(f.Budget["flexpool", YEAR]) == pytest.approx(0.08, abs=TOL)
     assert v(f.Budget["coa", YEAR]) <= 1.5 * 2.0 + TOL
     assert v(f.Budget["ind", YEAR]) <= 1.5 * 1.0 + TOL
+
+
+YEAR2 = YEAR + 1
+
+
+def _fund_case(**budget):
+    """Two budget years in quarters; residents cost EUR 40,000 a year (EUR 10,000 a quarter)."""
+    policy = budget.pop("policy", {})
+    return make_case(
+        horizon={"years": 2},
+        categories={"nareis": {"reception_share": 1.0}},
+        coa={"cost_per_resident_year_eur": 40000.0},
+        budget={"supplementary_penalty": 0.25, **budget},
+        policy=policy,
+    )
+
+
+def _fund_inflows(case):
+    """``early``: 25 nareis at t = 0 (spend EUR 1 M in 2026 and 1 M in 2027);
+    ``late``: 50 nareis at t = 4 (spend 0 in 2026, 2 M in 2027)."""
+    n = len(case.periods)
+    early = [25.0] + [0.0] * (n - 1)
+    late = [0.0] * 4 + [50.0] + [0.0] * (n - 5)
+    return {"early": inflow(case, nareis=early), "late": inflow(case, nareis=late)}
+
+
+@pytest.mark.solver
+def test_add_reserve_fund_one_deposit_serves_both_years():
+    """Reserve_Fund: a balance carried from year to year, so one deposit covers either year's overrun.
+
+    p = 0.5 each; weights: unspent budget 0.5, supplementary 0.25, reserve 0.03 per
+    euro available per year; deposits allowed (``versterkt``), max EUR 10 M.
+    Deposit 1 M in 2026 (Dep_2026 = 1), budgets B_2026 = 0, B_2027 = 1:
+    * early: overspends 1 in 2026 -> draws 1; balance 0 in 2026 and 2027;
+    * late: nothing to draw in 2026 -> balance 1 carried; 2027 overspend 1 -> draws it.
+    Weights: 0.03 x 1 (2026, both) + 0.5 x 0.03 x 1 (late, 2027) = 0.045 M, on top of
+    the expected cash spending of 2 M (the deposit itself is not spending). Any
+    budget above the spending of a scenario costs 0.25 per expected euro unspent and
+    supplementary funding 0.125: both dearer than 0.045 per euro, so this is optimal.
+    """
+    case = _fund_case(
+        unspent_budget_weight=0.5,
+        asielreserve_opportunity_rate=0.03,
+        max_asielreserve_eur=1.0e7,
+        policy={"allow_asielreserve": True},
+    )
+    m, _ = _solved(case, _fund_inflows(case))
+    f, early, late = m.first, m.scen["early"], m.scen["late"]
+    assert v(f.ReserveDeposit[YEAR]) == pytest.approx(1.0, abs=TOL)
+    assert v(f.ReserveDeposit[YEAR2]) == pytest.approx(0.0, abs=TOL)
+    assert v(f.Budget["coa", YEAR]) == pytest.approx(0.0, abs=TOL)
+    assert v(f.Budget["coa", YEAR2]) == pytest.approx(1.0, abs=TOL)
+    assert [v(early.ReserveDraw[y]) for y in (YEAR, YEAR2)] == pytest.approx([1.0, 0.0], abs=TOL)
+    assert [v(late.ReserveDraw[y]) for y in (YEAR, YEAR2)] == pytest.approx([0.0, 1.0], abs=TOL)
+    assert v(late.ReserveBalance[YEAR]) == pytest.approx(1.0, abs=TOL)  # carried, not refilled
+    for b in (early, late):
+        assert v(b.ReserveBalance[YEAR2]) == pytest.approx(0.0, abs=TOL)
+        assert sum(v(b.Supplementary[y]) for y in (YEAR, YEAR2)) == pytest.approx(0.0, abs=TOL)
+    assert v(m.Objective) == pytest.approx(2.0 + 0.045, abs=TOL)
+
+
+@pytest.mark.solver
+@pytest.mark.parametrize(
+    ("policy", "inflow_m", "supp_m"),
+    [
+        ({"allow_asielreserve": False}, 0.5, 0.5),  # today's rule: at most 50 % of the budget carried over
+        ({"allow_asielreserve": True, "asielreserve_rule": "eindejaarsmarge"}, 0.5, 0.5),
+        ({"allow_asielreserve": True, "asielreserve_rule": "versterkt"}, 1.0, 0.0),  # all underspend
+    ],
+)
+def test_add_reserve_fund_underspend_flows_in_by_the_rule(policy, inflow_m, supp_m):
+    """Reserve_Inflow_Underspend / Reserve_Inflow_Rule: how much of 2026's underspend reaches 2027.
+
+    Budgets fixed at 1 M in both years, no deposits, eindejaarsmarge m = 0.5, no
+    weights but supplementary 0.25. ``late`` spends 0 in 2026 (underspend 1) and
+    2 M in 2027 (overspend 1). Today's rule lets in min(1, 0.5 x 1) = 0.5, which
+    pays half the overrun (supplementary 0.5); the strengthened reserve lets in all
+    of it (supplementary 0). Underspend that does not flow in lapses: no cost.
+    """
+    case = _fund_case(eindejaarsmarge_share=0.5, max_asielreserve_eur=1.0e7, policy=policy)
+
+    def fix(m):
+        for y in (YEAR, YEAR2):
+            for line in m.first.LINES:
+                m.first.Budget[line, y].fix(1.0 if line == "coa" else 0.0)
+            m.first.ReserveDeposit[y].fix(0.0)
+
+    m, _ = _solved(case, _fund_inflows(case), fix=fix)
+    late = m.scen["late"]
+    assert v(late.Under["coa", YEAR]) == pytest.approx(1.0, abs=TOL)
+    assert v(late.ReserveInflow[YEAR]) == pytest.approx(inflow_m, abs=TOL)
+    assert v(late.ReserveDraw[YEAR2]) == pytest.approx(inflow_m, abs=TOL)
+    assert v(late.Supplementary[YEAR2]) == pytest.approx(supp_m, abs=TOL)
+    assert v(late.ReserveBalance[YEAR2]) == pytest.approx(0.0, abs=TOL)
 
 
 PLAN_KEYS = (("Hire", "ind"), ("Opened", "std"), ("Closed", "std"))

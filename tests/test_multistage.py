@@ -65,7 +65,7 @@ def _problem():  # type: ignore[no-untyped-def]
         horizon={"start_year": 2026, "years": 2, "period": "quarter"},
         categories={"nareis": {"reception_share": 1.0}},
         stocks={"status_holders": 100},
-        budget={"supplementary_penalty": 0.25, "underspend_penalty": 0.10},
+        budget={"supplementary_penalty": 0.25, "unspent_budget_weight": 0.10},
     )
     scenarios = [
         ScenarioInflow(name, inflow(case, nareis=[a] * QUARTERS + [b] * QUARTERS))
@@ -156,7 +156,7 @@ def test_decision_stage_of_the_chain_variables() -> None:
     problem.build_first_stage(b)
     stages = stage_map(b, problem.decision_stage)
     assert stages["Budget[coa,2028]"] == 2
-    assert stages["Asielreserve[2027]"] == 1
+    assert stages["ReserveDeposit[2027]"] == 1
     assert stages["Staff[ind,13]"] == 1  # month 13 = February 2027
     # an opening usable in month 24 (January 2028) is decided 18 months earlier, in 2026
     assert decision_period(data, b, b.Opened["slow", 24]) == 6

@@ -27,8 +27,14 @@ def test_solve_prints_status_levers_and_stores_the_run(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Solver status: Optimal" in result.output
     assert "the five levers of the 2021 letter" in result.output
-    assert "Asylum reserve (mean per year)" in result.output
+    assert "Asylum reserve: deposits over the horizon" in result.output
+    # cash first, weights apart (issue 9): the cash line comes before the weights line
+    out = result.output
+    assert out.index("Cash spending of the partners (expected)") < out.index("Model weights, not spending")
+    assert "End state against the start (expected)" in out
     (run,) = [p for p in (tmp_path / "runs").iterdir() if not p.name.startswith(".")]
+    for table in ("budget", "reconciliation", "reserve"):
+        assert (run / "tables" / f"{table}.csv").is_file(), table
     manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["status"] == "optimal" and manifest["seed"] == 0
     # the override is in the stored inputs, so rerun and compare see it
@@ -39,7 +45,9 @@ def test_solve_speaks_dutch_by_default(tmp_path: Path) -> None:
     result = _solve(tmp_path)
     assert result.exit_code == 0, result.output
     assert "de vijf maatregelen van de Kamerbrief (2021)" in result.output
-    assert "Asielreserve (gem. per jaar)" in result.output
+    assert "Asielreserve: storting over de horizon" in result.output
+    assert "Kasuitgaven ketenpartners (verwacht)" in result.output
+    assert "Modelweging, geen uitgave" in result.output
 
 
 def test_infeasible_policy_exits_3_and_names_the_conflict(tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ CHAIN = "chain"  # the budget summed over all lines
 # (lever, partner) shown in the summary, with labels (nl, en)
 SHOWN: dict[tuple[str, str], tuple[str, str]] = {
     ("budget", CHAIN): ("Budget keten (alle lijnen)", "Chain budget (all lines)"),
-    ("asielreserve", "chain"): ("Asielreserve", "Asielreserve (asylum reserve)"),
+    ("asielreserve", "chain"): ("Asielreserve: storting", "Asielreserve: deposit"),
     ("reserve_places", "coa"): ("Reserveplaatsen COA", "COA reserve places"),
     ("flexpool_fte", "flexpool"): ("Flexibele pool", "Flexible pool"),
     ("hired_fte", "ind"): ("IND: aangenomen", "IND: hired"),

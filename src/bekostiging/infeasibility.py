@@ -45,7 +45,11 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "Baseline_Norm": ("COA", "MPP plan occupancy at the norm"),
     "Budget_Execution": ("finance", "spending against budget per partner"),
     "Overspend_Cover": ("finance", "overspend paid from the asielreserve or supplementary funding"),
-    "Reserve_Draw_Limit": ("finance", "draws within the asielreserve"),
+    "Reserve_Draw_Limit": ("finance", "withdrawals within the asielreserve balance available that year"),
+    "Reserve_Available_Max": ("finance", "asielreserve balance plus deposit at most max_asielreserve_eur"),
+    "Reserve_Balance": ("finance", "asielreserve balance carried from year to year"),
+    "Reserve_Inflow_Underspend": ("finance", "underspend into the asielreserve at most the underspend"),
+    "Reserve_Inflow_Rule": ("finance", "underspend into the asielreserve at most the eindejaarsmarge"),
     # variables whose limits take part in a conflict
     "Open": ("COA", "locations open at most max_open"),
     "Opened": ("COA", "openings only after the lead time, at most max_open"),
@@ -53,7 +57,11 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "ReservePlaces": ("COA", "reserve places at most max_reserve_places (0 when the policy forbids them)"),
     "Hire": ("by partner", "hiring cohorts per intake at most max_cohorts_per_intake"),
     "PoolTeams": ("flexpool", "pool teams at most max_teams (0 when the policy forbids the pool)"),
-    "Asielreserve": ("finance", "asielreserve at most max_asielreserve_eur (0 when forbidden)"),
+    "ReserveDeposit": (
+        "finance",
+        "deposit into the asielreserve at most max_asielreserve_eur (0 when forbidden)",
+    ),
+    "ReserveBalance": ("finance", "asielreserve balance at most max_asielreserve_eur"),
     "Housed": ("COA", "status holders housed at most the municipal housing outflow"),
 }
 PARTNER_NAMES = {

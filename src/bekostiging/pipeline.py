@@ -28,6 +28,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from bekostiging.assemble import AssemblyUnsupported, BlockHighs
+from bekostiging.budget import money_tables
 from bekostiging.errors import SolverFailure
 from bekostiging.infeasibility import Conflict, explain
 from bekostiging.lshaped import DEFAULT_CUTS
@@ -224,7 +225,10 @@ def solve_case(
         )
     data, problem, conflicts = prepared.data, prepared.problem, []
     if stages == "yearly":
-        return _solve_yearly(prepared, scenario_set, branching, progress, timings, start, common)
+        solution = _solve_yearly(prepared, scenario_set, branching, progress, timings, start, common)
+        if solution.tables:
+            solution.tables.update(money_tables(case.settings, solution.tables, case.sources))
+        return solution
 
     if method == "auto":
         large = len(problem.scenarios) >= AUTO_LSHAPED_SCENARIOS
@@ -275,6 +279,7 @@ def solve_case(
         )
         first = first_stage_values(m.first)
         tables["first_stage"] = first_stage_table(first)
+        tables.update(money_tables(case.settings, tables, case.sources))  # budget.csv, reconciliation.csv
         timings["results_seconds"] = time.perf_counter() - t0
     elif outcome.status == Status.INFEASIBLE:
         conflicts = explain(solver, data)

@@ -68,7 +68,7 @@ def plan_table(first: pyo.Block, d: ChainData) -> pd.DataFrame:
     for y in first.YEARS:
         rows.append(("reserve_places", "coa", "", y, _v(first.ReservePlaces[y]), PLACES))
         rows.append(("flexpool_fte", "flexpool", "", y, _v(first.PoolFTE[y]), FTE))
-        rows.append(("asielreserve", "chain", "", y, _eur(first.Asielreserve[y]), EUR))
+        rows.append(("asielreserve", "chain", "", y, _eur(first.ReserveDeposit[y]), EUR))  # the deposit
         for line in first.LINES:
             rows.append(("budget", line, "", y, _eur(first.Budget[line, y]), EUR))
     return pd.DataFrame(rows, columns=["lever", "partner", "period", "year", "value", "unit"])
@@ -160,15 +160,23 @@ def _scenario_flows(
             yield (name, per, yr, "pool_active", j, _v(b.PoolActive[j, t]), FTE)
 
 
+CASH, WEIGHT, VALUATION = "cash", "weight", "valuation"  # kinds of the costs table's rows
+
+
 def _scenario_costs(
     name: str, b: pyo.Block, first: pyo.Block, d: ChainData, one: _StageOne, own: _ScenarioCosts
 ) -> Iterable[tuple]:
-    """Spending per line, year and stage; penalties and reserve cost on the line ``chain``."""
+    """Cash per line, year and stage; model weights and end-state valuations on the line ``chain``.
+
+    ``kind`` says what a row is: ``cash`` (kasuitgaven), ``weight`` (a model weight that
+    steers the plan, not spending) or ``valuation`` (the end state valued: work left
+    at the horizon end, the part of the reserve's end balance not worth its face value).
+    """
     last_year = d.years[-1]
     for y in first.YEARS:
         for line in first.LINES:
-            yield (name, line, y, "structural", 1, one.structural[line, y] * MONEY_SCALE)
-            yield (name, line, y, "operating", 2, own.operating[line, y] * MONEY_SCALE)
+            yield (name, line, y, "structural", 1, CASH, one.structural[line, y] * MONEY_SCALE)
+            yield (name, line, y, "operating", 2, CASH, own.operating[line, y] * MONEY_SCALE)
         ts = [t for t in first.T if d.year_of[t] == y]
         late = _v(first.late_case_month_meur) * d.months_per_period * sum(_v(b.Late[t]) for t in ts)
         queue = (
@@ -176,19 +184,58 @@ def _scenario_costs(
             * d.days_per_period
             * sum(_v(b.RegQueue[k, t]) for k in b.KREG for t in ts)
         )
-        under = d.underspend_penalty * sum(_v(b.Under[p, y]) for p in first.LINES)
+        under = d.unspent_budget_weight * sum(_v(b.Under[p, y]) for p in first.LINES)
         chain = {
-            "asielreserve_opportunity": (1, d.asielreserve_rate * _v(first.Asielreserve[y])),
-            "penalty_late_cases": (2, late),
-            "penalty_registration_queue": (2, queue),
-            "penalty_supplementary_funding": (2, d.supplementary_penalty * _v(b.Supplementary[y])),
-            "penalty_underspend": (2, under),
+            "weight_late_cases": (2, WEIGHT, late),
+            "weight_registration_queue": (2, WEIGHT, queue),
+            "weight_supplementary_funding": (2, WEIGHT, d.supplementary_penalty * _v(b.Supplementary[y])),
+            "weight_unspent_budget": (2, WEIGHT, under),
+            "weight_asielreserve": (2, WEIGHT, d.asielreserve_rate * _v(b.ReserveAvailable[y])),
         }
         if y == last_year:
-            chain["terminal_backlog"] = (2, _v(b.TerminalCost))
-            chain["terminal_staff"] = (1, _v(first.TerminalStaffCost))
-        for component, (stage, value) in chain.items():
-            yield (name, "chain", y, component, stage, value * MONEY_SCALE)
+            chain["terminal_backlog"] = (2, VALUATION, _v(b.TerminalCost))
+            chain["terminal_staff"] = (1, VALUATION, _v(first.TerminalStaffCost))
+            chain["reserve_end_value_loss"] = (
+                2,
+                VALUATION,
+                (1.0 - d.asielreserve_end_value) * _v(b.ReserveBalance[y]),
+            )
+        for component, (stage, kind, value) in chain.items():
+            yield (name, "chain", y, component, stage, kind, value * MONEY_SCALE)
+
+
+def _reserve_rows(name: str, b: pyo.Block, first: pyo.Block, d: ChainData) -> Iterable[tuple]:
+    """The asielreserve fund per year: opening, deposit, underspend in, withdrawal, closing (EUR)."""
+    opening = d.asielreserve_opening_meur
+    for y in first.YEARS:
+        deposit = _v(first.ReserveDeposit[y])
+        inflow, draw, closing = _v(b.ReserveInflow[y]), _v(b.ReserveDraw[y]), _v(b.ReserveBalance[y])
+        under = sum(_v(b.Under[p, y]) for p in first.LINES)
+        yield (
+            name,
+            y,
+            opening * MONEY_SCALE,
+            deposit * MONEY_SCALE,
+            inflow * MONEY_SCALE,
+            draw * MONEY_SCALE,
+            closing * MONEY_SCALE,
+            (under - inflow) * MONEY_SCALE,
+            _v(b.Supplementary[y]) * MONEY_SCALE,
+        )
+        opening = closing
+
+
+RESERVE_COLUMNS = [
+    "scenario",
+    "year",
+    "opening_eur",
+    "deposit_eur",
+    "underspend_in_eur",
+    "withdrawal_eur",
+    "closing_eur",
+    "underspend_lapsed_eur",
+    "supplementary_funding_eur",
+]
 
 
 def _scenario_kpis(name: str, b: pyo.Block, first: pyo.Block, d: ChainData) -> dict[str, float]:
@@ -209,23 +256,66 @@ def _kpis(
     spending = (
         (one.structural[p, y] + own.operating[p, y]) * MONEY_SCALE for p in first.LINES for y in first.YEARS
     )
+    years = list(first.YEARS)
+    late = _v(first.late_case_month_meur) * _v(b.LateCaseMonths)
+    queue = _v(first.queue_person_day_meur) * _v(b.QueuePersonDays)
+    supp = sum(_v(b.Supplementary[y]) for y in years)
+    under = sum(_v(b.Under[p, y]) for p in first.LINES for y in years)
+    reserve_weight = d.asielreserve_rate * sum(_v(b.ReserveAvailable[y]) for y in years)
+    end_balance = _v(b.ReserveBalance[years[-1]])
+    weights = {
+        "weight_late_cases_eur": late,
+        "weight_registration_queue_eur": queue,
+        "weight_supplementary_funding_eur": d.supplementary_penalty * supp,
+        "weight_unspent_budget_eur": d.unspent_budget_weight * under,
+        "weight_asielreserve_eur": reserve_weight,
+    }
+    valuation = {  # the end state valued (add_terminal_value, add_terminal_staff, add_reserve_fund)
+        "terminal_backlog_eur": _v(b.TerminalCost),
+        "terminal_staff_eur": _v(first.TerminalStaffCost),
+        "reserve_end_value_loss_eur": (1.0 - d.asielreserve_end_value) * end_balance,
+    }
+    reg_queue = [sum(_v(b.RegQueue[k, t]) for k in b.KREG) for t in first.T]
     return {
         "total_cost_eur": stage1 + stage2,
         "stage1_cost_eur": stage1,
         "stage2_cost_eur": stage2,
         "spending_eur": sum(spending),
+        "weights_eur": sum(weights.values()) * MONEY_SCALE,
+        "end_state_value_eur": sum(valuation.values()) * MONEY_SCALE,
+        **{k: v * MONEY_SCALE for k, v in weights.items()},
+        **{k: v * MONEY_SCALE for k, v in valuation.items()},
         "penalty_eur": own.penalty * MONEY_SCALE,
         "late_case_months": _v(b.LateCaseMonths),
         "registration_queue_person_days": _v(b.QueuePersonDays),
         "emergency_place_months": d.months_per_period * sum(_v(b.Emergency[t]) for t in first.T),
         "reserve_place_months": d.months_per_period * sum(_v(b.ReserveActive[t]) for t in first.T),
-        "reserve_draw_eur": sum(_eur(b.ReserveDraw[y]) for y in first.YEARS),
-        "supplementary_funding_eur": sum(_eur(b.Supplementary[y]) for y in first.YEARS),
-        "underspend_eur": sum(_eur(b.Under[p, y]) for p in first.LINES for y in first.YEARS),
+        "reserve_deposit_eur": sum(_eur(first.ReserveDeposit[y]) for y in years),
+        "reserve_underspend_in_eur": sum(_eur(b.ReserveInflow[y]) for y in years),
+        "reserve_draw_eur": sum(_eur(b.ReserveDraw[y]) for y in years),
+        "reserve_start_balance_eur": d.asielreserve_opening_meur * MONEY_SCALE,
+        "reserve_end_balance_eur": end_balance * MONEY_SCALE,
+        "supplementary_funding_eur": supp * MONEY_SCALE,
+        "underspend_eur": under * MONEY_SCALE,
+        "backlog_start_persons": sum(d.initial_backlog[k] for k in b.KDEC),
         "backlog_end_persons": sum(_v(b.Backlog[k, last]) for k in b.KDEC),
         "backlog_mean_persons": float(np.mean([sum(_v(b.Backlog[k, t]) for k in b.KDEC) for t in first.T])),
+        "registration_queue_start_persons": sum(d.initial_queue[k] for k in b.KREG),
+        "registration_queue_end_persons": reg_queue[-1],
+        "occupancy_start_persons": _initial_occupancy(d),
+        "occupancy_end_persons": _v(b.Occupancy[last]),
         "occupancy_peak_persons": max(_v(b.Occupancy[t]) for t in first.T),
     }
+
+
+def _initial_occupancy(d: ChainData) -> float:
+    """COA occupancy at the start, by the same sum as ``add_occupancy``."""
+    return (
+        sum(d.reception_share[k] * d.initial_queue[k] for k in d.registration_categories)
+        + sum(d.reception_share[k] * d.initial_backlog[k] for k in d.decision_categories)
+        + d.initial_status_holders
+        + d.initial_rejected
+    )
 
 
 KPI_UNITS = {
@@ -233,8 +323,13 @@ KPI_UNITS = {
     "registration_queue_person_days": "person-days",
     "emergency_place_months": "place-months",
     "reserve_place_months": "place-months",
+    "backlog_start_persons": PERSONS,
     "backlog_end_persons": PERSONS,
     "backlog_mean_persons": PERSONS,
+    "registration_queue_start_persons": PERSONS,
+    "registration_queue_end_persons": PERSONS,
+    "occupancy_start_persons": PERSONS,
+    "occupancy_end_persons": PERSONS,
     "occupancy_peak_persons": PERSONS,
 }
 
@@ -255,7 +350,11 @@ def levers_table(first: pyo.Block, d: ChainData, funding: pd.DataFrame) -> pd.Da
         hired[p] += d.staff[p].cohort_fte * _v(first.Hire[p, t])
     rows = [
         ("flexpool_fte", float(np.mean([_v(first.PoolFTE[y]) for y in years])), FTE),
-        ("asielreserve_eur", float(np.mean([_eur(first.Asielreserve[y]) for y in years])), "EUR per year"),
+        (
+            "asielreserve_eur",
+            sum(_eur(first.ReserveDeposit[y]) for y in years),
+            "EUR deposited over the horizon",
+        ),
         ("funding_ratio", ratio, "budget / MPP need"),
         ("reserve_places", float(np.mean([_v(first.ReservePlaces[y]) for y in years])), PLACES),
         ("planned_occupancy_rate", rate, "MPP-mid occupancy / regular places"),
@@ -322,7 +421,7 @@ def result_tables(
     names: list[str] = []
     prob: dict[str, float] = {}
     one = _StageOne.of(first, d)
-    flows, costs, kpi_rows = [], [], []
+    flows, costs, kpi_rows, reserve = [], [], [], []
     for s, p, b in scenario_blocks(m) if scenarios is None else scenarios:
         names.append(s)
         prob[s] = p
@@ -332,6 +431,7 @@ def result_tables(
         own = _ScenarioCosts.of(b, first)
         flows.extend(_scenario_flows(s, b, first, d, one))
         costs.extend(_scenario_costs(s, b, first, d, one, own))
+        reserve.extend(_reserve_rows(s, b, first, d))
         for k, v in _kpis(b, first, d, one, own).items():
             kpi_rows.append((s, k, v, KPI_UNITS.get(k, EUR)))
     kpis = pd.DataFrame(kpi_rows, columns=["scenario", "kpi", "value", "unit"])
@@ -365,8 +465,9 @@ def result_tables(
             flows, columns=["scenario", "period", "year", "quantity", "category", "value", "unit"]
         ),
         "costs": pd.DataFrame(
-            costs, columns=["scenario", "partner", "year", "component", "stage", "value_eur"]
+            costs, columns=["scenario", "partner", "year", "component", "stage", "kind", "value_eur"]
         ),
+        "reserve": pd.DataFrame(reserve, columns=RESERVE_COLUMNS),
         "kpis": pd.concat([expected, kpis], ignore_index=True),
         "scenarios": scen,
     }

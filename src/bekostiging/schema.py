@@ -256,6 +256,15 @@ class StaffSettings(Strict):
     attrition_per_year: float = param(
         0.08, unit="share per year", description="Share of productive staff leaving per year", ge=0.0, le=0.5
     )
+    fixed_cost_per_year_eur: float = param(
+        0.0,
+        unit="EUR per year",
+        description="Fixed organisation cost beyond the modelled production staff (management, "
+        "support, IT, housing, other tasks): on the partner's budget line in every year, "
+        "whatever the plan",
+        ge=0.0,
+        le=MAX_BUDGET_EUR,
+    )
 
 
 class IndSettings(StaffSettings):
@@ -443,6 +452,14 @@ class CoaSettings(Strict):
     location_decision_interval_months: int = param(
         6, unit="months", description="COA decides on opening/closing every this many months", ge=1, le=24
     )
+    fixed_cost_per_year_eur: float = param(
+        0.0,
+        unit="EUR per year",
+        description="Fixed organisation cost of COA beyond places and residents (head office, "
+        "central services): on the COA budget line in every year, whatever the plan",
+        ge=0.0,
+        le=MAX_BUDGET_EUR,
+    )
 
 
 class FlexPoolSettings(Strict):
@@ -469,34 +486,92 @@ class FlexPoolSettings(Strict):
 
 
 class BudgetSettings(Strict):
-    asielreserve_opportunity_rate: float = param(
-        0.03,
-        unit="EUR per EUR-year",
-        description="Opportunity cost of holding the asielreserve",
-        ge=0.0,
-        le=1.0,
-    )
-    max_asielreserve_eur: float = param(
-        1.0e9,
+    """The asielreserve as a fund, and the weights on budget execution.
+
+    Cash (kasuitgaven) and weights are kept apart: the rates and the supplementary
+    weight below steer the plan and are reported as "modelweging, geen uitgave".
+    """
+
+    asielreserve_opening_balance_eur: float = param(
+        0.0,
         unit="EUR",
-        description="Upper bound on the asielreserve per year",
+        description="Balance of the asielreserve at the start of the first budget year",
         ge=0.0,
         le=MAX_BUDGET_EUR,
     )
+    max_asielreserve_eur: float = param(
+        1.0e9, unit="EUR", description="Maximum balance of the asielreserve", ge=0.0, le=MAX_BUDGET_EUR
+    )
+    asielreserve_end_value: float = param(
+        1.0,
+        unit="EUR per EUR",
+        description="Value of a euro left in the asielreserve at the horizon end (1: still public "
+        "money at face value; below 1: part of it is lost to the chain)",
+        ge=0.0,
+        le=1.0,
+    )
+    eindejaarsmarge_share: float = param(
+        0.01,
+        unit="share of the budget",
+        description="Underspend that may be carried to the next year under today's rule "
+        "(eindejaarsmarge), as a share of the chain's budget that year",
+        ge=0.0,
+        le=1.0,
+    )
+    asielreserve_opportunity_rate: float = param(
+        0.03,
+        unit="weight per EUR-year",
+        description="Model weight (not spending) per euro available in the asielreserve per year",
+        ge=0.0,
+        le=1.0,
+    )
+    unspent_budget_weight: float = param(
+        0.03,
+        unit="weight per EUR",
+        description="Model weight (not spending) per euro of budget appropriated and left unspent: "
+        "withheld from other uses for the year",
+        ge=0.0,
+        le=MAX_EUR_PER_EUR,
+    )
     supplementary_penalty: float = param(
         0.25,
-        unit="EUR per EUR",
-        description="Penalty per euro of supplementary funding (mid-year claims, cuts elsewhere)",
+        unit="weight per EUR",
+        description="Model weight (not spending) per euro of supplementary funding "
+        "(mid-year claims, cuts elsewhere)",
         ge=0.0,
         le=MAX_EUR_PER_EUR,
     )
-    underspend_penalty: float = param(
-        0.02,
-        unit="EUR per EUR",
-        description="Opportunity cost per euro of budget left unspent",
-        ge=0.0,
-        le=MAX_EUR_PER_EUR,
+
+
+# Budget lines that can carry a budget article: the partners, the flex pool, the asielreserve.
+ARTICLE_LINES: tuple[str, ...] = (*(p.value for p in Partner), "flexpool", "asielreserve")
+
+
+class BudgetArticle(Strict):
+    """Where a budget line sits in the published budget, and what was published for it."""
+
+    article: str = Field(min_length=1, description="Budget article or line (begrotingsartikel)")
+    published_eur: dict[int, float] = Field(
+        default_factory=dict,
+        description="Published budget per year, EUR in that year's prices (for tables/reconciliation.csv)",
     )
+    note: str = Field("", description="What the published figure covers beyond the model line")
+
+
+class Prices(Strict):
+    """Price index per budget year (price_year = 1), to show cash in current prices."""
+
+    index: dict[int, float] = Field(
+        default_factory=dict,
+        description="Price level per year relative to the case's price_year (missing years: 1)",
+    )
+
+    @model_validator(mode="after")
+    def _positive(self) -> Prices:
+        bad = [y for y, v in self.index.items() if not 0.0 < v <= MAX_FUNDING_RATIO]
+        if bad:
+            raise ValueError(f"price index must be in (0, {MAX_FUNDING_RATIO:g}]; check years {bad}")
+        return self
 
 
 class Penalties(Strict):
@@ -541,7 +616,15 @@ class Policy(Strict):
     description: str = Field("", description="What the policy means")
     allow_flexpool: bool = Field(True, description="Flexible pool may be used (flexibele pool)")
     allow_reserve_places: bool = Field(True, description="COA reserve places may be held")
-    allow_asielreserve: bool = Field(True, description="An asielreserve may be held")
+    allow_asielreserve: bool = Field(
+        True, description="Budgeted deposits into the asielreserve are allowed (otherwise only today's rule)"
+    )
+    asielreserve_rule: Literal["eindejaarsmarge", "versterkt"] = Field(
+        "versterkt",
+        description="What underspend may flow into the asielreserve when it is allowed: "
+        "'eindejaarsmarge' (today's rule: up to eindejaarsmarge_share of the budget) or "
+        "'versterkt' (the letter's strengthened reserve: all of the chain's underspend)",
+    )
     allow_staff_changes: bool = Field(
         True, description="Staffing (hiring cohorts) may deviate from the MPP-mid plan"
     )
@@ -604,6 +687,10 @@ class Settings(Strict):
     penalties: Penalties
     policy: Policy = Policy()
     risk: Risk = Risk()
+    articles: dict[Literal[ARTICLE_LINES], BudgetArticle] = Field(  # type: ignore[valid-type]
+        default_factory=dict, description="Budget line -> budget article and published budget"
+    )
+    prices: Prices = Prices()
 
     @model_validator(mode="after")
     def _cross(self, info: ValidationInfo) -> Settings:
@@ -869,7 +956,8 @@ def settings_paths() -> list[str]:
         annotation = info.annotation
         if typing.get_origin(annotation) is dict:
             sub = typing.get_args(annotation)[1]
-            paths += [f"{name}.{c.value}.{key}" for c in Category for key in sub.model_fields]
+            keys = ARTICLE_LINES if name == "articles" else tuple(c.value for c in Category)
+            paths += [f"{name}.{k}.{key}" for k in keys for key in sub.model_fields]
         else:
             paths += [f"{name}.{key}" for key in annotation.model_fields]  # type: ignore[union-attr]
     return paths

@@ -139,6 +139,11 @@ def show_cmd(run: str, runs_dir: Path | None) -> None:
         click.echo("\n" + "\n".join(advice_lines(advice, "en")))
     kpis = data.expected_kpis(record)
     if not kpis.empty:
+        from bekostiging.report.money import money_lines
+
+        lines = money_lines(record.tables, "nl")
+        if lines:
+            click.echo("\n" + "\n".join(lines))
         click.echo("\nexpected KPIs")
         click.echo(kpis.to_string(index=False))
     from bekostiging.analytics.chain import read_value_table, value_lines

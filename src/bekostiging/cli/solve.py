@@ -77,13 +77,10 @@ def summary_lines(solution: object, lang: str = "nl") -> list[str]:
         if "tree" in tables:
             lines.extend(tree_lines(tables["tree"], lang))
     if "kpis" in tables:
-        kpis = tables["kpis"]
-        expected = kpis[kpis["scenario"] == "expected"].set_index("kpi")
+        from bekostiging.report.money import money_lines
+
         lines.append(f"{_h('expected', lang)}:")
-        for key in SHOWN_KPIS:
-            if key in expected.index:
-                value = fmt_unit_value(expected.at[key, "value"], str(expected.at[key, "unit"]), lang)  # type: ignore[arg-type]
-                lines.append(f"  {term(key, lang):<{LABEL_WIDTH}} {value:>18}")
+        lines += money_lines(tables, lang, LABEL_WIDTH)
     return lines
 
 

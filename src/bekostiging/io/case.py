@@ -690,6 +690,9 @@ def settings_rows(settings: Settings) -> list[tuple[str, str, Any, FieldInfo]]:
 def _toml_scalar(key: str, value: Any) -> str:
     if isinstance(value, enum.Enum):
         value = value.value
+    if isinstance(value, dict):  # a per-year mapping: one inline table (TOML keys are strings)
+        items = ", ".join(_toml_scalar(str(k), v) for k, v in value.items())
+        return f"{key} = {{ {items} }}" if items else f"{key} = {{}}"
     return tomli_w.dumps({key: value}).strip()
 
 

@@ -34,6 +34,7 @@ on import name the sheet and cell, e.g. ``Settings!C7``.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import enum
@@ -115,6 +116,8 @@ def _cell_value(value: Any) -> Any:
     """A Python value as an Excel cell value (enums by value, None as empty, text inert)."""
     if isinstance(value, enum.Enum):
         value = value.value
+    if isinstance(value, dict):  # a per-year mapping (published budget, price index): JSON text
+        return json.dumps({str(k): v for k, v in value.items()})
     if isinstance(value, str):
         return neutralise(value)
     return value
@@ -357,6 +360,9 @@ def _read_settings(wb: Any, file: str) -> RawSettings:
             node = node.setdefault(part, {})
             if not isinstance(node, dict):
                 break
+        if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+            with contextlib.suppress(json.JSONDecodeError):  # else left as text: validation names the cell
+                value = json.loads(value)  # a per-year mapping written by _cell_value
         if value is not None:
             node[key] = value
     raw.data = data

@@ -50,6 +50,7 @@ class StaffData:
     trainee_productivity: float
     trainee_cap_share: float
     retention_per_period: float  # 1 - attrition per period
+    fixed_cost_period_meur: float = 0.0  # fixed organisation cost per period (M EUR)
 
 
 @dataclass(frozen=True)
@@ -110,10 +111,10 @@ class ChainData:
     pool_activation_period_meur: float
     pool_max_active_share: float
     pool_productivity: float
-    asielreserve_rate: float
-    max_asielreserve_meur: float
-    supplementary_penalty: float
-    underspend_penalty: float
+    asielreserve_rate: float  # weight per M EUR available in the fund per year
+    max_asielreserve_meur: float  # maximum balance of the fund
+    supplementary_penalty: float  # weight per M EUR of supplementary funding
+    unspent_budget_weight: float  # weight per M EUR appropriated and left unspent
     late_case_month_meur: float
     queue_person_day_meur: float
     policy: Policy
@@ -137,6 +138,10 @@ class ChainData:
     initial_emergency_places: float = 0.0
     prehorizon_registrations: dict[str, float] = field(default_factory=dict)  # per period, for late cohorts
     terminal_staff_fte: dict[str, float] = field(default_factory=dict)  # soft end-of-horizon staffing target
+    coa_fixed_cost_period_meur: float = 0.0  # COA organisation cost per period (M EUR)
+    asielreserve_opening_meur: float = 0.0  # fund balance at the start
+    asielreserve_end_value: float = 1.0  # value per euro left in the fund at the end
+    eindejaarsmarge_share: float = 0.0  # underspend carried over under today's rule, share of budget
 
     @property
     def decision_categories(self) -> tuple[str, ...]:
@@ -237,6 +242,7 @@ def _staff(case: Case, partner: Partner) -> StaffData:
         trainee_productivity=s.trainee_productivity_share,
         trainee_cap_share=s.trainee_cap_share,
         retention_per_period=(1.0 - s.attrition_per_year) ** (1.0 / ppy),
+        fixed_cost_period_meur=(s.fixed_cost_per_year_eur / ppy) / MONEY_SCALE,
     )
 
 
@@ -334,7 +340,7 @@ def chain_data(case: Case, policy: Policy | None = None) -> ChainData:
         asielreserve_rate=st.budget.asielreserve_opportunity_rate,
         max_asielreserve_meur=(st.budget.max_asielreserve_eur) / MONEY_SCALE,
         supplementary_penalty=st.budget.supplementary_penalty,
-        underspend_penalty=st.budget.underspend_penalty,
+        unspent_budget_weight=st.budget.unspent_budget_weight,
         late_case_month_meur=(st.penalties.late_case_month_eur) / MONEY_SCALE,
         queue_person_day_meur=(st.penalties.registration_queue_person_day_eur) / MONEY_SCALE,
         policy=policy or st.policy,
@@ -354,6 +360,10 @@ def chain_data(case: Case, policy: Policy | None = None) -> ChainData:
         initial_emergency_places=coa.initial_emergency_places,
         prehorizon_registrations={c.value: mid.get((first_year, c.value), 0.0) / ppy for c in Category},
         terminal_staff_fte=terminal_staff,
+        coa_fixed_cost_period_meur=(coa.fixed_cost_per_year_eur / ppy) / MONEY_SCALE,
+        asielreserve_opening_meur=st.budget.asielreserve_opening_balance_eur / MONEY_SCALE,
+        asielreserve_end_value=st.budget.asielreserve_end_value,
+        eindejaarsmarge_share=st.budget.eindejaarsmarge_share,
     )
 
 

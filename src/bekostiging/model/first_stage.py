@@ -33,7 +33,6 @@ def build_first_stage(b: pyo.Block, d: ChainData) -> None:
     add_terminal_staff(b, d)
     b.FirstStageCost = pyo.Expression(
         expr=sum(b.StructuralCost[line, y] for line in b.LINES for y in b.YEARS)
-        + sum(d.asielreserve_rate * b.Asielreserve[y] for y in b.YEARS)
         + b.TerminalStaffCost
     )
     b.first_stage_vars = [
@@ -44,7 +43,7 @@ def build_first_stage(b: pyo.Block, d: ChainData) -> None:
         b.Open,
         b.ReservePlaces,
         b.PoolTeams,
-        b.Asielreserve,
+        b.ReserveDeposit,
         b.Budget,
         b.TerminalStaffGap,
     ]
@@ -231,19 +230,25 @@ def add_flexpool(b: pyo.Block, d: ChainData) -> None:
 
 
 def add_asielreserve(b: pyo.Block, d: ChainData) -> None:
-    r"""Asielreserve — a budget reserve per year, drawn on in stage 2, at an opportunity cost.
+    r"""Asielreserve — the budgeted contribution to the asielreserve fund per year (a lever).
 
-    .. math:: 0 \le Asielreserve_y \le \bar A \cdot a_{ar} \qquad \forall y \in Y
+    .. math:: 0 \le Dep_y \le \bar A \cdot a_{ar} \qquad \forall y \in Y
 
-    ===============  =======================  ================
-    symbol           component                unit
-    ===============  =======================  ================
-    Asielreserve_y   ``Asielreserve[y]``      EUR
-    \bar A           ``max_asielreserve_meur`` EUR
-    ===============  =======================  ================
+    A deposit is budget appropriated on the reserve's own article at the start of
+    the year (a cash outlay of the Rijksbegroting, not spending of a partner). The
+    balance it feeds, the withdrawals and the underspend that may flow in are per
+    scenario (``add_reserve_fund``); a deposit is at most the maximum balance.
+
+    ===============  =========================  ================
+    symbol           component                  unit
+    ===============  =========================  ================
+    Dep_y            ``ReserveDeposit[y]``      EUR (model: M EUR)
+    \bar A           ``max_asielreserve_meur``  EUR, maximum balance
+    a_{ar}           ``allow_asielreserve``     1 if deposits are allowed, else 0
+    ===============  =========================  ================
     """
     cap = d.max_asielreserve_meur if d.policy.allow_asielreserve else 0.0
-    b.Asielreserve = pyo.Var(b.YEARS, domain=pyo.NonNegativeReals, bounds=(0, cap))
+    b.ReserveDeposit = pyo.Var(b.YEARS, domain=pyo.NonNegativeReals, bounds=(0, cap))
 
 
 def add_occupancy_norm(b: pyo.Block, d: ChainData) -> None:
@@ -297,10 +302,10 @@ def add_structural_cost(b: pyo.Block, d: ChainData) -> None:
     r"""Structural_Cost — stage-1 spending per budget line and year (an expression).
 
     .. math::
-        C^{1}_{p,y} = \sum_{t \in y} \big[k_p (Staff_{p,t} + Trainees_{p,t})
+        C^{1}_{p,y} = |y|\,F_p + \sum_{t \in y} \big[k_p (Staff_{p,t} + Trainees_{p,t})
             + h_p c_p Hire_{p,t}\big] \quad p \in P
 
-        C^{1}_{coa,y} = \sum_{t \in y} \sum_l \big[k_l q_l Open_{l,t} + f^{o}_l Opened_{l,t}
+        C^{1}_{coa,y} = |y|\,F_{coa} + \sum_{t \in y} \sum_l \big[k_l q_l Open_{l,t} + f^{o}_l Opened_{l,t}
             + f^{c}_l Closed_{l,t}\big] + \sum_{t\in y} k_{res} ReservePlaces_y
 
         C^{1}_{pool,y} = \sum_{t \in y} k_{ret}\, PoolFTE_y
@@ -314,14 +319,20 @@ def add_structural_cost(b: pyo.Block, d: ChainData) -> None:
     f^o, f^c    ``opening/closing_cost_meur``        EUR per location
     k_{res}     ``reserve_holding_cost_period_meur`` EUR per place-period
     k_{ret}     ``pool_retainer_period_meur``        EUR per FTE-period
+    F_p         ``fixed_cost_period_meur``           EUR per period (organisation)
+    F_{coa}     ``coa_fixed_cost_period_meur``       EUR per period (organisation)
     ==========  ==================================  =====================
+
+    :math:`F` is the partner's fixed organisation (management, support, IT,
+    housing, other tasks): a constant, so that the line reconciles with the
+    published budget; it does not move any decision.
     """
     loc = {x.name: x for x in d.locations}
     periods_of = {y: [t for t in b.T if d.year_of[t] == y] for y in b.YEARS}
 
     def staff_cost(p: str, y: int) -> pyo.Expression:
         s = d.staff[p]
-        return sum(
+        return len(periods_of[y]) * s.fixed_cost_period_meur + sum(
             s.cost_per_fte_period_meur * (b.Staff[p, t] + b.Trainees[p, t])
             + (s.hiring_cost_per_fte_meur * s.cohort_fte * b.Hire[p, t] if (p, t) in b.INTAKE else 0)
             for t in periods_of[y]
@@ -339,7 +350,7 @@ def add_structural_cost(b: pyo.Block, d: ChainData) -> None:
             if d.year_of[t] == y
         )
         holding = len(periods_of[y]) * d.reserve_holding_cost_period_meur * b.ReservePlaces[y]
-        return running + changes + holding
+        return len(periods_of[y]) * d.coa_fixed_cost_period_meur + running + changes + holding
 
     def rule(_b: pyo.Block, line: str, y: int) -> pyo.Expression:
         if line in d.staff:

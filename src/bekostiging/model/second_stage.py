@@ -71,6 +71,7 @@ def build_second_stage(
     add_operating_cost(b, first, d)
     add_budget_execution(b, first, d)
     add_terminal_value(b, first, d)
+    add_reserve_fund(b, first, d)
     add_penalties(b, first, d)
     b.SecondStageCost = pyo.Expression(
         expr=sum(b.OperatingCost[line, y] for line in first.LINES for y in first.YEARS)
@@ -733,7 +734,11 @@ def add_budget_execution(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
     .. math::
         Over_{p,y} - Under_{p,y} = C^1_{p,y} + C^2_{p,y} - Budget_{p,y} \quad \forall p, y
 
-        \sum_p Over_{p,y} = Draw_y + Supp_y,\quad Draw_y \le Asielreserve_y \quad \forall y
+        \sum_p Over_{p,y} = Draw_y + Supp_y \quad \forall y
+
+    Spending :math:`C_{p,y} = C^1_{p,y} + C^2_{p,y}` is the cash (kasuitgaven) of
+    the line. Underspend costs no money: it lapses to the general means, or flows
+    into the asielreserve where the rule lets it (``add_reserve_fund``).
 
     ==============  ======================  =====
     symbol          component               unit
@@ -757,8 +762,79 @@ def add_budget_execution(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
         first.YEARS,
         rule=lambda _b, y: sum(b.Over[p, y] for p in first.LINES) == b.ReserveDraw[y] + b.Supplementary[y],
     )
+
+
+def add_reserve_fund(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
+    r"""Reserve_Fund — the asielreserve as a fund: a balance carried from year to year.
+
+    .. math::
+        Avail_y = Bal_{y-1} + Dep_y,\quad Bal_{-1} = A^0 \qquad \forall y
+
+        Draw_y \le Avail_y,\qquad Avail_y \le \hat A,\qquad
+        Bal_y = Avail_y - Draw_y + In_y \le \hat A \qquad \forall y
+
+        In_y \le \sum_p Under_{p,y},\qquad
+        In_y \le m \sum_p Budget_{p,y} \ \text{(today's rule: eindejaarsmarge)} \qquad \forall y
+
+    The deposit :math:`Dep_y` (stage 1, ``add_asielreserve``) is budgeted at the start
+    of the year; withdrawals pay overspend during the year; underspend flows in at
+    the year end — all of it under the letter's ``versterkt`` rule, at most the
+    eindejaarsmarge :math:`m` of the chain budget under today's rule (which also
+    applies when deposits are not allowed). Underspend that does not flow in
+    lapses to the general means: no cost. :math:`\hat A = \max(\bar A, A^0)`.
+
+    Reported and valued (``ReserveWeightCost``, both model weights, not spending):
+    :math:`r_{ar} \sum_y Avail_y` (money held back from other uses) and
+    :math:`(1 - v)\,Bal_{last}` (the part of the end balance not worth its face value).
+
+    ==============  ==============================  ======================
+    symbol          component                       unit
+    ==============  ==============================  ======================
+    Bal_y           ``ReserveBalance[y]``           EUR at the end of year y
+    Avail_y         ``ReserveAvailable[y]``         EUR available during year y
+    In_y            ``ReserveInflow[y]``            EUR underspend into the fund
+    A^0             ``asielreserve_opening_meur``   EUR
+    \bar A          ``max_asielreserve_meur``       EUR (maximum balance)
+    m               ``eindejaarsmarge_share``       share of the budget
+    r_{ar}          ``asielreserve_rate``           weight per EUR-year
+    v               ``asielreserve_end_value``      EUR per EUR
+    ==============  ==============================  ======================
+    """
+    years = list(first.YEARS)
+    cap = max(d.max_asielreserve_meur, d.asielreserve_opening_meur)
+    b.ReserveBalance = pyo.Var(first.YEARS, domain=pyo.NonNegativeReals, bounds=(0, cap))
+    b.ReserveInflow = pyo.Var(first.YEARS, domain=pyo.NonNegativeReals)
+
+    def opening(y: int) -> pyo.Var | float:
+        i = years.index(y)
+        return b.ReserveBalance[years[i - 1]] if i > 0 else d.asielreserve_opening_meur
+
+    b.ReserveAvailable = pyo.Expression(first.YEARS, rule=lambda _b, y: opening(y) + first.ReserveDeposit[y])
     b.Reserve_Draw_Limit = pyo.Constraint(
-        first.YEARS, rule=lambda _b, y: b.ReserveDraw[y] <= first.Asielreserve[y]
+        first.YEARS, rule=lambda _b, y: b.ReserveDraw[y] <= b.ReserveAvailable[y]
+    )
+    b.Reserve_Available_Max = pyo.Constraint(first.YEARS, rule=lambda _b, y: b.ReserveAvailable[y] <= cap)
+    b.Reserve_Balance = pyo.Constraint(
+        first.YEARS,
+        rule=lambda _b, y: (
+            b.ReserveBalance[y] == b.ReserveAvailable[y] - b.ReserveDraw[y] + b.ReserveInflow[y]
+        ),
+    )
+    b.Reserve_Inflow_Underspend = pyo.Constraint(
+        first.YEARS, rule=lambda _b, y: b.ReserveInflow[y] <= sum(b.Under[p, y] for p in first.LINES)
+    )
+    strengthened = d.policy.allow_asielreserve and d.policy.asielreserve_rule == "versterkt"
+    b.Reserve_Inflow_Rule = pyo.Constraint(
+        first.YEARS,
+        rule=lambda _b, y: (
+            pyo.Constraint.Skip
+            if strengthened
+            else b.ReserveInflow[y] <= d.eindejaarsmarge_share * sum(first.Budget[p, y] for p in first.LINES)
+        ),
+    )
+    b.ReserveWeightCost = pyo.Expression(
+        expr=d.asielreserve_rate * sum(b.ReserveAvailable[y] for y in first.YEARS)
+        + (1.0 - d.asielreserve_end_value) * b.ReserveBalance[years[-1]]
     )
 
 
@@ -800,7 +876,11 @@ def add_penalties(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
 
     .. math::
         Pen = \sum_t \big[\lambda_{late}\, m\, Late_t + \lambda_{q}\, \delta \sum_{k} Q_{k,t}\big]
-            + \sum_y \big[\lambda_{sup} Supp_y + \lambda_{un} \sum_p Under_{p,y}\big] + V
+            + \sum_y \big[\lambda_{sup} Supp_y + \lambda_{un} \sum_p Under_{p,y}\big] + V + ReserveWeightCost
+
+    Every term is a model weight or a valuation, not spending (kasuitgaven): the
+    late-case, queue, supplementary-funding, unspent-budget and reserve weights
+    steer the plan; :math:`V` values the stocks left at the horizon end.
 
     ===============  =====================================  ======================
     symbol           component                              unit
@@ -809,7 +889,7 @@ def add_penalties(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
     \lambda_{q}      ``queue_person_day_meur``               EUR per person-day
     \delta           ``days_per_period``                    days
     \lambda_{sup}    ``supplementary_penalty``              EUR per EUR
-    \lambda_{un}     ``underspend_penalty``                 EUR per EUR
+    \lambda_{un}     ``unspent_budget_weight``              weight per EUR unspent
     V                ``TerminalCost``                       EUR (``add_terminal_value``)
     ===============  =====================================  ======================
     """
@@ -821,6 +901,7 @@ def add_penalties(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
         expr=first.late_case_month_meur * b.LateCaseMonths
         + first.queue_person_day_meur * b.QueuePersonDays
         + d.supplementary_penalty * sum(b.Supplementary[y] for y in first.YEARS)
-        + d.underspend_penalty * sum(b.Under[p, y] for p in first.LINES for y in first.YEARS)
+        + d.unspent_budget_weight * sum(b.Under[p, y] for p in first.LINES for y in first.YEARS)
+        + b.ReserveWeightCost
         + b.TerminalCost
     )

@@ -9,7 +9,7 @@ variable is committed; its stage is the index of that month's budget year. The r
   before it takes effect): the effect period minus that lead (``Opened[l,t]``: the
   location's lead time);
 * otherwise an index element that is a budget year: the first period of that year
-  (``Budget``, ``Asielreserve``, ``ReservePlaces``, ``PoolTeams`` and any new
+  (``Budget``, ``ReserveDeposit``, ``ReservePlaces``, ``PoolTeams`` and any new
   year-indexed family);
 * otherwise an index element that is a period (the last one): that period (``Hire``,
   ``Staff``, ``Open``, ``Closed`` and any new period-indexed family);

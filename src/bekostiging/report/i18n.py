@@ -75,7 +75,10 @@ TERMS: dict[str, tuple[str, str]] = {
     "measure": ("Maat", "Measure"),
     # the five levers (2021 letter) and helpers
     "flexpool_fte": ("Flexibele pool medewerkers (gem. fte)", "Flexible staff pool (mean FTE)"),
-    "asielreserve_eur": ("Asielreserve (gem. per jaar)", "Asylum reserve (mean per year)"),
+    "asielreserve_eur": (
+        "Asielreserve: storting over de horizon",
+        "Asylum reserve: deposits over the horizon",
+    ),
     "funding_ratio": ("Financiering t.o.v. MPP-raming", "Funding relative to MPP forecast"),
     "reserve_places": ("Reservecapaciteit COA (gem. plaatsen)", "COA reserve capacity (mean places)"),
     "planned_occupancy_rate": ("Geplande bezettingsgraad COA", "Planned COA occupancy rate"),
@@ -86,7 +89,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "ind": ("IND", "IND"),
     "coa": ("COA", "COA"),
     "dtv": ("DT&V", "DT&V"),
-    "chain": ("Keten (boetes, waarde voorraad)", "Chain (penalties, backlog value)"),
+    "chain": ("Keten (modelweging, waardering eindtoestand)", "Chain (model weights, end-state valuation)"),
     "no_reserve_draws": (
         "Geen onttrekking aan de asielreserve en geen aanvullende financiering, in geen enkel scenario.",
         "No asylum reserve draws and no supplementary funding, in any scenario.",
@@ -96,6 +99,21 @@ TERMS: dict[str, tuple[str, str]] = {
     "structural": ("Structureel (capaciteit)", "Structural (capacity)"),
     "operating": ("Exploitatie (naar gebruik)", "Operating (by use)"),
     "asielreserve_opportunity": ("Kosten van de asielreserve", "Cost of holding the asylum reserve"),
+    "weight_late_cases": ("Modelweging: zaken over de termijn", "Model weight: late cases"),
+    "weight_registration_queue": ("Modelweging: wachtrij registratie", "Model weight: registration queue"),
+    "weight_supplementary_funding": (
+        "Modelweging: aanvullende financiering",
+        "Model weight: supplementary funding",
+    ),
+    "weight_unspent_budget": ("Modelweging: niet-bestede begroting", "Model weight: unspent budget"),
+    "weight_asielreserve": ("Modelweging: aanhouden asielreserve", "Model weight: holding the reserve"),
+    "reserve_end_value_loss": (
+        "Waardeverlies eindsaldo asielreserve",
+        "Loss of value of the reserve's end balance",
+    ),
+    "spending_eur_cash": ("Kasuitgaven", "Cash spending"),
+    "weights_eur": ("Modelweging, geen uitgave", "Model weights, not spending"),
+    "end_state_value_eur": ("Waardering eindtoestand (geen uitgave)", "End state valued (not spending)"),
     "penalty_late_cases": ("Boete: zaken over de termijn", "Penalty: late cases"),
     "penalty_registration_queue": ("Boete: wachtrij registratie", "Penalty: registration queue"),
     "penalty_supplementary_funding": ("Boete: aanvullende financiering", "Penalty: supplementary funding"),
@@ -104,7 +122,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "terminal_staff": ("Herstel personeel na het eind", "Rebuilding staff after the end"),
     "reserve_draw": ("Onttrekking asielreserve", "Asylum reserve draw"),
     "hired_fte_all": ("Aangenomen medewerkers, alle partners (fte)", "Staff hired, all partners (FTE)"),
-    "spending_eur": ("Uitgaven (zonder boetes)", "Spending (without penalties)"),
+    "spending_eur": ("Kasuitgaven", "Cash spending"),
     "underspend_eur": ("Onderuitputting", "Underspend"),
     "backlog_mean_persons": ("Gemiddelde voorraad IND (personen)", "Mean IND backlog (persons)"),
     "occupancy_peak_persons": ("Hoogste bezetting COA (personen)", "Peak COA occupancy (persons)"),
@@ -117,14 +135,20 @@ TERMS: dict[str, tuple[str, str]] = {
     "returns": ("Vertrek (terugkeer)", "Returns"),
     "return_capacity": ("Terugkeercapaciteit", "Return capacity"),
     # KPIs
-    "total_cost_eur": ("Totale kosten", "Total cost"),
+    "total_cost_eur": (
+        "Doelfunctie (kasuitgaven + modelweging + waardering)",
+        "Objective (cash + model weights + valuation)",
+    ),
     "cvar_total_cost_eur": (
         "CVaR totale kosten (gemiddelde van de duurste scenario's)",
         "CVaR of total cost (mean of the costliest scenarios)",
     ),
     "stage1_cost_eur": ("Kosten vooraf vastgelegd (fase 1)", "Cost committed up front (stage 1)"),
     "stage2_cost_eur": ("Kosten naar uitkomst (fase 2)", "Cost by outcome (stage 2)"),
-    "penalty_eur": ("Boete voor achterstand", "Backlog penalty"),
+    "penalty_eur": (
+        "Modelweging en waardering eindtoestand (geen uitgave)",
+        "Model weights and end-state valuation (not spending)",
+    ),
     "late_case_months": ("Zaken over de beslistermijn (zaak-maanden)", "Late cases (case-months)"),
     "registration_queue_person_days": (
         "Wachtrij registratie (persoonsdagen)",
