@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -84,7 +85,11 @@ def test_value_stores_shows_reports_and_refuses_to_overwrite(tiny_run: tuple[Pat
     result = _invoke("value", run.name, "--runs-dir", runs)
     assert result.exit_code == 0, result.output
     value = pd.read_csv(run / "analysis" / "value.csv")
-    measures = value[value["section"] != "kpi"].set_index("measure")
+    measures = value[~value["section"].isin(["kpi", "parts"])].set_index("measure")
+    parts = value[value["section"] == "parts"].set_index("measure")["value"]
+    # VSS and EVPI split by part, cash first (issue 9): every part is a finite number
+    assert {"VSS:spending_eur", "EVPI:spending_eur", "VSS:late_case_months"} <= set(parts.index)
+    assert parts.map(math.isfinite).all()
     assert list(measures.index) == VALUE_MEASURES
     assert measures.loc["RP", "value"] == pytest.approx(read_run(run).manifest.objective, rel=REL)
     ws, rp, eev = (measures.loc[m, "value"] for m in ("WS", "RP", "EEV"))
@@ -111,7 +116,9 @@ def test_value_stores_shows_reports_and_refuses_to_overwrite(tiny_run: tuple[Pat
     assert report.exit_code == 0, report.output
     (md,) = (run / "report").glob("*.md")
     text = md.read_text(encoding="utf-8")
-    assert "Value of flexibility" in text and "| VSS |" in text and "Saving against the status quo" in text
+    assert "Value of flexibility" in text and "| VSS |" in text
+    assert "Saving in the objective against the status quo (model weights included)" in text
+    assert "VSS and EVPI by part: cash and outcomes (model weights apart)" in text
 
 
 @pytest.mark.solver
@@ -134,11 +141,17 @@ def test_options_table_has_every_preset_and_zero_for_the_status_quo(tmp_path: Pa
     table = pd.read_csv(out / "options.csv").set_index("preset")
     assert list(table.index) == list(ALL_PRESETS)
     diffs = [c for c in table.columns if c.endswith("_vs_status_quo")]
-    assert len(diffs) == 5
+    assert len(diffs) == 6
     assert (table.loc[STATUS_QUO, diffs] == 0).all()
-    for col in ("expected_cost_eur", "p90_cost_eur", "late_case_months"):
+    for col in ("expected_cash_eur", "p90_cash_eur", "late_case_months"):
         assert (table[f"{col}_vs_status_quo"] == table[col] - table.loc[STATUS_QUO, col]).all()
-    assert (table["p90_cost_eur"] >= table["expected_cost_eur"] * (1 - REL)).all()  # two scenarios: P90 = max
+    assert (table["p90_cash_eur"] >= table["expected_cash_eur"] * (1 - REL)).all()  # two scenarios: P90 = max
+    # cash and weights apart: the objective is cash + weights + end-state valuation, and cash ranks
+    parts = table["expected_cash_eur"] + table["weights_eur"] + table["end_state_value_eur"]
+    assert list(table["objective_eur"]) == pytest.approx(list(parts), rel=REL)
+    assert list(table["cash_rank"]) == list(table["expected_cash_eur"].rank(method="min"))
+    sens = pd.read_csv(out / "weights-sensitivity.csv")
+    assert len(sens) == 7 and set(sens["recommended"]) <= set(table.index)
     assert (out / "options.xlsx").stat().st_size > 0
     assert (out / "options.png").read_bytes().startswith(b"\x89PNG")
     names = sorted(read_run(p).manifest.name for p in runs.iterdir() if not p.name.startswith("."))

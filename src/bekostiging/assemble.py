@@ -52,7 +52,7 @@ from pyomo.core.expr.visitor import identify_mutable_parameters
 from pyomo.core.staleflag import StaleFlagManager
 from pyomo.repn import generate_standard_repn
 
-from bekostiging.solver import OneShotHighs, ProgressCallback, SolveOutcome, SolverOptions
+from bekostiging.solver import WRITER_SYMBOLS, OneShotHighs, ProgressCallback, SolveOutcome, SolverOptions
 from bekostiging.twostage import Risk, ScenarioData, TwoStageProblem, extensive_form
 
 PROBABILITY_SUM_TOLERANCE = 1e-9
@@ -75,6 +75,12 @@ def _owner(component: ComponentData, first: pyo.Block, scen: pyo.Block, second: 
             return SECOND
         block = block.parent_block()
     return 0
+
+
+def _writer_symbol(component: ComponentData) -> bool:
+    """The LP writer's own column (``ONE_VAR_CONSTANT``, fixed at 1): it carries objective constants,
+    such as the partners' fixed organisation cost, once for the whole model."""
+    return component.local_name in WRITER_SYMBOLS
 
 
 def _value(expr: object) -> float | None:
@@ -309,8 +315,9 @@ class BlockHighs(OneShotHighs):
         t0 = time.perf_counter()
         first, block, second = self.first, self.block, self.second
         ncol, nrow = lp_t.num_col_, lp_t.num_row_
-        col_owner = np.array(
-            [STAGE1 if v is None else _owner(v, first, block, second) for v in tcols], dtype=np.int8
+        col_owner = np.array(  # the LP writer's constant column (objective constants) counts as stage 1
+            [STAGE1 if v is None or _writer_symbol(v) else _owner(v, first, block, second) for v in tcols],
+            dtype=np.int8,
         )
         row_owner = np.array(
             [STAGE1 if c is None else _owner(c, first, block, second) for c in trows], dtype=np.int8

@@ -116,9 +116,7 @@ def reconciliation_table(
         source = (sources or {}).get(f"articles.{partner}.published_eur", "")
         if not art.published_eur:
             model = need.get((partner, years[0]), math.nan)
-            rows.append(
-                (partner, math.nan, years[0], model, math.nan, math.nan, source, math.nan, art.note)
-            )
+            rows.append((partner, math.nan, years[0], model, math.nan, math.nan, source, math.nan, art.note))
             continue
         for year, published in sorted(art.published_eur.items()):
             model_year = year if year in years else years[0]
@@ -165,5 +163,7 @@ def money_tables(
             articles,
             prices,
         ),
-        "reconciliation": reconciliation_table(funding, articles, prices, years, sources) if years else pd.DataFrame(),
+        "reconciliation": reconciliation_table(funding, articles, prices, years, sources)
+        if years
+        else pd.DataFrame(),
     }

@@ -39,7 +39,8 @@ LETTER_OPTIONS = (
     "lagere-bezettingsgraad",
 )
 COMBINED = "combinatie"
-ALL_PRESETS = (STATUS_QUO, *LETTER_OPTIONS, COMBINED)
+VARIANTS = ("asielreserve-huidig",)  # option 2 under today's rule (eindejaarsmarge), issue 9
+ALL_PRESETS = (STATUS_QUO, *LETTER_OPTIONS, COMBINED, *VARIANTS)
 
 CaseDirs = Path | Sequence[Path]
 

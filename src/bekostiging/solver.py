@@ -308,7 +308,7 @@ _LIMIT_STATUSES = frozenset(
 )
 _NOT_A_MIP = -1  # HiGHS's mip_node_count of an LP
 # the LP writer's own column (fixed at 1, carries objective constants) and its defining row
-_WRITER_SYMBOLS = frozenset({"ONE_VAR_CONSTANT", "c_e_ONE_VAR_CONSTANT"})
+WRITER_SYMBOLS = frozenset({"ONE_VAR_CONSTANT", "c_e_ONE_VAR_CONSTANT"})
 
 
 def _status(model_status: highspy.HighsModelStatus, has_incumbent: bool) -> Status:
@@ -373,7 +373,9 @@ class OneShotHighs:
 
     def _component(self, name: str) -> ComponentData | None:
         obj = self._symbols.get(name)
-        return obj if isinstance(obj, ComponentData) and name not in _WRITER_SYMBOLS else None
+        if not isinstance(obj, ComponentData) or name in WRITER_SYMBOLS:
+            return None
+        return None if obj.local_name in WRITER_SYMBOLS else obj  # the writer's column under any label
 
     def _new_highs(self) -> highspy.Highs:
         if self.options.stream:

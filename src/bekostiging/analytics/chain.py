@@ -34,7 +34,7 @@ from bekostiging.analytics.scenario import MetricsCallback
 from bekostiging.analytics.stats import risk_value
 from bekostiging.analytics.value import Measure, StochasticSolution, ValueOfInformation, solve_stochastic
 from bekostiging.model.data import MONEY_SCALE, ChainData
-from bekostiging.results import EXPECTED, _scenario_kpis
+from bekostiging.results import EXPECTED, KPI_UNITS, _scenario_kpis
 from bekostiging.solver import SolveOutcome, SolverOptions, Status
 from bekostiging.twostage import Risk, TwoStageProblem
 
@@ -53,6 +53,16 @@ COST_KPIS = ("total_cost_eur", "stage1_cost_eur", "stage2_cost_eur")
 MODEL_MONEY_COLUMNS = ("first_stage_cost_eur", SECOND_STAGE_COST, TOTAL_COST, "bound_eur")
 LINEAR_STATISTICS = ("mean", "sd", "ci_low", "ci_high", "p50", "p90", "p99")
 SECTION_VALUE, SECTION_STATUS_QUO, SECTION_KPI = "value", "status_quo", "kpi"
+SECTION_PARTS = "parts"  # VSS/EVPI split into cash and service KPIs (issue 9)
+# The KPIs VSS, EVPI and the status-quo saving are split into: cash first, then service outcomes.
+PART_KPIS = (
+    "spending_eur",
+    "late_case_months",
+    "emergency_place_months",
+    "supplementary_funding_eur",
+    "backlog_end_persons",
+    "weights_eur",
+)
 STATUS_QUO_MEASURE = "status_quo"
 SAVING_MEASURE = "saving_vs_status_quo"
 VALUE_COLUMNS = (
@@ -293,6 +303,7 @@ class ValueAnalysis:
 
     voi: ValueOfInformation
     status_quo: StatusQuoComparison | None
+    parts: pd.DataFrame | None = None  # VSS and EVPI split by cash and service KPIs (measure, kpi, value)
 
     def to_frame(self) -> pd.DataFrame:
         """``analysis/value.csv``: sections value (RP…EVPI), status_quo and kpi (see module doc)."""
@@ -313,6 +324,17 @@ class ValueAnalysis:
                         "recommended": r.recommended,
                         "status_quo": r.status_quo,
                         "note": "status quo − recommended (positive: the plan has less)",
+                    }
+                )
+        if self.parts is not None:
+            for r in self.parts.itertuples(index=False):
+                rows.append(
+                    {
+                        "section": SECTION_PARTS,
+                        "measure": f"{r.measure}:{r.kpi}",
+                        "unit": KPI_UNITS.get(str(r.kpi), EUR),
+                        "value": r.value,
+                        "note": f"{r.measure} in {r.kpi}: cash and service part, not a weight",
                     }
                 )
         return pd.DataFrame(rows, columns=list(VALUE_COLUMNS))
@@ -360,8 +382,21 @@ def value_lines(frame: pd.DataFrame) -> list[str]:
         )
         if isinstance(r.note, str) and r.note:
             lines.append(f"  {'':<{MEASURE_WIDTH}} note: {r.note}")
+    parts = frame[frame["section"] == SECTION_PARTS]
+    if not parts.empty:
+        lines.append("  VSS and EVPI by part (cash first; weights_eur is a model weight, not spending):")
+        for r in parts.itertuples(index=False):
+            scale = MLN if r.unit == EUR else 1.0
+            unit = "€ mln" if r.unit == EUR else str(r.unit)
+            lines.append(f"    {r.measure!s:<{KPI_NAME_WIDTH}} {_num(r.value, scale):>14} {unit}")
     kpis = frame[frame["section"] == SECTION_KPI]
     if not kpis.empty:
+        cash = kpis[kpis["measure"] == "spending_eur"]
+        if not cash.empty:
+            lines.append(
+                f"  cash saving against the status quo (kasuitgaven): {_mln(cash['value'].iloc[0])} € mln; "
+                "the saving in the objective above includes model weights"
+            )
         lines.append(
             f"  {'per KPI (expected)':<{KPI_NAME_WIDTH}} {'plan':>14} {'status quo':>14} {'saving':>14}"
         )

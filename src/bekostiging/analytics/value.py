@@ -47,7 +47,13 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from bekostiging.analytics.evaluate import Evaluation, combined_status
-from bekostiging.analytics.scenario import ScenarioResult, make_task, resolve_workers, solve_scenarios
+from bekostiging.analytics.scenario import (
+    MetricsCallback,
+    ScenarioResult,
+    make_task,
+    resolve_workers,
+    solve_scenarios,
+)
 from bekostiging.analytics.stats import risk_value
 from bekostiging.solver import OneShotHighs, SolveOutcome, SolverOptions, Status
 from bekostiging.twostage import Risk, ScenarioData, TwoStageProblem, extensive_form, first_stage_values
@@ -207,6 +213,27 @@ class ValueOfInformation:
     def measures(self) -> tuple[Measure, ...]:
         return (self.rp, self.ev, self.eev, self.ws, self.vss, self.evpi)
 
+    def parts(self, rp_expected: Mapping[str, float], keys: Sequence[str]) -> pd.DataFrame:
+        """measure (VSS, EVPI), kpi, value: each measure split by an expected KPI.
+
+        VSS_k = E[k | EV plan] − E[k | RP plan] and EVPI_k = E[k | RP plan] − E[k | perfect
+        foresight], from the metrics read on the EEV and WS blocks and the RP's own expected
+        KPIs (``rp_expected``). NaN where a scenario was not solved or a KPI was not read.
+        """
+
+        def expected(results: Sequence[ScenarioResult], key: str) -> float:
+            if not results or any(key not in r.metrics for r in results):
+                return math.nan
+            return float(sum(r.probability * r.metrics[key] for r in results))
+
+        eev = self.eev_evaluation.results if self.eev_evaluation else ()
+        rows = []
+        for key in keys:
+            rp_k = float(rp_expected.get(key, math.nan))
+            rows.append(("VSS", key, expected(eev, key) - rp_k))
+            rows.append(("EVPI", key, rp_k - expected(self.ws_results, key)))
+        return pd.DataFrame(rows, columns=["measure", "kpi", "value"])
+
     @property
     def ws_objectives(self) -> dict[str, float]:
         """Each scenario's perfect-foresight optimum (total cost)."""
@@ -258,10 +285,13 @@ def value_of_information(
     options: SolverOptions | None = None,
     workers: int | None = None,
     rp: StochasticSolution | None = None,
+    metrics: MetricsCallback | None = None,
 ) -> ValueOfInformation:
     """Solve RP (unless given), EV, then EEV and WS in parallel, and derive VSS and EVPI.
 
-    Pass ``rp`` to reuse a stochastic solution already computed for ``problem``.
+    Pass ``rp`` to reuse a stochastic solution already computed for ``problem``; ``metrics``
+    (picklable) is read on every EEV and WS scenario block, so VSS and EVPI can be split
+    into their parts (cash, service outcomes: :meth:`ValueOfInformation.parts`).
     """
     options = options or SolverOptions()
     start = time.perf_counter()
@@ -270,8 +300,8 @@ def value_of_information(
 
     scenarios = tuple(problem.scenarios)
     plan = ev.first_stage
-    eev_tasks = [make_task(problem, s, options, plan) for s in scenarios] if plan is not None else []
-    ws_tasks = [make_task(problem, s, options) for s in scenarios]
+    eev_tasks = [make_task(problem, s, options, plan, metrics) for s in scenarios] if plan is not None else []
+    ws_tasks = [make_task(problem, s, options, metrics=metrics) for s in scenarios]
     n = resolve_workers(workers, len(eev_tasks) + len(ws_tasks))
     results = solve_scenarios([*eev_tasks, *ws_tasks], n)
     eev_results, ws_results = results[: len(eev_tasks)], results[len(eev_tasks) :]

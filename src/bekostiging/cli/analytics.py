@@ -50,21 +50,37 @@ if TYPE_CHECKING:
 EXIT_NO_PLAN = 4
 EUR_MILLION = 1e6
 OPTIONS_TABLE = "options"
-OPTIONS_METRICS = (  # column, label, scale, unit — the options table and chart
-    ("expected_cost_eur", "expected total cost", EUR_MILLION, "€ mln"),
-    ("p90_cost_eur", "P90 total cost", EUR_MILLION, "€ mln"),
+OPTIONS_METRICS = (  # column, label, scale, unit — the options table and chart: cash and service first
+    ("expected_cash_eur", "expected cash spending", EUR_MILLION, "€ mln"),
+    ("p90_cash_eur", "P90 cash spending", EUR_MILLION, "€ mln"),
     ("late_case_months", "late case-months", 1.0, "case-months"),
     ("emergency_place_months", "emergency place-months", 1.0, "place-months"),
     ("supplementary_funding_eur", "supplementary funding", EUR_MILLION, "€ mln"),
+    ("backlog_end_persons", "IND backlog at the end", 1.0, "persons"),
+)
+OPTIONS_BESIDE = (  # not money spent: model weights, end-state valuation, and the objective they make up
+    ("weights_eur", "model weights, not spending", EUR_MILLION, "€ mln"),
+    ("end_state_value_eur", "end state valued, not spent", EUR_MILLION, "€ mln"),
+    ("objective_eur", "objective (cash + weights + valuation)", EUR_MILLION, "€ mln"),
+)
+WEIGHT_PARTS = (
+    "weight_late_cases_eur",
+    "weight_registration_queue_eur",
+    "weight_supplementary_funding_eur",
+    "weight_unspent_budget_eur",
+    "weight_asielreserve_eur",
 )
 DIFF_SUFFIX = "_vs_status_quo"
 P90 = 0.9
 OPTION_CELL = 24  # characters per measure in the printed options table
 MONEY_DECIMALS = 1  # € mln in the printed options table
 _NOT_STORED = ("log_file", "stream")  # solver options not recorded in a manifest
-SUMMARY_SHOWN = (  # evaluate: quantity, label, scale, unit
-    ("total_cost_eur", "total cost", EUR_MILLION, "€ mln"),
-    ("second_stage_cost_eur", "stage-2 cost", EUR_MILLION, "€ mln"),
+SUMMARY_SHOWN = (  # evaluate: quantity, label, scale, unit — cash first, weights and objective apart
+    ("spending_eur", "cash spending (kasuitgaven)", EUR_MILLION, "€ mln"),
+    ("supplementary_funding_eur", "supplementary funding", EUR_MILLION, "€ mln"),
+    ("weights_eur", "model weights, not spending", EUR_MILLION, "€ mln"),
+    ("total_cost_eur", "objective (cash + weights + valuation)", EUR_MILLION, "€ mln"),
+    ("second_stage_cost_eur", "objective, stage-2 part", EUR_MILLION, "€ mln"),
     ("backlog_end_persons", "IND backlog at the end", 1.0, "persons"),
     ("backlog_mean_persons", "IND backlog, mean", 1.0, "persons"),
     ("late_case_months", "late case-months", 1.0, "case-months"),
@@ -218,16 +234,18 @@ def analyse(
 ) -> ValueAnalysis:
     """VSS/EVPI of a plan (``rp``: the run's stochastic solution, re-solved when None) and the status quo."""
     from bekostiging.analytics import value_of_information
-    from bekostiging.analytics.chain import compare_with_status_quo
+    from bekostiging.analytics.chain import PART_KPIS, compare_with_status_quo, kpi_callback
     from bekostiging.policies import STATUS_QUO
 
     options = dataclasses.replace(options, log_file=None, stream=False)
     prepared = _prepare(case, scenario_set, options, policy, risk)
-    voi = value_of_information(prepared.problem, options, workers, rp=rp)
+    voi = value_of_information(prepared.problem, options, workers, rp=rp, metrics=kpi_callback(prepared.data))
     sq_policy = _policy(STATUS_QUO, case_dirs, case.settings.policy, policies_dir)
     sq = _prepare(case, scenario_set, options, sq_policy, risk)
     comparison = compare_with_status_quo(sq.problem, sq.data, recommended_kpis, voi.rp, options, workers)
-    return ValueAnalysis(voi, comparison)
+    expected = recommended_kpis[recommended_kpis["scenario"] == "expected"]
+    rp_expected = dict(zip(expected["kpi"].astype(str), expected["value"].astype(float), strict=True))
+    return ValueAnalysis(voi, comparison, voi.parts(rp_expected, PART_KPIS))
 
 
 def analyse_solution(
@@ -486,16 +504,26 @@ def option_row(preset: str, solution: ChainSolution, run_path: Path | None) -> d
     }
     kpis = solution.tables.get("kpis")
     if kpis is None or kpis.empty:
-        return row | {m[0]: math.nan for m in OPTIONS_METRICS}
+        return row | {m[0]: math.nan for m in (*OPTIONS_METRICS, *OPTIONS_BESIDE)}
     expected = kpis[kpis["scenario"] == EXPECTED].set_index("kpi")["value"]
-    per = kpis[(kpis["scenario"] != EXPECTED) & (kpis["kpi"] == "total_cost_eur")]
+    per = kpis[(kpis["scenario"] != EXPECTED) & (kpis["kpi"] == "spending_eur")]
     prob = solution.tables["scenarios"].set_index("scenario")["probability"]
-    row["expected_cost_eur"] = float(expected.get("total_cost_eur", math.nan))
-    row["p90_cost_eur"] = weighted_quantile(
+    row["expected_cash_eur"] = float(expected.get("spending_eur", math.nan))
+    row["p90_cash_eur"] = weighted_quantile(
         per["value"].to_numpy(), per["scenario"].map(prob).to_numpy(), P90
     )
-    for key in ("late_case_months", "emergency_place_months", "supplementary_funding_eur"):
+    for key in (
+        "late_case_months",
+        "emergency_place_months",
+        "supplementary_funding_eur",
+        "backlog_end_persons",
+        "weights_eur",
+        "end_state_value_eur",
+        *WEIGHT_PARTS,
+    ):
         row[key] = float(expected.get(key, math.nan))
+    row["objective_eur"] = float(expected.get("total_cost_eur", math.nan))
+    row["cash_spending_eur"] = row["expected_cash_eur"]  # the name analytics.weights reads
     return row
 
 
@@ -506,6 +534,7 @@ def options_frame(rows: Sequence[dict[str, object]], status_quo: str) -> pd.Data
     for col, *_ in OPTIONS_METRICS:
         ref = float(base[col].iloc[0]) if not base.empty else math.nan
         frame[f"{col}{DIFF_SUFFIX}"] = frame[col] - ref
+    frame["cash_rank"] = frame["expected_cash_eur"].rank(method="min")  # options are ranked on cash
     return frame
 
 
@@ -543,8 +572,8 @@ def options_lines(frame: pd.DataFrame) -> list[str]:
     head = f"{'preset':<24} {'status':<9}" + "".join(
         f" {label[: OPTION_CELL - 1]:>{OPTION_CELL}}" for _, label, *_ in OPTIONS_METRICS
     )
-    lines = [head + "   (difference against the status quo in brackets)"]
-    for r in frame.to_dict("records"):
+    lines = [head + "   (ranked on cash; difference against the status quo in brackets)"]
+    for r in frame.sort_values("cash_rank", kind="stable").to_dict("records"):
         cells = []
         for col, _, scale, _unit in OPTIONS_METRICS:
             v, d = float(r[col]), float(r[f"{col}{DIFF_SUFFIX}"])
@@ -553,6 +582,31 @@ def options_lines(frame: pd.DataFrame) -> list[str]:
         lines.append(f"{r['preset']:<24} {r['status']:<9}" + "".join(f" {c:>{OPTION_CELL}}" for c in cells))
     units = ", ".join(f"{label}: {unit}" for _, label, _, unit in OPTIONS_METRICS)
     lines.append(f"units — {units}")
+    lines.append(
+        "beside, not spending (€ mln): "
+        + "; ".join(
+            f"{r['preset']} weights {float(r['weights_eur']) / EUR_MILLION:,.1f}, "
+            f"objective {float(r['objective_eur']) / EUR_MILLION:,.1f}"
+            for r in frame.to_dict("records")
+            if math.isfinite(float(r.get("weights_eur", math.nan)))
+        )
+    )
+    return lines
+
+
+def sensitivity_lines(table: pd.DataFrame) -> list[str]:
+    """The weight-sensitivity table as text: does the recommended option change?"""
+    lines = [
+        "how much the weights decide — the option with the lowest objective when one weight is "
+        "scaled (plans as solved at x1):",
+        f"  {'weight':<24} {'factor':>6}  {'recommended':<24} {'cash €m':>12} {'cash rank':>9}  changed",
+    ]
+    for r in table.to_dict("records"):
+        cash = float(r["recommended_cash_eur"]) / EUR_MILLION
+        lines.append(
+            f"  {r['weight']:<24} {float(r['factor']):>6g}  {r['recommended']:<24} {cash:>12,.1f} "
+            f"{int(r['cash_rank']):>9}  {'yes' if r['changed'] else 'no'}"
+        )
     return lines
 
 
@@ -612,10 +666,13 @@ def options_cmd(
     """Solve every policy preset on one scenario set and compare them with the status quo.
 
     Each preset is stored as a run named after it. The table (options.csv,
-    options.xlsx) and chart (options.png) give per preset: expected and P90 total
-    cost, late case-months, emergency place-months and supplementary funding,
-    each also as the difference against status-quo. Exit 4 when a preset has no
-    plan (its row then shows the status and no numbers).
+    options.xlsx) and chart (options.png) give per preset, ranked on cash: expected
+    and P90 cash spending (kasuitgaven), late case-months, emergency place-months,
+    supplementary funding and the IND backlog at the end, each also as the
+    difference against status-quo; beside them, not spending, the model weights,
+    the end-state valuation and the objective. weights-sensitivity.csv says which
+    option has the lowest objective when the weight on late cases, the queue or
+    supplementary funding is halved or doubled. Exit 4 when a preset has no plan.
     """
     from bekostiging.io.case import load_case
     from bekostiging.pipeline import solve_case
@@ -679,9 +736,22 @@ def options_cmd(
     write_workbook([Sheet(OPTIONS_TABLE, frame)], tmp_xlsx)
     _link(tmp_xlsx, targets[1])
     _publish_bytes(targets[2], options_chart(frame, STATUS_QUO, title))
+    from bekostiging.analytics.chain import analysis_dir
+    from bekostiging.analytics.weights import weight_sensitivity
+    from bekostiging.report.analysis import SENSITIVITY_FILE
+
+    sensitivity = weight_sensitivity(frame)
+    sens_path = folder / SENSITIVITY_FILE
+    if not sens_path.exists():
+        _publish_bytes(sens_path, sensitivity.to_csv(index=False).encode("utf-8"))
+    for row in rows:  # each preset's annex shows the table too
+        if row.get("run_id"):
+            _write(analysis_dir(root / str(row["run_id"])), {SENSITIVITY_FILE[: -len(".csv")]: sensitivity})
     for line in options_lines(frame):
         click.echo(line)
-    for p in targets:
+    for line in sensitivity_lines(sensitivity):
+        click.echo(line)
+    for p in (*targets, sens_path):
         click.echo(f"wrote {p}")
     failed = [r["preset"] for r in rows if r["status"] not in ("optimal", "limit")]
     if failed:

@@ -60,23 +60,24 @@ LABEL_ROUNDING = 3  # decimals at which two curve points count as one in the cha
 LATE, FUNDING = "late-penalty", "funding-ratio"
 VALUE_LABELS = {LATE: "late penalty (EUR per case-month)", FUNDING: "funding ratio floor (x MPP need)"}
 # Printed columns: (column, heading, divisor, decimals)
-SHOWN_SWEEP = (
+SHOWN_SWEEP = (  # cash first; weights and the objective they make up apart (not spending)
     ("value", "value", 1.0, 2),
-    ("objective_eur", "objective €m", EUR_MILLION, 1),
-    ("expected_total_cost_eur", "E total cost €m", EUR_MILLION, 1),
-    ("expected_spending_eur", "E spending €m", EUR_MILLION, 1),
+    ("expected_spending_eur", "E cash €m", EUR_MILLION, 1),
     ("expected_late_case_months", "E late case-months", 1.0, 0),
     ("expected_backlog_end_persons", "E backlog end", 1.0, 0),
+    ("expected_supplementary_funding_eur", "E suppl. funding €m", EUR_MILLION, 1),
+    ("expected_penalty_eur", "E weights, not spent €m", EUR_MILLION, 1),
+    ("expected_total_cost_eur", "E objective €m", EUR_MILLION, 1),
     ("status", "status", 1.0, 0),
     ("gap", "gap %", 0.01, 3),
     ("seconds", "seconds", 1.0, 1),
 )
-SHOWN_FRONTIER = (
+SHOWN_FRONTIER = (  # the frontier trades the objective's mean against its CVaR; cash shown first
     ("weight", "W", 1.0, 2),
-    ("objective_eur", "objective €m", EUR_MILLION, 1),
-    ("expected_total_cost_eur", "E total cost €m", EUR_MILLION, 1),
-    ("cvar_total_cost_eur", "CVaR total cost €m", EUR_MILLION, 1),
-    ("max_total_cost_eur", "max total cost €m", EUR_MILLION, 1),
+    ("expected_spending_eur", "E cash €m", EUR_MILLION, 1),
+    ("expected_total_cost_eur", "E objective €m", EUR_MILLION, 1),
+    ("cvar_total_cost_eur", "CVaR objective €m", EUR_MILLION, 1),
+    ("max_total_cost_eur", "max objective €m", EUR_MILLION, 1),
     ("expected_late_case_months", "E late case-months", 1.0, 0),
     ("status", "status", 1.0, 0),
     ("gap", "gap %", 0.01, 3),

@@ -14,6 +14,7 @@ import pandas as pd
 from bekostiging.analytics.chain import (
     EUR,
     SECTION_KPI,
+    SECTION_PARTS,
     SECTION_STATUS_QUO,
     SECTION_VALUE,
     read_value_table,
@@ -48,7 +49,28 @@ WORDS: dict[str, tuple[str, str]] = {  # (nl, en)
     "status_quo": ("Status quo", "Status quo"),
     "saving": ("Besparing", "Saving"),
     "status_quo_measure": ("Status quo", "Status quo"),
-    "saving_vs_status_quo": ("Besparing t.o.v. status quo", "Saving against the status quo"),
+    "saving_vs_status_quo": (
+        "Besparing in de doelfunctie t.o.v. status quo (incl. modelweging)",
+        "Saving in the objective against the status quo (model weights included)",
+    ),
+    "parts_table": (
+        "VSS en EVPI per onderdeel: kasuitgaven en uitkomsten (modelweging apart)",
+        "VSS and EVPI by part: cash and outcomes (model weights apart)",
+    ),
+    "sensitivity_intro": (
+        "Hoeveel beslissen de modelwegingen? De optie met de laagste doelfunctie als één weging "
+        "gehalveerd of verdubbeld wordt (plannen zoals berekend bij ×1).",
+        "How much do the model weights decide? The option with the lowest objective when one weight "
+        "is halved or doubled (plans as solved at ×1).",
+    ),
+    "sensitivity_table": ("Rangorde van de opties bij andere wegingen", "Options ranking at other weights"),
+    "weight": ("Weging", "Weight"),
+    "factor": ("Factor", "Factor"),
+    "recommended": ("Aanbevolen optie", "Recommended option"),
+    "cash_rank": ("Rang op kasuitgaven", "Rank on cash"),
+    "changed": ("Anders dan bij ×1", "Changed from ×1"),
+    "yes": ("ja", "yes"),
+    "no": ("nee", "no"),
 }
 
 
@@ -123,3 +145,50 @@ def value_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
         term("unit", lang),
     )
     yield Table(_w("kpi_table", lang), kpi_header, kpi_rows, (False, True, True, True, False), small=True)
+    parts = frame[frame["section"] == SECTION_PARTS]
+    if not parts.empty:
+        part_rows = tuple(
+            (
+                str(r.measure).split(":", 1)[0],
+                term(str(r.measure).split(":", 1)[-1], lang),
+                _amount(r.value, r.unit, lang),
+                str(r.unit),
+            )
+            for r in parts.itertuples(index=False)
+        )
+        head = ("VSS / EVPI", term("kpi", lang), term("value", lang), term("unit", lang))
+        yield Table(_w("parts_table", lang), head, part_rows, (False, False, True, False), small=True)
+
+
+SENSITIVITY_FILE = "weights-sensitivity.csv"  # written into each preset's run by ``options``
+
+
+def sensitivity_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
+    """The options ranking at weights x0.5 and x2 (``analysis/weights-sensitivity.csv``), when present."""
+    path = record.path / "analysis" / SENSITIVITY_FILE
+    if not path.is_file():
+        return
+    table = pd.read_csv(path)
+    rows = tuple(
+        (
+            str(r.weight),
+            f"×{float(r.factor):g}",
+            str(r.recommended),
+            fmt_eur(float(r.recommended_cash_eur), lang),
+            str(int(r.cash_rank)),
+            _w("yes", lang) if bool(r.changed) else _w("no", lang),
+        )
+        for r in table.itertuples(index=False)
+    )
+    head = (
+        _w("weight", lang),
+        _w("factor", lang),
+        _w("recommended", lang),
+        term("spending_eur", lang),
+        _w("cash_rank", lang),
+        _w("changed", lang),
+    )
+    yield Paragraph(_w("sensitivity_intro", lang))
+    yield Table(
+        _w("sensitivity_table", lang), head, rows, (False, False, False, True, True, False), small=True
+    )

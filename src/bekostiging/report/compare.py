@@ -104,9 +104,9 @@ def compare_runs(records: Sequence[RunRecord]) -> Comparison:
         funding = funding.sort_values(["measure", "partner", "year"], kind="stable").reset_index(drop=True)
     kpis = side_by_side([data.expected_kpis(r) for r in records], labels, ["kpi", "unit"], "value")
     costs = side_by_side(
-        [data.expected_costs(r, ["partner", "component", "stage"]) for r in records],
+        [data.expected_costs(r, ["kind", "partner", "component", "stage"], kinds=None) for r in records],
         labels,
-        ["partner", "component", "stage"],
+        ["kind", "partner", "component", "stage"],
         "value_eur",
     )
     cost_year = pd.concat(

@@ -85,7 +85,11 @@ def comparison_tables(cmp: Comparison, lang: Lang) -> list[tuple[str, pd.DataFra
             (
                 term("cost_breakdown", lang),
                 _formatted(
-                    cmp.costs, cmp, ["partner", "component", "stage"], lambda r: _formatter_for("EUR"), lang
+                    cmp.costs,
+                    cmp,
+                    ["kind", "partner", "component", "stage"],
+                    lambda r: _formatter_for("EUR"),
+                    lang,
                 ),
             )
         )
@@ -122,7 +126,7 @@ def comparison_document(cmp: Comparison, lang: Lang) -> Document:
     blocks.append(Table(term("run", lang), (term("run", lang), "id", term("status", lang)), rows))
     blocks.append(Paragraph(term("differences_vs_first", lang)))
     for title, frame in comparison_tables(cmp, lang):
-        text_cols = {term(k, lang) for k in ("year", "measure", "component", "stage")}
+        text_cols = {term(k, lang) for k in ("year", "measure", "kind", "component", "stage")}
         numeric = tuple(i >= 2 and str(c) not in text_cols for i, c in enumerate(frame.columns))
         blocks.append(
             Table(

@@ -89,11 +89,30 @@ def expected_kpis(record: RunRecord) -> pd.DataFrame:
     return k[k["scenario"] == EXPECTED][["kpi", "value", "unit"]].reset_index(drop=True)
 
 
-def expected_costs(record: RunRecord, by: list[str]) -> pd.DataFrame:
-    """Probability-weighted ``value_eur`` of the costs table, grouped ``by`` columns."""
+CASH_KIND = "cash"  # costs-table rows that are spending (kasuitgaven); the others are weights/valuations
+
+
+def cost_kinds(costs: pd.DataFrame) -> pd.Series:
+    """The ``kind`` of every costs row (runs from before issue 9: the ``chain`` line is weights)."""
+    if "kind" in costs.columns:
+        return costs["kind"].astype(str)
+    return costs["partner"].map(lambda p: "weight" if p == "chain" else CASH_KIND)
+
+
+def expected_costs(
+    record: RunRecord, by: list[str], kinds: Sequence[str] | None = (CASH_KIND,)
+) -> pd.DataFrame:
+    """Probability-weighted ``value_eur`` of the costs table, grouped ``by`` columns.
+
+    Cash only by default, so no chart or total ever stacks model weights on cash;
+    ``kinds=None`` keeps every row (then group ``by`` ``kind`` to keep them apart).
+    """
     costs = record.table("costs")
     if costs.empty:
         return pd.DataFrame(columns=[*by, "value_eur"])
+    costs = costs.assign(kind=cost_kinds(costs))
+    if kinds is not None:
+        costs = costs[costs["kind"].isin(list(kinds))]
     p = probabilities(record)
     weighted = costs.assign(value_eur=costs["value_eur"] * costs["scenario"].map(p).fillna(0.0))
     return weighted.groupby(by, as_index=False)["value_eur"].sum()

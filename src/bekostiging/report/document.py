@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from bekostiging.budget import CONSTANT, CURRENT, budget_wide, reserve_per_year
 from bekostiging.errors import InputErrors
 from bekostiging.io.case import has_sources, load_case
 from bekostiging.io.sources import annex_sources_markdown, changed_values, shipped_default_case
 from bekostiging.report import charts, data
-from bekostiging.report.analysis import value_blocks
+from bekostiging.report.analysis import sensitivity_blocks, value_blocks
 from bekostiging.report.blocks import Block, Document, Heading, Image, PageBreak, Paragraph, Table
 from bekostiging.report.i18n import (
     GLOSSARY,
@@ -30,6 +31,7 @@ from bekostiging.report.i18n import (
     stage_term,
     term,
 )
+from bekostiging.report.money import money_rows, weights_table
 from bekostiging.runs.store import RunRecord
 from bekostiging.schema import Case
 
@@ -163,6 +165,65 @@ def _cash_sentence(record: RunRecord, lang: Lang) -> Iterator[Block]:
     )
 
 
+def _money_summary(record: RunRecord, lang: Lang) -> Iterator[Block]:
+    """Cash and service outcomes first, the fund, the end state against the start, weights apart."""
+    rows = money_rows(record.tables, lang)
+    if rows:
+        frame = pd.DataFrame(
+            {
+                term("key", lang): [("   " * level) + text for level, text, _ in rows],
+                term("value", lang): [value for _, _, value in rows],
+            }
+        )
+        yield _table(term("money_summary", lang), frame, {term("value", lang): True})
+
+
+def _money_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
+    """The budget view: cash per article (both price levels), reconciliation, the fund, the weights."""
+    yield Heading(term("money_section", lang))
+    budget = record.table("budget")
+    for prices in (CONSTANT, CURRENT):
+        wide = budget_wide(budget, prices) if not budget.empty else budget
+        if wide is None or wide.empty:
+            continue
+        years = [c for c in wide.columns if c not in ("article", "partner")]
+        frame = pd.DataFrame({term("article", lang): wide["article"]})
+        for y in years:
+            frame[y] = [fmt_eur(v, lang) for v in wide[y]]
+        frame[term("total", lang)] = [fmt_eur(v, lang) for v in wide[years].sum(axis=1)]
+        title = term("budget_table_constant" if prices == CONSTANT else "budget_table_current", lang)
+        yield _table(
+            title.format(year=_price_year(record)), frame, {c: True for c in frame.columns[1:]}, small=True
+        )
+    rec = record.table("reconciliation")
+    if not rec.empty:
+        frame = pd.DataFrame(
+            {
+                term("partner", lang): [term(str(p), lang) for p in rec["partner"]],
+                term("year", lang): [("" if pd.isna(y) else str(int(y))) for y in rec["year"]],
+                term("model_need", lang): [fmt_eur(v, lang) for v in rec["model_mpp_need_eur"]],
+                term("published", lang): [fmt_eur(v, lang) for v in rec["published_price_year_eur"]],
+                term("delta_pct", lang): [
+                    "" if pd.isna(v) else fmt_percent(v / 100.0, lang) for v in rec["difference_pct"]
+                ],
+                "Bron / source": rec["source"].fillna("").astype(str),
+            }
+        )
+        yield _table(
+            term("reconciliation_table", lang), frame, {c: True for c in frame.columns[2:5]}, small=True
+        )
+    per = reserve_per_year(record.table("reserve"), record.table("scenarios"))
+    if not per.empty:
+        frame = pd.DataFrame({term("year", lang): per["year"].astype(int).astype(str)})
+        for col in ("opening_eur", "deposit_eur", "underspend_in_eur", "withdrawal_eur", "closing_eur"):
+            frame[term(f"reserve_{col}", lang)] = [fmt_eur(v, lang) for v in per[col]]
+        yield _table(term("reserve_table", lang), frame, {c: True for c in frame.columns[1:]}, small=True)
+    settings = settings_with_sources(record.case_copy / SETTINGS_FILE)
+    if settings:
+        yield _table(term("weights_table", lang), weights_table(settings, lang), small=True)
+    yield from sensitivity_blocks(record, lang)
+
+
 def _summary_blocks(record: RunRecord, s: data.Summary, lang: Lang) -> Iterator[Block]:
     yield Heading(term("summary", lang))
     sentence, warn = status_sentence(s.status, s.gap, lang)
@@ -184,6 +245,7 @@ def _summary_blocks(record: RunRecord, s: data.Summary, lang: Lang) -> Iterator[
         )
         yield _table(term("recommended_plan", lang), rows, {term("value", lang): True})
     yield Heading(term("cost_outcome", lang), 2)
+    yield from _money_summary(record, lang)
     yield Paragraph(
         term("expected_cost_sentence", lang).format(
             expected=fmt_eur(s.expected_cost, lang),
@@ -282,10 +344,11 @@ def _table_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
         for col in wide.columns:
             frame[str(col)] = [fmt_eur(v, lang) for v in wide[col]]
         yield _table(term("cost_table", lang), frame, {c: True for c in frame.columns[1:]}, small=True)
-    breakdown = data.expected_costs(record, ["component", "stage"])
+    breakdown = data.expected_costs(record, ["kind", "component", "stage"], kinds=None)
     if not breakdown.empty:
         frame = pd.DataFrame(
             {
+                term("kind", lang): [term(str(k), lang) for k in breakdown["kind"]],
                 term("component", lang): [term(c, lang) for c in breakdown["component"]],
                 term("stage", lang): [stage_term(s, lang) for s in breakdown["stage"]],
                 term("value_eur", lang): [fmt_eur(v, lang) for v in breakdown["value_eur"]],
@@ -433,6 +496,7 @@ def build_report(record: RunRecord, lang: Lang) -> Document:
         blocks.append(Heading(term("charts", lang)))
         blocks += [Image(title, png) for title, png in pictures]
         blocks.append(PageBreak())
+    blocks += list(_money_blocks(record, lang))
     blocks += list(_table_blocks(record, lang))
     blocks.append(PageBreak())
     blocks += list(_assumption_blocks(record, lang))

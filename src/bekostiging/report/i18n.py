@@ -56,6 +56,40 @@ TERMS: dict[str, tuple[str, str]] = {
     "probability": ("Kans", "Probability"),
     "kpi": ("Indicator", "Indicator"),
     "component": ("Kostenpost", "Cost item"),
+    "kind": ("Soort", "Kind"),
+    "money_summary": (
+        "Geld: kasuitgaven en uitkomsten eerst, modelweging apart",
+        "Money: cash and outcomes first, model weights apart",
+    ),
+    "money_section": ("Geld zoals de begroting het ziet", "Money as the budget sees it"),
+    "article": ("Begrotingsartikel", "Budget article"),
+    "budget_table_constant": (
+        "Kasuitgaven per artikel en jaar (verwacht, prijspeil {year})",
+        "Cash per article and year (expected, {year} prices)",
+    ),
+    "budget_table_current": (
+        "Kasuitgaven per artikel en jaar (verwacht, lopende prijzen)",
+        "Cash per article and year (expected, current prices)",
+    ),
+    "reconciliation_table": (
+        "Aansluiting met de begroting: MPP-behoefte model t.o.v. gepubliceerd budget",
+        "Reconciliation: the model's MPP need against the published budget",
+    ),
+    "model_need": ("MPP-behoefte model", "Model MPP need"),
+    "published": ("Gepubliceerd (prijspeil)", "Published (price year)"),
+    "reserve_table": ("Asielreserve per jaar (verwacht)", "Asielreserve per year (expected)"),
+    "reserve_opening_eur": ("Beginsaldo", "Opening"),
+    "reserve_deposit_eur": ("Storting", "Deposit"),
+    "reserve_underspend_in_eur": ("Onderuitputting erin", "Underspend in"),
+    "reserve_withdrawal_eur": ("Onttrekking", "Withdrawal"),
+    "reserve_closing_eur": ("Eindsaldo", "Closing"),
+    "weights_table": (
+        "Modelwegingen (geen uitgaven): eenheid, waarde, bron",
+        "Model weights (not spending): unit, value, source",
+    ),
+    "cash": ("Kasuitgaven", "Cash"),
+    "weight": ("Modelweging, geen uitgave", "Model weight, not spending"),
+    "valuation": ("Waardering eindtoestand", "End-state valuation"),
     "stage": ("Fase", "Stage"),
     "quantity": ("Grootheid", "Quantity"),
     "category": ("Categorie", "Category"),
@@ -190,12 +224,18 @@ TERMS: dict[str, tuple[str, str]] = {
         "Voorraad IND aan het eind van de periode, per scenario",
         "IND backlog at the end of the horizon, per scenario",
     ),
-    "chart_cost": ("Verwachte kosten per ketenpartner en jaar", "Expected cost per partner and year"),
+    "chart_cost": (
+        "Verwachte kasuitgaven per ketenpartner en jaar (zonder modelweging)",
+        "Expected cash spending per partner and year (no model weights)",
+    ),
     "chart_reserve": (
         "Asielreserve en aanvullende financiering",
         "Asylum reserve draws and supplementary funding",
     ),
-    "chart_compare_cost": ("Verwachte kosten per jaar per run", "Expected cost per year per run"),
+    "chart_compare_cost": (
+        "Verwachte kasuitgaven per jaar per run (zonder modelweging)",
+        "Expected cash spending per year per run (no model weights)",
+    ),
     "chart_compare_backlog": (
         "Verwachte voorraad IND aan het eind van elk jaar",
         "Expected IND backlog at the end of each year",
@@ -213,18 +253,20 @@ TERMS: dict[str, tuple[str, str]] = {
     "min_max": ("minimum–maximum", "minimum–maximum"),
     # summary sentences
     "expected_cost_sentence": (
-        "Verwachte totale kosten {expected}; in 80% van de scenario's tussen {p10} (P10) en {p90} (P90).",
-        "Expected total cost {expected}; in 80% of the scenarios between {p10} (P10) and {p90} (P90).",
+        "Doelfunctie (kasuitgaven + modelweging + waardering eindtoestand): verwacht {expected}; in 80% "
+        "van de scenario's tussen {p10} (P10) en {p90} (P90). Dit is geen bedrag op de begroting.",
+        "Objective (cash + model weights + end-state valuation): expected {expected}; in 80% of the "
+        "scenarios between {p10} (P10) and {p90} (P90). This is not an amount on the budget.",
     ),
     "cash_sentence": (
-        "Daarvan is {spending} verwachte uitgaven (kasgeld). {penalty} is modelweging, geen uitgave: "
-        "boetes voor late zaken, de wachtrij bij registratie, aanvullende financiering en "
-        "onderuitputting, en de waarde van de restvoorraad aan het eind; de rest is de kosten van het "
-        "aanhouden van de asielreserve. Alle bedragen in euro, prijspeil {year}.",
-        "Of this, {spending} is expected spending (cash). {penalty} is a model weight, not spending: "
-        "penalties for late cases, the registration queue, supplementary funding and underspending, "
-        "and the value of the backlog left at the end; the rest is the cost of holding the "
-        "asielreserve. All amounts in euros at {year} prices.",
+        "Daarvan is {spending} verwachte uitgaven (kasuitgaven van de ketenpartners). {penalty} is "
+        "modelweging, geen uitgave: wegingen voor late zaken, de wachtrij bij registratie, aanvullende "
+        "financiering, niet-bestede begroting en het aanhouden van de asielreserve, en de waardering van "
+        "de restvoorraad aan het eind. Alle bedragen in euro, prijspeil {year}.",
+        "Of this, {spending} is expected spending (cash of the chain partners). {penalty} is a model "
+        "weight, not spending: weights for late cases, the registration queue, supplementary funding, "
+        "unspent budget and holding the asielreserve, and the valuation of the backlog left at the end. "
+        "All amounts in euros at {year} prices.",
     ),
     "cvar_sentence": (
         "Risico (CVaR bij α = {alpha}): in de duurste {tail} van de scenario's (naar kans) zijn de "

@@ -33,7 +33,7 @@ WEIGHT_KPIS = (
     "weight_unspent_budget_eur",
     "weight_asielreserve_eur",
 )
-VALUATION_KPIS = ("terminal_backlog_eur", "reserve_end_value_loss_eur")
+VALUATION_KPIS = ("terminal_backlog_eur", "terminal_staff_eur", "reserve_end_value_loss_eur")
 END_STATE = (  # (label key, start KPI, end KPI)
     ("backlog", "backlog_start_persons", "backlog_end_persons"),
     ("registration_queue", "registration_queue_start_persons", "registration_queue_end_persons"),
@@ -57,6 +57,10 @@ LABELS: dict[str, tuple[str, str]] = {  # (nl, en)
     "flags": (
         "Financiering onder 95% van de MPP-behoefte (partner, jaar, verhouding):",
         "Funding below 95% of the MPP need (partner, year, ratio):",
+    ),
+    "ratio_per_partner": (
+        "Financiering t.o.v. MPP-behoefte per partner en jaar",
+        "Funding against the MPP need per partner and year",
     ),
     "no_flags": (
         "Geen partner-jaar onder 95% van de MPP-behoefte.",
@@ -85,8 +89,12 @@ LABELS: dict[str, tuple[str, str]] = {  # (nl, en)
     "weight_unspent_budget_eur": ("niet-bestede begroting", "unspent budget"),
     "weight_asielreserve_eur": ("aanhouden asielreserve", "holding the asielreserve"),
     "terminal_backlog_eur": (
-        "restvoorraad IND (kosten afhandeling na 2030)",
-        "IND backlog left (cost of deciding it later)",
+        "mensen in de keten eind 2030 (wat ze na 2030 nog kosten)",
+        "people left in the chain at the end (what they still cost after the horizon)",
+    ),
+    "terminal_staff_eur": (
+        "personeel onder het eindniveau (kosten van weer opbouwen)",
+        "staff below the end level (cost of rebuilding it)",
     ),
     "reserve_end_value_loss_eur": (
         "waardeverlies eindsaldo reserve",
@@ -117,59 +125,137 @@ def _num(value: float, lang: str) -> str:
     return fmt_number(value, lang)  # type: ignore[arg-type]
 
 
-def money_lines(tables: Mapping[str, pd.DataFrame], lang: str = "nl", width: int = 44) -> list[str]:
+Row = tuple[int, str, str]  # (level: 0 heading, 1 item, 2 sub-item; label; value text)
+
+
+def money_rows(tables: Mapping[str, pd.DataFrame], lang: str = "nl") -> list[Row]:
     """The run's money in the budget's terms: cash and service first, the fund, end state, weights last."""
     kpis = tables.get("kpis")
     if kpis is None or kpis.empty:
         return []
     e = _expected(kpis)
-    lines: list[str] = []
-
-    def row(key: str, text: str, indent: int = 2) -> None:
-        lines.append(f"{' ' * indent}{label(key, lang):<{width}} {text:>18}")
-
+    rows: list[Row] = []
     if "spending_eur" in e:
-        lines.append(f"{label('cash', lang)}: {_eur(e['spending_eur'], lang)}")
-    lines.append(f"{label('service', lang)}:")
+        rows.append((0, label("cash", lang), _eur(e["spending_eur"], lang)))
+    rows.append((0, label("service", lang), ""))
     for key in SERVICE_KPIS:
         if key in e:
-            row(key, _eur(e[key], lang) if key.endswith("_eur") else _num(e[key], lang))
+            rows.append(
+                (1, label(key, lang), _eur(e[key], lang) if key.endswith("_eur") else _num(e[key], lang))
+            )
     if any(k in e for k in RESERVE_KPIS):
-        lines.append(f"{label('fund', lang)}:")
-        for key in RESERVE_KPIS:
-            if key in e:
-                row(key, _eur(e[key], lang))
+        rows.append((0, label("fund", lang), ""))
+        rows += [(1, label(key, lang), _eur(e[key], lang)) for key in RESERVE_KPIS if key in e]
         per = reserve_per_year(tables.get("reserve", pd.DataFrame()), tables.get("scenarios", pd.DataFrame()))
         if not per.empty:
             balances = ", ".join(
                 f"{int(y)} {_eur(c, lang)}" for y, c in zip(per["year"], per["closing_eur"], strict=True)
             )
-            lines.append(f"    {'saldo eind jaar' if lang == 'nl' else 'balance at year end'}: {balances}")
-    lines.append(f"{label('end_state', lang)}:")
+            rows.append((2, "saldo eind jaar" if lang == "nl" else "balance at year end", balances))
+    rows.append((0, label("end_state", lang), ""))
     for key, start, end in END_STATE:
         if start in e and end in e:
             fmt = _eur if key == "reserve_balance" else _num
-            row(key, f"{fmt(e[start], lang)} → {fmt(e[end], lang)}")
+            rows.append((1, label(key, lang), f"{fmt(e[start], lang)} → {fmt(e[end], lang)}"))
     funding = tables.get("funding")
     if funding is not None and not funding.empty:
+        from bekostiging.report.i18n import fmt_percent
+
+        f = funding[funding["mpp_need_eur"] > 0]
+        ratio = f["budget_eur"] / f["mpp_need_eur"]
+        rows.append((0, label("ratio_per_partner", lang), ""))
+        for partner, r in ratio.groupby(f["partner"], sort=False):
+            years = f.loc[r.index, "year"].astype(int)
+            text = ", ".join(f"{y} {fmt_percent(v, lang)}" for y, v in zip(years, r, strict=True))  # type: ignore[arg-type]
+            rows.append((2, str(partner), text))
         flags = funding_flags(funding)
         if flags.empty:
-            lines.append(label("no_flags", lang))
+            rows.append((0, label("no_flags", lang), ""))
         else:
-            from bekostiging.report.i18n import fmt_percent
-
             items = "; ".join(
                 f"{p} {int(y)} {fmt_percent(r, lang)}"  # type: ignore[arg-type]
                 for p, y, r in zip(flags["partner"], flags["year"], flags["ratio"], strict=True)
             )
-            lines.append(f"{label('flags', lang)} {items}")
+            rows.append((0, label("flags", lang), items))
     if "weights_eur" in e:
-        lines.append(f"{label('weights', lang)}: {_eur(e['weights_eur'], lang)}")
-        for key in WEIGHT_KPIS:
-            if key in e:
-                row(key, _eur(e[key], lang), 4)
+        rows.append((0, label("weights", lang), _eur(e["weights_eur"], lang)))
+        rows += [(2, label(key, lang), _eur(e[key], lang)) for key in WEIGHT_KPIS if key in e]
     if "end_state_value_eur" in e:
-        lines.append(f"{label('valuation', lang)}: {_eur(e['end_state_value_eur'], lang)}")
+        rows.append((0, label("valuation", lang), _eur(e["end_state_value_eur"], lang)))
+        rows += [(2, label(key, lang), _eur(e[key], lang)) for key in VALUATION_KPIS if key in e]
     if "total_cost_eur" in e:
-        lines.append(f"{label('objective', lang)}: {_eur(e['total_cost_eur'], lang)}")
+        rows.append((0, label("objective", lang), _eur(e["total_cost_eur"], lang)))
+    return rows
+
+
+def money_lines(tables: Mapping[str, pd.DataFrame], lang: str = "nl", width: int = 44) -> list[str]:
+    """:func:`money_rows` as terminal lines (headings flush left, items aligned)."""
+    lines = []
+    for level, text, value in money_rows(tables, lang):
+        if level == 0:
+            lines.append(f"{text}: {value}" if value else (text if text.endswith(".") else f"{text}:"))
+        elif level == 1:
+            lines.append(f"  {text:<{width}} {value:>18}")
+        else:
+            lines.append(f"    {text}: {value}")
     return lines
+
+
+# Every model weight and valuation of the objective: (settings key, what it weighs). The unit,
+# value and source are read from the case; derived ones are given by their rule.
+WEIGHT_KEYS: tuple[tuple[str, tuple[str, str]], ...] = (
+    ("penalties.late_case_month_eur", ("zaak-maand over de beslistermijn", "late case-month")),
+    (
+        "penalties.registration_queue_person_day_eur",
+        ("persoonsdag in de wachtrij registratie", "queue person-day"),
+    ),
+    ("budget.supplementary_penalty", ("euro aanvullende financiering", "euro of supplementary funding")),
+    ("budget.unspent_budget_weight", ("euro begroot en niet besteed", "euro budgeted and unspent")),
+    (
+        "budget.asielreserve_opportunity_rate",
+        ("euro beschikbaar in de asielreserve per jaar", "euro in the fund per year"),
+    ),
+    (
+        "budget.asielreserve_end_value",
+        ("waarde van een euro eindsaldo (1 − v weegt)", "value of a euro left (1 − v weighs)"),
+    ),
+)
+DERIVED_WEIGHTS: tuple[tuple[tuple[str, str], str, str, str], ...] = (
+    (
+        ("persoon in een voorraad eind 2030", "person left in a stock at the end"),
+        "EUR per person",
+        "add_terminal_value: reception at normal stays + IND/registration work still to do",
+        "model: the cash the chain still spends after the horizon (a valuation, not spending in the horizon)",
+    ),
+    (
+        ("fte onder het eindniveau van het personeel", "FTE below the end staffing level"),
+        "EUR per FTE",
+        "add_terminal_staff: hiring + wages of the training months",
+        "model: the cost of rebuilding the formation after the horizon",
+    ),
+    (
+        ("plaats tekort aan de norm (alleen MPP-basisrun)", "place short of the norm (MPP baseline only)"),
+        "EUR per place-year",
+        "2 × coa.emergency_cost_per_place_year_eur",
+        "model: NORM_SHORTFALL_EMERGENCY_MULTIPLE (add_baseline_norm)",
+    ),
+)
+
+
+def weights_table(settings: list[tuple[str, str, str]], lang: str = "nl") -> pd.DataFrame:
+    """Every model weight with its unit, value and source or reasoning (the annex's weights table)."""
+    from bekostiging.schema import BudgetSettings, Penalties, field_unit
+
+    models = {"penalties": Penalties, "budget": BudgetSettings}
+    values = {k: (v, src) for k, v, src in settings}
+    rows = []
+    for key, (nl, en) in WEIGHT_KEYS:
+        section, name = key.split(".", 1)
+        value, source = values.get(key, ("", ""))
+        rows.append((nl if lang == "nl" else en, key, field_unit(models[section], name), value, source))
+    for (nl, en), unit, rule, source in DERIVED_WEIGHTS:
+        rows.append((nl if lang == "nl" else en, rule, unit, "", source))
+    head = ("weging per", "instelling", "eenheid", "waarde", "bron / redenering")
+    if lang != "nl":
+        head = ("weight per", "setting", "unit", "value", "source / reasoning")
+    return pd.DataFrame(rows, columns=list(head))
