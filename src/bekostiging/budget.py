@@ -124,7 +124,9 @@ def reconciliation_table(
             deflated = published / _index(prices, year)
             diff = (model / deflated - 1.0) * PCT if deflated > 0 else math.nan
             rows.append((partner, year, model_year, model, published, deflated, source, diff, art.note))
-    return pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["year"] = frame["year"].astype("Int64")  # a year, or empty where nothing is published
+    return frame
 
 
 def funding_flags(funding: pd.DataFrame, threshold: float = FUNDING_FLAG_RATIO) -> pd.DataFrame:

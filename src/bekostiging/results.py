@@ -25,11 +25,18 @@ EUR, PERSONS, FTE, PLACES = "EUR", "persons", "FTE", "places"
 TOTAL_COST_KPI = "total_cost_eur"
 CVAR_KPI = "cvar_total_cost_eur"  # expected row only: CVaR at the run's alpha of the total cost
 DEFAULT_CVAR_ALPHA = Risk().alpha
+ROUND_OFF_EUR = 1e-3  # euro amounts below this are the solver's round-off
 
 
 def _v(x: object) -> float:
     value = x.value if isinstance(x, VarData) else pyo.value(x, exception=False)  # a Var: no expression walk
     return 0.0 if value is None else float(value)
+
+
+def _eur_clean(meur: float) -> float:
+    """M EUR as euros, with the solver's round-off around zero (-0.0, 1e-12) shown as 0."""
+    eur = meur * MONEY_SCALE
+    return 0.0 if abs(eur) < ROUND_OFF_EUR else eur
 
 
 def _eur(x: object) -> float:
@@ -211,17 +218,8 @@ def _reserve_rows(name: str, b: pyo.Block, first: pyo.Block, d: ChainData) -> It
         deposit = _v(first.ReserveDeposit[y])
         inflow, draw, closing = _v(b.ReserveInflow[y]), _v(b.ReserveDraw[y]), _v(b.ReserveBalance[y])
         under = sum(_v(b.Under[p, y]) for p in first.LINES)
-        yield (
-            name,
-            y,
-            opening * MONEY_SCALE,
-            deposit * MONEY_SCALE,
-            inflow * MONEY_SCALE,
-            draw * MONEY_SCALE,
-            closing * MONEY_SCALE,
-            (under - inflow) * MONEY_SCALE,
-            _v(b.Supplementary[y]) * MONEY_SCALE,
-        )
+        amounts = (opening, deposit, inflow, draw, closing, under - inflow, _v(b.Supplementary[y]))
+        yield (name, y, *(_eur_clean(a) for a in amounts))
         opening = closing
 
 
@@ -276,11 +274,11 @@ def _kpis(
         "reserve_end_value_loss_eur": (1.0 - d.asielreserve_end_value) * end_balance,
     }
     reg_queue = [sum(_v(b.RegQueue[k, t]) for k in b.KREG) for t in first.T]
-    return {
+    return {  # cash first; the objective (total_cost_eur) = cash + weights + end-state valuation
+        "spending_eur": sum(spending),
         "total_cost_eur": stage1 + stage2,
         "stage1_cost_eur": stage1,
         "stage2_cost_eur": stage2,
-        "spending_eur": sum(spending),
         "weights_eur": sum(weights.values()) * MONEY_SCALE,
         "end_state_value_eur": sum(valuation.values()) * MONEY_SCALE,
         **{k: v * MONEY_SCALE for k, v in weights.items()},

@@ -108,7 +108,7 @@ def show_cmd(run: str, runs_dir: Path | None) -> None:
         f"created    {record.manifest.created}",
         f"command    {' '.join(raw.get('command_line', []))}",
         f"status     {record.manifest.status}: {record.manifest.status_text}",
-        f"objective  {fmt_eur(record.manifest.objective, 'en')}"
+        f"objective  {fmt_eur(record.manifest.objective, 'en')} (cash + model weights + end-state valuation)"
         f"   bound {fmt_eur(record.manifest.bound, 'en')}   gap {fmt_percent(record.manifest.gap, 'en', 3)}",
     ]
     if solver:
