@@ -155,6 +155,19 @@ def _summary(label: str, sol: object) -> dict[str, object]:
     }
 
 
+def _markdown(table: pd.DataFrame) -> str:
+    """A pipe table (no optional dependency)."""
+    head = ["", *map(str, table.columns)]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for index, row in table.iterrows():
+        lines.append(
+            "| "
+            + " | ".join([str(index), *(f"{v:,}" if isinstance(v, int | float) else str(v) for v in row)])
+            + " |"
+        )
+    return "\n".join(lines)
+
+
 def whatif(sets: list[str]) -> None:
     case = load_case(CASE_DIR)
     variants: list[tuple[str, Callable[[], tuple[Case, float]]]] = [
@@ -174,7 +187,7 @@ def whatif(sets: list[str]) -> None:
             print(f"{label}: {sol.outcome.status.value}", flush=True)
         table = pd.DataFrame(rows).set_index("what-if").T
         print(f"\n### What-ifs on `{name}`\n")
-        print(table.to_markdown())
+        print(_markdown(table))
 
 
 def main() -> None:
