@@ -11,9 +11,9 @@ valuations) and asks, for each of the three weights at ×0.5 and ×2 (the others
 
 (cash :math:`C`, end-state valuation :math:`V`, unspent-budget and reserve weights
 :math:`U, R`, and the three weighted parts :math:`L, Q, S` at ×1). Each preset's plan
-is kept as solved at ×1 (``options --resolve-weights`` re-solves instead), so a
-re-optimised plan could only lower :math:`J_o(f)`; the table says whether the
-recommendation moves and where the recommended option ranks on cash alone.
+is kept as solved at ×1 (no re-solve: a plan re-optimised at the new weights could
+only lower its :math:`J_o(f)`, so the table is a first answer, not the last); it says
+whether the recommendation moves and where the recommended option ranks on cash alone.
 """
 
 from __future__ import annotations
