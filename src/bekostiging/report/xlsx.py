@@ -19,9 +19,11 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from bekostiging.budget import budget_wide
 from bekostiging.io.cells import neutralise
 from bekostiging.report.document import Document, Table, build_report, settings_with_sources
 from bekostiging.report.i18n import GLOSSARY, Lang, term
+from bekostiging.report.money import weights_table
 from bekostiging.runs.store import RunRecord
 
 SHEET_NAME_MAX = 31  # Excel's limit
@@ -45,7 +47,15 @@ SHEET_NAMES: dict[str, tuple[str, str]] = {
     "costs": ("Kosten", "Costs"),
     "flows": ("Stromen", "Flows"),
     "scenarios": ("Scenario's", "Scenarios"),
+    "budget": ("Kasuitgaven lang", "Cash long"),
+    "reconciliation": ("Aansluiting begroting", "Reconciliation"),
+    "reserve": ("Asielreserve", "Asielreserve"),
 }
+BUDGET_SHEETS = (  # the budget view wide, years as columns, as the budget's own tables
+    ("constant", ("Begroting prijspeil", "Budget price year")),
+    ("current", ("Begroting lopend", "Budget current prices")),
+)
+WEIGHTS_SHEET = ("Modelwegingen", "Model weights")
 SUMMARY_SHEET = ("Samenvatting", "Summary")
 SETTINGS_SHEET = ("Instellingen", "Settings")
 PROVENANCE_SHEET = ("Herkomst", "Provenance")
@@ -206,8 +216,15 @@ def report_sheets(record: RunRecord, lang: Lang, doc: Document | None = None) ->
         names = SHEET_NAMES.get(tname, (tname, tname))
         headers = {c: term(c, lang) for c in frame.columns}
         sheets.append(Sheet(_pick(names, lang), frame, headers=headers))
+    budget = record.table("budget")
+    if not budget.empty:
+        for prices, names in BUDGET_SHEETS:
+            wide = budget_wide(budget, prices)
+            heads = {c: term(c, lang) for c in ("article", "partner")}
+            sheets.append(Sheet(_pick(names, lang), wide, headers=heads))
     settings = settings_with_sources(record.case_copy / "case.toml")
     if settings:
+        sheets.append(Sheet(_pick(WEIGHTS_SHEET, lang), weights_table(settings, lang)))
         sheets.append(
             Sheet(
                 _pick(SETTINGS_SHEET, lang),
