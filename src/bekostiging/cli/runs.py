@@ -92,7 +92,8 @@ def runs_cmd(runs_dir: Path | None, failed: bool) -> None:
 @main.command("show")
 @click.argument("run")
 @runs_dir_option
-def show_cmd(run: str, runs_dir: Path | None) -> None:
+@lang_option
+def show_cmd(run: str, runs_dir: Path | None, lang: str) -> None:
     """Summarise one run: status, inputs, levers and expected KPIs.
 
     RUN is a run id, a unique part of one (e.g. its last 6 characters), or a path.
@@ -141,7 +142,7 @@ def show_cmd(run: str, runs_dir: Path | None) -> None:
     if not kpis.empty:
         from bekostiging.report.money import money_lines
 
-        lines = money_lines(record.tables, "nl")
+        lines = money_lines(record.tables, lang)
         if lines:
             click.echo("\n" + "\n".join(lines))
         click.echo("\nexpected KPIs")
