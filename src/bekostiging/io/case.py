@@ -28,35 +28,56 @@ from __future__ import annotations
 
 import csv
 import difflib
-import enum
 import tomllib
-import types
-import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import annotated_types
-import tomli_w
 from pydantic import BaseModel, ValidationError
-from pydantic.fields import FieldInfo
 
 from bekostiging.errors import InputErrors, InputProblem
+from bekostiging.io.case_write import (
+    has_sources,
+    save_case,
+    settings_rows,
+    settings_toml,
+    sources_toml,
+    table_rows,
+    written_columns,
+)
 from bekostiging.io.csvtext import csv_delimiter, decimal_point
+from bekostiging.io.fields import (
+    CLOSE_MATCH_CUTOFF,
+    MAX_CLOSE_MATCHES,
+    _found,
+    allowed_range,
+    field_at,
+    translate_error,
+    unit_of,
+)
+from bekostiging.io.layout import (
+    CSV_ENCODING,
+    NOTES_FILE,
+    ROW_KEYS,
+    SETTINGS_FILE,
+    SOURCE_COLUMN,
+    SOURCE_LIST,
+    SOURCES_DOC,
+    SOURCES_KEY,
+    TABLE_BY_NAME,
+    TABLES,
+    TableSpec,
+    format_value,
+    row_key,
+)
 from bekostiging.schema import (
     DEFER_CHECKS,
     ROW_CHECKS,
     SETTINGS_TABLE,
     SOURCE_LIST_TABLE,
     Case,
-    InitialStock,
-    LocationType,
-    MppRow,
-    SeasonalityRow,
-    SeriesRow,
     Settings,
-    SourceEntry,
     Violation,
     check_initial_occupancy,
     check_initial_stocks_unique,
@@ -67,65 +88,10 @@ from bekostiging.schema import (
     check_series_periods,
     check_source_list,
     check_sources,
-    column_paths,
     field_unit,
     is_numeric,
-    settings_paths,
     settings_violations,
 )
-
-SETTINGS_FILE = "case.toml"
-SOURCES_KEY = "sources"  # the [sources] table of case.toml
-SOURCE_COLUMN = "source"  # the optional row-source column of every table
-NOTES_FILE = "notes.md"
-SOURCES_DOC = "SOURCES.md"
-CSV_ENCODING = "utf-8"
-MAX_CLOSE_MATCHES = 1  # suggestions offered for a misspelt key
-CLOSE_MATCH_CUTOFF = 0.6  # difflib similarity needed to suggest a key
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    """A case table: its name (the ``Case`` field), file and row model."""
-
-    name: str
-    file: str
-    model: type[BaseModel]
-
-    @property
-    def columns(self) -> list[str]:
-        return list(self.model.model_fields)
-
-    @property
-    def required_columns(self) -> list[str]:
-        """Columns a file must have (the row ``source`` column is optional)."""
-        return [c for c in self.columns if c != SOURCE_COLUMN]
-
-
-TABLES: tuple[TableSpec, ...] = (
-    TableSpec("initial_stocks", "initial_stocks.csv", InitialStock),
-    TableSpec("series", "series.csv", SeriesRow),
-    TableSpec("locations", "locations.csv", LocationType),
-    TableSpec("mpp", "mpp.csv", MppRow),
-    TableSpec("seasonality", "seasonality.csv", SeasonalityRow),
-)
-TABLE_BY_NAME = {t.name: t for t in TABLES}
-ROW_KEYS: dict[str, tuple[str, ...]] = {  # the columns that name a row of each table
-    "initial_stocks": ("stock", "category"),
-    "series": ("period",),
-    "locations": ("location",),
-    "mpp": ("year", "category"),
-    "seasonality": ("month",),
-}
-
-
-def row_key(table: str, row: BaseModel) -> str:
-    """The name of a table row, e.g. ``initial_stocks[ind_backlog/first]``, ``series[2026-03]``."""
-    return f"{table}[{'/'.join(format_value(getattr(row, c)) for c in ROW_KEYS[table])}]"
-
-
-SOURCE_LIST = TableSpec(SOURCE_LIST_TABLE, "sources.csv", SourceEntry)
-
 
 # --------------------------------------------------------------------------- raw input
 
@@ -172,144 +138,6 @@ class RawSettings:
 
 
 # --------------------------------------------------------------------------- describing fields
-
-
-def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
-    """``X | None`` → (X, True); anything else → (annotation, False)."""
-    origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if len(args) == 1:
-            return args[0], True
-    return annotation, False
-
-
-def field_at(model: type[BaseModel], loc: Sequence[str | int]) -> FieldInfo | None:
-    """The pydantic field a validation-error location points to, if any."""
-    current: Any = model
-    info: FieldInfo | None = None
-    for part in loc:
-        current, _ = _unwrap_optional(current)
-        origin = typing.get_origin(current)
-        if isinstance(current, type) and issubclass(current, BaseModel):
-            if not isinstance(part, str) or part not in current.model_fields:
-                return None
-            info = current.model_fields[part]
-            current = info.annotation
-        elif origin is dict:
-            if part == "[key]":
-                return None
-            current = typing.get_args(current)[1]
-            info = None
-        elif origin in (tuple, list):
-            current = typing.get_args(current)[0]
-            info = None
-        else:
-            return None
-    return info
-
-
-def _kind(annotation: Any) -> str:
-    annotation, optional = _unwrap_optional(annotation)
-    origin = typing.get_origin(annotation)
-    if annotation is bool:
-        text = "true or false"
-    elif annotation is int:
-        text = "a whole number"
-    elif annotation is float:
-        text = "a number"
-    elif annotation is str:
-        text = "text"
-    elif origin is typing.Literal:
-        text = "one of " + ", ".join(str(a) for a in typing.get_args(annotation))
-    elif isinstance(annotation, type) and issubclass(annotation, enum.Enum):
-        text = "one of " + ", ".join(str(m.value) for m in annotation)
-    else:
-        text = "a value"
-    return text + (" or empty" if optional else "")
-
-
-def _range(info: FieldInfo) -> str:
-    parts: list[str] = []
-    for meta in info.metadata:
-        if isinstance(meta, annotated_types.Ge):
-            parts.append(f"≥ {meta.ge:g}")
-        elif isinstance(meta, annotated_types.Gt):
-            parts.append(f"> {meta.gt:g}")
-        elif isinstance(meta, annotated_types.Le):
-            parts.append(f"≤ {meta.le:g}")
-        elif isinstance(meta, annotated_types.Lt):
-            parts.append(f"< {meta.lt:g}")
-        elif isinstance(meta, annotated_types.MinLen) and meta.min_length > 0:
-            parts.append("not empty")
-    return " and ".join(parts)
-
-
-def unit_of(info: FieldInfo) -> str:
-    """The declared unit of a field (``""`` when it has none)."""
-    extra = info.json_schema_extra
-    return str(extra.get("unit", "")) if isinstance(extra, dict) else ""
-
-
-def allowed_range(info: FieldInfo) -> str:
-    """What a field allows, e.g. ``a number ≥ 0 and ≤ 0.5 (share per year)``."""
-    text = _kind(info.annotation)
-    bounds = _range(info)
-    if bounds:
-        text += f" {bounds}"
-    unit = unit_of(info)
-    if unit:
-        text += f" ({unit})"
-    return text
-
-
-def _found(value: Any) -> str:
-    if value is None or value == "":
-        return "(empty)"
-    if isinstance(value, Mapping):
-        return "(a section)"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def translate_error(
-    error: Mapping[str, Any], model: type[BaseModel], data: Mapping[str, Any] | None = None
-) -> tuple[str, str, str]:
-    """A pydantic error as (field path, value found, allowed)."""
-    loc = tuple(error["loc"])
-    kind = error["type"]
-    if loc and loc[-1] == "[key]":
-        path = ".".join(str(p) for p in loc[:-1])
-        expected = (error.get("ctx") or {}).get("expected", "")
-        return path, "(unknown section)", f"one of {expected}".replace("'", "")
-    path = ".".join(str(p) for p in loc)
-    info = field_at(model, loc)
-    if kind == "missing":
-        needed = allowed_range(info) if info is not None else "a section"
-        desc = f" — {info.description}" if info is not None and info.description else ""
-        return path, "(missing)", f"required: {needed}{desc}"
-    if kind == "extra_forbidden":
-        parent = field_at(model, loc[:-1]) if len(loc) > 1 else None
-        parent_model = _model_of(parent.annotation) if parent is not None else None
-        if len(loc) == 1:
-            parent_model = model
-        known = list(parent_model.model_fields) if parent_model is not None else []
-        close = difflib.get_close_matches(str(loc[-1]), known, n=MAX_CLOSE_MATCHES, cutoff=CLOSE_MATCH_CUTOFF)
-        hint = f" (did you mean {close[0]}?)" if close else ""
-        where = f"[{'.'.join(str(p) for p in loc[:-1])}]" if len(loc) > 1 else "the top level"
-        return path, _found(error.get("input")), f"no such key in {where}{hint}"
-    allowed = allowed_range(info) if info is not None else error["msg"]
-    if kind == "finite_number":
-        allowed = allowed.replace("a number", "a finite number", 1)
-    return path, _found(error.get("input")), allowed
-
-
-def _model_of(annotation: Any) -> type[BaseModel] | None:
-    annotation, _ = _unwrap_optional(annotation)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    return None
 
 
 # --------------------------------------------------------------------------- validation
@@ -653,148 +481,38 @@ def load_case(path: str | Path) -> Case:
 # --------------------------------------------------------------------------- writing a folder
 
 
-def format_value(value: Any) -> str:
-    """A cell as text: enums by value, whole floats without ``.0``, floats exactly."""
-    if value is None:
-        return ""
-    if isinstance(value, enum.Enum):
-        return str(value.value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    return str(value)
-
-
-def settings_rows(settings: Settings) -> list[tuple[str, str, Any, FieldInfo]]:
-    """Every settings value as (section, key, value, field), in schema order.
-
-    Category sections are ``categories.<name>``.
-    """
-    rows: list[tuple[str, str, Any, FieldInfo]] = []
-
-    def add(section: str, obj: BaseModel) -> None:
-        for key, info in type(obj).model_fields.items():
-            rows.append((section, key, getattr(obj, key), info))
-
-    for name in Settings.model_fields:
-        value = getattr(settings, name)
-        if isinstance(value, dict):
-            for key, sub in value.items():
-                add(f"{name}.{format_value(key)}", sub)
-        else:
-            add(name, value)
-    return rows
-
-
-def _toml_scalar(key: str, value: Any) -> str:
-    if isinstance(value, enum.Enum):
-        value = value.value
-    if isinstance(value, dict):  # a per-year mapping: one inline table (TOML keys are strings)
-        items = ", ".join(_toml_scalar(str(k), v) for k, v in value.items())
-        return f"{key} = {{ {items} }}" if items else f"{key} = {{}}"
-    return tomli_w.dumps({key: value}).strip()
-
-
-def sources_toml(sources: Mapping[str, str]) -> list[str]:
-    """The ``[sources]`` tables of ``case.toml``: one table per section, in schema order."""
-    order = {path: i for i, path in enumerate([*settings_paths(), *column_paths()])}
-    lines: list[str] = []
-    section = None
-    for path in sorted(sources, key=lambda p: (order.get(p, len(order)), p)):
-        parent, key = path.rsplit(".", 1) if "." in path else ("", path)
-        if parent != section:
-            lines += ["", f"[{SOURCES_KEY}.{parent}]" if parent else f"[{SOURCES_KEY}]"]
-            section = parent
-        lines.append(_toml_scalar(key, sources[path]))
-    return lines
-
-
-def settings_toml(settings: Settings, sources: Mapping[str, str] | None = None) -> str:
-    """``case.toml`` text: every key, with its unit and allowed range as a comment.
-
-    ``sources`` (key path or table column -> source) follow as ``[sources.<section>]`` tables.
-    """
-    lines = [
-        "# bekostiging case settings. Units and allowed ranges are declared in",
-        "# src/bekostiging/schema.py; `bekostiging validate` checks this file.",
-        "# The source of every value is in the [sources] tables at the end (keys of sources.csv",
-        "# or 'estimate: reasoning'); SOURCES.md is generated from them.",
-    ]
-    section = None
-    for sec, key, value, info in settings_rows(settings):
-        if sec != section:
-            lines += ["", f"[{sec}]"]
-            section = sec
-        if value is None:
-            lines.append(f"# {key} = (not set): {allowed_range(info)}")
-            continue
-        comment = allowed_range(info)
-        lines.append(f"{_toml_scalar(key, value)}  # {comment}")
-    lines += sources_toml(sources or {})
-    return "\n".join(lines) + "\n"
-
-
-def written_columns(rows: Sequence[BaseModel], spec: TableSpec) -> list[str]:
-    """The columns a table is written with: ``source`` only when some row has one."""
-    if spec.model is SourceEntry or any(getattr(r, SOURCE_COLUMN, None) for r in rows):
-        return spec.columns
-    return spec.required_columns
-
-
-def table_rows(case: Case, spec: TableSpec) -> list[list[Any]]:
-    """The rows of a case table as lists of values in column order."""
-    return [[getattr(row, c) for c in spec.columns] for row in getattr(case, spec.name)]
-
-
-def _write_csv(file: Path, rows: Sequence[BaseModel], spec: TableSpec) -> None:
-    columns = written_columns(rows, spec)
-    with file.open("w", newline="", encoding=CSV_ENCODING) as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([format_value(getattr(row, c)) for c in columns])
-
-
-def has_sources(case: Case) -> bool:
-    """Whether the case carries any source data (then SOURCES.md is written with it)."""
-    rows = (r for spec in TABLES for r in getattr(case, spec.name))
-    return bool(case.sources or case.source_list or case.notes or any(r.source for r in rows))  # type: ignore[attr-defined]
-
-
-def save_case(case: Case, path: str | Path) -> Path:
-    """Write a case in the folder format; refuse an existing non-empty folder.
-
-    With sources, also ``sources.csv`` and ``notes.md``; ``bekostiging.io.sources.save_case_folder``
-    adds the generated ``SOURCES.md``.
-    """
-    folder = Path(path)
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise FileExistsError(f"{folder} exists and is not an empty folder; choose a new one")
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / SETTINGS_FILE).write_text(settings_toml(case.settings, case.sources), encoding=CSV_ENCODING)
-    for spec in TABLES:
-        _write_csv(folder / spec.file, getattr(case, spec.name), spec)
-    if case.source_list:
-        _write_csv(folder / SOURCE_LIST.file, case.source_list, SOURCE_LIST)
-    if case.notes:
-        (folder / NOTES_FILE).write_text(case.notes, encoding=CSV_ENCODING)
-    return folder
-
-
 __all__ = [
+    "CLOSE_MATCH_CUTOFF",
+    "CSV_ENCODING",
+    "MAX_CLOSE_MATCHES",
+    "NOTES_FILE",
+    "ROW_KEYS",
     "SETTINGS_FILE",
     "SETTINGS_TABLE",
+    "SOURCES_DOC",
+    "SOURCES_KEY",
+    "SOURCE_COLUMN",
+    "SOURCE_LIST",
     "TABLES",
+    "TABLE_BY_NAME",
     "RawRow",
     "RawSettings",
     "RawTable",
     "TableSpec",
     "allowed_range",
     "build_case",
+    "field_at",
     "field_unit",
     "format_value",
+    "has_sources",
     "load_case",
+    "row_key",
     "save_case",
     "settings_rows",
+    "settings_toml",
+    "sources_toml",
+    "table_rows",
+    "translate_error",
+    "unit_of",
+    "written_columns",
 ]

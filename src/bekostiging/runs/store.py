@@ -22,14 +22,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import importlib.metadata
 import json
 import math
 import os
 import platform
 import re
-import secrets
 import shutil
 import signal
 import subprocess
@@ -37,31 +35,54 @@ import sys
 import threading
 import traceback
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 import pandas as pd
 
-MANIFEST_NAME = "manifest.json"
-ERROR_NAME = "error.txt"
-LOG_NAME = "solver.log"
-TABLES_DIR = "tables"
-INPUTS_DIR = "inputs"
-CASE_COPY = "case"  # inputs/case/
-SCENARIOS_SUBDIR = "scenarios"  # a case keeps its scenario sets in CASE/scenarios/<name>/
-TMP_PREFIX = ".tmp-"
-FAILED_SUFFIX = ".failed"
-RUNS_DIR_ENV = "BEKOSTIGING_RUNS_DIR"
-DEFAULT_RUNS_DIR = "runs"
-MANIFEST_VERSION = 1
+from bekostiging.runs.layout import (
+    CASE_COPY,
+    DEFAULT_RUNS_DIR,
+    ERROR_NAME,
+    FAILED_SUFFIX,
+    HASH_CHUNK_BYTES,
+    ID_ATTEMPTS,
+    ID_HEX_BYTES,
+    INPUTS_DIR,
+    LOG_NAME,
+    MANIFEST_NAME,
+    MANIFEST_VERSION,
+    NAME_MAX_CHARS,
+    RUN_ID_RE,
+    RUNS_DIR_ENV,
+    SCENARIOS_SUBDIR,
+    TABLES_DIR,
+    TMP_PREFIX,
+    RunAlteredError,
+    RunStoreError,
+    case_files,
+    copy_inputs,
+    hash_tree,
+    new_run_id,
+    parse_run_id,
+    resolve_runs_dir,
+    scenario_files,
+    sha256_file,
+    slug,
+)
+from bekostiging.runs.reading import (
+    Manifest,
+    RunRecord,
+    altered_files,
+    find_run,
+    list_runs,
+    read_manifest,
+    read_run,
+    unfinished_runs,
+    verify_run,
+)
 
-ID_HEX_BYTES = 3  # 6 hex digits: with the second-resolution timestamp, collisions need ~4k runs/s
-ID_ATTEMPTS = 50  # retries when a freshly drawn id already exists (practically never more than one)
-NAME_MAX_CHARS = 40  # keep run ids readable in a terminal listing
-HASH_CHUNK_BYTES = 1 << 20
 GIT_TIMEOUT_SECONDS = 5.0
-RUN_ID_RE = re.compile(r"^(?P<stamp>\d{8}-\d{6})-(?P<name>[a-z0-9][a-z0-9_-]*)-(?P<hex>[0-9a-f]{6})$")
 
 # Versions recorded in every manifest (plus Python itself).
 RECORDED_PACKAGES = ("bekostiging", "pyomo", "highspy", "pandas", "numpy", "pydantic")
@@ -72,10 +93,6 @@ STATUS_FAILED = "failed"  # an exception while solving or writing
 STATUS_INTERRUPTED = "interrupted"  # Ctrl-C
 
 
-class RunStoreError(Exception):
-    """A run folder cannot be created, found or read; the message says what to do."""
-
-
 class Terminated(BaseException):
     """The process was asked to stop (SIGTERM) while a run was being built.
 
@@ -83,19 +100,6 @@ class Terminated(BaseException):
     """
 
     run_path: Path | None = None
-
-
-class RunAlteredError(RunStoreError):
-    """Files of a stored run differ from the sha256 its manifest holds."""
-
-    def __init__(self, path: Path, altered: Sequence[str]) -> None:
-        self.path = path
-        self.altered = list(altered)
-        super().__init__(
-            f"run {path.name} was altered after it was stored: {', '.join(self.altered)} "
-            f"(sha256 differs from {MANIFEST_NAME}); refusing to use it — restore the files "
-            "or solve again"
-        )
 
 
 @contextlib.contextmanager
@@ -143,95 +147,7 @@ class SolutionLike(Protocol):
 # --------------------------------------------------------------------------- locations and ids
 
 
-def resolve_runs_dir(option: str | os.PathLike[str] | None = None) -> Path:
-    """The runs folder: ``--runs-dir`` if given, else ``$BEKOSTIGING_RUNS_DIR``, else ``./runs``."""
-    if option is not None and str(option) != "":
-        return Path(option)
-    env = os.environ.get(RUNS_DIR_ENV, "")
-    return Path(env) if env else Path(DEFAULT_RUNS_DIR)
-
-
-def slug(name: str) -> str:
-    """A run name safe for a folder name: lower case, ``a-z0-9_-``, at most 40 characters."""
-    text = re.sub(r"[^a-z0-9_-]+", "-", name.strip().lower()).strip("-_")
-    return text[:NAME_MAX_CHARS].rstrip("-_") or "run"
-
-
-def new_run_id(name: str, now: dt.datetime | None = None) -> str:
-    """``YYYYMMDD-HHMMSS-<name>-<6 hex>`` (local time, random suffix)."""
-    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
-    return f"{stamp}-{slug(name)}-{secrets.token_hex(ID_HEX_BYTES)}"
-
-
-def parse_run_id(run_id: str) -> tuple[str, str] | None:
-    """``(timestamp, name)`` of a well-formed run id, else ``None``."""
-    m = RUN_ID_RE.match(run_id)
-    return (m["stamp"], m["name"]) if m else None
-
-
 # --------------------------------------------------------------------------- hashing and copying
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(HASH_CHUNK_BYTES), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _visible_files(root: Path, skip_top: Sequence[str] = ()) -> list[Path]:
-    """Regular files below ``root`` (sorted), without hidden entries and ``skip_top`` folders."""
-    files: list[Path] = []
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
-            continue
-        if rel.parts[0] in skip_top and len(rel.parts) > 1:
-            continue
-        if path.is_file():
-            files.append(path)
-    return files
-
-
-def hash_tree(files: Mapping[str, str]) -> str:
-    """One sha256 over ``relative path -> file sha256`` pairs (order-independent)."""
-    h = hashlib.sha256()
-    for rel in sorted(files):
-        h.update(f"{rel}\0{files[rel]}\n".encode())
-    return h.hexdigest()
-
-
-def case_files(case_dir: Path) -> dict[str, str]:
-    """``relative path -> sha256`` of the case folder's files, without its scenario sets."""
-    return {
-        f.relative_to(case_dir).as_posix(): sha256_file(f)
-        for f in _visible_files(case_dir, skip_top=(SCENARIOS_SUBDIR,))
-    }
-
-
-def scenario_files(scenarios_dir: Path) -> dict[str, str]:
-    return {f.relative_to(scenarios_dir).as_posix(): sha256_file(f) for f in _visible_files(scenarios_dir)}
-
-
-def copy_inputs(case_dir: Path, scenarios_dir: Path, dest: Path) -> Path:
-    """Copy the case (without other scenario sets) and the solved set to ``dest/case``.
-
-    The copy is itself a loadable case folder: the set lands in
-    ``dest/case/scenarios/<set name>/`` whatever folder it came from, so that
-    ``rerun`` can solve it again.
-    """
-    case_copy = dest / CASE_COPY
-    for f in _visible_files(case_dir, skip_top=(SCENARIOS_SUBDIR,)):
-        target = case_copy / f.relative_to(case_dir)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(f, target)
-    set_copy = case_copy / SCENARIOS_SUBDIR / scenarios_dir.name
-    for f in _visible_files(scenarios_dir):
-        target = set_copy / f.relative_to(scenarios_dir)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(f, target)
-    return case_copy
 
 
 # --------------------------------------------------------------------------- environment
@@ -292,207 +208,6 @@ def _status_text(status: object) -> str:
 
 
 # --------------------------------------------------------------------------- reading
-
-
-@dataclass(frozen=True)
-class Manifest:
-    """The fields every manifest has, typed; ``raw`` keeps the whole JSON document."""
-
-    run_id: str
-    name: str
-    created: str
-    status: str
-    status_text: str
-    objective: float | None
-    bound: float | None
-    gap: float | None
-    raw: Mapping[str, Any] = field(repr=False)
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Manifest:
-        try:
-            return cls(
-                run_id=str(data["run_id"]),
-                name=str(data.get("name", "")),
-                created=str(data.get("created", "")),
-                status=str(data["status"]),
-                status_text=str(data.get("status_text", data["status"])),
-                objective=data.get("objective"),
-                bound=data.get("bound"),
-                gap=data.get("gap"),
-                raw=data,
-            )
-        except KeyError as exc:
-            raise RunStoreError(f"manifest has no {exc.args[0]!r} key; the run folder is damaged") from exc
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    """A stored run: its folder, manifest and result tables (read back as DataFrames)."""
-
-    path: Path
-    manifest: Manifest
-    tables: Mapping[str, pd.DataFrame]
-
-    @property
-    def run_id(self) -> str:
-        return self.manifest.run_id
-
-    @property
-    def failed(self) -> bool:
-        return self.path.name.endswith(FAILED_SUFFIX)
-
-    @property
-    def case_copy(self) -> Path:
-        return self.path / INPUTS_DIR / CASE_COPY
-
-    @property
-    def scenario_set(self) -> str:
-        return str(self.manifest.raw.get("scenarios", {}).get("name", ""))
-
-    def table(self, name: str) -> pd.DataFrame:
-        """A result table; an empty frame when the run did not store it."""
-        return self.tables.get(name, pd.DataFrame())
-
-
-def _read_table(path: Path, columns: Mapping[str, str] | None) -> pd.DataFrame:
-    """Read a stored CSV back with the dtypes recorded at write time.
-
-    Text columns come back as text ("" for empty, never NaN), so that a scenario
-    named ``"1"`` or an empty period stays what it was.
-    """
-    text_cols = [c for c, kind in (columns or {}).items() if kind == "text"]
-    frame = pd.read_csv(path, dtype=dict.fromkeys(text_cols, str), keep_default_na=False, na_values=[""])
-    for col in frame.columns:
-        if col in text_cols or frame[col].dtype == object:
-            frame[col] = frame[col].fillna("").astype(str)
-    return frame
-
-
-def read_manifest(path: Path) -> Manifest:
-    file = path / MANIFEST_NAME
-    if not file.is_file():
-        raise RunStoreError(f"{path} has no {MANIFEST_NAME}: it is not a finished run folder")
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise RunStoreError(f"{file} is not valid JSON ({exc}); the run folder is damaged") from exc
-    return Manifest.from_json(data)
-
-
-def _altered_inputs(folder: Path, raw: Mapping[str, Any]) -> list[str]:
-    """Stored input files that differ from, or are missing in or added to, the manifest's hashes."""
-    copy = folder / INPUTS_DIR / CASE_COPY
-    groups: list[tuple[Path, Mapping[str, str], Sequence[str]]] = []
-    case_hashes = (raw.get("case") or {}).get("files")
-    if isinstance(case_hashes, Mapping) and copy.is_dir():
-        groups.append((copy, case_hashes, (SCENARIOS_SUBDIR,)))
-    scen = raw.get("scenarios") or {}
-    if isinstance(scen.get("files"), Mapping) and scen.get("name") and copy.is_dir():
-        groups.append((copy / SCENARIOS_SUBDIR / str(scen["name"]), scen["files"], ()))
-    altered: list[str] = []
-    for root, hashes, skip in groups:
-        present = {f.relative_to(root).as_posix(): f for f in _visible_files(root, skip_top=skip)}
-        for rel in sorted(set(hashes) | set(present)):
-            shown = (root / rel).relative_to(folder).as_posix()
-            if rel not in present:
-                altered.append(f"{shown} (missing)")
-            elif rel not in hashes:
-                altered.append(f"{shown} (added)")
-            elif sha256_file(present[rel]) != hashes[rel]:
-                altered.append(shown)
-    return altered
-
-
-def altered_files(folder: Path, manifest: Manifest) -> list[str]:
-    """Files of a run (stored inputs, result tables) whose sha256 differs from the manifest.
-
-    Tables written before the manifest held their hashes are not checked.
-    """
-    altered = _altered_inputs(folder, manifest.raw)
-    for name, meta in (manifest.raw.get("tables") or {}).items():
-        expected = meta.get("sha256") if isinstance(meta, Mapping) else None
-        file = folder / TABLES_DIR / f"{name}.csv"
-        if expected and file.is_file() and sha256_file(file) != expected:
-            altered.append(f"{TABLES_DIR}/{name}.csv")
-    return altered
-
-
-def verify_run(path: str | os.PathLike[str]) -> None:
-    """Raise :class:`RunAlteredError` naming every stored file that no longer matches its hash."""
-    folder = Path(path)
-    altered = altered_files(folder, read_manifest(folder))
-    if altered:
-        raise RunAlteredError(folder, altered)
-
-
-def read_run(path: str | os.PathLike[str], *, verify: bool = True) -> RunRecord:
-    """Read a run folder: its manifest and every table listed in it.
-
-    With ``verify`` (the default) the stored inputs and result tables are checked
-    against the manifest's sha256 first: an altered run raises :class:`RunAlteredError`.
-    """
-    folder = Path(path)
-    manifest = read_manifest(folder)
-    if verify:
-        altered = altered_files(folder, manifest)
-        if altered:
-            raise RunAlteredError(folder, altered)
-    listed: Mapping[str, Any] = manifest.raw.get("tables", {})
-    tables: dict[str, pd.DataFrame] = {}
-    for name, meta in listed.items():
-        file = folder / TABLES_DIR / f"{name}.csv"
-        if not file.is_file():
-            raise RunStoreError(f"{file} is listed in the manifest but missing; the run folder is damaged")
-        tables[name] = _read_table(file, meta.get("columns"))
-    return RunRecord(folder, manifest, tables)
-
-
-def list_runs(runs_dir: Path, include_failed: bool = True) -> list[Manifest]:
-    """Manifests of the runs in ``runs_dir``, oldest first (temporary folders skipped)."""
-    if not runs_dir.is_dir():
-        return []
-    found: list[Manifest] = []
-    for child in sorted(runs_dir.iterdir()):
-        if not child.is_dir() or child.name.startswith("."):
-            continue
-        if child.name.endswith(FAILED_SUFFIX) and not include_failed:
-            continue
-        try:
-            found.append(read_manifest(child))
-        except RunStoreError:
-            continue  # not a run folder (e.g. README) or a damaged one; ``show`` reports it
-    return sorted(found, key=lambda m: (m.created, m.run_id))
-
-
-def unfinished_runs(runs_dir: Path) -> list[Path]:
-    """``.tmp-<id>`` folders: runs whose process was killed before it could mark them failed."""
-    if not runs_dir.is_dir():
-        return []
-    return sorted(p for p in runs_dir.glob(f"{TMP_PREFIX}*") if p.is_dir())
-
-
-def find_run(ref: str, runs_dir: Path) -> Path:
-    """A run folder from a path, a full run id, or a unique prefix/suffix of one."""
-    as_path = Path(ref)
-    if (as_path / MANIFEST_NAME).is_file():
-        return as_path
-    if not runs_dir.is_dir():
-        raise RunStoreError(f"no runs folder at {runs_dir}; pass --runs-dir or set {RUNS_DIR_ENV}")
-    names = [c.name for c in runs_dir.iterdir() if c.is_dir() and not c.name.startswith(".")]
-    if ref in names:
-        return runs_dir / ref
-    matches = [
-        n
-        for n in names
-        if n.startswith(ref) or n.endswith(ref) or n.removesuffix(FAILED_SUFFIX).endswith(ref)
-    ]
-    if len(matches) == 1:
-        return runs_dir / matches[0]
-    if not matches:
-        raise RunStoreError(f"no run {ref!r} in {runs_dir}; `bekostiging runs` lists them")
-    shown = ", ".join(sorted(matches)[:5])
-    raise RunStoreError(f"{ref!r} matches {len(matches)} runs ({shown}…); give more of the id")
 
 
 # --------------------------------------------------------------------------- writing
@@ -774,3 +489,57 @@ def write_run(
     if run.final_path is None:  # pragma: no cover - start_run always sets it on success
         raise RunStoreError("run folder was not published")
     return run.final_path
+
+
+__all__ = [
+    "CASE_COPY",
+    "DEFAULT_RUNS_DIR",
+    "ERROR_NAME",
+    "FAILED_SUFFIX",
+    "GIT_TIMEOUT_SECONDS",
+    "HASH_CHUNK_BYTES",
+    "ID_ATTEMPTS",
+    "ID_HEX_BYTES",
+    "INPUTS_DIR",
+    "LOG_NAME",
+    "MANIFEST_NAME",
+    "MANIFEST_VERSION",
+    "NAME_MAX_CHARS",
+    "RECORDED_PACKAGES",
+    "RUNS_DIR_ENV",
+    "RUN_ID_RE",
+    "SCENARIOS_SUBDIR",
+    "STATUS_FAILED",
+    "STATUS_INTERRUPTED",
+    "SUCCESS_STATUSES",
+    "TABLES_DIR",
+    "TMP_PREFIX",
+    "Manifest",
+    "OutcomeLike",
+    "RunAlteredError",
+    "RunBuilder",
+    "RunRecord",
+    "RunStoreError",
+    "SolutionLike",
+    "Terminated",
+    "altered_files",
+    "case_files",
+    "copy_inputs",
+    "find_run",
+    "git_commit",
+    "hash_tree",
+    "list_runs",
+    "new_run_id",
+    "package_versions",
+    "parse_run_id",
+    "read_manifest",
+    "read_run",
+    "resolve_runs_dir",
+    "scenario_files",
+    "sha256_file",
+    "slug",
+    "start_run",
+    "unfinished_runs",
+    "verify_run",
+    "write_run",
+]
