@@ -65,7 +65,8 @@ def band(sets: list[str]) -> None:
         sol = solve_case(case, scenario_set, OPTIONS)
         seconds = time.perf_counter() - start
         if "flows" not in sol.tables:
-            print(f"{name}: {sol.outcome.status.value} after {seconds:.0f} s, no plan: {sol.outcome.describe()}")
+            status = sol.outcome.status.value
+            print(f"{name}: {status} after {seconds:.0f} s, no plan: {sol.outcome.describe()}")
             continue
         ratios = occupancy_ratios(sol.tables["flows"])
         outside = ratios[(ratios["ratio"] < BAND_LOW) | (ratios["ratio"] > BAND_HIGH)]
