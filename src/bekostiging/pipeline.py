@@ -236,9 +236,12 @@ def solve_case(
     if method == "lshaped":
         if problem.risk.weight > 0:
             raise SolverFailure("--method lshaped is risk-neutral; use --method ef with a CVaR weight")
-        return _solve_lshaped(
+        solution = _solve_lshaped(
             prepared, scenario_set, progress, timings, start, common, cuts, workers, executor
         )
+        if solution.tables:
+            solution.tables.update(money_tables(case.settings, solution.tables, case.sources))
+        return solution
 
     progress(phase="building model")
     t0 = time.perf_counter()
