@@ -110,7 +110,7 @@ def test_value_stores_shows_reports_and_refuses_to_overwrite(tiny_run: tuple[Pat
     assert again.exit_code == EXIT_REFUSED and "never replaced" in again.output
     assert pd.read_csv(run / "analysis" / "value.csv").equals(value)
 
-    shown = _invoke("show", run.name, "--runs-dir", runs)
+    shown = _invoke("show", run.name, "--lang", "en", "--runs-dir", runs)
     assert shown.exit_code == 0 and "value of information" in shown.output and "EVPI" in shown.output
     report = _invoke("report", run.name, "--runs-dir", runs, "--format", "md", "--lang", "en")
     assert report.exit_code == 0, report.output

@@ -318,13 +318,15 @@ def test_report_cli_writes_and_never_overwrites(run_path: Path, tmp_path: Path) 
 
 @pytest.mark.unit
 def test_runs_and_show_cli(run_path: Path) -> None:
-    listing = CliRunner().invoke(main, ["runs", "--runs-dir", str(run_path.parent)])
+    listing = CliRunner().invoke(main, ["runs", "--lang", "en", "--runs-dir", str(run_path.parent)])
     assert listing.exit_code == 0
     assert run_path.name in listing.output
     assert "optimal" in listing.output
-    shown = CliRunner().invoke(main, ["show", run_path.name[-6:], "--runs-dir", str(run_path.parent)])
+    shown = CliRunner().invoke(
+        main, ["show", run_path.name[-6:], "--lang", "en", "--runs-dir", str(run_path.parent)]
+    )
     assert shown.exit_code == 0
-    assert "flexpool_fte" in shown.output
+    assert "Flexible staff pool" in shown.output
     assert "€1,500.0 million" in shown.output
     missing = CliRunner().invoke(main, ["show", "nosuchrun", "--runs-dir", str(run_path.parent)])
     assert missing.exit_code == 1

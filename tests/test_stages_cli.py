@@ -43,7 +43,7 @@ def test_yearly_solve_advises_the_coming_year_and_stores_the_tree(tmp_path: Path
     assert (advice["min"] <= advice["max"] + 1e-6).all()
     first = pd.read_csv(run / "tables" / "first_stage.csv")
     assert first.loc[first["stage"] == 0, "common"].all()
-    shown = CliRunner().invoke(main, ["show", run.name, "--runs-dir", str(tmp_path / "runs")])
+    shown = CliRunner().invoke(main, ["show", run.name, "--lang", "en", "--runs-dir", str(tmp_path / "runs")])
     assert shown.exit_code == 0 and "decide now — budget year 2026" in shown.output
     annex = CliRunner().invoke(
         main,
@@ -57,9 +57,10 @@ def test_yearly_solve_advises_the_coming_year_and_stores_the_tree(tmp_path: Path
     assert again.exit_code == 0, again.output
     assert "objective: stored" in again.output and "→ match" in again.output
     # evaluate a yearly run: only the coming year's decisions are fixed
+    runs_dir = str(tmp_path / "runs")
     ev = CliRunner().invoke(
         main,
-        ["evaluate", run.name, "--scenarios", "mpp", "--workers", "1", "--runs-dir", str(tmp_path / "runs")],
+        ["evaluate", run.name, "--scenarios", "mpp", "--workers", "1", "--lang=en", "--runs-dir", runs_dir],
     )
     assert ev.exit_code == 0, ev.output
     n_root = int(first["common"].sum())

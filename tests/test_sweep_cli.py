@@ -189,6 +189,8 @@ def test_sweep_cli_writes_table_and_chart(tmp_path):
     result = _invoke(
         [
             "sweep",
+            "--lang",
+            "en",
             str(TINY),
             "--late-penalty",
             "0,500,2000",
@@ -231,6 +233,8 @@ def test_sweep_cli_marks_a_runs_point(tmp_path):
     result = _invoke(
         [
             "sweep",
+            "--lang",
+            "en",
             "--funding-ratio",
             "1.0,1.2",
             "--run",
@@ -254,6 +258,8 @@ def test_frontier_cli(tmp_path):
     result = _invoke(
         [
             "frontier",
+            "--lang",
+            "en",
             str(TINY),
             "--alpha",
             "0.5",

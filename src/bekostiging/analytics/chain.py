@@ -91,7 +91,7 @@ MEASURE_WORDS = {
 }
 SHORT_NAMES = {STATUS_QUO_MEASURE: "SQ", SAVING_MEASURE: "SQ−RP"}
 MLN = 1e6  # terminal lines show money in € million
-KPI_NAME_WIDTH = 32
+KPI_NAME_WIDTH = 44
 MEASURE_WIDTH = 58
 
 
@@ -369,43 +369,52 @@ def _measure_row(section: str, m: Measure) -> dict[str, object]:
     }
 
 
-def value_lines(frame: pd.DataFrame) -> list[str]:
-    """Terminal lines for a ``value.csv`` frame (money in € million)."""
-    lines = ["value of information (€ mln; [interval] proven by the solver bounds)"]
+def value_lines(frame: pd.DataFrame, lang: str = "en") -> list[str]:
+    """Terminal lines for a ``value.csv`` frame (money in € million), in ``lang`` (nl or en)."""
+    from bekostiging.report.i18n import TERMS, fmt_percent, status_word, term
+
+    lg = "nl" if lang == "nl" else "en"
+
+    def num(x: object, scale: float) -> str:
+        return _num(x, scale, lg)
+
+    lines = [term("value_head", lg)]
     for r in frame[frame["section"].isin([SECTION_VALUE, SECTION_STATUS_QUO])].itertuples(index=False):
         code = SHORT_NAMES.get(str(r.measure), str(r.measure))
-        label = f"{code:<6} {MEASURE_WORDS.get(str(r.measure), '')}"
-        gap = f", gap {float(r.gap):.3%}" if _finite(r.gap) else ""
+        words = term(f"measure_{r.measure}", lg) if f"measure_{r.measure}" in TERMS else ""
+        label = f"{code:<6} {words}"
+        gap = f", gap {fmt_percent(float(r.gap), lg, 3)}" if _finite(r.gap) else ""
         lines.append(
-            f"  {label:<{MEASURE_WIDTH}} {_mln(r.value):>12} "
-            f"[{_mln(r.lower)}, {_mln(r.upper)}]  {r.status}{gap}"
+            f"  {label:<{MEASURE_WIDTH}} {num(r.value, MLN):>12} "
+            f"[{num(r.lower, MLN)}; {num(r.upper, MLN)}]  {status_word(r.status, lg)}{gap}"
         )
         if isinstance(r.note, str) and r.note:
-            lines.append(f"  {'':<{MEASURE_WIDTH}} note: {r.note}")
+            lines.append(f"  {'':<{MEASURE_WIDTH}} {term('note_word', lg)}: {r.note}")
     parts = frame[frame["section"] == SECTION_PARTS]
     if not parts.empty:
-        lines.append("  VSS and EVPI by part (cash first; weights_eur is a model weight, not spending):")
+        lines.append("  " + term("value_parts_head", lg))
         for r in parts.itertuples(index=False):
             scale = MLN if r.unit == EUR else 1.0
-            unit = "€ mln" if r.unit == EUR else str(r.unit)
-            lines.append(f"    {r.measure!s:<{KPI_NAME_WIDTH}} {_num(r.value, scale):>14} {unit}")
+            unit = "€ mln" if r.unit == EUR else term(str(r.unit), lg)
+            what, _, kpi = str(r.measure).partition(":")
+            shown = f"{what}: {term(kpi, lg)}" if kpi else term(what, lg)
+            lines.append(f"    {shown[:KPI_NAME_WIDTH]:<{KPI_NAME_WIDTH}} {num(r.value, scale):>14} {unit}")
     kpis = frame[frame["section"] == SECTION_KPI]
     if not kpis.empty:
         cash = kpis[kpis["measure"] == "spending_eur"]
         if not cash.empty:
-            lines.append(
-                f"  cash saving against the status quo (kasuitgaven): {_mln(cash['value'].iloc[0])} € mln; "
-                "the saving in the objective above includes model weights"
-            )
+            lines.append("  " + term("value_cash_saving", lg).format(value=num(cash["value"].iloc[0], MLN)))
         lines.append(
-            f"  {'per KPI (expected)':<{KPI_NAME_WIDTH}} {'plan':>14} {'status quo':>14} {'saving':>14}"
+            f"  {term('per_kpi_expected', lg):<{KPI_NAME_WIDTH}} {term('plan', lg):>14} "
+            f"{term('status_quo', lg):>14} {term('saving', lg):>14}"
         )
         for r in kpis.itertuples(index=False):
             scale = MLN if r.unit == EUR else 1.0
-            unit = "€ mln" if r.unit == EUR else str(r.unit)
+            unit = "€ mln" if r.unit == EUR else term(str(r.unit), lg)
+            name = term(str(r.measure), lg)[:KPI_NAME_WIDTH]
             lines.append(
-                f"  {r.measure!s:<{KPI_NAME_WIDTH}} {_num(r.recommended, scale):>14} "
-                f"{_num(r.status_quo, scale):>14} {_num(r.value, scale):>14} {unit}"
+                f"  {name:<{KPI_NAME_WIDTH}} {num(r.recommended, scale):>14} "
+                f"{num(r.status_quo, scale):>14} {num(r.value, scale):>14} {unit}"
             )
     return lines
 
@@ -417,8 +426,11 @@ def _finite(x: object) -> bool:
         return False
 
 
-def _num(x: object, scale: float) -> str:
-    return f"{float(x) / scale:,.1f}" if _finite(x) else ("+inf" if x == math.inf else "–")  # type: ignore[arg-type]
+def _num(x: object, scale: float, lang: str = "en") -> str:
+    if not _finite(x):
+        return "+inf" if x == math.inf else "–"
+    text = f"{float(x) / scale:,.1f}"  # type: ignore[arg-type]
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".") if lang == "nl" else text
 
 
 def _mln(x: object) -> str:

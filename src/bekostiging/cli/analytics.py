@@ -34,9 +34,19 @@ from bekostiging.analytics.chain import DEFAULT_WORKERS, AnalysisExistsError, Va
 from bekostiging.cli import main
 from bekostiging.cli.case import InputProblemsError
 from bekostiging.cli.defaults import policies_option
-from bekostiging.cli.runs import runs_dir_option
+from bekostiging.cli.runs import lang_option, runs_dir_option
 from bekostiging.cli.types import FiniteFloatRange
 from bekostiging.errors import InputErrors, InputProblem, SolverFailure
+from bekostiging.report.i18n import (
+    DEFAULT_LANG,
+    TERMS,
+    Lang,
+    fmt_number,
+    fmt_percent,
+    fmt_scaled,
+    status_word,
+    term,
+)
 from bekostiging.runs.store import RunRecord, RunStoreError, find_run, read_run, resolve_runs_dir
 from bekostiging.schema import Case, Policy, ScenarioSet
 from bekostiging.solver import SolverOptions
@@ -250,8 +260,14 @@ def store_value(analysis: ValueAnalysis, run_path: Path) -> list[Path]:
 @time_limit_option
 @runs_dir_option
 @policies_option
+@lang_option
 def value_cmd(
-    run: str, workers: int, time_limit: float | None, runs_dir: Path | None, policies_dir: Path | None
+    run: str,
+    workers: int,
+    time_limit: float | None,
+    runs_dir: Path | None,
+    policies_dir: Path | None,
+    lang: Lang,
 ) -> None:
     """Value of the stochastic solution (VSS) and of perfect information (EVPI) for RUN.
 
@@ -300,37 +316,56 @@ def value_cmd(
         policies_dir,
     )
     paths = store_value(analysis, record.path)
-    for line in value_lines(analysis.to_frame()):
+    for line in value_lines(analysis.to_frame(), lang):
         click.echo(line)
-    click.echo(f"({time.perf_counter() - start:.1f} s)")
+    click.echo(f"({fmt_number(time.perf_counter() - start, lang, 1)} s)")
     for p in paths:
-        click.echo(f"wrote {p}")
+        click.echo(term("wrote", lang).format(path=p))
 
 
 # --------------------------------------------------------------------------- evaluate
 
 
-def evaluation_lines(summary: pd.DataFrame) -> list[str]:
+MIN_SCENARIOS_FOR_INTERVAL = 10  # below this the 95% interval of the mean is not shown ("too few")
+MIN_SCENARIOS_FOR_P99 = 100  # below this P99 is (near) the largest scenario: not shown
+
+
+def evaluation_lines(summary: pd.DataFrame, lang: Lang = DEFAULT_LANG) -> list[str]:
+    """The evaluate statistics in ``lang``: counts never below zero, no interval or P99 from too few."""
     head = (
-        f"  {'':<{LABEL_WIDTH}} {'mean':>11} {'sd':>10} {'95% CI of the mean':>25} "
+        f"  {'':<{LABEL_WIDTH}} {term('mean', lang):>11} {term('sd', lang):>13} {term('ci95', lang):>25} "
         f"{'P50':>11} {'P90':>11} {'P99':>11}"
     )
     lines = [head]
     rows = summary.set_index("quantity")
-    for key, label, scale, unit in SUMMARY_SHOWN:
+    few = 0
+    for key, _label, scale, unit in SUMMARY_SHOWN:
         if key not in rows.index or "mean" not in rows.columns:
             continue
         r = rows.loc[key]
+        n = int(r["n"]) if "n" in r.index and pd.notna(r["n"]) else MIN_SCENARIOS_FOR_P99
+        money = scale == EUR_MILLION
 
-        def f(x: object, s: float = scale) -> str:
+        def f(x: object, s: float = scale, money: bool = money) -> str:
             v = float(x)  # type: ignore[arg-type]
-            return f"{v / s:,.1f}" if math.isfinite(v) else "–"
+            if math.isfinite(v) and not money:
+                v = max(v, 0.0)  # a count: the bound respects the range
+            return fmt_scaled(v, lang, s, 1)
 
-        ci = f"[{f(r['ci_low'])}, {f(r['ci_high'])}]"
+        if n < MIN_SCENARIOS_FOR_INTERVAL:
+            ci = term("too_small", lang)
+            few = n
+        else:
+            ci = f"[{f(r['ci_low'])}; {f(r['ci_high'])}]"
+        p99 = f(r["p99"]) if n >= MIN_SCENARIOS_FOR_P99 else term("too_small", lang)
+        label = term(key, lang)[:LABEL_WIDTH]
+        unit_word = term("eur_million", lang) if money else (term(unit, lang) if unit in TERMS else unit)
         lines.append(
-            f"  {label:<{LABEL_WIDTH}} {f(r['mean']):>11} {f(r['sd']):>10} {ci:>25} "
-            f"{f(r['p50']):>11} {f(r['p90']):>11} {f(r['p99']):>11}  {unit}"
+            f"  {label:<{LABEL_WIDTH}} {f(r['mean']):>11} {f(r['sd']):>13} {ci:>25} "
+            f"{f(r['p50']):>11} {f(r['p90']):>11} {p99:>11}  {unit_word}"
         )
+    if few:
+        lines.append("  " + term("small_sample_note", lang).format(n=few))
     return lines
 
 
@@ -352,6 +387,7 @@ def evaluation_lines(summary: pd.DataFrame) -> list[str]:
     "scenario (model/stages.md; always so for a run solved with --stages yearly).",
 )
 @runs_dir_option
+@lang_option
 def evaluate_cmd(
     run: str,
     scenarios: str,
@@ -360,6 +396,7 @@ def evaluate_cmd(
     out: Path | None,
     root_only: bool,
     runs_dir: Path | None,
+    lang: Lang,
 ) -> None:
     """Out-of-sample test of RUN's plan on the scenario set SET.
 
@@ -411,7 +448,10 @@ def evaluate_cmd(
 
         plan = root_of(prepared.problem, plan)
         click.echo(
-            f"fixed: the {len(plan)} decisions of the coming budget year; "
+            f"vast: de {len(plan)} besluiten van het komende begrotingsjaar; latere jaren per scenario "
+            "opnieuw geoptimaliseerd"
+            if lang == "nl"
+            else f"fixed: the {len(plan)} decisions of the coming budget year; "
             "later years re-optimised per scenario"
         )
     start = time.perf_counter()
@@ -427,33 +467,48 @@ def evaluate_cmd(
     per, summary = evaluation_frame(evaluation), evaluation_summary(evaluation)
     paths = _write(folder, dict(zip(stems, (per, summary), strict=True)))
     n = len(evaluation.results)
-    click.echo(
-        f"plan of {record.run_id} ({record.scenario_set}) on {scenario_set.name}: {n} scenarios, "
-        f"status {evaluation.status}, max gap {_pct(evaluation.max_gap)}, "
-        f"{seconds:.1f} s with {workers} worker(s)"
-    )
+    if lang == "nl":
+        click.echo(
+            f"plan van {record.run_id} ({record.scenario_set}) op {scenario_set.name}: {n} scenario's, "
+            f"status {status_word(evaluation.status, lang)}, grootste gap {_pct(evaluation.max_gap, lang)}, "
+            f"{fmt_number(seconds, lang, 1)} s met {workers} proces(sen)"
+        )
+    else:
+        click.echo(
+            f"plan of {record.run_id} ({record.scenario_set}) on {scenario_set.name}: {n} scenarios, "
+            f"status {evaluation.status}, max gap {_pct(evaluation.max_gap, lang)}, "
+            f"{seconds:.1f} s with {workers} worker(s)"
+        )
+    nl = lang == "nl"
     for label, names in (
-        ("cannot serve (infeasible)", evaluation.infeasible),
-        ("has no solution for", evaluation.unsolved),
+        ("kan niet bedienen (onuitvoerbaar)" if nl else "cannot serve (infeasible)", evaluation.infeasible),
+        ("heeft geen oplossing voor" if nl else "has no solution for", evaluation.unsolved),
     ):
         if names:
             shown = ", ".join(names[:MAX_NAMED_SCENARIOS]) + (
                 " …" if len(names) > MAX_NAMED_SCENARIOS else ""
             )
+            share = fmt_percent(served_share(evaluation), lang)
             click.echo(
-                f"warning: the plan {label} {len(names)} of {n} scenarios: {shown}; the statistics cover "
-                f"the served {served_share(evaluation):.1%} of the probability",
+                f"waarschuwing: het plan {label} {len(names)} van {n} scenario's: {shown}; de cijfers "
+                f"gelden voor de bediende {share} van de kans"
+                if nl
+                else f"warning: the plan {label} {len(names)} of {n} scenarios: {shown}; the statistics "
+                f"cover the served {share} of the probability",
                 err=True,
             )
     if any(r.solved for r in evaluation.results):
-        for line in evaluation_lines(summary):
+        for line in evaluation_lines(summary, lang):
             click.echo(line)
     for p in paths:
-        click.echo(f"wrote {p}")
+        click.echo(term("wrote", lang).format(path=p))
 
 
-def _pct(x: float | None) -> str:
-    return "–" if x is None else f"{x:.3%}"
+GAP_DECIMALS = 3
+
+
+def _pct(x: float | None, lang: Lang = DEFAULT_LANG) -> str:
+    return fmt_percent(x, lang, GAP_DECIMALS)
 
 
 # --------------------------------------------------------------------------- options

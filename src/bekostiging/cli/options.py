@@ -27,9 +27,10 @@ import pandas as pd
 from bekostiging.cli import main
 from bekostiging.cli.case import InputProblemsError
 from bekostiging.cli.defaults import case_line, case_or_default, policies_option
-from bekostiging.cli.runs import runs_dir_option
+from bekostiging.cli.runs import lang_option, runs_dir_option
 from bekostiging.cli.types import FiniteFloatRange
 from bekostiging.errors import InputErrors, SolverFailure
+from bekostiging.report.i18n import DEFAULT_LANG, Lang, fmt_number, fmt_scaled, status_word, term
 from bekostiging.runs.store import resolve_runs_dir
 from bekostiging.solver import SolverOptions
 from bekostiging.twostage import Risk
@@ -79,6 +80,9 @@ _NOT_STORED = ("log_file", "stream")  # solver options not recorded in a manifes
 
 
 CHART_PANEL_WIDTH_IN = 3.2
+A4_CHART_WIDTH_IN = 6.7  # the text width of an A4 page (170 mm)
+OPTIONS_CHART_COLUMNS = 3
+OPTIONS_PANEL_HEIGHT_IN = 2.6
 
 
 CHART_HEIGHT_IN = 3.6
@@ -135,27 +139,43 @@ def options_frame(rows: Sequence[dict[str, object]], status_quo: str) -> pd.Data
     return frame
 
 
-def options_chart(frame: pd.DataFrame, status_quo: str, title: str) -> bytes:
+def options_chart(frame: pd.DataFrame, status_quo: str, title: str, lang: Lang = DEFAULT_LANG) -> bytes:
     """One panel per measure, a bar per preset; the status quo in grey."""
     import io
 
     import matplotlib
+    import matplotlib.ticker
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     n = len(OPTIONS_METRICS)
-    fig, axes = plt.subplots(1, n, figsize=(CHART_PANEL_WIDTH_IN * n, CHART_HEIGHT_IN), sharey=True)
+    cols = OPTIONS_CHART_COLUMNS
+    rows_n = math.ceil(n / cols)
+    fig, grid = plt.subplots(
+        rows_n,
+        cols,
+        figsize=(A4_CHART_WIDTH_IN, OPTIONS_PANEL_HEIGHT_IN * rows_n),
+        sharey=True,
+        squeeze=False,
+    )
+    axes = list(grid.flat)
     names = list(frame["preset"])
-    for ax, (col, label, scale, unit) in zip(axes, OPTIONS_METRICS, strict=True):
+    for ax, (col, _label, scale, unit) in zip(axes, OPTIONS_METRICS, strict=False):
         values = [float(v) / scale for v in frame[col]]
         bars = ax.barh(names, values, color="#4a7ab5")
         for name, bar in zip(names, bars, strict=True):
             if name == status_quo:
                 bar.set_color("#b0b0b0")
-        ax.set_title(f"{label}\n({unit})", fontsize=9)
+        unit_word = term("eur_million", lang) if scale == EUR_MILLION else term(unit, lang)
+        ax.set_title(f"{term(col, lang)}\n({unit_word})", fontsize=8)
         ax.grid(axis="x", alpha=0.3)
-        ax.tick_params(labelsize=8)
+        ax.tick_params(labelsize=7)
+        ax.xaxis.set_major_locator(plt.MaxNLocator(4))
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _pos: fmt_number(v, lang, 0)))
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    axes = axes[:n]
     axes[0].invert_yaxis()  # first preset on top (the axes share y)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
@@ -165,25 +185,43 @@ def options_chart(frame: pd.DataFrame, status_quo: str, title: str) -> bytes:
     return buf.getvalue()
 
 
-def options_lines(frame: pd.DataFrame) -> list[str]:
-    head = f"{'preset':<24} {'status':<9}" + "".join(
-        f" {label[: OPTION_CELL - 1]:>{OPTION_CELL}}" for _, label, *_ in OPTIONS_METRICS
+def options_lines(frame: pd.DataFrame, lang: Lang = DEFAULT_LANG) -> list[str]:
+    """The options table as text in ``lang``: ranked on cash, difference against the status quo."""
+    head = f"{'preset':<24} {'status':<11}" + "".join(
+        f" {term(col, lang)[: OPTION_CELL - 1]:>{OPTION_CELL}}" for col, *_ in OPTIONS_METRICS
     )
-    lines = [head + "   (ranked on cash; difference against the status quo in brackets)"]
+    lines = [
+        head
+        + (
+            "   (gerangschikt op kasuitgaven; verschil met huidig beleid tussen haakjes)"
+            if lang == "nl"
+            else "   (ranked on cash; difference against the status quo in brackets)"
+        )
+    ]
     for r in frame.sort_values("cash_rank", kind="stable").to_dict("records"):
         cells = []
         for col, _, scale, _unit in OPTIONS_METRICS:
             v, d = float(r[col]), float(r[f"{col}{DIFF_SUFFIX}"])
             places = MONEY_DECIMALS if scale == EUR_MILLION else 0
-            cells.append(f"{v / scale:,.{places}f} ({d / scale:+,.{places}f})" if math.isfinite(v) else "–")
-        lines.append(f"{r['preset']:<24} {r['status']:<9}" + "".join(f" {c:>{OPTION_CELL}}" for c in cells))
-    units = ", ".join(f"{label}: {unit}" for _, label, _, unit in OPTIONS_METRICS)
-    lines.append(f"units — {units}")
+            sign = "+" if math.isfinite(d) and d >= 0 else ""
+            cells.append(
+                f"{fmt_scaled(v, lang, scale, places)} ({sign}{fmt_scaled(d, lang, scale, places)})"
+                if math.isfinite(v)
+                else "–"
+            )
+        status = status_word(r["status"], lang)
+        lines.append(f"{r['preset']:<24} {status:<11}" + "".join(f" {c:>{OPTION_CELL}}" for c in cells))
+    units = ", ".join(
+        f"{term(col, lang)}: {term('eur_million', lang) if scale == EUR_MILLION else term(unit, lang)}"
+        for col, _, scale, unit in OPTIONS_METRICS
+    )
+    lines.append(f"{'eenheden' if lang == 'nl' else 'units'} — {units}")
     lines.append(
-        "beside, not spending (€ mln): "
+        ("daarnaast, geen uitgave (€ mln): " if lang == "nl" else "beside, not spending (€ mln): ")
         + "; ".join(
-            f"{r['preset']} weights {float(r['weights_eur']) / EUR_MILLION:,.1f}, "
-            f"objective {float(r['objective_eur']) / EUR_MILLION:,.1f}"
+            f"{r['preset']} {term('weights_eur', lang).lower()} "
+            f"{fmt_scaled(r['weights_eur'], lang, EUR_MILLION, 1)}, "
+            f"{term('objective', lang).lower()} {fmt_scaled(r['objective_eur'], lang, EUR_MILLION, 1)}"
             for r in frame.to_dict("records")
             if math.isfinite(float(r.get("weights_eur", math.nan)))
         )
@@ -191,18 +229,25 @@ def options_lines(frame: pd.DataFrame) -> list[str]:
     return lines
 
 
-def sensitivity_lines(table: pd.DataFrame) -> list[str]:
+def sensitivity_lines(table: pd.DataFrame, lang: Lang = DEFAULT_LANG) -> list[str]:
     """The weight-sensitivity table as text: does the recommended option change?"""
+    nl = lang == "nl"
     lines = [
-        "how much the weights decide — the option with the lowest objective when one weight is "
+        "hoeveel beslissen de modelwegingen? — de optie met de laagste doelfunctie als één weging "
+        "wordt geschaald (plannen zoals berekend bij x1):"
+        if nl
+        else "how much the weights decide — the option with the lowest objective when one weight is "
         "scaled (plans as solved at x1):",
-        f"  {'weight':<24} {'factor':>6}  {'recommended':<24} {'cash €m':>12} {'cash rank':>9}  changed",
+        f"  {'weging' if nl else 'weight':<24} {'factor':>6}  {'aanbevolen' if nl else 'recommended':<24} "
+        f"{'kas € mln' if nl else 'cash €m':>12} {'rang kas' if nl else 'cash rank':>9}  "
+        f"{'anders' if nl else 'changed'}",
     ]
     for r in table.to_dict("records"):
-        cash = float(r["recommended_cash_eur"]) / EUR_MILLION
+        cash = fmt_scaled(r["recommended_cash_eur"], lang, EUR_MILLION, 1)
+        changed = ("ja" if nl else "yes") if r["changed"] else ("nee" if nl else "no")
         lines.append(
-            f"  {r['weight']:<24} {float(r['factor']):>6g}  {r['recommended']:<24} {cash:>12,.1f} "
-            f"{int(r['cash_rank']):>9}  {'yes' if r['changed'] else 'no'}"
+            f"  {r['weight']:<24} {fmt_number(float(r['factor']), lang, 1):>6}  {r['recommended']:<24} "
+            f"{cash:>12} {int(r['cash_rank']):>9}  {changed}"
         )
     return lines
 
@@ -248,6 +293,7 @@ def _presets(value: str | None, case_dir: Path, policies_dir: Path | None) -> li
 )
 @runs_dir_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress line.")
+@lang_option
 def options_cmd(
     case_dir: Path | None,
     scenarios: str | None,
@@ -259,6 +305,7 @@ def options_cmd(
     out: Path | None,
     runs_dir: Path | None,
     quiet: bool,
+    lang: Lang,
 ) -> None:
     """Solve every policy preset on one scenario set and compare them with the status quo.
 
@@ -327,12 +374,16 @@ def options_cmd(
         click.echo(f"{name}: {solution.outcome.describe()} → {run.final_path}", err=True)
     frame = options_frame(rows, STATUS_QUO)
     folder.mkdir(parents=True, exist_ok=True)
-    title = f"Options on {scenario_set.name} ({len(scenario_set.scenarios)} scenarios); status quo in grey"
+    title = (
+        f"Opties op {scenario_set.name} ({len(scenario_set.scenarios)} scenario's); huidig beleid in grijs"
+        if lang == "nl"
+        else f"Options on {scenario_set.name} ({len(scenario_set.scenarios)} scenarios); status quo in grey"
+    )
     _publish_bytes(targets[0], frame.to_csv(index=False).encode("utf-8"))
     tmp_xlsx = folder / f".{OPTIONS_TABLE}.xlsx.tmp"
     write_workbook([Sheet(OPTIONS_TABLE, frame)], tmp_xlsx)
     _link(tmp_xlsx, targets[1])
-    _publish_bytes(targets[2], options_chart(frame, STATUS_QUO, title))
+    _publish_bytes(targets[2], options_chart(frame, STATUS_QUO, title, lang))
     from bekostiging.analytics.chain import analysis_dir
     from bekostiging.analytics.weights import weight_sensitivity
     from bekostiging.report.analysis import SENSITIVITY_FILE
@@ -344,12 +395,12 @@ def options_cmd(
     for row in rows:  # each preset's annex shows the table too
         if row.get("run_id"):
             _write(analysis_dir(root / str(row["run_id"])), {SENSITIVITY_FILE[: -len(".csv")]: sensitivity})
-    for line in options_lines(frame):
+    for line in options_lines(frame, lang):
         click.echo(line)
-    for line in sensitivity_lines(sensitivity):
+    for line in sensitivity_lines(sensitivity, lang):
         click.echo(line)
     for p in (*targets, sens_path):
-        click.echo(f"wrote {p}")
+        click.echo(term("wrote", lang).format(path=p))
     failed = [r["preset"] for r in rows if r["status"] not in ("optimal", "limit")]
     if failed:
         click.echo(f"warning: no plan for {', '.join(map(str, failed))}", err=True)

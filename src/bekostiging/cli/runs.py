@@ -20,7 +20,16 @@ from bekostiging.cli import main
 from bekostiging.report import DEFAULT_FORMATS, FORMATS, ReportError, write_report
 from bekostiging.report.compare import compare_runs
 from bekostiging.report.compare_out import comparison_text, write_comparison
-from bekostiging.report.i18n import DEFAULT_LANG, LANGS, fmt_eur, fmt_percent
+from bekostiging.report.i18n import (
+    DEFAULT_LANG,
+    LANGS,
+    check_lang,
+    fmt_eur,
+    fmt_number,
+    fmt_percent,
+    status_word,
+    term,
+)
 from bekostiging.runs.progress import Progress, Verbosity
 from bekostiging.runs.store import (
     RunRecord,
@@ -40,6 +49,7 @@ MAX_SHOWN_DIFFERENCES = 20  # rerun lists this many differing plan values; the c
 PLAN_TABLES = ("levers", "plan")
 ID_WIDTH = 44  # listing column: a run id with a 16-character name
 HASH_CHARS = 12  # hash prefix shown by ``show``; the manifest has the full one
+KPI_LABEL_WIDTH = 58  # label column of the levers and KPIs in ``show``
 
 runs_dir_option = click.option(
     "--runs-dir",
@@ -66,27 +76,32 @@ def _load(ref: str, runs_dir: Path | None) -> RunRecord:
 @main.command("runs")
 @runs_dir_option
 @click.option("--failed/--no-failed", default=True, show_default=True, help="Also list failed runs.")
-def runs_cmd(runs_dir: Path | None, failed: bool) -> None:
+@lang_option
+def runs_cmd(runs_dir: Path | None, failed: bool, lang: str) -> None:
     """List stored runs: id, name, created, status, objective, gap."""
+    lg = check_lang(lang)
     root = resolve_runs_dir(runs_dir)
     found = list_runs(root, include_failed=failed)
     stale = unfinished_runs(root)
     if stale:
-        click.echo(
-            f"note: {len(stale)} unfinished run folder(s) from killed processes ({stale[0].name} …); "
-            "they hold no result and may be deleted",
-            err=True,
-        )
+        click.echo(term("unfinished_runs", lg).format(n=len(stale), first=stale[0].name), err=True)
     if not found:
-        click.echo(f"no runs in {root}")
+        click.echo(term("no_runs", lg).format(root=root))
         return
-    click.echo(f"{'id':<{ID_WIDTH}} {'name':<16} {'created':<25} {'status':<12} {'objective':>16} {'gap':>8}")
+    click.echo(
+        f"{term('run_id', lg):<{ID_WIDTH}} {term('name', lg):<16} {term('created', lg):<25} "
+        f"{term('status', lg):<12} {term('objective', lg):>16} {term('gap', lg):>8}"
+    )
     for m in found:
-        objective = fmt_eur(m.objective, "en") if m.objective is not None else "–"
-        gap = fmt_percent(m.gap, "en", 2) if m.gap is not None else "–"
+        objective = fmt_eur(m.objective, lg) if m.objective is not None else "–"
+        gap = fmt_percent(m.gap, lg, 2) if m.gap is not None else "–"
+        status = status_word(m.status, lg)
         click.echo(
-            f"{m.run_id:<{ID_WIDTH}} {m.name:<16} {m.created:<25} {m.status:<12} {objective:>16} {gap:>8}"
+            f"{m.run_id:<{ID_WIDTH}} {m.name:<16} {m.created:<25} {status:<12} {objective:>16} {gap:>8}"
         )
+
+
+SHOW_WIDTH = 12  # label column of ``show``
 
 
 @main.command("show")
@@ -99,59 +114,92 @@ def show_cmd(run: str, runs_dir: Path | None, lang: str) -> None:
     RUN is a run id, a unique part of one (e.g. its last 6 characters), or a path.
     """
     from bekostiging.report import data
+    from bekostiging.report.i18n import fmt_unit_value
 
+    lg = check_lang(lang)
+    nl = lg == "nl"
     record = _load(run, runs_dir)
     raw = record.manifest.raw
     solver = raw.get("solver", {})
+
+    def row(key: str, text: str) -> str:
+        return f"{term(key, lg).lower():<{SHOW_WIDTH}} {text}"
+
+    objective_note = (
+        "(kasuitgaven + modelweging + waardering eindtoestand)"
+        if nl
+        else "(cash + model weights + end-state valuation)"
+    )
     lines = [
-        f"run        {record.run_id}{'  (FAILED)' if record.failed else ''}",
-        f"folder     {record.path}",
-        f"created    {record.manifest.created}",
-        f"command    {' '.join(raw.get('command_line', []))}",
-        f"status     {record.manifest.status}: {record.manifest.status_text}",
-        f"objective  {fmt_eur(record.manifest.objective, 'en')} (cash + model weights + end-state valuation)"
-        f"   bound {fmt_eur(record.manifest.bound, 'en')}   gap {fmt_percent(record.manifest.gap, 'en', 3)}",
+        row("run_id", f"{record.run_id}{'  (' + term('failed', lg) + ')' if record.failed else ''}"),
+        row("folder", str(record.path)),
+        row("created", str(record.manifest.created)),
+        row("command_line", " ".join(raw.get("command_line", []))),
+        row(
+            "status",
+            status_word(record.manifest.status, lg)
+            + ("" if nl else f": {record.manifest.status_text}"),  # the solver's own text is English
+        ),
+        row(
+            "objective",
+            f"{fmt_eur(record.manifest.objective, lg)} {objective_note}   {term('bound', lg).lower()} "
+            f"{fmt_eur(record.manifest.bound, lg)}   gap {fmt_percent(record.manifest.gap, lg, 3)}",
+        ),
     ]
     if solver:
         lines.append(
-            f"solver     {solver.get('name', '')} {solver.get('version', '')} {solver.get('options', {})}"
+            row("solver", f"{solver.get('name', '')} {solver.get('version', '')} {solver.get('options', {})}")
         )
     scen = raw.get("scenarios", {})
     if scen:
         lines.append(
-            f"scenarios  {scen.get('name')} ({scen.get('count')} scenarios, "
-            f"sha256 {str(scen.get('sha256'))[:HASH_CHARS]})"
+            row(
+                "scenario",
+                f"{scen.get('name')} ({scen.get('count')} {term('scenarios_word', lg)}, "
+                f"sha256 {str(scen.get('sha256'))[:HASH_CHARS]})",
+            )
         )
     case = raw.get("case", {})
     if case:
-        lines.append(f"case       {case.get('path')} (sha256 {str(case.get('sha256'))[:HASH_CHARS]})")
+        lines.append(row("case", f"{case.get('path')} (sha256 {str(case.get('sha256'))[:HASH_CHARS]})"))
     timings = raw.get("timings", {})
     if timings:
-        lines.append("timings    " + ", ".join(f"{k} {v:.1f}s" for k, v in timings.items() if v is not None))
+        lines.append(
+            row(
+                "timings",
+                ", ".join(f"{k} {fmt_number(v, lg, 1)} s" for k, v in timings.items() if v is not None),
+            )
+        )
     click.echo("\n".join(lines))
     levers = record.table("levers")
     if not levers.empty:
-        click.echo("\nlevers")
-        click.echo(levers.to_string(index=False))
+        click.echo("\n" + term("levers_table", lg))
+        for key, value, unit in zip(levers["lever"], levers["value"], levers["unit"], strict=True):
+            click.echo(
+                f"  {term(str(key), lg):<{KPI_LABEL_WIDTH}} {fmt_unit_value(value, str(unit), lg):>22}"
+            )
     advice = record.table("advice")
     if not advice.empty:  # a run solved with --stages yearly
         from bekostiging.advice import advice_lines
 
-        click.echo("\n" + "\n".join(advice_lines(advice, "en")))
+        click.echo("\n" + "\n".join(advice_lines(advice, lg)))
     kpis = data.expected_kpis(record)
     if not kpis.empty:
         from bekostiging.report.money import money_lines
 
-        lines = money_lines(record.tables, lang)
+        lines = money_lines(record.tables, lg)
         if lines:
             click.echo("\n" + "\n".join(lines))
-        click.echo("\nexpected KPIs")
-        click.echo(kpis.to_string(index=False))
+        click.echo("\n" + term("expected_kpis", lg))
+        for key, value, unit in zip(kpis["kpi"], kpis["value"], kpis["unit"], strict=True):
+            click.echo(
+                f"  {term(str(key), lg):<{KPI_LABEL_WIDTH}} {fmt_unit_value(value, str(unit), lg):>22}"
+            )
     from bekostiging.analytics.chain import read_value_table, value_lines
 
     value = read_value_table(record.path)
     if value is not None:
-        click.echo("\n" + "\n".join(value_lines(value)))
+        click.echo("\n" + "\n".join(value_lines(value, lg)))
     error = record.path / "error.txt"
     if error.is_file():
         click.echo("\n" + error.read_text(encoding="utf-8").strip())

@@ -59,6 +59,36 @@ RATIO_DECIMALS = 2  # funding ratios in the printed table
 LABEL_ROUNDING = 3  # decimals at which two curve points count as one in the chart labels
 LATE, FUNDING = "late-penalty", "funding-ratio"
 VALUE_LABELS = {LATE: "late penalty (EUR per case-month)", FUNDING: "funding ratio floor (x MPP need)"}
+VALUE_LABELS_NL = {
+    LATE: "weging late zaken (€ per zaak-maand)",
+    FUNDING: "ondergrens financiering (x MPP-behoefte)",
+}
+NL = {  # Dutch words of the printed tables, charts and lines (English is the key)
+    "value": "waarde",
+    "E cash €m": "kasuitgaven € mln",
+    "E late case-months": "zaak-maanden te laat",
+    "E backlog end": "voorraad IND eind",
+    "E suppl. funding €m": "aanv. financiering € mln",
+    "E weights, not spent €m": "modelweging € mln",
+    "E objective €m": "doelfunctie € mln",
+    "CVaR objective €m": "CVaR doelfunctie € mln",
+    "max objective €m": "max. doelfunctie € mln",
+    "status": "status",
+    "gap %": "gap %",
+    "seconds": "seconden",
+    "W": "W",
+    "optimal": "optimaal",
+    "limit": "tijdslimiet",
+    "infeasible": "onuitvoerbaar",
+    "error": "fout",
+}
+
+
+def _w(text: str, lang: str) -> str:
+    """``text`` (English) in ``lang``."""
+    return NL.get(text, text) if lang == "nl" else text
+
+
 # Printed columns: (column, heading, divisor, decimals)
 SHOWN_SWEEP = (  # cash first; weights and the objective they make up apart (not spending)
     ("value", "value", 1.0, 2),
@@ -188,18 +218,20 @@ def _out_dir(out: Path | None, kind: str) -> Path:
     return out
 
 
-def _cell(value: object, divisor: float, decimals: int) -> str:
+def _cell(value: object, divisor: float, decimals: int, lang: str = "en") -> str:
+    from bekostiging.report.i18n import fmt_scaled
+
     if isinstance(value, str):
-        return value
+        return _w(value, lang)
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
-    return f"{float(value) / divisor:,.{decimals}f}"
+    return fmt_scaled(float(value), "nl" if lang == "nl" else "en", divisor, decimals)
 
 
-def format_table(frame: pd.DataFrame, shown: Sequence[tuple[str, str, float, int]]) -> str:
-    """The curve as aligned text columns (money in € million)."""
+def format_table(frame: pd.DataFrame, shown: Sequence[tuple[str, str, float, int]], lang: str = "en") -> str:
+    """The curve as aligned text columns (money in € million), words and numbers in ``lang``."""
     cols = [(c, h, d, n) for c, h, d, n in shown if c in frame.columns]
-    text = pd.DataFrame({h: [_cell(v, d, n) for v in frame[c]] for c, h, d, n in cols})
+    text = pd.DataFrame({_w(h, lang): [_cell(v, d, n, lang) for v in frame[c]] for c, h, d, n in cols})
     return text.to_string(index=False)
 
 
@@ -222,24 +254,34 @@ def _solver_options(
     return SolverOptions(time_limit=time_limit, mip_gap=mip_gap, threads=threads, seed=seed)
 
 
-def _label_points(ax: Axes, x: pd.Series, y: pd.Series, values: pd.Series, prefix: str = "") -> None:
+def _label_points(
+    ax: Axes, x: pd.Series, y: pd.Series, values: pd.Series, prefix: str = "", lang: str = "en"
+) -> None:
     """One label per distinct point (several values often give the same plan); thousands separators."""
     import matplotlib.ticker as mticker
 
     labels: dict[tuple[float, float], list[str]] = {}
     for xi, yi, value in zip(x, y, values, strict=True):
         point = (round(float(xi), LABEL_ROUNDING), round(float(yi), LABEL_ROUNDING))
-        labels.setdefault(point, []).append(f"{value:,g}")
+        labels.setdefault(point, []).append(_num(float(value), lang, 2).rstrip("0").rstrip(",."))
     for (xi, yi), texts in labels.items():
         ax.annotate(
             prefix + ", ".join(texts), (xi, yi), textcoords="offset points", xytext=(4, 4), fontsize=7
         )
-    thousands = mticker.FuncFormatter(lambda v, _pos: f"{v:,.0f}")
+    thousands = mticker.FuncFormatter(lambda v, _pos: _num(v, lang, 0))
     ax.xaxis.set_major_formatter(thousands)
     ax.yaxis.set_major_formatter(thousands)
 
 
-def _sweep_chart(curve: pd.DataFrame, kind: str, own: tuple[float, float, str] | None, path: Path) -> None:
+def _num(value: float, lang: str, decimals: int) -> str:
+    from bekostiging.report.i18n import fmt_number
+
+    return fmt_number(value, "nl" if lang == "nl" else "en", decimals)
+
+
+def _sweep_chart(
+    curve: pd.DataFrame, kind: str, own: tuple[float, float, str] | None, path: Path, lang: str = "en"
+) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -248,16 +290,23 @@ def _sweep_chart(curve: pd.DataFrame, kind: str, own: tuple[float, float, str] |
     ok = curve.dropna(subset=["expected_late_case_months", "expected_spending_eur"]).sort_values("value")
     fig, ax = plt.subplots(figsize=CHART_SIZE_IN)
     ax.plot(ok["expected_late_case_months"], ok["expected_spending_eur"] / EUR_MILLION, "o-", color="C0")
-    _label_points(ax, ok["expected_late_case_months"], ok["expected_spending_eur"] / EUR_MILLION, ok["value"])
+    _label_points(
+        ax, ok["expected_late_case_months"], ok["expected_spending_eur"] / EUR_MILLION, ok["value"], lang=lang
+    )
     if own is not None:
         late, spending, label = own
         ax.scatter(
             [late], [spending / EUR_MILLION], s=OWN_MARKER_SIZE, marker="*", color="C3", zorder=3, label=label
         )
         ax.legend(fontsize=8)
-    ax.set_xlabel("expected late case-months (cases past the legal decision term)")
-    ax.set_ylabel("expected spending (€ million)")
-    ax.set_title(f"Cost against backlog: {VALUE_LABELS[kind]} swept", fontsize=10)
+    if lang == "nl":
+        ax.set_xlabel("verwachte zaak-maanden over de beslistermijn")
+        ax.set_ylabel("verwachte kasuitgaven (€ mln)")
+        ax.set_title(f"Kosten tegen achterstand: {VALUE_LABELS_NL[kind]} gevarieerd", fontsize=10)
+    else:
+        ax.set_xlabel("expected late case-months (cases past the legal decision term)")
+        ax.set_ylabel("expected spending (€ million)")
+        ax.set_title(f"Cost against backlog: {VALUE_LABELS[kind]} swept", fontsize=10)
     ax.grid(alpha=0.3)
     fig.savefig(path, dpi=CHART_DPI, bbox_inches="tight")
     plt.close(fig)
@@ -321,6 +370,13 @@ common_options = [
         default=None,
         help="New or empty folder for the CSV and the chart (default: sweeps/<kind>-<time>).",
     ),
+    click.option(
+        "--lang",
+        type=click.Choice(("nl", "en")),
+        default="nl",
+        show_default=True,
+        help="Language of words, number formats and chart labels (nl: 1.234,5; en: 1,234.5).",
+    ),
 ]
 
 
@@ -353,6 +409,7 @@ def sweep_cmd(
     funding_ratio: str | None,
     run_ref: str | None,
     runs_dir: Path | None,
+    lang: str,
 ) -> None:
     """Cost against backlog: re-solve CASE for each late penalty or each funding ratio.
 
@@ -389,26 +446,40 @@ def sweep_cmd(
     wall = time.perf_counter() - start
     curve.to_csv(folder / "sweep.csv", index=False)
     own, note = _own_point(curve, kind, inputs)
-    _sweep_chart(curve, kind, own, folder / "sweep.png")
-    click.echo(
-        f"{VALUE_LABELS[kind]}: {len(values)} points on {inputs.scenario_set.name}, policy "
-        f"{inputs.policy.name}; {_paths(curve)}"
-    )
+    _sweep_chart(curve, kind, own, folder / "sweep.png", lang)
     value_decimals = 0 if kind == LATE else RATIO_DECIMALS
-    click.echo(format_table(curve, (("value", "value", 1.0, value_decimals), *SHOWN_SWEEP[1:])))
-    click.echo(
-        f"MPP baseline {baseline_seconds:.1f} s; sweep {wall:.1f} s (build "
-        f"{curve.attrs.get('build_seconds', math.nan):.1f} s, solves {curve['seconds'].sum():.1f} s"
-        f"{_summed(curve)})"
-    )
-    click.echo(f"marked: {note}")
-    click.echo(f"written: {folder / 'sweep.csv'}, {folder / 'sweep.png'}")
+    build = curve.attrs.get("build_seconds", math.nan)
+    if lang == "nl":
+        click.echo(
+            f"{VALUE_LABELS_NL[kind]}: {len(values)} punten op {inputs.scenario_set.name}, beleid "
+            f"{inputs.policy.name}"
+        )
+        click.echo(format_table(curve, (("value", "value", 1.0, value_decimals), *SHOWN_SWEEP[1:]), lang))
+        click.echo(
+            f"MPP-basisrun {_num(baseline_seconds, lang, 1)} s; reeks {_num(wall, lang, 1)} s (opbouw "
+            f"{_num(build, lang, 1)} s, oplossen {_num(curve['seconds'].sum(), lang, 1)} s)"
+        )
+        click.echo(f"gemarkeerd: {note}")
+        click.echo(f"geschreven: {folder / 'sweep.csv'}, {folder / 'sweep.png'}")
+    else:
+        click.echo(
+            f"{VALUE_LABELS[kind]}: {len(values)} points on {inputs.scenario_set.name}, policy "
+            f"{inputs.policy.name}; {_paths(curve)}"
+        )
+        click.echo(format_table(curve, (("value", "value", 1.0, value_decimals), *SHOWN_SWEEP[1:])))
+        click.echo(
+            f"MPP baseline {baseline_seconds:.1f} s; sweep {wall:.1f} s (build "
+            f"{build:.1f} s, solves {curve['seconds'].sum():.1f} s"
+            f"{_summed(curve)})"
+        )
+        click.echo(f"marked: {note}")
+        click.echo(f"written: {folder / 'sweep.csv'}, {folder / 'sweep.png'}")
     if not curve["status"].isin(["optimal", "limit"]).all():
         click.echo("some points have no plan (status column)", err=True)
         sys.exit(EXIT_NO_PLAN)
 
 
-def _frontier_chart(frontier: pd.DataFrame, alpha: float, path: Path) -> None:
+def _frontier_chart(frontier: pd.DataFrame, alpha: float, path: Path, lang: str = "en") -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -423,10 +494,16 @@ def _frontier_chart(frontier: pd.DataFrame, alpha: float, path: Path) -> None:
         ok["cvar_total_cost_eur"] / EUR_MILLION,
         ok["weight"],
         prefix="W = ",
+        lang=lang,
     )
-    ax.set_xlabel("expected total cost (€ million)")
-    ax.set_ylabel(f"CVaR at α = {alpha:g} of total cost (€ million)")
-    ax.set_title("Mean–CVaR frontier: objective (1 − W)·E + W·CVaR", fontsize=10)
+    if lang == "nl":
+        ax.set_xlabel("verwachte doelfunctie (€ mln)")
+        ax.set_ylabel(f"gemiddelde van de duurste {_num(100 * (1 - alpha), lang, 0)}% (€ mln)")
+        ax.set_title("Verwachting tegen risico: doelfunctie (1 − W)·E + W·CVaR", fontsize=10)
+    else:
+        ax.set_xlabel("expected total cost (€ million)")
+        ax.set_ylabel(f"CVaR at α = {alpha:g} of total cost (€ million)")
+        ax.set_title("Mean–CVaR frontier: objective (1 − W)·E + W·CVaR", fontsize=10)
     ax.grid(alpha=0.3)
     fig.savefig(path, dpi=CHART_DPI, bbox_inches="tight")
     plt.close(fig)
@@ -454,6 +531,7 @@ def frontier_cmd(
     out: Path | None,
     alpha: float | None,
     weights: str,
+    lang: str,
 ) -> None:
     """Mean–CVaR frontier: re-solve CASE for each CVaR weight W of (1 − W)·E + W·CVaR_alpha.
 
@@ -482,19 +560,33 @@ def frontier_cmd(
     for column in ("objective", "bound", "expected_total_cost", "cvar_total_cost", "max_total_cost"):
         frontier[f"{column}_eur"] = frontier.pop(column) * MONEY_SCALE
     frontier.to_csv(folder / "frontier.csv", index=False)
-    _frontier_chart(frontier, level, folder / "frontier.png")
-    click.echo(
-        f"mean–CVaR frontier at alpha {level:g}: {len(values)} weights on {inputs.scenario_set.name}; "
-        + _paths(frontier)
-    )
-    click.echo(format_table(frontier, SHOWN_FRONTIER))
-    click.echo(f"frontier {wall:.1f} s (solves {frontier['seconds'].sum():.1f} s{_summed(frontier)})")
-    if any(w >= 1.0 for w in values):
+    _frontier_chart(frontier, level, folder / "frontier.png", lang)
+    if lang == "nl":
         click.echo(
-            "note: W = 1 prices only the worst (1 − alpha) of the scenarios; the others may take any"
-            " plan-compatible outcome (compare expected cost and late case-months with W < 1)"
+            f"verwachting tegen risico bij alfa {_num(level, lang, 2)}: {len(values)} wegingen op "
+            f"{inputs.scenario_set.name}"
         )
-    click.echo(f"written: {folder / 'frontier.csv'}, {folder / 'frontier.png'}")
+        click.echo(format_table(frontier, SHOWN_FRONTIER, lang))
+        click.echo(f"reeks {_num(wall, lang, 1)} s (oplossen {_num(frontier['seconds'].sum(), lang, 1)} s)")
+        if any(w >= 1.0 for w in values):
+            click.echo(
+                "let op: bij W = 1 tellen alleen de duurste (1 − alfa) van de scenario's; de andere mogen "
+                "elke uitkomst aannemen die bij het plan past (vergelijk met W < 1)"
+            )
+        click.echo(f"geschreven: {folder / 'frontier.csv'}, {folder / 'frontier.png'}")
+    else:
+        click.echo(
+            f"mean–CVaR frontier at alpha {level:g}: {len(values)} weights on {inputs.scenario_set.name}; "
+            + _paths(frontier)
+        )
+        click.echo(format_table(frontier, SHOWN_FRONTIER))
+        click.echo(f"frontier {wall:.1f} s (solves {frontier['seconds'].sum():.1f} s{_summed(frontier)})")
+        if any(w >= 1.0 for w in values):
+            click.echo(
+                "note: W = 1 prices only the worst (1 − alpha) of the scenarios; the others may take any"
+                " plan-compatible outcome (compare expected cost and late case-months with W < 1)"
+            )
+        click.echo(f"written: {folder / 'frontier.csv'}, {folder / 'frontier.png'}")
     if not frontier["status"].isin(["optimal", "limit"]).all():
         click.echo("some points have no plan (status column)", err=True)
         sys.exit(EXIT_NO_PLAN)

@@ -363,6 +363,81 @@ TERMS: dict[str, tuple[str, str]] = {
     "file_removed": ("(bestand verwijderd)", "(file removed)"),
     "text_changed": ("(tekst gewijzigd)", "(text changed)"),
     "more_differences": ("… en nog {n} verschillen", "… and {n} more differences"),
+    # terminal output of the commands (show, runs, evaluate, options, sweep, frontier, value)
+    "mean": ("gemiddeld", "mean"),
+    "sd": ("standaardafw.", "sd"),
+    "ci95": ("95%-interval gemiddelde", "95% CI of the mean"),
+    "too_small": ("te weinig", "too few"),
+    "small_sample_note": (
+        "Let op: {n} scenario's is te weinig voor een betrouwbaar interval of P99 ('te weinig'); "
+        "aantallen worden nooit onder nul getoond.",
+        "Note: {n} scenarios are too few for a reliable interval or P99 ('too few'); counts are never "
+        "shown below zero.",
+    ),
+    "second_stage_cost_eur": ("Doelfunctie, deel fase 2", "Objective, stage-2 part"),
+    "objective_eur": (
+        "Doelfunctie (kasuitgaven + modelweging + waardering)",
+        "Objective (cash + weights + valuation)",
+    ),
+    "expected_cash_eur": ("Kasuitgaven (verwacht)", "Cash spending (expected)"),
+    "p90_cash_eur": ("Kasuitgaven P90", "Cash spending P90"),
+    "folder": ("Map", "Folder"),
+    "case": ("Case", "Case"),
+    "timings": ("Rekentijd", "Timings"),
+    "failed": ("MISLUKT", "FAILED"),
+    "name": ("Naam", "Name"),
+    "no_runs": ("geen runs in {root}", "no runs in {root}"),
+    "unfinished_runs": (
+        "let op: {n} onafgemaakte runmap(pen) van afgebroken processen ({first} …); zonder uitkomst, "
+        "mogen weg",
+        "note: {n} unfinished run folder(s) from killed processes ({first} …); they hold no result "
+        "and may be deleted",
+    ),
+    "wrote": ("geschreven: {path}", "wrote {path}"),
+    "scenarios_word": ("scenario's", "scenarios"),
+    "seconds": ("s", "s"),
+    # value of information (value, show, the annex): method terms in words
+    "measure_RP": ("aanbevolen plan, rekening houdend met onzekerheid", "stochastic plan (recourse problem)"),
+    "measure_EV": ("plan op het gemiddelde scenario", "plan on the expected scenario (EV)"),
+    "measure_EEV": ("plan op het gemiddelde scenario, in elk scenario", "EV plan on every scenario (EEV)"),
+    "measure_WS": ("met een perfecte voorspelling", "perfect foresight (wait-and-see)"),
+    "measure_VSS": (
+        "wat rekening houden met onzekerheid oplevert",
+        "VSS = EEV − RP: planning for uncertainty saves",
+    ),
+    "measure_EVPI": (
+        "wat een perfecte voorspelling waard zou zijn",
+        "EVPI = RP − WS: perfect forecasts would be worth",
+    ),
+    "measure_status_quo": ("huidig beleid op dezelfde scenario's", "status-quo plan on the same scenarios"),
+    "measure_saving_vs_status_quo": (
+        "besparing van het plan t.o.v. huidig beleid (incl. modelweging)",
+        "the plan saves against the status quo",
+    ),
+    "value_head": (
+        "Waarde van informatie (€ mln; [interval] bewezen door de grenzen van de berekening)",
+        "value of information (€ mln; [interval] proven by the solver bounds)",
+    ),
+    "value_parts_head": (
+        "per onderdeel (kasuitgaven eerst; modelweging is geen uitgave):",
+        "VSS and EVPI by part (cash first; weights_eur is a model weight, not spending):",
+    ),
+    "value_cash_saving": (
+        "besparing op kasuitgaven t.o.v. huidig beleid: {value} € mln; de besparing in de doelfunctie "
+        "hierboven telt de modelweging mee",
+        "cash saving against the status quo (kasuitgaven): {value} € mln; the saving in the objective "
+        "above includes model weights",
+    ),
+    "per_kpi_expected": ("per indicator (verwacht)", "per KPI (expected)"),
+    "plan": ("plan", "plan"),
+    "status_quo": ("huidig beleid", "status quo"),
+    "saving": ("besparing", "saving"),
+    "note_word": ("let op", "note"),
+    "status_word_optimal": ("optimaal", "optimal"),
+    "status_word_limit": ("tijdslimiet", "time limit"),
+    "status_word_infeasible": ("onuitvoerbaar", "infeasible"),
+    "status_word_error": ("fout", "error"),
+    "status_word_unbounded": ("onbegrensd", "unbounded"),
 }
 
 # The Dutch policy terms users see, with their English meaning (printed in the annex).
@@ -488,3 +563,16 @@ def fmt_unit_value(value: float | None, unit: str, lang: Lang) -> str:
     shown = fmt_number(value, lang, decimals)
     unit_word = term(u, lang) if u in TERMS else unit
     return f"{shown} {unit_word}".strip()
+
+
+def status_word(status: object, lang: Lang) -> str:
+    """A solver status (``optimal``, ``limit``…) as a word in ``lang``."""
+    key = f"status_word_{status}"
+    return term(key, lang) if key in TERMS else str(status)
+
+
+def fmt_scaled(value: float | None, lang: Lang, scale: float = 1.0, decimals: int = 0) -> str:
+    """``value / scale`` in the language's format (never scientific notation); ``–`` when missing."""
+    if _is_missing(value):
+        return MISSING
+    return fmt_number(float(value) / scale, lang, decimals)  # type: ignore[arg-type]

@@ -119,6 +119,12 @@ def _eur(value: float, lang: str) -> str:
     return fmt_eur(value, lang)  # type: ignore[arg-type]
 
 
+def _partner(code: str, lang: str) -> str:
+    from bekostiging.report.i18n import term
+
+    return term(code, lang)  # type: ignore[arg-type]
+
+
 def _num(value: float, lang: str) -> str:
     from bekostiging.report.i18n import fmt_number
 
@@ -167,13 +173,13 @@ def money_rows(tables: Mapping[str, pd.DataFrame], lang: str = "nl") -> list[Row
         for partner, r in ratio.groupby(f["partner"], sort=False):
             years = f.loc[r.index, "year"].astype(int)
             text = ", ".join(f"{y} {fmt_percent(v, lang)}" for y, v in zip(years, r, strict=True))  # type: ignore[arg-type]
-            rows.append((2, str(partner), text))
+            rows.append((2, _partner(str(partner), lang), text))
         flags = funding_flags(funding)
         if flags.empty:
             rows.append((0, label("no_flags", lang), ""))
         else:
             items = "; ".join(
-                f"{p} {int(y)} {fmt_percent(r, lang)}"  # type: ignore[arg-type]
+                f"{_partner(str(p), lang)} {int(y)} {fmt_percent(r, lang)}"  # type: ignore[arg-type]
                 for p, y, r in zip(flags["partner"], flags["year"], flags["ratio"], strict=True)
             )
             rows.append((0, label("flags", lang), items))
@@ -193,7 +199,8 @@ def money_lines(tables: Mapping[str, pd.DataFrame], lang: str = "nl", width: int
     lines = []
     for level, text, value in money_rows(tables, lang):
         if level == 0:
-            lines.append(f"{text}: {value}" if value else (text if text.endswith(".") else f"{text}:"))
+            head = text.rstrip(":")
+            lines.append(f"{head}: {value}" if value else (text if text.endswith(".") else f"{head}:"))
         elif level == 1:
             lines.append(f"  {text:<{width}} {value:>18}")
         else:

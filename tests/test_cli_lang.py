@@ -1,0 +1,205 @@
+"""Every command speaks the user's language (issue 11 §3).
+
+Per command: the Dutch output (the default) holds no English stop-words or English
+units and no scientific notation; evaluate never shows a count's confidence bound
+below zero and says when the sample is too small. The line builders are tested on
+small frames (no solver); ``runs`` and ``show`` through the CLI on a synthetic run.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from bekostiging.analytics.chain import value_lines
+from bekostiging.cli import main
+from bekostiging.cli.analytics import MIN_SCENARIOS_FOR_INTERVAL, evaluation_lines
+from bekostiging.cli.options import options_chart, options_lines, sensitivity_lines
+from bekostiging.cli.sweep import SHOWN_FRONTIER, SHOWN_SWEEP, format_table
+from bekostiging.runs.store import write_run
+from synthetic_runs import FakeSolution, make_case, make_tables
+
+pytestmark = pytest.mark.unit
+
+# English words that never occur in Dutch output (a Dutch text may share "in", "is", "status"…)
+ENGLISH = re.compile(
+    r"\b(the|and|with|without|persons|case-months|person-days|place-months|expected|objective|"
+    r"mean|cash|spending|backlog|weights?|saving|million|wrote|written|note|warning|scenarios|"
+    r"optimal|levers|created|folder|command|bound|timings|units|beside|ranked|recommended|changed)\b",
+    re.IGNORECASE,
+)
+SCIENTIFIC = re.compile(r"\d[.,]?\d*e[+-]\d+", re.IGNORECASE)
+
+
+def _dutch(text: str) -> None:
+    """No English word, no scientific notation (a failing line is shown)."""
+    for line in text.splitlines():
+        assert not ENGLISH.search(line), f"English in Dutch output: {line!r}"
+        assert not SCIENTIFIC.search(line), f"scientific notation: {line!r}"
+
+
+def _summary(n: int) -> pd.DataFrame:
+    """An evaluate summary whose count intervals reach below zero (mean 1,000, sd 5,000)."""
+    rows = []
+    for quantity, mean in (
+        ("spending_eur", 7.847264e08),
+        ("total_cost_eur", 1.2e09),
+        ("backlog_end_persons", 1000.0),
+        ("late_case_months", 500.0),
+    ):
+        sd = 5.0 * mean
+        rows.append(
+            {
+                "quantity": quantity,
+                "n": n,
+                "mean": mean,
+                "sd": sd,
+                "ci_low": mean - 2 * sd,
+                "ci_high": mean + 2 * sd,
+                "p50": mean,
+                "p90": 2 * mean,
+                "p99": 2 * mean,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def test_evaluate_lines_dutch_no_negative_counts_and_too_few_said() -> None:
+    lines = evaluation_lines(_summary(3), "nl")
+    text = "\n".join(lines)
+    _dutch(text)
+    assert "784,7" in text  # € mln, Dutch decimal comma
+    backlog = next(line for line in lines if "Voorraad IND" in line)
+    assert "-" not in backlog and "−" not in backlog
+    assert "te weinig" in backlog  # no interval, no P99 from three scenarios
+    assert "te weinig" in lines[-1] and "3 scenario's" in lines[-1]
+
+
+def test_evaluate_lines_bounds_clipped_at_zero_for_counts_only() -> None:
+    lines = evaluation_lines(_summary(MIN_SCENARIOS_FOR_INTERVAL), "en")
+    backlog = next(line for line in lines if "IND backlog at the end" in line)
+    assert "[0.0; 11,000.0]" in backlog  # mean 1,000 − 2 x 5,000 clipped at zero
+    cash = next(line for line in lines if line.strip().startswith("Cash spending"))
+    assert "-7,062.5" in cash  # money may be negative: not clipped
+
+
+def test_value_lines_dutch() -> None:
+    frame = pd.DataFrame(
+        [
+            ("value", "VSS", "EUR", 5.9858e09, 5.9858e09, 6.002e09, "optimal", 0.001, "", None, None),
+            ("value", "EVPI", "EUR", 1.9738e09, 1.9576e09, 1.9832e09, "optimal", 0.003, "", None, None),
+            ("kpi", "backlog_end_persons", "persons", -12863.1, None, None, "", None, "", 23641.9, 10778.8),
+            ("kpi", "spending_eur", "EUR", 8.034e08, None, None, "", None, "", 1.30326e10, 1.3836e10),
+        ],
+        columns=[
+            "section",
+            "measure",
+            "unit",
+            "value",
+            "lower",
+            "upper",
+            "status",
+            "gap",
+            "note",
+            "recommended",
+            "status_quo",
+        ],
+    )
+    text = "\n".join(value_lines(frame, "nl"))
+    _dutch(text)
+    assert "wat rekening houden met onzekerheid oplevert" in text
+    assert "wat een perfecte voorspelling waard zou zijn" in text
+    assert "5.985,8" in text and "personen" in text
+
+
+def _options_frame() -> pd.DataFrame:
+    from bekostiging.cli.options import options_frame
+
+    rows = []
+    for i, preset in enumerate(("status-quo", "flexpool")):
+        rows.append(
+            {
+                "preset": preset,
+                "status": "optimal",
+                "expected_cash_eur": 1.3e10 - i * 8e08,
+                "p90_cash_eur": 1.6e10,
+                "late_case_months": 663028.5 + i * 1000,
+                "emergency_place_months": 1.0e06,
+                "supplementary_funding_eur": 4.7e09,
+                "backlog_end_persons": 10778.8,
+                "weights_eur": 1.5e10,
+                "end_state_value_eur": 1.0e09,
+                "objective_eur": 2.9e10,
+            }
+        )
+    return options_frame(rows, "status-quo")
+
+
+def test_options_lines_and_chart_dutch() -> None:
+    frame = _options_frame()
+    text = "\n".join(options_lines(frame, "nl"))
+    _dutch(text.replace("status-quo", ""))  # preset names are names
+    assert "13.000,0" in text and "zaak-maanden" in text
+    sens = pd.DataFrame(
+        [
+            {
+                "weight": "late",
+                "factor": 0.5,
+                "recommended": "flexpool",
+                "recommended_cash_eur": 1.22e10,
+                "cash_rank": 1,
+                "changed": False,
+            }
+        ]
+    )
+    _dutch("\n".join(sensitivity_lines(sens, "nl")))
+    png = options_chart(frame, "status-quo", "Opties", "nl")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_sweep_and_frontier_tables_dutch() -> None:
+    curve = pd.DataFrame(
+        {
+            "value": [250.0, 500.0],
+            "weight": [0.0, 1.0],
+            "expected_spending_eur": [7.847264e08, 8.0e08],
+            "expected_late_case_months": [12345.0, 1000.0],
+            "expected_backlog_end_persons": [2000.0, 1000.0],
+            "expected_total_cost_eur": [1.2e09, 1.3e09],
+            "cvar_total_cost_eur": [2.0e09, 1.9e09],
+            "status": ["optimal", "optimal"],
+            "gap": [0.0001, 0.0],
+            "seconds": [1.5, 2.5],
+        }
+    )
+    for shown in (SHOWN_SWEEP, SHOWN_FRONTIER):
+        text = format_table(curve, shown, "nl")
+        _dutch(text)
+        assert "784,7" in text and "12.345" in text and "optimaal" in text
+
+
+@pytest.fixture(scope="module")
+def run_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("lang")
+    case, sset = make_case(root)
+    return write_run(FakeSolution(make_tables()), case_dir=case, scenarios_dir=sset, runs_dir=root / "runs")
+
+
+def test_runs_and_show_dutch_by_default(run_path: Path) -> None:
+    runs = str(run_path.parent)
+    listing = CliRunner().invoke(main, ["runs", "--runs-dir", runs])
+    assert listing.exit_code == 0, listing.output
+    assert "optimaal" in listing.output and "Doelfunctie" in listing.output
+    _dutch(listing.output)
+    shown = CliRunner().invoke(main, ["show", run_path.name[-6:], "--runs-dir", runs])
+    assert shown.exit_code == 0, shown.output
+    body = shown.output.replace(str(run_path), "")  # the folder is a path, not words
+    _dutch(body)
+    assert "Maatregelen" in body and "Verwachte indicatoren" in body
+    assert "1.500,0 mln" in body
+    english = CliRunner().invoke(main, ["show", run_path.name[-6:], "--runs-dir", runs, "--lang", "en"])
+    assert "Expected indicators" in english.output and "€1,500.0 million" in english.output
