@@ -20,17 +20,18 @@ from bekostiging.analytics.chain import (
     read_value_table,
 )
 from bekostiging.report.blocks import Block, Heading, Paragraph, Table
-from bekostiging.report.i18n import Lang, fmt_eur, fmt_number, fmt_percent, term
+from bekostiging.report.i18n import TERMS, Lang, fmt_eur, fmt_number, fmt_percent, status_word, term
 from bekostiging.runs.store import RunRecord
 
 GAP_DECIMALS = 2
 WORDS: dict[str, tuple[str, str]] = {  # (nl, en)
     "heading": ("Waarde van flexibiliteit", "Value of flexibility"),
     "intro": (
-        "RP is het aanbevolen plan onder onzekerheid; EV plant op het verwachte scenario en EEV is dat "
-        "plan in alle scenario's; WS is de uitkomst met volmaakte voorspellingen. VSS = EEV − RP is wat "
-        "plannen voor onzekerheid oplevert, EVPI = RP − WS wat volmaakte voorspellingen waard zouden "
-        "zijn. Tussen haken het interval dat de oplosser bewijst.",
+        "Het aanbevolen plan houdt rekening met onzekerheid over de instroom. Ter vergelijking: een plan "
+        "dat alleen op het gemiddelde scenario is afgestemd, doorgerekend in elk scenario, en de uitkomst "
+        "als de instroom vooraf precies bekend zou zijn. Het verschil met het eerste is wat rekening "
+        "houden met onzekerheid oplevert; het verschil met het tweede is wat een perfecte voorspelling "
+        "waard zou zijn. Tussen haken de marge die de berekening bewijst.",
         "RP is the recommended plan under uncertainty; EV plans on the expected scenario and EEV is that "
         "plan in every scenario; WS is the outcome with perfect forecasts. VSS = EEV − RP is what "
         "planning for uncertainty saves, EVPI = RP − WS what perfect forecasts would be worth. In "
@@ -40,21 +41,21 @@ WORDS: dict[str, tuple[str, str]] = {  # (nl, en)
     "interval": ("Interval", "Interval"),
     "status": ("Status", "Status"),
     "gap": ("Gap", "Gap"),
-    "value_table": ("VSS en EVPI", "VSS and EVPI"),
+    "value_table": ("Waarde van rekening houden met onzekerheid", "Value of planning for uncertainty"),
     "kpi_table": (
-        "Aanbevolen plan tegen de status quo (verwacht)",
+        "Aanbevolen plan tegen het huidige beleid (verwacht)",
         "Recommended plan against the status quo (expected)",
     ),
     "plan": ("Plan", "Plan"),
-    "status_quo": ("Status quo", "Status quo"),
-    "saving": ("Besparing", "Saving"),
-    "status_quo_measure": ("Status quo", "Status quo"),
+    "status_quo": ("Huidig beleid", "Status quo"),
+    "saving": ("Verschil (besparing)", "Saving"),
+    "status_quo_measure": ("Huidig beleid", "Status quo"),
     "saving_vs_status_quo": (
-        "Besparing in de doelfunctie t.o.v. status quo (incl. modelweging)",
+        "Besparing in de doelfunctie t.o.v. huidig beleid (incl. modelweging)",
         "Saving in the objective against the status quo (model weights included)",
     ),
     "parts_table": (
-        "VSS en EVPI per onderdeel: kasuitgaven en uitkomsten (modelweging apart)",
+        "Waarde van onzekerheid en van een perfecte voorspelling per onderdeel (modelweging apart)",
         "VSS and EVPI by part: cash and outcomes (model weights apart)",
     ),
     "sensitivity_intro": (
@@ -94,6 +95,19 @@ def _amount(value: object, unit: object, lang: Lang) -> str:
     return fmt_eur(v, lang) if unit == EUR else fmt_number(v, lang)
 
 
+def _measure_words(code: str, lang: Lang) -> str:
+    """A method abbreviation in words, the abbreviation after it (explained in the glossary)."""
+    key = f"measure_{code}"
+    return f"{term(key, lang)} ({code})" if key in TERMS else code
+
+
+def _unit(unit: object, lang: Lang) -> str:
+    text = str(unit)
+    if text == EUR:
+        return "€"
+    return term(text, lang) if text in TERMS else text
+
+
 def value_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
     """Heading, explanation and two tables; nothing when the run has no ``analysis/value.csv``."""
     frame = read_value_table(record.path)
@@ -108,10 +122,10 @@ def value_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
     }
     rows = [
         (
-            names.get(str(r.measure), str(r.measure)),
+            names.get(str(r.measure), _measure_words(str(r.measure), lang)),
             _amount(r.value, r.unit, lang),
             f"[{_amount(r.lower, r.unit, lang)}; {_amount(r.upper, r.unit, lang)}]",
-            str(r.status),
+            status_word(r.status, lang),
             fmt_percent(float(r.gap), lang, GAP_DECIMALS) if pd.notna(r.gap) else "–",
         )
         for r in measures.itertuples(index=False)
@@ -133,7 +147,7 @@ def value_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
             _amount(r.recommended, r.unit, lang),
             _amount(r.status_quo, r.unit, lang),
             _amount(r.value, r.unit, lang),
-            str(r.unit),
+            _unit(r.unit, lang),
         )
         for r in kpis.itertuples(index=False)
     )
@@ -149,14 +163,14 @@ def value_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
     if not parts.empty:
         part_rows = tuple(
             (
-                str(r.measure).split(":", 1)[0],
+                _measure_words(str(r.measure).split(":", 1)[0], lang),
                 term(str(r.measure).split(":", 1)[-1], lang),
                 _amount(r.value, r.unit, lang),
-                str(r.unit),
+                _unit(r.unit, lang),
             )
             for r in parts.itertuples(index=False)
         )
-        head = ("VSS / EVPI", term("kpi", lang), term("value", lang), term("unit", lang))
+        head = (_w("measure", lang), term("kpi", lang), term("value", lang), term("unit", lang))
         yield Table(_w("parts_table", lang), head, part_rows, (False, False, True, False), small=True)
 
 

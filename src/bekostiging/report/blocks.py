@@ -33,12 +33,14 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     numeric: tuple[bool, ...] = ()  # right-align these columns
     small: bool = False
+    source: str = ""  # the source line under the table
 
 
 @dataclass(frozen=True)
 class Image:
     title: str
     png: bytes = field(repr=False)
+    source: str = ""  # the source line under the figure
 
 
 @dataclass(frozen=True)

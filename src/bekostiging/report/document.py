@@ -17,8 +17,8 @@ import pandas as pd
 from bekostiging.budget import CONSTANT, CURRENT, budget_wide, reserve_per_year
 from bekostiging.errors import InputErrors
 from bekostiging.io.case import has_sources, load_case
-from bekostiging.io.sources import annex_sources_markdown, changed_values, shipped_default_case
-from bekostiging.report import charts, data
+from bekostiging.io.sources import changed_values, shipped_default_case
+from bekostiging.report import charts, data, memo
 from bekostiging.report.analysis import sensitivity_blocks, value_blocks
 from bekostiging.report.blocks import Block, Document, Heading, Image, PageBreak, Paragraph, Table
 from bekostiging.report.i18n import (
@@ -29,7 +29,9 @@ from bekostiging.report.i18n import (
     fmt_percent,
     fmt_unit_value,
     stage_term,
+    status_word,
     term,
+    unit_words,
 )
 from bekostiging.report.money import money_rows, weights_table
 from bekostiging.runs.store import RunRecord
@@ -206,7 +208,9 @@ def _money_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
                 term("delta_pct", lang): [
                     "" if pd.isna(v) else fmt_percent(v / 100.0, lang) for v in rec["difference_pct"]
                 ],
-                "Bron / source": rec["source"].fillna("").astype(str),
+                memo.w("source_key", lang): [
+                    memo._source_keys(str(v), lang) for v in rec["source"].fillna("")
+                ],
             }
         )
         yield _table(
@@ -220,12 +224,31 @@ def _money_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
         yield _table(term("reserve_table", lang), frame, {c: True for c in frame.columns[1:]}, small=True)
     settings = settings_with_sources(record.case_copy / SETTINGS_FILE)
     if settings:
-        yield _table(term("weights_table", lang), weights_table(settings, lang), small=True)
+        weights = weights_table(settings, lang)
+        what, _setting, unit, value, source = weights.columns
+        frame = pd.DataFrame(
+            {
+                what: weights[what],
+                unit: [unit_words(str(u), lang) for u in weights[unit]],
+                value: [_setting_value(v, lang) for v in weights[value]],
+                memo.w("source_key", lang): [memo._source_keys(str(v), lang) for v in weights[source]],
+            }
+        )
+        yield _table(term("weights_table", lang), frame, {value: True}, small=True)
     yield from sensitivity_blocks(record, lang)
 
 
+def _setting_value(value: object, lang: Lang) -> str:
+    """A settings value as a number in the report's language (text stays text)."""
+    try:
+        number = float(str(value))
+    except ValueError:
+        return str(value)
+    return fmt_number(number, lang, 0 if number.is_integer() else 2)
+
+
 def _summary_blocks(record: RunRecord, s: data.Summary, lang: Lang) -> Iterator[Block]:
-    yield Heading(term("summary", lang))
+    yield Heading(term("results", lang))
     sentence, warn = status_sentence(s.status, s.gap, lang)
     yield Paragraph(f"{term('solver_status', lang)}: {sentence}", emphasis=True, warning=warn)
     yield Paragraph(
@@ -355,40 +378,23 @@ def _table_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
             }
         )
         yield _table(term("cost_breakdown", lang), frame, {term("value_eur", lang): True}, small=True)
-    scen = record.table("scenarios")
-    if not scen.empty:
-        cost_per = data.scenario_kpi(record, "total_cost_eur")
-        backlog = data.scenario_kpi(record, "backlog_end_persons")
-        frame = pd.DataFrame(
-            {
-                term("scenario", lang): scen["scenario"],
-                term("probability", lang): [fmt_percent(p, lang) for p in scen["probability"]],
-                term("total_cost_eur", lang): [fmt_eur(cost_per.get(s), lang) for s in scen["scenario"]],
-                term("backlog_end_persons", lang): [
-                    fmt_number(backlog.get(s), lang) for s in scen["scenario"]
-                ],
-            }
-        )
-        yield _table(term("scenarios_table", lang), frame, {c: True for c in frame.columns[1:]}, small=True)
+    yield from memo.scenario_summary(record, lang)
 
 
 def _assumption_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
-    yield Heading(term("assumptions", lang))
+    """The technical appendix: main assumptions in words with source numbers, the source list."""
+    yield Heading(term("technical_appendix", lang))
     settings = settings_with_sources(record.case_copy / SETTINGS_FILE)
-    if settings:
-        frame = pd.DataFrame(settings, columns=[term("key", lang), term("value", lang), "Bron / source"])
-        yield _table(term("key_settings", lang), frame, small=True)
+    table = memo.assumption_rows(settings, lang) if settings else None
+    if table is not None:
+        yield table
     case = _case_of(record)
     if case is not None and has_sources(case):
         yield from _changed_blocks(case, lang)
-        yield from markdown_blocks(annex_sources_markdown(case).splitlines())
-        return
-    sources = record.case_copy / SOURCES_FILE
-    if sources.is_file():
-        lines = sources.read_text(encoding="utf-8").splitlines()[:MAX_SOURCE_LINES]
-        yield from markdown_blocks(lines)
-    else:
-        yield Paragraph(term("no_sources", lang))
+        sources = memo.source_rows(case, lang)
+        if sources is not None:
+            yield sources
+    yield Paragraph(memo.w("tech_note", lang))
 
 
 def _case_of(record: RunRecord) -> Case | None:
@@ -436,14 +442,13 @@ def _provenance_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
     rows = [
         (term("run_id", lang), record.run_id),
         (term("created", lang), str(raw.get("created", ""))),
-        (term("command_line", lang), " ".join(raw.get("command_line", []))),
-        (term("status", lang), f"{raw.get('status', '')} — {raw.get('status_text', '')}"),
+        (term("status", lang), status_word(raw.get("status", ""), lang)),
         (term("objective", lang), fmt_eur(raw.get("objective"), lang)),
         (term("bound", lang), fmt_eur(raw.get("bound"), lang)),
         (term("gap", lang), fmt_percent(raw.get("gap"), lang, 3)),
         (
             term("solver", lang),
-            f"{solver.get('name', '')} {solver.get('version', '')} {solver.get('options', {})}",
+            f"{solver.get('name', '')} {solver.get('version', '')}",
         ),
         (term("seed", lang), str(raw.get("seed"))),
         (
@@ -451,58 +456,67 @@ def _provenance_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
             f"{scen.get('name', '')} ({scen.get('count', '')}) "
             f"sha256 {str(scen.get('sha256', ''))[:HASH_SHOWN_CHARS]}",
         ),
-        ("case sha256", str(raw.get("case", {}).get("sha256", ""))[:HASH_SHOWN_CHARS]),
+        (term("case", lang) + " sha256", str(raw.get("case", {}).get("sha256", ""))[:HASH_SHOWN_CHARS]),
         (
             term("git", lang),
             f"{git.get('commit', '–')}{' ' + term('dirty', lang) if git.get('dirty') else ''}",
         ),
         (term("versions", lang), ", ".join(f"{k} {v}" for k, v in raw.get("versions", {}).items())),
     ]
-    yield _table(
-        term("provenance", lang),
-        pd.DataFrame(rows, columns=[term("key", lang), term("value", lang)]),
-        small=True,
-    )
-    files = raw.get("case", {}).get("files", {})
-    scen_files = {f"scenarios/{scen.get('name', '')}/{k}": v for k, v in scen.get("files", {}).items()}
-    all_files = {**files, **scen_files}
-    if all_files:
-        frame = pd.DataFrame(
-            [(k, v[:HASH_SHOWN_CHARS]) for k, v in sorted(all_files.items())],
-            columns=[term("file", lang), "sha256"],
-        )
-        yield _table(term("input_hashes", lang), frame, small=True)
+    yield _table("", pd.DataFrame(rows, columns=[term("key", lang), term("value", lang)]), small=True)
+
+
+METHOD_TERMS: tuple[tuple[str, str, str, str], ...] = (  # (abbreviation, nl words, en words, key)
+    (
+        "VSS",
+        "wat rekening houden met onzekerheid oplevert",
+        "value of the stochastic solution",
+        "measure_VSS",
+    ),
+    ("EVPI", "wat een perfecte voorspelling waard zou zijn", "expected value of perfect information", ""),
+    ("CVaR", "gemiddelde van de duurste scenario's", "conditional value at risk", ""),
+    ("P10 / P90", "waarde die 10% / 90% van de scenario's niet overschrijdt", "10th / 90th percentile", ""),
+    ("MPP", "Meerjaren Productie Prognose: de jaarlijkse ketenraming", "the chain's multi-year forecast", ""),
+)
 
 
 def _glossary_blocks(lang: Lang) -> Iterator[Block]:
     yield Heading(term("glossary", lang))
-    frame = pd.DataFrame(
-        [(nl, en, meaning) for nl, en, meaning in GLOSSARY],
-        columns=["Nederlands", "English", "Betekenis / meaning"],
-    )
-    yield _table(term("glossary", lang), frame, small=True)
+    if lang == "nl":
+        rows = [(nl, meaning.split(" / ")[0]) for nl, _en, meaning in GLOSSARY]
+        rows += [(abbr, words) for abbr, words, _en, _k in METHOD_TERMS]
+        header = ["Begrip", "Betekenis"]
+    else:
+        rows = [(en, meaning.split(" / ")[-1]) for _nl, en, meaning in GLOSSARY]
+        rows += [(abbr, en) for abbr, _nl, en, _k in METHOD_TERMS]
+        header = ["Term", "Meaning"]
+    yield _table("", pd.DataFrame(rows, columns=header), small=True)
 
 
 def build_report(record: RunRecord, lang: Lang) -> Document:
-    """The annex for one run, in ``lang``."""
+    """The annex for one run, in ``lang``: page 1 the summary, then contents and numbered sections."""
     s = data.summarise(record)
-
-    blocks: list[Block] = list(_summary_blocks(record, s, lang))
-    blocks += list(_advice_blocks(record, lang))  # runs solved with --stages yearly
-    blocks += list(value_blocks(record, lang))  # analysis/value.csv, when the run has one
-    blocks.append(PageBreak())
+    price_year = _price_year(record)
+    body: list[Block] = list(_summary_blocks(record, s, lang))
+    body += list(_advice_blocks(record, lang))  # runs solved with --stages yearly
+    body += list(value_blocks(record, lang))  # analysis/value.csv, when the run has one
+    body.append(PageBreak())
     pictures = charts.report_charts(record, lang) if s.usable else []
     if pictures:
-        blocks.append(Heading(term("charts", lang)))
-        blocks += [Image(title, png) for title, png in pictures]
-        blocks.append(PageBreak())
-    blocks += list(_money_blocks(record, lang))
-    blocks += list(_table_blocks(record, lang))
-    blocks.append(PageBreak())
-    blocks += list(_assumption_blocks(record, lang))
-    blocks.append(PageBreak())
-    blocks += list(_provenance_blocks(record, lang))
-    blocks += list(_glossary_blocks(lang))
+        body.append(Heading(term("charts", lang)))
+        body += [Image(title, png) for title, png in pictures]
+        body.append(PageBreak())
+    body += list(_money_blocks(record, lang))
+    body += list(_table_blocks(record, lang))
+    body.append(PageBreak())
+    body += list(_assumption_blocks(record, lang))
+    body.append(PageBreak())
+    body += list(_provenance_blocks(record, lang))
+    body += list(_glossary_blocks(lang))
+    body = memo.number_headings(body)
+    first = list(memo.summary_page(record, s, lang, price_year))
+    blocks = [*first, *memo.contents(body, lang), PageBreak(), *body]
+    blocks = memo.number_exhibits(blocks, lang, memo.source_line(record, lang, price_year))
     return Document(
         title=term("report_title", lang),
         subtitle=f"{term('run_id', lang)} {record.run_id}",

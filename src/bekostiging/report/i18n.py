@@ -93,10 +93,11 @@ TERMS: dict[str, tuple[str, str]] = {
     "stage": ("Fase", "Stage"),
     "quantity": ("Grootheid", "Quantity"),
     "category": ("Categorie", "Category"),
-    "budget_eur": ("Budget (EUR)", "Budget (EUR)"),
-    "mpp_need_eur": ("MPP-behoefte (EUR)", "MPP need (EUR)"),
+    "budget_eur": ("Begroot", "Budget"),
+    "mpp_need_eur": ("MPP-behoefte", "MPP need"),
     "ratio": ("Budget / MPP-behoefte", "Budget / MPP need"),
-    "value_eur": ("Bedrag (EUR)", "Amount (EUR)"),
+    "value_eur": ("Bedrag", "Amount"),
+    "fte": ("fte", "FTE"),
     "file": ("Bestand", "File"),
     "where": ("Plaats", "Where"),
     "column": ("Kolom", "Column"),
@@ -433,6 +434,11 @@ TERMS: dict[str, tuple[str, str]] = {
     "status_quo": ("huidig beleid", "status quo"),
     "saving": ("besparing", "saving"),
     "note_word": ("let op", "note"),
+    "results": ("Aanbevolen plan en uitkomsten", "Recommended plan and outcomes"),
+    "technical_appendix": (
+        "Technische bijlage: aannames, wegingen en bronnen",
+        "Technical appendix: assumptions, weights and sources",
+    ),
     "status_word_optimal": ("optimaal", "optimal"),
     "status_word_limit": ("tijdslimiet", "time limit"),
     "status_word_infeasible": ("onuitvoerbaar", "infeasible"),
@@ -576,3 +582,30 @@ def fmt_scaled(value: float | None, lang: Lang, scale: float = 1.0, decimals: in
     if _is_missing(value):
         return MISSING
     return fmt_number(float(value) / scale, lang, decimals)  # type: ignore[arg-type]
+
+
+UNIT_WORDS_NL = (  # English unit words of the case's settings, longest first
+    ("EUR-year", "euro-jaar"),
+    ("case-month", "zaak-maand"),
+    ("person-day", "persoonsdag"),
+    ("place-year", "plaatsjaar"),
+    ("weight per", "weging per"),
+    ("person", "persoon"),
+    ("FTE", "fte"),
+    ("EUR per", "€ per"),
+    ("per EUR", "per euro"),
+    ("years", "jaren"),
+    ("year", "jaar"),
+    ("months", "maanden"),
+    ("month", "maand"),
+)
+
+
+def unit_words(unit: str, lang: Lang) -> str:
+    """A settings unit (``EUR per case-month``) in the report's language (``€ per zaak-maand``)."""
+    if lang == "en":
+        return unit.replace("EUR", "€")
+    text = unit
+    for en, nl in UNIT_WORDS_NL:
+        text = text.replace(en, nl)
+    return text.replace("EUR", "€")

@@ -33,6 +33,8 @@ figure { margin: 1rem 0; }
 figure img { max-width: 100%; }
 figcaption { font-size: 9pt; color: #555; }
 .pagebreak { break-after: page; }
+.source { font-size: 8pt; color: #555; margin-top: -.9rem; }
+figcaption .source { margin-top: 0; }
 """
 
 
@@ -60,16 +62,19 @@ def _html_block(block: Block) -> str:
                 )
             body.append("<tr>" + "".join(cells) + "</tr>")
         cls = ' class="small"' if block.small else ""
+        source = f'<p class="source">{html.escape(block.source)}</p>' if block.source else ""
         return (
             f"<table{cls}><caption>{html.escape(block.title)}</caption>"
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{source}"
         )
     if isinstance(block, Image):
         data = base64.b64encode(block.png).decode("ascii")
         alt = html.escape(block.title)
         return (
             f'<figure><img src="data:image/png;base64,{data}" alt="{alt}">'
-            f"<figcaption>{alt}</figcaption></figure>"
+            f"<figcaption>{alt}"
+            + (f'<br><span class="source">{html.escape(block.source)}</span>' if block.source else "")
+            + "</figcaption></figure>"
         )
     return '<div class="pagebreak"></div>'
 
@@ -115,12 +120,15 @@ def to_markdown(doc: Document, image_dir: Path, image_prefix: str) -> str:
             lines.append("| " + " | ".join(aligns) + " |")
             lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in block.rows]
             lines.append("")
+            if block.source:
+                lines += [f"_{_md_text(block.source)}_", ""]
         elif isinstance(block, Image):
             n += 1
             name = f"{image_prefix}-{n}.png"
             image_dir.mkdir(parents=True, exist_ok=True)
             (image_dir / name).write_bytes(block.png)
             lines += [f"![{_md_cell(block.title)}]({name})", ""]
+            lines += [f"_{_md_text(block.title)}. {_md_text(block.source)}_", ""] if block.source else []
     return "\n".join(lines)
 
 
@@ -154,11 +162,9 @@ def to_pdf(doc: Document) -> bytes:
         TableStyle,
     )
     from reportlab.platypus import (
-        PageBreak as RLPageBreak,
-    )
-    from reportlab.platypus import (
         Paragraph as RLParagraph,
     )
+    from reportlab.platypus.flowables import PageBreakIfNotEmpty
 
     brand = colors.Color(*PDF_BRAND_RGB)
     styles = getSampleStyleSheet()
@@ -185,6 +191,7 @@ def to_pdf(doc: Document) -> bytes:
         fontName="Helvetica-Bold",
     )
     status_warn = ParagraphStyle("status_warn", parent=status_ok, backColor=colors.HexColor("#fff4e5"))
+    source_style = ParagraphStyle("source", parent=small, textColor=colors.HexColor("#555555"))
 
     def esc(text: str) -> str:
         return html.escape(text, quote=False)
@@ -227,7 +234,12 @@ def to_pdf(doc: Document) -> bytes:
                     ]
                 )
             )
-            story += [RLParagraph(f"<b>{esc(block.title)}</b>", table_title), table, Spacer(1, 3 * mm)]
+            if block.title:
+                story.append(RLParagraph(f"<b>{esc(block.title)}</b>", table_title))
+            story.append(table)
+            if block.source:
+                story.append(RLParagraph(esc(block.source), source_style))
+            story.append(Spacer(1, 3 * mm))
         elif isinstance(block, Image):
             reader = ImageReader(io.BytesIO(block.png))
             w_px, h_px = reader.getSize()
@@ -236,9 +248,12 @@ def to_pdf(doc: Document) -> bytes:
             if img_w * h_px / w_px > max_h:  # a tall figure: fit the page height
                 img_w = max_h * w_px / h_px
             img = RLImage(io.BytesIO(block.png), width=img_w, height=img_w * h_px / w_px)
-            story.append(KeepTogether([img, Spacer(1, 3 * mm)]))
+            caption = [RLParagraph(f"<b>{esc(block.title)}</b>", small)]
+            if block.source:
+                caption.append(RLParagraph(esc(block.source), source_style))
+            story.append(KeepTogether([img, *caption, Spacer(1, 3 * mm)]))
         elif isinstance(block, PageBreak):
-            story.append(RLPageBreak())
+            story.append(PageBreakIfNotEmpty())
 
     footer = f"{doc.title} — {doc.subtitle}"
 
@@ -265,14 +280,43 @@ def to_pdf(doc: Document) -> bytes:
     return buf.getvalue()
 
 
+CHAR_WIDTH_PT = {False: PDF_FONT_SIZE * 0.6, True: PDF_SMALL_FONT_SIZE * 0.6}  # Helvetica, generous
+CELL_PADDING_PT = 14  # reportlab's 6 pt left and right, and a margin
+MAX_NUMBER_CHARS = 24  # a numeric cell up to this long is one amount (longer: a list, may wrap)
+
+
 def _col_widths(block: Table, width: float) -> list[float] | None:
-    """Share the page width by the longest text per column (bounded), so long keys wrap."""
+    """Share the page width by the longest text per column (bounded), so long texts wrap.
+
+    A numeric column is never narrower than its longest cell and a text column never
+    narrower than its longest word: no number or word is split across lines.
+    """
     n = len(block.header)
     if n == 0:
         return None
-    longest = [max([len(block.header[i])] + [len(r[i]) for r in block.rows if i < len(r)]) for i in range(n)]
-    bounded = [min(max(v, MIN_COL_CHARS), MAX_COL_CHARS) for v in longest]
-    total = sum(bounded)
+    cells = [[block.header[i]] + [r[i] for r in block.rows if i < len(r)] for i in range(n)]
+    longest = [max(len(c) for c in col) for col in cells]
     if sum(longest) < NATURAL_WIDTH_CHARS:  # narrow table: natural widths
         return None
-    return [width * v / total for v in bounded]
+    char = CHAR_WIDTH_PT[block.small]
+    minimum = []
+    for i, col in enumerate(cells):
+        numeric = block.numeric[i] if i < len(block.numeric) else False
+        body = col[1:] or [""]
+        words = [len(word) for c in col for word in c.split()] or [0]
+        whole = [len(c) for c in body if len(c) <= MAX_NUMBER_CHARS]  # one amount: kept on one line
+        need = max(*whole, *words) if numeric and whole else max(words)
+        minimum.append(need * char + CELL_PADDING_PT)
+    bounded = [min(max(v, MIN_COL_CHARS), MAX_COL_CHARS) for v in longest]
+    total = sum(bounded)
+    shares = [width * v / total for v in bounded]
+    if sum(minimum) >= width:  # every column at its minimum, scaled to the page
+        return [width * m / sum(minimum) for m in minimum]
+    # raise the columns below their minimum, take the room from the others in proportion
+    widths = [max(s_, m) for s_, m in zip(shares, minimum, strict=True)]
+    excess = sum(widths) - width
+    if excess > 0:
+        slack = [wd - m for wd, m in zip(widths, minimum, strict=True)]
+        total_slack = sum(slack)
+        widths = [wd - excess * sl / total_slack for wd, sl in zip(widths, slack, strict=True)]
+    return widths

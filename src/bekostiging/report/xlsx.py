@@ -231,10 +231,15 @@ def report_sheets(record: RunRecord, lang: Lang, doc: Document | None = None) ->
                 pd.DataFrame(settings, columns=[term("key", lang), term("value", lang), "Bron / source"]),
             )
         )
-    for block in doc.blocks:
-        if isinstance(block, Table) and block.title == term("provenance", lang):
+    from bekostiging.report.document import Heading
+
+    section = ""
+    for block in doc.blocks:  # headings and exhibit titles are numbered in the annex: match the ends
+        if isinstance(block, Heading):
+            section = block.text
+        elif isinstance(block, Table) and section.endswith(term("provenance", lang)) and not block.title:
             sheets.append(_doc_table_sheet(_pick(PROVENANCE_SHEET, lang), block))
-        if isinstance(block, Table) and block.title == term("changed_values", lang):
+        elif isinstance(block, Table) and block.title.endswith(term("changed_values", lang)):
             sheets.append(_doc_table_sheet(_pick(CHANGED_SHEET, lang), block))
     sheets.append(
         Sheet(

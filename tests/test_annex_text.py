@@ -1,0 +1,95 @@
+"""What a reader's eye would check in the memo annex (issue 11 §1 and §5), on the rendered PDF text.
+
+nl: page 1 is the one-page Samenvatting with the concept mark, page 2 the contents; no
+settings keys (snake_case), backticks, file paths or English sentences; every figure and
+every titled table numbered and followed by a source line. en: no Dutch sentences.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from bekostiging.report.document import build_report
+from bekostiging.report.render import to_pdf
+from bekostiging.runs.store import read_run, write_run
+from synthetic_runs import FakeSolution, make_case, make_tables
+
+pytestmark = pytest.mark.unit
+
+SNAKE = re.compile(r"\b[a-z]+_[a-z0-9_]+\b")
+PATH = re.compile(r"(/tmp/|/home/|/work/|\b\w+\.(toml|csv|md|py|json)\b)")
+ENGLISH_STOP = {"the", "and", "with", "which", "this", "that", "from", "are", "not", "for", "was", "were"}
+DUTCH_STOP = {"het", "een", "zijn", "wordt", "voor", "niet", "deze", "wat", "naar", "bij"}
+MIN_STOP_WORDS = 2  # a line with this many stop-words of the other language is a sentence in it
+EXHIBIT = re.compile(r"^(Tabel|Figuur|Table|Figure) (\d+)\. ")
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
+    root = tmp_path_factory.mktemp("annex-text")
+    case, sset = make_case(root)
+    path = write_run(FakeSolution(make_tables()), case_dir=case, scenarios_dir=sset, runs_dir=root)
+    record = read_run(path)
+    out = {}
+    for lang in ("nl", "en"):
+        doc = build_report(record, lang)
+        reader = PdfReader(io.BytesIO(to_pdf(doc)))
+        out[lang] = [p.extract_text() for p in reader.pages]
+    return out
+
+
+def _body(page: str) -> list[str]:
+    """The page's lines without the running footer (title and page number)."""
+    return [line.strip() for line in page.splitlines()[2:] if line.strip()]
+
+
+def _other_language(lines: list[str], stop: set[str]) -> list[str]:
+    return [line for line in lines if len(set(re.findall(r"[a-z]+", line.lower())) & stop) >= MIN_STOP_WORDS]
+
+
+def test_page_one_is_the_one_page_summary(pages: dict[str, list[str]]) -> None:
+    first, second = _body(pages["nl"][0]), _body(pages["nl"][1])
+    assert "Samenvatting" in first[:4]
+    assert any(line.startswith("Concept — ter bespreking") for line in first)
+    text = " ".join(first)
+    for part in ("Advies:", "Wat het oplevert:", "Belangrijkste aannames", "Kasuitgaven per jaar"):
+        assert part in text, part
+    assert second[0] == "Inhoud"  # the summary fits page 1: contents start page 2
+
+
+def test_nl_annex_has_no_working_notes(pages: dict[str, list[str]]) -> None:
+    lines = [line for page in pages["nl"] for line in _body(page)]
+    text = "\n".join(lines)
+    assert "`" not in text
+    assert not SNAKE.findall(text), SNAKE.findall(text)[:5]
+    assert not PATH.findall(text), PATH.findall(text)[:5]
+    assert not _other_language(lines, ENGLISH_STOP), _other_language(lines, ENGLISH_STOP)[:3]
+
+
+def test_en_annex_has_no_dutch(pages: dict[str, list[str]]) -> None:
+    lines = [line for page in pages["en"] for line in _body(page)]
+    assert not _other_language(lines, DUTCH_STOP), _other_language(lines, DUTCH_STOP)[:3]
+    assert "`" not in "\n".join(lines)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_every_exhibit_numbered_with_a_source_line(pages: dict[str, list[str]], lang: str) -> None:
+    lines = [line for page in pages[lang] for line in _body(page)]
+    source = "Bron:" if lang == "nl" else "Source:"
+    numbers: dict[str, list[int]] = {}
+    for i, line in enumerate(lines):
+        m = EXHIBIT.match(line)
+        if not m:
+            continue
+        numbers.setdefault(m.group(1), []).append(int(m.group(2)))
+        assert any(later.startswith(source) for later in lines[i + 1 :]), line
+    figure = "Figuur" if lang == "nl" else "Figure"
+    table = "Tabel" if lang == "nl" else "Table"
+    assert numbers.get(figure), "no numbered figure"
+    for kind in (figure, table):
+        assert numbers[kind] == list(range(1, len(numbers[kind]) + 1)), (kind, numbers[kind])
+    assert sum(line.startswith(source) for line in lines) >= len(numbers[figure]) + len(numbers[table])
