@@ -101,7 +101,9 @@ def capacity_vs_occupancy(record: RunRecord, lang: Lang) -> bytes | None:
         for i, cap in enumerate(caps):
             cq = data.flow_quantiles(record, cap).reset_index(drop=True)
             top = bottom + cq["expected"]
-            ax.fill_between(x, bottom, top, step="mid", alpha=0.35, color=f"C{i + 2}", label=term(cap, lang))
+            # capacity as lines (cumulative: each line adds its kind), demand the only band
+            label = term(cap, lang) if i == 0 else f"+ {term(cap, lang).lower()}"
+            ax.step(x, top, where="mid", color=f"C{i + 2}", linewidth=1.2, label=label)
             bottom = top
         ax.fill_between(
             x, dq["p10"], dq["p90"], alpha=FAN_ALPHA, color="C0", label=f"{term(demand, lang)} P10–P90"
