@@ -33,6 +33,7 @@ from bekostiging.report.i18n import (
     term,
     unit_words,
 )
+from bekostiging.report.memo import status_sentence  # re-exported: solve and the workbook use it
 from bekostiging.report.money import money_rows, weights_table
 from bekostiging.runs.store import RunRecord
 from bekostiging.schema import Case
@@ -48,15 +49,6 @@ CVAR_ALPHA_DECIMALS = 2  # alpha and the risk weight, e.g. 0,90
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def status_sentence(status: str, gap: float | None, lang: Lang) -> tuple[str, bool]:
-    """The solver status in plain words, and whether it is a warning."""
-    if status == "optimal":
-        return term("status_optimal", lang).format(gap=fmt_percent(gap or 0.0, lang, 2)), False
-    if status == "limit":
-        return term("status_limit", lang).format(gap=fmt_percent(gap, lang, 2)), True
-    return term("status_other", lang).format(status=status), True
 
 
 def _table(

@@ -158,6 +158,15 @@ ASSUMPTIONS: tuple[tuple[str, str, str], ...] = (
 RATIO_KEYS = ("max_fill_rate", "eindejaarsmarge_share")
 
 
+def status_sentence(status: str, gap: float | None, lang: Lang) -> tuple[str, bool]:
+    """The solver status in plain words, and whether it is a warning."""
+    if status == "optimal":
+        return term("status_optimal", lang).format(gap=fmt_percent(gap or 0.0, lang, 2)), False
+    if status == "limit":
+        return term("status_limit", lang).format(gap=fmt_percent(gap, lang, 2)), True
+    return term("status_other", lang).format(status=status), True
+
+
 def w(key: str, lang: Lang) -> str:
     nl, en = WORDS[key]
     return nl if lang == "nl" else en
@@ -195,8 +204,6 @@ def summary_page(record: RunRecord, s: data.Summary, lang: Lang, price_year: obj
     yield Heading(term("summary", lang))
     created = str(record.manifest.created)[:10]
     yield Paragraph(w("concept", lang).format(date=created, run=record.run_id), emphasis=True, warning=True)
-    from bekostiging.report.document import status_sentence
-
     sentence, warn = status_sentence(s.status, s.gap, lang)
     if warn:  # a plan not proven best is said on page 1
         yield Paragraph(f"{term('solver_status', lang)}: {sentence}", emphasis=True, warning=True)
