@@ -1,0 +1,250 @@
+"""Stage 2, the flow through the chain: registration, the IND backlog and its decisions.
+
+Shared helpers of the stage-2 families live here too: the pipeline sum of a minimum stay
+(Little's law), registrations per category and permits granted. Each ``add_*`` function is
+one constraint family of ``model/formulation.md``; :mod:`bekostiging.model.second_stage`
+assembles them per scenario.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import pyomo.environ as pyo
+
+from bekostiging.model.data import ChainData
+from bekostiging.schema import Category, Partner
+
+REG = Partner.REGISTRATION.value
+IND = Partner.IND.value
+COA = Partner.COA.value
+DTV = Partner.DTV.value
+NAREIS = Category.NAREIS.value
+# The MPP plan's soft occupancy norm: a place short of the norm costs twice an
+# emergency place, so the plan opens locations wherever lead times allow.
+NORM_SHORTFALL_EMERGENCY_MULTIPLE = 2.0
+
+
+def pipeline(flow: Callable[[int], Any], t: int, length: float, before: float = 0.0) -> Any:
+    r"""Persons who entered a step in the last ``length`` periods (Little's law for a minimum stay).
+
+    .. math:: \Pi_t(f, L) = \sum_{j=0}^{\lfloor L \rfloor - 1} f_{t-j}
+        + (L - \lfloor L \rfloor)\, f_{t - \lfloor L \rfloor}
+
+    with :math:`f_\tau` = ``before`` for :math:`\tau < 0` (flows before the horizon). A stay
+    of :math:`L` periods keeps :math:`\Pi_t` persons in the step; in a steady state
+    :math:`\Pi = L f`.
+    """
+    whole = math.floor(length + 1e-12)
+    frac = length - whole
+
+    def f(tau: int) -> Any:
+        return flow(tau) if tau >= 0 else before
+
+    total: Any = sum(f(t - j) for j in range(whole))
+    if frac > 1e-12:
+        total = total + frac * f(t - whole)
+    return total
+
+
+def add_pool_activation(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
+    r"""Pool_Activation — deployed pool staff within the retained pool.
+
+    .. math:: \sum_{j} PoolActive_{j,t} \le \mu\, PoolFTE_{y(t)} \qquad \forall t
+
+    ===================  ======================  ========
+    symbol               component               unit
+    ===================  ======================  ========
+    PoolActive_{j,t}     ``PoolActive[j,t]``     FTE deployed on task j (registration, ind, coa)
+    \mu                  ``max_active_share``    share
+    ===================  ======================  ========
+    """
+    b.PoolActive = pyo.Var(first.TASKS, first.T, domain=pyo.NonNegativeReals)
+    b.Pool_Activation = pyo.Constraint(
+        first.T,
+        rule=lambda _b, t: (
+            sum(b.PoolActive[j, t] for j in first.TASKS)
+            <= d.pool_max_active_share * first.PoolFTE[d.year_of[t]]
+        ),
+    )
+
+
+def add_registration_queue(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
+    r"""Registration_Queue — persons waiting for registration (AVIM/DISA).
+
+    .. math::
+        Q_{k,t} = Q_{k,t-1} + a_{k,t} - R_{k,t},\quad Q_{k,-1} = Q^0_k \qquad \forall k \in K_{reg}, t
+
+    Categories without registration pass straight on: :math:`R_{k,t} = a_{k,t}`.
+
+    ==========  =========================  ====================
+    symbol      component                  unit
+    ==========  =========================  ====================
+    Q_{k,t}     ``RegQueue[k,t]``          persons
+    a_{k,t}     ``inflow_persons[t,k]``    persons per period
+    R_{k,t}     ``registered(b,k,t)``      persons per period
+    ==========  =========================  ====================
+    """
+    b.RegQueue = pyo.Var(b.KREG, first.T, domain=pyo.NonNegativeReals)
+    b.RegisteredVar = pyo.Var(b.KREG, first.T, domain=pyo.NonNegativeReals)
+
+    def queue(_b: pyo.Block, k: str, t: int) -> pyo.Expression:
+        previous = b.RegQueue[k, t - 1] if t > 0 else d.initial_queue[k]
+        return b.RegQueue[k, t] == previous + b.inflow_persons[t, k] - b.RegisteredVar[k, t]
+
+    b.Registration_Queue = pyo.Constraint(b.KREG, first.T, rule=queue)
+
+
+def registered(b: pyo.Block, k: str, t: int) -> pyo.Var | float:
+    """R_{k,t}: registrations, or the inflow itself for categories without registration.
+
+    A plain number for those categories (not a named Expression holding a constant:
+    Pyomo then hands out a new constant object on every access, which the persistent
+    solver takes for a changed row on every re-solve).
+    """
+    if k in b.KREG:
+        return b.RegisteredVar[k, t]
+    if k == NAREIS and hasattr(b, "NareisLinked") and t in b.NareisLinked:
+        return b.NareisLinked[t]
+    if b.inflow_persons.mutable:
+        return b.inflow_persons[t, k]  # the assembler's template: the Param itself
+    return float(pyo.value(b.inflow_persons[t, k]))
+
+
+def add_registration_capacity(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
+    r"""Registration_Capacity — registrations within staff plus deployed pool capacity.
+
+    .. math::
+        \sum_{k \in K_{reg}} R_{k,t} \le Cap_{reg,t} + \pi\, o_{reg}\, PoolActive_{reg,t} \qquad \forall t
+
+    ==============  ================================  =============================
+    symbol          component                         unit
+    ==============  ================================  =============================
+    Cap_{reg,t}     ``first.Capacity[registration,t]``  registrations per period
+    o_{reg}         ``output_per_fte_period``          registrations per FTE-period
+    \pi             ``pool_productivity``              share
+    ==============  ================================  =============================
+    """
+    out = d.staff[REG].output_per_fte_period * d.pool_productivity
+    b.Registration_Capacity = pyo.Constraint(
+        first.T,
+        rule=lambda _b, t: (
+            sum(b.RegisteredVar[k, t] for k in b.KREG) <= first.Capacity[REG, t] + out * b.PoolActive[REG, t]
+        ),
+    )
+
+
+def add_ind_backlog(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
+    r"""Ind_Backlog — IND cases awaiting a decision (voorraad).
+
+    .. math::
+        B_{k,t} = B_{k,t-1} + R_{k,t} - D_{k,t},\quad B_{k,-1} = B^0_k \qquad \forall k \in K_{dec}, t
+
+    ==========  ====================  ====================
+    symbol      component             unit
+    ==========  ====================  ====================
+    B_{k,t}     ``Backlog[k,t]``      persons (cases)
+    D_{k,t}     ``Decisions[k,t]``    decisions per period
+    ==========  ====================  ====================
+    """
+    b.Backlog = pyo.Var(b.KDEC, first.T, domain=pyo.NonNegativeReals)
+    b.Decisions = pyo.Var(b.KDEC, first.T, domain=pyo.NonNegativeReals)
+
+    def backlog(_b: pyo.Block, k: str, t: int) -> pyo.Expression:
+        previous = b.Backlog[k, t - 1] if t > 0 else d.initial_backlog[k]
+        return b.Backlog[k, t] == previous + registered(b, k, t) - b.Decisions[k, t]
+
+    b.Ind_Backlog = pyo.Constraint(b.KDEC, first.T, rule=backlog)
+
+
+def add_decision_capacity(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
+    r"""Decision_Capacity — IND work within staff plus deployed pool capacity.
+
+    .. math::
+        \sum_{k \in K_{dec}} w_k D_{k,t} \le Cap_{ind,t} + \pi\, o_{ind}\, PoolActive_{ind,t} \qquad \forall t
+
+    ==========  ===============================  =============================
+    symbol      component                        unit
+    ==========  ===============================  =============================
+    w_k         ``decision_work``                work per case (first = 1)
+    Cap_{ind,t} ``first.Capacity[ind,t]``        decisions per period
+    o_{ind}     ``output_per_fte_period``        decisions per FTE-period
+    ==========  ===============================  =============================
+    """
+    out = d.staff[IND].output_per_fte_period * d.pool_productivity
+    b.Decision_Capacity = pyo.Constraint(
+        first.T,
+        rule=lambda _b, t: (
+            sum(d.decision_work[k] * b.Decisions[k, t] for k in b.KDEC)
+            <= first.Capacity[IND, t] + out * b.PoolActive[IND, t]
+        ),
+    )
+
+
+def add_late_cases(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
+    r"""Late_Cases — cases older than the legal term, tracked by registration cohort (persons).
+
+    .. math::
+        Late_{k,t} \ge B_{k,t} - \Pi_t(R_k, \tau),\ Late_{k,t} \ge 0 \quad \forall k \in K_{dec}, t;
+        \qquad Late_t = \sum_k Late_{k,t}
+
+    Cases are decided first in, first out within a category, so the backlog beyond the
+    cases registered in the last :math:`\tau` periods is older than the legal term
+    (``pipeline``; before the horizon, registrations at the MPP-mid rate of the first year,
+    :math:`\bar R_k`). Backlog and registrations are both persons: a repeat case counts
+    as one late case whatever its work. Late case-months = :math:`m \sum_t Late_t`.
+
+    ==============  =============================  ==================
+    symbol          component                      unit
+    ==============  =============================  ==================
+    Late_{k,t}      ``LateByCategory[k,t]``        cases
+    Late_t          ``Late[t]``                    cases
+    \tau            ``legal_term_periods``         periods
+    \bar R_k        ``prehorizon_registrations``   cases per period
+    m               ``months_per_period``          months
+    ==============  =============================  ==================
+    """
+    b.LateByCategory = pyo.Var(b.KDEC, first.T, domain=pyo.NonNegativeReals)
+
+    def rule(_b: pyo.Block, k: str, t: int) -> pyo.Expression:
+        recent = pipeline(
+            lambda tau: registered(b, k, tau), t, d.legal_term_periods, d.prehorizon_registrations.get(k, 0.0)
+        )
+        return b.LateByCategory[k, t] >= b.Backlog[k, t] - recent
+
+    b.Late_Cases = pyo.Constraint(b.KDEC, first.T, rule=rule)
+    b.Late = pyo.Expression(first.T, rule=lambda _b, t: sum(b.LateByCategory[k, t] for k in b.KDEC))
+
+
+def add_ind_work_in_progress(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
+    r"""Ind_Work_In_Progress — no case is decided sooner than the minimum processing time.
+
+    .. math:: B_{k,t} \ge \Pi_t(R_k, L_{ind}) \qquad \forall k \in K_{dec}, t
+
+    The cases registered in the last :math:`L_{ind}` periods are still in the backlog
+    (only flows inside the horizon: the initial backlog is older). In a steady state the
+    backlog is at least :math:`L_{ind}` periods of registrations, whatever the capacity.
+
+    ============  ======================  =======
+    symbol        component               unit
+    ============  ======================  =======
+    L_{ind}       ``ind_min_periods``     periods
+    ============  ======================  =======
+    """
+    if d.ind_min_periods <= 0:
+        return
+    b.Ind_Work_In_Progress = pyo.Constraint(
+        b.KDEC,
+        first.T,
+        rule=lambda _b, k, t: (
+            b.Backlog[k, t] >= pipeline(lambda tau: registered(b, k, tau), t, d.ind_min_periods)
+        ),
+    )
+
+
+
+def permits(b: pyo.Block, d: ChainData, t: int) -> Any:
+    r"""Permits granted in period t: :math:`g_t \sum_{k \in K_{dec}} D_{k,t}` (all applicants)."""
+    return sum(d.permit_share[t] * b.Decisions[k, t] for k in b.KDEC)
