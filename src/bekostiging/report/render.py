@@ -253,6 +253,8 @@ def to_pdf(doc: Document) -> bytes:
                 caption.append(RLParagraph(esc(block.source), source_style))
             story.append(KeepTogether([img, *caption, Spacer(1, 3 * mm)]))
         elif isinstance(block, PageBreak):
+            while story and isinstance(story[-1], Spacer):  # a spacer spilling over made a blank page
+                story.pop()
             story.append(PageBreakIfNotEmpty())
 
     footer = f"{doc.title} — {doc.subtitle}"
