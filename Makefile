@@ -33,7 +33,8 @@ test: $(BIN)/bekostiging
 			echo "LibreOffice could not be installed: the LibreOffice round-trip tests will be skipped"; fi; fi
 	$(BIN)/ruff check src tests bench
 	@# The mpi-sppy tests (tests/test_mpisppy.py) must run here, never be skipped.
-	BEKOSTIGING_REQUIRE_MPISPPY=1 $(BIN)/pytest -q
+	@# Two worker processes, one per core of the CI machine (pytest-xdist).
+	BEKOSTIGING_REQUIRE_MPISPPY=1 $(BIN)/pytest -q -n 2
 	bash .ci/wheel-check $(BIN)/python
 
 lint: $(BIN)/bekostiging
