@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from bekostiging.cli import main
 from bekostiging.policies import ALL_PRESETS, STATUS_QUO
+from bekostiging.report.i18n import fmt_eur
 from bekostiging.runs.store import read_run
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -117,7 +118,14 @@ def test_value_stores_shows_reports_and_refuses_to_overwrite(tiny_run: tuple[Pat
     (md,) = (run / "report").glob("*.md")
     text = md.read_text(encoding="utf-8")
     assert "Value of flexibility" in text and "| VSS |" in text
-    assert "Saving in the objective against the status quo (model weights included)" in text
+    weighted = (
+        "Difference in the objective against the status quo (model weights included; not a cash saving)"
+    )
+    assert weighted in text
+    # the saving is a cash saving and leads, before the weighted difference
+    cash = value[(value["section"] == "kpi") & (value["measure"] == "spending_eur")]["value"].iloc[0]
+    lead = f"Cash saving against the status quo (kasuitgaven): {fmt_eur(float(cash), 'en')}."
+    assert lead in text and text.index(lead) < text.index("Difference in the objective")
     assert "VSS and EVPI by part: cash and outcomes (model weights apart)" in text
 
 

@@ -51,8 +51,14 @@ WORDS: dict[str, tuple[str, str]] = {  # (nl, en)
     "saving": ("Verschil (besparing)", "Saving"),
     "status_quo_measure": ("Huidig beleid", "Status quo"),
     "saving_vs_status_quo": (
-        "Besparing in de doelfunctie t.o.v. huidig beleid (incl. modelweging)",
-        "Saving in the objective against the status quo (model weights included)",
+        "Verschil in de doelfunctie t.o.v. huidig beleid (modelweging inbegrepen; geen kasbesparing)",
+        "Difference in the objective against the status quo (model weights included; not a cash saving)",
+    ),
+    "cash_saving": (
+        "Besparing op kasuitgaven t.o.v. huidig beleid: {value}. Het verschil in de doelfunctie "
+        "in de tabel hieronder telt de modelweging mee en is geen uitgave.",
+        "Cash saving against the status quo (kasuitgaven): {value}. The difference in the objective "
+        "in the table below includes the model weights and is not spending.",
     ),
     "parts_table": (
         "Waarde van onzekerheid en van een perfecte voorspelling per onderdeel (modelweging apart)",
@@ -73,6 +79,9 @@ WORDS: dict[str, tuple[str, str]] = {  # (nl, en)
     "yes": ("ja", "yes"),
     "no": ("nee", "no"),
 }
+
+
+CASH_KPI = "spending_eur"  # kasuitgaven: the KPI whose plan-minus-status-quo is the saving
 
 
 def value_title(lang: Lang) -> str:
@@ -115,6 +124,9 @@ def value_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
         return
     yield Heading(_w("heading", lang), 2)
     yield Paragraph(_w("intro", lang))
+    cash = frame[(frame["section"] == SECTION_KPI) & (frame["measure"] == CASH_KPI)]
+    if not cash.empty:  # the saving is a cash saving: it leads, the weighted difference follows
+        yield Paragraph(_w("cash_saving", lang).format(value=_amount(cash["value"].iloc[0], EUR, lang)))
     measures = frame[frame["section"].isin([SECTION_VALUE, SECTION_STATUS_QUO])]
     names = {
         "status_quo": _w("status_quo_measure", lang),
