@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from bekostiging.cli import main
 from bekostiging.policies import ALL_PRESETS, STATUS_QUO
-from bekostiging.report.i18n import fmt_eur
+from bekostiging.report.i18n import fmt_eur, term
 from bekostiging.runs.store import read_run
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -134,6 +134,8 @@ def test_solve_analyse_publishes_the_analysis_with_the_run(tmp_path: Path):
     result = _invoke("solve", TINY, "--scenarios", "two", "--analyse", "--runs-dir", tmp_path, "-q")
     assert result.exit_code == 0, result.output
     assert "VSS" in result.output and "EVPI" in result.output
+    # the value section follows the summary's language (Dutch by default)
+    assert term("value_head", "nl") in result.output and term("value_head", "en") not in result.output
     (run,) = [p for p in tmp_path.iterdir() if not p.name.startswith(".")]
     assert not run.name.endswith(".failed")
     value = pd.read_csv(run / "analysis" / "value.csv")

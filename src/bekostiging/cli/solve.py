@@ -413,7 +413,7 @@ def solve_cmd(
     if analysis is not None:
         from bekostiging.analytics.chain import value_lines
 
-        for line in value_lines(analysis.to_frame()):
+        for line in value_lines(analysis.to_frame(), lang):
             click.echo(line)
     if solution.ok and out is not None:
         _write_tables(solution.tables, out)
