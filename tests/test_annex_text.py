@@ -93,3 +93,15 @@ def test_every_exhibit_numbered_with_a_source_line(pages: dict[str, list[str]], 
     for kind in (figure, table):
         assert numbers[kind] == list(range(1, len(numbers[kind]) + 1)), (kind, numbers[kind])
     assert sum(line.startswith(source) for line in lines) >= len(numbers[figure]) + len(numbers[table])
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_every_money_kpi_has_a_name_in_words(lang: str) -> None:
+    """Weights, valuations and start/end states are named in words in the annex's KPI tables
+    (they were printed as their codes, e.g. ``weight_late_cases_eur``)."""
+    from bekostiging.report.money import END_STATE, VALUATION_KPIS, WEIGHT_KPIS, kpi_label
+
+    keys = [*WEIGHT_KPIS, *VALUATION_KPIS, *(k for _, start, end in END_STATE for k in (start, end))]
+    names = [kpi_label(k, lang) for k in keys]
+    assert not [n for n in names if "_" in n], names
+    assert len(set(names)) == len(names)  # start and end, weight and valuation never share a name

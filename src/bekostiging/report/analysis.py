@@ -21,6 +21,7 @@ from bekostiging.analytics.chain import (
 )
 from bekostiging.report.blocks import Block, Heading, Paragraph, Table
 from bekostiging.report.i18n import TERMS, Lang, fmt_eur, fmt_number, fmt_percent, status_word, term
+from bekostiging.report.money import kpi_label
 from bekostiging.runs.store import RunRecord
 
 GAP_DECIMALS = 2
@@ -155,7 +156,7 @@ def value_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
         return
     kpi_rows = tuple(
         (
-            term(str(r.measure), lang),
+            kpi_label(str(r.measure), lang),
             _amount(r.recommended, r.unit, lang),
             _amount(r.status_quo, r.unit, lang),
             _amount(r.value, r.unit, lang),

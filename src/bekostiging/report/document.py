@@ -34,7 +34,7 @@ from bekostiging.report.i18n import (
     unit_words,
 )
 from bekostiging.report.memo import status_sentence  # re-exported: solve and the workbook use it
-from bekostiging.report.money import money_rows, weights_table
+from bekostiging.report.money import kpi_label, money_rows, weights_table
 from bekostiging.runs.store import RunRecord
 from bekostiging.schema import Case
 
@@ -295,7 +295,7 @@ def _summary_blocks(record: RunRecord, s: data.Summary, lang: Lang) -> Iterator[
     if not kpis.empty:
         frame = pd.DataFrame(
             {
-                term("kpi", lang): [term(k, lang) for k in kpis["kpi"]],
+                term("kpi", lang): [kpi_label(k, lang) for k in kpis["kpi"]],
                 term("value", lang): [
                     fmt_unit_value(v, u, lang) for v, u in zip(kpis["value"], kpis["unit"], strict=True)
                 ],

@@ -108,6 +108,22 @@ def label(key: str, lang: str) -> str:
     return nl if lang == "nl" else en
 
 
+def kpi_label(key: str, lang: str) -> str:
+    """A KPI's name for a flat table: weights and valuations say what they are, start and end
+    states say which; other KPIs by the common vocabulary (:func:`bekostiging.report.i18n.term`)."""
+    from bekostiging.report.i18n import term
+
+    if key in WEIGHT_KPIS:
+        return f"{label('weights', lang)}: {label(key, lang)}"
+    if key in VALUATION_KPIS:
+        return f"{label('valuation', lang)}: {label(key, lang)}"
+    for what, start, end in END_STATE:
+        if key in (start, end):
+            moment = ("start", "start") if key == start else ("eind", "end")
+            return f"{label(what, lang)}, {moment[0] if lang == 'nl' else moment[1]}"
+    return label(key, lang) if key in LABELS else term(key, lang)  # type: ignore[arg-type]
+
+
 def _expected(kpis: pd.DataFrame) -> dict[str, float]:
     rows = kpis[kpis["scenario"] == EXPECTED]
     return {str(k): float(v) for k, v in zip(rows["kpi"], rows["value"], strict=True)}
