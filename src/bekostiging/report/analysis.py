@@ -49,7 +49,7 @@ WORDS: dict[str, tuple[str, str]] = {  # (nl, en)
     ),
     "plan": ("Plan", "Plan"),
     "status_quo": ("Huidig beleid", "Status quo"),
-    "saving": ("Verschil (besparing)", "Saving"),
+    "saving": ("Verschil (huidig beleid − plan)", "Difference (status quo − plan)"),
     "status_quo_measure": ("Huidig beleid", "Status quo"),
     "saving_vs_status_quo": (
         "Verschil in de doelfunctie t.o.v. huidig beleid (modelweging inbegrepen; geen kasbesparing)",
