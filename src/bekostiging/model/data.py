@@ -51,6 +51,17 @@ class StaffData:
     trainee_cap_share: float
     retention_per_period: float  # 1 - attrition per period
     fixed_cost_period_meur: float = 0.0  # fixed organisation cost per period (M EUR)
+    # Cohorts hired before the horizon (a simulation's state, model/stages.md §4.3): FTE that
+    # become productive in period t (index t); until then they are trainees. Empty: none.
+    arriving_fte: tuple[float, ...] = ()
+
+    def arriving(self, t: int) -> float:
+        """FTE of pre-horizon cohorts that become productive in period ``t``."""
+        return self.arriving_fte[t] if 0 <= t < len(self.arriving_fte) else 0.0
+
+    def pretrained(self, t: int) -> float:
+        """FTE of pre-horizon cohorts still in training in period ``t`` (productive later)."""
+        return float(sum(self.arriving_fte[t + 1 :])) if t + 1 < len(self.arriving_fte) else 0.0
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,13 @@ class LocationData:
     lead_periods: int
     cost_per_place_period_meur: float
     decision_periods: tuple[int, ...]  # periods where openings may start / closings happen
+    # Openings committed before the horizon (a simulation's state, model/stages.md §4.3):
+    # locations that first become usable in period t (index t). Empty: none.
+    pending_openings: tuple[int, ...] = ()
+
+    def pending(self, t: int) -> int:
+        """Locations opened by a pre-horizon decision that become usable in period ``t``."""
+        return self.pending_openings[t] if 0 <= t < len(self.pending_openings) else 0
 
 
 @dataclass(frozen=True)

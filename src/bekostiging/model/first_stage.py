@@ -79,11 +79,14 @@ def add_staff_balance(b: pyo.Block, d: ChainData) -> None:
     r"""Staff_Balance — productive staff follow attrition and trained hiring cohorts.
 
     .. math::
-        Staff_{p,t} = \rho_p\,Staff_{p,t-1} + c_p\,Hire_{p,t-\ell_p}, \quad Staff_{p,-1} = S^0_p
+        Staff_{p,t} = \rho_p\,Staff_{p,t-1} + c_p\,Hire_{p,t-\ell_p} + A_{p,t}, \quad Staff_{p,-1} = S^0_p
         \qquad \forall p \in P_{adj}, t \in T
 
     For a fixed formation (``adjustable = false``): :math:`Staff_{p,t} = S^0_p`.
-    Trainees: :math:`Trainees_{p,t} = \sum_{\tau \in I_p,\, t-\ell_p < \tau \le t} c_p Hire_{p,\tau}`.
+    Trainees: :math:`Trainees_{p,t} = \sum_{\tau \in I_p,\, t-\ell_p < \tau \le t} c_p Hire_{p,\tau}
+    + \sum_{t' > t} A_{p,t'}`. :math:`A_{p,t}` are cohorts hired before the horizon that
+    become productive in period t (zero in a plan from today; a simulation's state when the
+    model is re-solved from a planning moment, ``model/stages.md`` §4.3).
 
     ==================  ======================  ==========================
     symbol              component               unit
@@ -94,6 +97,7 @@ def add_staff_balance(b: pyo.Block, d: ChainData) -> None:
     \ell_p              ``lag_periods``         periods of training
     \rho_p              ``retention_per_period`` share
     S^0_p               ``initial_fte``         FTE
+    A_{p,t}             ``arriving_fte``        FTE (pre-horizon cohorts)
     ==================  ======================  ==========================
     """
     b.Hire = pyo.Var(b.INTAKE, domain=pyo.NonNegativeIntegers)
@@ -109,7 +113,8 @@ def add_staff_balance(b: pyo.Block, d: ChainData) -> None:
         if not s.adjustable:
             return b.Staff[p, t] == s.initial_fte
         previous = b.Staff[p, t - 1] if t > 0 else s.initial_fte
-        return b.Staff[p, t] == s.retention_per_period * previous + hired(p, t - s.lag_periods)
+        arrivals = hired(p, t - s.lag_periods) + s.arriving(t)
+        return b.Staff[p, t] == s.retention_per_period * previous + arrivals
 
     b.Staff_Balance = pyo.Constraint(b.P, b.T, rule=balance)
     b.Trainees = pyo.Expression(
@@ -117,7 +122,8 @@ def add_staff_balance(b: pyo.Block, d: ChainData) -> None:
         b.T,
         rule=lambda _b, p, t: sum(
             hired(p, tau) for tau in range(max(0, t - d.staff[p].lag_periods + 1), t + 1)
-        ),
+        )
+        + d.staff[p].pretrained(t),
     )
     b.Capacity = pyo.Expression(
         b.P,
@@ -156,12 +162,14 @@ def add_location_balance(b: pyo.Block, d: ChainData) -> None:
     r"""Location_Balance — COA locations open, opened after a lead time, closed.
 
     .. math::
-        Open_{l,t} = Open_{l,t-1} + Opened_{l,t} - Closed_{l,t}, \quad Open_{l,-1} = O^0_l,
+        Open_{l,t} = Open_{l,t-1} + Opened_{l,t} - Closed_{l,t} + U_{l,t}, \quad Open_{l,-1} = O^0_l,
         \quad Open_{l,t} \le \bar O_l \qquad \forall l \in L, t \in T
 
     :math:`Opened_{l,t}` and :math:`Closed_{l,t}` exist only at COA decision moments
     (every ``location_decision_interval_months``) and :math:`Opened_{l,t}=0` for
-    :math:`t < \ell_l` (the lead time from today's decision to first use).
+    :math:`t < \ell_l` (the lead time from today's decision to first use). :math:`U_{l,t}` are
+    openings decided before the horizon that become usable in period t (zero in a plan from
+    today; a simulation's state, ``model/stages.md`` §4.3).
     Regular places: :math:`Places_t = \sum_l q_l\, Open_{l,t}`.
 
     ==============  ====================  =====================
@@ -173,6 +181,7 @@ def add_location_balance(b: pyo.Block, d: ChainData) -> None:
     q_l             ``places``            places per location
     \ell_l          ``lead_periods``      periods
     \bar O_l        ``max_open``          locations
+    U_{l,t}         ``pending_openings``  locations (pre-horizon decisions)
     ==============  ====================  =====================
     """
     loc = {x.name: x for x in d.locations}
@@ -186,7 +195,7 @@ def add_location_balance(b: pyo.Block, d: ChainData) -> None:
     def balance(_b: pyo.Block, n: str, t: int) -> pyo.Expression:
         previous = b.Open[n, t - 1] if t > 0 else loc[n].initially_open
         change = (b.Opened[n, t] - b.Closed[n, t]) if (n, t) in b.LOC_DECISION else 0
-        return b.Open[n, t] == previous + change
+        return b.Open[n, t] == previous + change + loc[n].pending(t)
 
     b.Location_Balance = pyo.Constraint(b.L, b.T, rule=balance)
     b.Places = pyo.Expression(b.T, rule=lambda _b, t: sum(loc[n].places * b.Open[n, t] for n in b.L))
