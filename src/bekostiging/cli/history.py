@@ -99,7 +99,8 @@ def inflow_lines(history: History, lang: str) -> list[str]:
     older = [r for r in history.inflow_yearly if r.year < FIRST_SHOWN_YEAR and r.category == "total"]
     if older:
         lines.append(
-            word("older", lang) + ": "
+            word("older", lang)
+            + ": "
             + ", ".join(f"{r.year} {number(r.persons, lang, r.status)}" for r in older)
         )
     return lines
@@ -118,8 +119,11 @@ def mpp_lines(history: History, lang: str) -> list[str]:
         real = totals.get(v.target_year)
         centre = v.centre
         ratio = number(real / centre, lang, decimals=2) if real and centre else MISSING
-        mid = number(v.mid, lang) if v.mid is not None else (
-            number(centre, lang) + "*" if centre is not None else MISSING)
+        mid = (
+            number(v.mid, lang)
+            if v.mid is not None
+            else (number(centre, lang) + "*" if centre is not None else MISSING)
+        )
         lines.append(
             f"{v.published.isoformat():<13}{v.target_year:>8}{v.horizon:>9}"
             f"{number(v.low, lang):>10}{mid:>10}{number(v.high, lang):>10}"
@@ -132,16 +136,22 @@ def figure_lines(history: History, lang: str) -> list[str]:
     """COA, IND and spending figures, one line each."""
     lines = [word("coa", lang)]
     for r in history.coa:
-        lines.append(f"  {r.date.isoformat()}  {r.measure:<18}{number(r.value, lang, r.status):>10}"
-                     f"  {r.source}  {r.note}".rstrip())
+        lines.append(
+            f"  {r.date.isoformat()}  {r.measure:<18}{number(r.value, lang, r.status):>10}"
+            f"  {r.source}  {r.note}".rstrip()
+        )
     lines += ["", word("ind", lang)]
     for r in history.ind:
-        lines.append(f"  {r.date.isoformat()}  {r.measure:<18}{r.category:<8}"
-                     f"{number(r.value, lang, r.status):>10}  {r.source}  {r.note}".rstrip())
+        lines.append(
+            f"  {r.date.isoformat()}  {r.measure:<18}{r.category:<8}"
+            f"{number(r.value, lang, r.status):>10}  {r.source}  {r.note}".rstrip()
+        )
     lines += ["", word("spending", lang)]
     for r in history.spending:
-        lines.append(f"  {r.year}  {r.partner:<13}{r.measure:<15}"
-                     f"{number(r.eur_mln, lang, r.status, decimals=1):>10}  {r.source}  {r.note}".rstrip())
+        lines.append(
+            f"  {r.year}  {r.partner:<13}{r.measure:<15}"
+            f"{number(r.eur_mln, lang, r.status, decimals=1):>10}  {r.source}  {r.note}".rstrip()
+        )
     return lines
 
 
@@ -186,8 +196,11 @@ def history_chart(history: History, png: Path, lang: str) -> Path:
     ax.tick_params(axis="x", labelrotation=30)
     ax = axes[1, 1]
     totals = history.totals()
-    pts = [(v.horizon, totals[v.target_year] / v.centre) for v in history.mpp_vintages
-           if v.centre and v.target_year in totals]
+    pts = [
+        (v.horizon, totals[v.target_year] / v.centre)
+        for v in history.mpp_vintages
+        if v.centre and v.target_year in totals
+    ]
     if pts:
         ax.scatter([h for h, _ in pts], [r for _, r in pts])
     ax.axhline(1.0, color="grey", linewidth=0.8)
@@ -210,12 +223,27 @@ def history_group() -> None:
 
 
 @history_group.command("show")
-@click.option("--history", "history_dir", type=click.Path(path_type=Path), default=None,
-              help="History folder (CSV tables + sources.csv) [default: the shipped data/history].")
-@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True,
-              help="Language of the tables and the chart.")
-@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
-              help=f"Folder for the chart history.png [default: {CHART_DIR}].")
+@click.option(
+    "--history",
+    "history_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="History folder (CSV tables + sources.csv) [default: the shipped data/history].",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["nl", "en"]),
+    default="nl",
+    show_default=True,
+    help="Language of the tables and the chart.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help=f"Folder for the chart history.png [default: {CHART_DIR}].",
+)
 def show_command(history_dir: Path | None, lang: str, out: Path | None) -> None:
     """Print the history tables (missing figures shown as –) and write a chart."""
     folder = history_dir if history_dir is not None else shipped_history_dir()
@@ -233,10 +261,202 @@ def show_command(history_dir: Path | None, lang: str, out: Path | None) -> None:
             click.echo(line)
         click.echo("")
     click.echo(word("sources", lang))
-    used = {getattr(r, "source", "") for t in (history.inflow_yearly, history.inflow_periodic,
-            history.coa, history.ind, history.mpp_vintages, history.spending) for r in t}
+    used = {
+        getattr(r, "source", "")
+        for t in (
+            history.inflow_yearly,
+            history.inflow_periodic,
+            history.coa,
+            history.ind,
+            history.mpp_vintages,
+            history.spending,
+        )
+        for r in t
+    }
     for s in history.sources:
         if s.key in used:
             click.echo(f"  {s.key:<5} {s.url}")
     png = history_chart(history, (out if out is not None else CHART_DIR) / "history.png", lang)
     click.echo(f"\n{word('chart', lang)}: {png}")
+
+
+REPLAY_DIR = Path("runs") / "terugblik"
+STRESS_DIR = Path("runs") / "stresstoetsen"
+REPLAY_FIRST_YEAR = 2014  # the state of data/history/replay_state.csv is 1 January 2014
+REPLAY_WORDS: dict[str, tuple[str, str]] = {
+    "replay": (
+        "Terugblik: het ketenmodel met de echte instroom vanaf januari 2014",
+        "Back-test: the chain model on real inflow from January 2014",
+    ),
+    "metric": ("maatstaf", "metric"),
+    "simulated": ("gesimuleerd", "simulated"),
+    "actual": ("werkelijk", "actual"),
+    "error": ("fout", "error"),
+    "mape": ("MAPE (gemiddelde absolute procentuele fout)", "MAPE (mean absolute percentage error)"),
+    "written": ("Geschreven", "Written"),
+    "stress": ("Stresspaden (instroom per jaar, personen)", "Stress paths (inflow per year, persons)"),
+    "path": ("pad", "path"),
+    "use": ("Gebruik: bekostiging evaluate RUN --scenarios", "Use: bekostiging evaluate RUN --scenarios"),
+}
+
+
+def rword(key: str, lang: str) -> str:
+    """A label of the replay and stress commands in ``lang``."""
+    nl, en = REPLAY_WORDS[key]
+    return nl if lang == "nl" else en
+
+
+@history_group.command("replay")
+@click.argument("case_dir", metavar="[CASE]", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--to",
+    "last_year",
+    type=click.IntRange(REPLAY_FIRST_YEAR, 2025),
+    default=2025,
+    show_default=True,
+    help="Last year replayed (the replay starts in January 2014, the state of data/history).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["nl", "en"]),
+    default="nl",
+    show_default=True,
+    help="Language of the table and the chart.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help=f"Folder for validation.csv, replay.csv, mape.csv, validation.png [default: {REPLAY_DIR}].",
+)
+def replay_command(case_dir: Path | None, last_year: int, lang: str, out: Path | None) -> None:
+    """Replay the chain model on the real inflow from 2014 and compare with what happened.
+
+    Year-end COA occupancy, IND asylum backlog and yearly IND decisions, simulated
+    against real (data/history), with the MAPE per measure; the chain's yearly
+    parameters (IND capacity, permit share, housing outflow) come from
+    data/history/replay_parameters.csv.
+    """
+    from bekostiging.cli.defaults import case_or_default
+    from bekostiging.history.validation import actuals, mape, replay, validation_chart, validation_frame
+    from bekostiging.io.case import load_case
+
+    case_dir = case_or_default(case_dir)
+    try:
+        case = load_case(case_dir)
+        history = load_history(shipped_history_dir())
+        result = replay(history, case, REPLAY_FIRST_YEAR, last_year)
+    except InputErrors as exc:
+        raise InputProblemsError(exc.problems) from exc
+    frame = validation_frame(result, actuals(history, REPLAY_FIRST_YEAR + 1, last_year))
+    scores = mape(frame)
+    folder = out if out is not None else REPLAY_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(folder / "validation.csv", index=False)
+    result.monthly.to_csv(folder / "replay.csv")
+    pd_scores = [
+        {"metric": k, "mape_percent": round(v, 2), "n": int((frame["metric"] == k).sum())}
+        for k, v in scores.items()
+    ]
+    import pandas as pd
+
+    pd.DataFrame(pd_scores, columns=["metric", "mape_percent", "n"]).to_csv(folder / "mape.csv", index=False)
+    png = validation_chart(result, frame, folder / "validation.png", lang)
+    click.echo(rword("replay", lang))
+    click.echo(
+        f"{rword('metric', lang):<18} {word('year', lang):>5} {rword('simulated', lang):>12} "
+        f"{rword('actual', lang):>12} {rword('error', lang):>7}"
+    )
+    for row in frame.itertuples(index=False):
+        error = (row.simulated - row.actual) / row.actual * 100.0
+        click.echo(
+            f"{row.metric:<18} {row.year:>5} {number(row.simulated, lang):>12} "
+            f"{number(row.actual, lang):>12} {number(error, lang, decimals=1):>6}%"
+        )
+    click.echo(rword("mape", lang) + ":")
+    for metric, value in scores.items():
+        click.echo(f"  {metric:<18} {number(value, lang, decimals=1)} %")
+    click.echo(f"{rword('written', lang)}: {folder / 'validation.csv'}, {png}")
+
+
+@history_group.command("stress")
+@click.argument("case_dir", metavar="[CASE]", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--paths",
+    "names",
+    default=None,
+    help="Stress paths, comma-separated: 2015-in-2027, 2022-opnieuw, mpp-plus-20 [default: all].",
+)
+@click.option(
+    "--shock",
+    "shock",
+    default=None,
+    help="Scale the inflow of a year on every path: YEAR:+N% or YEAR:-N%, e.g. 2027:+20%.",
+)
+@click.option(
+    "--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True, help="Language of the table."
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help=f"Folder for the stress paths as a scenario set [default: {STRESS_DIR}].",
+)
+def stress_command(
+    case_dir: Path | None, names: str | None, shock: str | None, lang: str, out: Path | None
+) -> None:
+    """Write named stress paths (real surges laid over the case's MPP mid) as a scenario set.
+
+    No CSV editing: the set loads like any other, e.g. ``bekostiging evaluate RUN --scenarios DIR``.
+    """
+    from datetime import date
+
+    from bekostiging.cli.defaults import case_or_default
+    from bekostiging.history.replay import case_seasonality, monthly_inflow, yearly_parameters
+    from bekostiging.history.stress import (
+        STRESS_PATHS,
+        ShockError,
+        apply_shocks,
+        as_scenario_set,
+        mpp_base_path,
+        parse_shocks,
+        stress_paths,
+    )
+    from bekostiging.io.case import load_case
+    from bekostiging.io.scenarios import write_scenario_set
+    from bekostiging.model import mpp_mid_inflow
+
+    chosen = None if names is None else [n.strip() for n in names.split(",") if n.strip()]
+    unknown = [n for n in chosen or [] if n not in STRESS_PATHS]
+    if chosen is not None and (unknown or not chosen):
+        raise click.BadParameter(
+            f"{', '.join(unknown) or '(empty)'}; allowed: {', '.join(STRESS_PATHS)}", param_hint="--paths"
+        )
+    case_dir = case_or_default(case_dir)
+    try:
+        case = load_case(case_dir)
+        history = load_history(shipped_history_dir())
+        params = yearly_parameters()
+    except InputErrors as exc:
+        raise InputProblemsError(exc.problems) from exc
+    base = mpp_base_path(case.periods, mpp_mid_inflow(case))
+    shocks = []
+    if shock is not None:
+        try:
+            shocks = parse_shocks(shock, base.years())
+        except ShockError as exc:
+            raise click.BadParameter(str(exc).removeprefix("--shock: "), param_hint="--shock") from exc
+    season = {r.month: r.factor for r in case.seasonality} or case_seasonality()
+    real = monthly_inflow(history, params, season, REPLAY_FIRST_YEAR, max(history.totals()))
+    paths = [apply_shocks(p, shocks) for p in stress_paths(base, real, chosen)]
+    folder = out if out is not None else STRESS_DIR
+    write_scenario_set(as_scenario_set(paths, folder.name, date.today()), folder)
+    click.echo(rword("stress", lang))
+    years = base.years()
+    click.echo(f"{rword('path', lang):<20}" + "".join(f"{y:>10}" for y in years))
+    for p in [apply_shocks(base, shocks), *paths]:
+        yearly = p.yearly().sum(axis=1)
+        click.echo(f"{p.name:<20}" + "".join(f"{number(float(yearly[y]), lang):>10}" for y in years))
+    click.echo(f"{rword('written', lang)}: {folder}  ({rword('use', lang)} {folder})")

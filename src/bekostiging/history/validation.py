@@ -390,7 +390,7 @@ def validation_chart(result: Replay, frame: pd.DataFrame, png: Path, lang: str =
             ax.plot(x, monthly[column].to_numpy(), color="tab:blue", label=word("simulated", lang))
             dates = pd.to_datetime(real["date"])
             ax.plot(
-                dates.dt.year + (dates.dt.dayofyear - 0.5) / 365.25,
+                dates.dt.year + (dates.dt.day_of_year - 0.5) / 365.25,
                 real["actual"],
                 "o",
                 color="black",

@@ -1,0 +1,262 @@
+"""History as simulation input (issue 10 §3 §4): state, monthly paths, vintages, shocks, MAPE, CLI."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from bekostiging import shipped
+from bekostiging.cli import main
+from bekostiging.history import load_history
+from bekostiging.history.replay import (
+    CATEGORIES,
+    MONTHS,
+    case_seasonality,
+    forecast_at,
+    monthly_inflow,
+    planning_moment,
+    spread_year,
+    start_state,
+    vintage_at,
+    yearly_parameters,
+)
+from bekostiging.history.stress import (
+    STRESS_PATHS,
+    InflowPath,
+    Shock,
+    ShockError,
+    apply_shocks,
+    as_scenario_set,
+    parse_shocks,
+    stress_paths,
+    surge_overlay,
+)
+from bekostiging.history.validation import mape
+from bekostiging.io.case import load_case
+
+DEFAULT_CASE = shipped.default_case_dir()
+
+
+@pytest.fixture(scope="module")
+def history():
+    return load_history()
+
+
+@pytest.fixture(scope="module")
+def params():
+    return yearly_parameters()
+
+
+@pytest.fixture(scope="module")
+def case():
+    return load_case(DEFAULT_CASE)
+
+
+@pytest.fixture(scope="module")
+def real(history, params):
+    return monthly_inflow(history, params, case_seasonality(), 2014, 2025)
+
+
+# --------------------------------------------------------------------------- the state of January 2014
+
+
+def test_start_state_occupancy_is_the_coa_figure_of_31_december_2013(history, case):
+    state = start_state()
+    coa = {r.date: r.value for r in history.coa if r.measure == "occupancy"}
+    assert state.occupancy == coa[date(2013, 12, 31)] == 15394
+    sigma = {c.value: case.settings.categories[c].reception_share for c in case.settings.categories}
+    assert state.reception(sigma) == pytest.approx(state.occupancy, abs=1.0)  # the stocks add up to it
+
+
+def test_every_state_value_has_an_address_or_a_stated_estimate():
+    state = start_state()
+    assert set(state.sources) >= {"occupancy", "ind_backlog.first", "status_holders", "rejected"}
+    for key, source in state.sources.items():
+        assert source.startswith(("http", "estimate:", "derived:")), (key, source)
+
+
+def test_start_state_refuses_a_value_without_source(tmp_path):
+    (tmp_path / "replay_state.csv").write_text(
+        "stock,category,persons,status,url,note\noccupancy,,100,reported,,\n", encoding="utf-8"
+    )
+    from bekostiging.errors import InputErrors
+
+    with pytest.raises(InputErrors) as err:
+        start_state(tmp_path)
+    assert any(p.field == "url" and p.row == 2 for p in err.value.problems)
+
+
+# --------------------------------------------------------------------------- monthly inflow
+
+
+def test_monthly_path_sums_to_the_yearly_history(history, params, real):
+    by_year = real.groupby(real.index.str[:4]).sum()
+    for year in range(2014, 2026):
+        for cat in CATEGORIES:
+            expected = history.inflow(cat).get(year)
+            if expected is None:
+                expected = params.values[f"inflow_{cat}"][year]
+            assert by_year.loc[str(year), cat] == pytest.approx(expected, rel=1e-12), (year, cat)
+    assert len(real) == 12 * MONTHS and (real.to_numpy() >= 0).all()
+
+
+def test_published_months_are_kept_where_they_fit_the_year(real):
+    assert real.loc["2015-10", "first"] == pytest.approx(9990.0)  # S4, the peak month
+    assert real.loc["2015-09", "nareis"] == pytest.approx(1960.0)  # H9
+    # 2018: the published months sum above the yearly figure: scaled, shape kept
+    months = real.loc["2018-01":"2018-12", "first"].to_numpy()
+    assert months[8] / months[1] == pytest.approx(2250.0 / 1200.0)
+
+
+def test_spread_year_by_hand():
+    season = dict.fromkeys(range(1, 13), 1.0)
+    out = spread_year(1200.0, season, months={1: 300.0}, quarters={2: 300.0})
+    assert out.sum() == pytest.approx(1200.0)
+    assert out[0] == pytest.approx(300.0)
+    assert out[3:6] == pytest.approx([100.0, 100.0, 100.0])  # the quarter split evenly
+    assert out[1] == pytest.approx((1200.0 - 300.0 - 300.0) / 8)
+
+
+# --------------------------------------------------------------------------- MPP vintages
+
+
+def test_vintage_at_a_moment_is_the_latest_published_on_or_before_it(history):
+    for year in range(2014, 2026):
+        for season in ("spring", "autumn"):
+            moment = planning_moment(year, season)
+            for target in (year, year + 1):
+                chosen = vintage_at(history, moment, target)
+                candidates = [
+                    v
+                    for v in history.mpp_vintages
+                    if v.target_year == target and v.centre is not None and v.published <= moment
+                ]
+                if not candidates:
+                    assert chosen is None
+                    continue
+                assert chosen is not None and chosen.published <= moment
+                assert chosen.published == max(v.published for v in candidates)
+
+
+def test_vintage_known_late_2015_and_the_calibrated_stand_in(history):
+    assert vintage_at(history, date(2015, 11, 29), 2016).mid == 26000  # Ontwerpbegroting 2016
+    assert vintage_at(history, date(2015, 12, 1), 2016).mid == 58000  # MPP November 2015
+    early = forecast_at(history, date(2014, 6, 1), 2015)
+    assert early.method == "logar" and "2013" in early.label  # only totals up to 2013 are known
+    assert 0 < early.centre < 2 * max(history.totals(until=2013).values())
+
+
+# --------------------------------------------------------------------------- stress paths and shocks
+
+
+def _flat_path() -> InflowPath:
+    periods = tuple(f"{y}-{m:02d}" for y in range(2026, 2031) for m in range(1, 13))
+    inflow = np.tile(np.array([3000.0, 1000.0, 150.0]), (len(periods), 1))
+    return InflowPath("base", periods, inflow, "flat")
+
+
+def test_shock_parses_and_scales_exactly():
+    base = _flat_path()
+    shocks = parse_shocks("2027:+20%, 2029:-12.5%", base.years())
+    assert shocks == [Shock(2027, 20.0), Shock(2029, -12.5)]
+    out = apply_shocks(base, shocks)
+    for i, p in enumerate(base.periods):
+        factor = 1.2 if p.startswith("2027") else 0.875 if p.startswith("2029") else 1.0
+        assert np.array_equal(out.inflow[i], base.inflow[i] * factor)
+    assert parse_shocks("2028:5%") == [Shock(2028, 5.0)]  # no sign: an increase
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("2027:+20", "not a shock"),
+        ("20%", "not a shock"),
+        ("", "empty"),
+        ("2040:+5%", "2026–2030"),
+        ("2027:+900%", "between"),
+        ("2027:+1%,2027:+2%", "twice"),
+    ],
+)
+def test_bad_shocks_name_the_option_and_what_is_allowed(text, fragment):
+    with pytest.raises(ShockError) as err:
+        parse_shocks(text, list(range(2026, 2031)))
+    assert str(err.value).startswith("--shock:") and fragment in str(err.value)
+
+
+def test_surge_overlay_replays_the_real_ratio(real):
+    base = _flat_path()
+    out = surge_overlay(base, real, 2015, 2027, "s", "")
+    total = real.sum(axis=1)
+    ref = total[total.index.str.startswith("2014-")].mean()
+    assert np.array_equal(out.inflow[:12], base.inflow[:12])  # 2026 untouched
+    i = base.periods.index("2027-10")
+    assert out.inflow[i] == pytest.approx(base.inflow[0] * total["2015-10"] / ref)
+    assert out.yearly().loc[2027].sum() > 1.9 * base.yearly().loc[2026].sum()  # 2015 doubled 2014
+
+
+def test_named_stress_paths_and_their_scenario_set(real, case):
+    from bekostiging.history.stress import mpp_base_path
+    from bekostiging.model import mpp_mid_inflow
+
+    base = mpp_base_path(case.periods, mpp_mid_inflow(case))
+    paths = stress_paths(base, real)
+    assert [p.name for p in paths] == list(STRESS_PATHS)
+    plus = paths[2].yearly().sum(axis=1)
+    assert plus[2027] == pytest.approx(1.2 * base.yearly().sum(axis=1)[2027])
+    scenario_set = as_scenario_set(paths, "stress", date(2026, 1, 1))
+    scenario_set.check_fits(case)
+    assert scenario_set.inflow_persons.shape == (3, len(case.periods), 3)
+    with pytest.raises(ValueError, match="unknown"):
+        stress_paths(base, real, ["2015-in-2099"])
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def test_mape_by_hand():
+    frame = pd.DataFrame(
+        {
+            "metric": ["a", "a", "b", "b"],
+            "year": [2015, 2016, 2015, 2016],
+            "simulated": [110.0, 90.0, 150.0, 5.0],
+            "actual": [100.0, 100.0, 100.0, 0.0],  # a zero actual cannot be scored
+        }
+    )
+    assert mape(frame) == {"a": pytest.approx(10.0), "b": pytest.approx(50.0)}
+
+
+def test_cli_replay_short_window_writes_validation(tmp_path: Path):
+    out = tmp_path / "terugblik"
+    result = CliRunner().invoke(main, ["history", "replay", "--to", "2017", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(out / "validation.csv")
+    assert list(frame.columns[:4]) == ["metric", "year", "simulated", "actual"]
+    occ = frame[frame["metric"] == "coa_bezetting"].set_index("year")
+    assert list(occ.index) == [2015, 2016, 2017]
+    assert occ.loc[2016, "actual"] == 27008  # S25
+    assert (out / "validation.png").stat().st_size > 0
+    assert "MAPE" in result.output and "werkelijk" in result.output  # Dutch by default
+
+
+def test_cli_stress_writes_a_loadable_set_and_refuses_a_bad_shock(tmp_path: Path, case):
+    from bekostiging.io.scenarios import load_scenario_set
+
+    out = tmp_path / "stress"
+    ok = CliRunner().invoke(
+        main, ["history", "stress", "--paths", "mpp-plus-20", "--shock", "2028:+10%", "--out", str(out)]
+    )
+    assert ok.exit_code == 0, ok.output
+    loaded = load_scenario_set(out, case)
+    yearly = loaded.inflow_persons[0].sum(axis=1)
+    years = np.array([int(p[:4]) for p in loaded.periods])
+    base = yearly[years == 2026].sum()
+    assert yearly[years == 2027].sum() == pytest.approx(1.2 * base)
+    assert yearly[years == 2028].sum() == pytest.approx(1.1 * base)
+    bad = CliRunner().invoke(main, ["history", "stress", "--shock", "2027:20", "--out", str(tmp_path / "x")])
+    assert bad.exit_code == 2 and "--shock" in bad.output and "YEAR:+N%" in bad.output
+    assert "Traceback" not in bad.output
