@@ -9,6 +9,7 @@ from bekostiging.cli import (
     runs,  # noqa: F401  (runs, show, compare, report, rerun)
     saa,  # noqa: F401  (saa)
     scenarios,  # noqa: F401  (scenarios generate|show|backtest)
+    simulate,  # noqa: F401  (simulate)
     solve,  # noqa: F401  (solve)
     sweep,  # noqa: F401  (sweep, frontier)
 )

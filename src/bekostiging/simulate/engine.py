@@ -87,6 +87,9 @@ class Context:
     # ``evaluate``'s recourse problem when it spans the plan's whole window; the ledger
     # still settles the years). Off: budgets free in a segment, money is the ledger's.
     segment_budgets: bool = False
+    # Run the chain between two moments in pieces of this many months (1: month by month,
+    # the recourse then sees one month of realised inflow at a time); None: one piece.
+    segment_months: int | None = None
 
     @classmethod
     def of(cls, case: Case, options: SolverOptions | None = None, **kw: Any) -> Context:
@@ -268,7 +271,8 @@ def end_state(first: pyo.Block, b: pyo.Block, d: ChainData, state: State, plan: 
         for (n, label), count in plan.opened.items():
             i = month_index(label)
             decided = i - loc.lead_periods
-            if n == loc.name and count > 0 and i >= end_index and decided < end_index:
+            in_piece = month_index(state.month) <= decided < end_index  # decided during this run
+            if n == loc.name and count > 0 and i >= end_index and in_piece:
                 k = i - end_index
                 extra_o += [0] * (k + 1 - len(extra_o))
                 extra_o[k] += round(count)
@@ -379,7 +383,7 @@ def simulate_path(
     initial: State | None = None,
 ) -> PathResult:
     """Run ``policy`` along ``path`` through the budget cycle (see the module docstring)."""
-    state = initial or State.from_case(ctx.case, ctx.base, month=path.start)
+    state = initial or path.initial or State.from_case(ctx.case, ctx.base, month=path.start)
     if state.month != path.start:
         raise SimulationInputError(f"path {path.name} starts in {path.start}, its state in {state.month}")
     moments = planning_moments(path, replan)
@@ -395,14 +399,15 @@ def simulate_path(
         plan_s += time.perf_counter() - t0
         state = commit(state, plan, until)
         decisions.append(_decision_row(moment, until, plan, state, forecast))
-        segment = run_segment(ctx, state, plan, path, month_index(until) - month_index(moment), policy.rules)
-        run_s += segment.seconds
-        costs.append(segment.second_stage_cost_eur)
-        rows += segment.rows
-        spent = dict(state.money.spent_meur)
-        for key, v in segment.spent_meur.items():
-            spent[key] = spent.get(key, 0.0) + v
-        state = segment.state.with_money(replace(segment.state.money, spent_meur=spent))
+        for piece in _pieces(month_index(until) - month_index(moment), ctx.segment_months):
+            segment = run_segment(ctx, state, plan, path, piece, policy.rules)
+            run_s += segment.seconds
+            costs.append(segment.second_stage_cost_eur)
+            rows += segment.rows
+            spent = dict(state.money.spent_meur)
+            for key, v in segment.spent_meur.items():
+                spent[key] = spent.get(key, 0.0) + v
+            state = segment.state.with_money(replace(segment.state.money, spent_meur=spent))
         closing = [
             y for y in sorted({y for (_l, y) in spent}) if (y + 1) * MONTHS_PER_YEAR <= month_index(until)
         ]
@@ -415,6 +420,13 @@ def simulate_path(
     return PathResult(
         policy.name, path.name, path.probability, rows, decisions, plan_s, run_s, state, tuple(costs)
     )
+
+
+def _pieces(months: int, size: int | None) -> list[int]:
+    """``months`` split into runs of at most ``size`` months (one run when ``size`` is None)."""
+    if size is None or size >= months:
+        return [months]
+    return [size] * (months // size) + ([months % size] if months % size else [])
 
 
 def _decision_row(moment: str, until: str, plan: Plan, state: State, forecast: Forecast) -> dict[str, object]:

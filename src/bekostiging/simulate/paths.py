@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -91,6 +92,7 @@ class Path:
     series: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     housing: np.ndarray | None = None  # persons housed per month (None: the case's series)
     probability: float = 1.0
+    initial: Any = None  # the State at ``start`` (None: the case's own initial state)
 
     @property
     def months(self) -> list[str]:

@@ -1,0 +1,73 @@
+"""``bekostiging simulate`` on the tiny case: the files it writes, and bad options (exit 2)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from bekostiging.cli import main
+from model_cases import TINY_CASE
+
+BASE = [str(TINY_CASE), "--max-paths", "1", "--workers", "1"]
+
+
+def run(*args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(main, ["simulate", *BASE, *args])
+
+
+def test_simulate_writes_the_tables_chart_and_manifest_and_never_overwrites(tmp_path: Path) -> None:
+    out = tmp_path / "sim"
+    result = run("--policy", "status-quo,tuned:x=0.2,y=10", "--replan", "autumn", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    for name in ("simulation.csv", "summary.csv", "comparison.csv", "decisions.csv", "simulation.png"):
+        assert (out / name).stat().st_size > 0
+    sim = pd.read_csv(out / "simulation.csv")
+    assert list(sim.columns) == ["policy", "path", "month", "metric", "value"]
+    assert set(sim["policy"]) == {"status-quo", "tuned:x=0.2,y=10"}
+    assert sim[sim["metric"] == "occupancy"]["month"].nunique() == 12
+    summary = pd.read_csv(out / "summary.csv")
+    assert {"mean", "p90"} <= set(summary.columns)
+    comparison = pd.read_csv(out / "comparison.csv")
+    tuned = comparison[comparison["policy"] == "tuned:x=0.2,y=10"].iloc[0]
+    assert tuned["cash_eur_mean_vs_status-quo"] == pytest.approx(
+        tuned["cash_eur_mean"] - comparison[comparison["policy"] == "status-quo"].iloc[0]["cash_eur_mean"]
+    )
+    decisions = pd.read_csv(out / "decisions.csv")
+    assert list(decisions["moment"].unique()) == ["2026-01", "2026-10"]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["inputs_sha256"]["case/case.toml"]) == 64
+    assert manifest["settings"]["replan"] == ["autumn"]
+    assert "kasuitgaven" in result.output  # Dutch by default
+    before = (out / "simulation.csv").read_bytes()
+    again = run("--policy", "status-quo", "--out", str(out))
+    assert again.exit_code == 1
+    assert "already exists" in again.output
+    assert (out / "simulation.csv").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--policy", "status-quo,geen-beleid"], "unknown policy"),
+        (["--shock", "2027+20"], "YEAR:+P%"),
+        (["--replan", "zomer"], "unknown"),
+        (["--paths", "geen-set"], "no such path source"),
+    ],
+)
+def test_bad_options_exit_2_with_a_clear_message(tmp_path: Path, args: list[str], says: str) -> None:
+    result = run(*args, "--out", str(tmp_path / "x"))
+    assert result.exit_code == 2, result.output
+    assert says in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "x").exists()
+
+
+def test_an_unknown_policy_lists_the_names_on_offer(tmp_path: Path) -> None:
+    result = run("--policy", "beleid-x", "--out", str(tmp_path / "x"))
+    assert result.exit_code == 2
+    for name in ("status-quo", "flexpool", "combinatie", "lookahead", "tuned"):
+        assert name in result.output
