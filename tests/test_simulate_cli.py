@@ -71,3 +71,18 @@ def test_an_unknown_policy_lists_the_names_on_offer(tmp_path: Path) -> None:
     assert result.exit_code == 2
     for name in ("status-quo", "flexpool", "combinatie", "lookahead", "tuned"):
         assert name in result.output
+
+
+def test_tune_chooses_on_half_the_paths_and_judges_on_the_other(tmp_path: Path) -> None:
+    out = tmp_path / "t"
+    args = [str(TINY_CASE), "--workers", "1", "--replan", "none", "--policy", "status-quo", "--tune"]
+    result = CliRunner().invoke(main, ["simulate", *args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    tuning = pd.read_csv(out / "tuning.csv")
+    assert len(tuning) == 12  # 4 shares above the MPP x 3 reserve sizes
+    best = tuning.loc[tuning["score_eur"].idxmin()]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["settings"]["tuned"] == f"tuned:x={best['x']:g},y={best['y']:g}"
+    judged = set(pd.read_csv(out / "simulation.csv")["path"])
+    assert judged.isdisjoint(manifest["settings"]["tuned_on"])
+    assert judged == {"high"} and manifest["settings"]["tuned_on"] == ["low"]

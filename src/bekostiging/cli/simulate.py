@@ -90,6 +90,12 @@ def _names(value: str) -> list[str]:
 @click.option(
     "--mip-gap", type=FiniteFloatRange(0, 1), default=0.005, show_default=True, help="Relative gap."
 )
+@click.option(
+    "--tune",
+    is_flag=True,
+    help="Tune x and y of 'tuned' on the first half of the paths (a small grid: lowest cash plus late "
+    "case-months at the case's late-case weight); every policy is then judged on the other half.",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the lookahead's scenarios.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Parallel worker processes.")
 @policies_option
@@ -114,6 +120,7 @@ def simulate_cmd(
     lookahead_scenarios: int,
     planning_years: int,
     mip_gap: float,
+    tune: bool,
     seed: int,
     workers: int | None,
     policies_dir: Path | None,
@@ -147,10 +154,12 @@ def simulate_cmd(
         Shock,
         SimulationError,
         SimulationInputError,
+        Tuned,
         make_policy,
     )
     from bekostiging.simulate.engine import decisions_frame, simulate, tidy
     from bekostiging.simulate.output import manifest, outputs, write_folder
+    from bekostiging.simulate.policies import tune as tune_tuned
     from bekostiging.simulate.sources import PathRequest, load_paths
     from bekostiging.solver import SolverOptions
 
@@ -207,6 +216,23 @@ def simulate_cmd(
         err=True,
     )
     start = time.perf_counter()
+    extra: dict[str, bytes] = {}
+    tuned_note: dict[str, object] = {}
+    if tune:
+        if len(paths) < 2:
+            raise SimulateInputError("--tune needs at least two paths (half to tune on, half to judge)")
+        if not any(isinstance(p, Tuned) for p in policies):
+            policies.append(Tuned())
+        half = len(paths) // 2
+        training, paths = paths[:half], paths[half:]
+        tuning = tune_tuned(ctx, training, replan=replan_moments, workers=workers)
+        policies = [tuning.best if isinstance(p, Tuned) else p for p in policies]
+        import pandas as pd
+
+        extra["tuning.csv"] = pd.DataFrame(tuning.table).to_csv(index=False).encode("utf-8")
+        tuned_note = {"tuned_on": list(tuning.training), "tuned": tuning.best.name}
+        click.echo(f"tuned: {tuning.best.name} ({len(training)} paths)", err=True)
+        n_paths = len(paths)
     try:
         results = simulate(ctx, paths, policies, replan_moments, workers=workers)
     except SimulationError as exc:
@@ -232,6 +258,7 @@ def simulate_cmd(
         "mip_gap": mip_gap,
         "seed": seed,
         "workers": workers,
+        **tuned_note,
     }
     timings = {
         "wall": wall,
@@ -247,6 +274,7 @@ def simulate_cmd(
     files, comparison = outputs(
         table, decisions, probabilities, title, lang, manifest(inputs, settings, timings, version_line())
     )
+    files.update(extra)
     try:
         write_folder(folder, files)
     except FileExistsError as exc:

@@ -267,9 +267,67 @@ __all__ = [
     "Lookahead",
     "PresetRule",
     "Tuned",
+    "Tuning",
     "make_policy",
     "mpp_plan",
     "plan_from",
     "policy_names",
     "solve_plan",
+    "tune",
 ]
+
+
+# ------------------------------------------------------------------------------ tuning
+
+TUNE_X = (0.0, 0.1, 0.2, 0.3)  # shares above the MPP mid
+TUNE_Y_SHARES = (0.0, 0.25, 0.5)  # reserve places as shares of the case's maximum
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """The grid's scores on the training paths and the chosen point."""
+
+    best: Tuned
+    table: list[dict[str, float]]  # x, y, score_eur, cash_eur, late_case_months (means over paths)
+    training: tuple[str, ...]
+
+
+def tune(
+    ctx: Context,
+    training: Sequence[object],
+    grid_x: Sequence[float] = TUNE_X,
+    grid_y: Sequence[float] | None = None,
+    replan: Sequence[str] = ("spring", "autumn"),
+    workers: int | None = 1,
+) -> Tuning:
+    """Choose x and y of :class:`Tuned` on ``training`` paths: the lowest mean of cash plus
+    late case-months at the case's late-case weight (its penalty, EUR per case-month) —
+    judge the result on other paths."""
+    from bekostiging.simulate.engine import simulate
+
+    ys = (
+        tuple(grid_y)
+        if grid_y is not None
+        else tuple(share * ctx.base.max_reserve_places for share in TUNE_Y_SHARES)
+    )
+    points = [Tuned(x, y) for x in grid_x for y in ys]
+    results = simulate(ctx, training, points, replan, workers=workers)  # type: ignore[arg-type]
+    weight = ctx.case.settings.penalties.late_case_month_eur
+    table = []
+    for point in points:
+        mine = [r for r in results if r.policy == point.name]
+        cash = [sum(v for (_m, k, v) in r.rows if k == "cash_eur") for r in mine]
+        late = [sum(v for (_m, k, v) in r.rows if k == "late_cases") for r in mine]
+        score = [c + weight * lt for c, lt in zip(cash, late, strict=True)]
+        table.append(
+            {
+                "x": point.x,
+                "y": point.y,
+                "score_eur": float(np.mean(score)),
+                "cash_eur": float(np.mean(cash)),
+                "late_case_months": float(np.mean(late)),
+            }
+        )
+    best = min(table, key=lambda r: r["score_eur"])
+    names = tuple(getattr(p, "name", "") for p in training)
+    return Tuning(Tuned(best["x"], best["y"]), table, names)
