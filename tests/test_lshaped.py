@@ -167,3 +167,68 @@ def test_solve_cli_method_lshaped(tmp_path):
     assert bad.exit_code == 2 and "--cuts" in bad.output
     bad = runner.invoke(main, [*args, "--executor", "mpi"])
     assert bad.exit_code == 2 and "--executor" in bad.output
+
+
+def _tiny_with(n: int, seed: int = 3):
+    """The tiny case with ``n`` lognormal scenarios (a set large enough for the warm start)."""
+    from bekostiging.scenarios import generate
+
+    case = load_case(TINY_CASE)
+    return case, generate(case, "lognormal", n, seed, name=f"tiny-{n}")
+
+
+def test_reduced_warm_start_bound_is_valid(monkeypatch):
+    """Large-set route on a small case: the plan of a 2-scenario reduction starts the L-shaped
+    method; the reported bound is a bound of the full problem (≤ its exact optimum) and the
+    incumbent is the plan's true cost on all scenarios (≥ the optimum, within the gap)."""
+    from bekostiging import pipeline
+
+    monkeypatch.setattr(pipeline, "REDUCED_SCENARIOS", 2)  # reduce when S > 4
+    case, scenarios = _tiny_with(6)
+    exact = solve_case(case, scenarios, EXACT, method="ef")
+    gap = 0.01
+    ls = solve_case(case, scenarios, SolverOptions(threads=1, mip_gap=gap), method="lshaped", workers=1)
+    assert ls.timings["warm_start_scenarios"] == 2.0
+    opt = exact.outcome.objective
+    out = ls.outcome
+    assert out.status == Status.OPTIMAL
+    assert out.bound <= opt + 1e-7 * abs(opt)
+    assert out.objective >= opt - 1e-7 * abs(opt)
+    assert out.gap == pytest.approx((out.objective - out.bound) / abs(out.objective), abs=1e-12)
+    assert out.gap <= gap
+    from bekostiging.analytics import evaluate_plan
+    from bekostiging.pipeline import prepare_problem
+
+    problem = prepare_problem(case, scenarios, EXACT).problem
+    ev = evaluate_plan(problem, ls.first_stage, options=EXACT, workers=1)
+    assert ev.objective * MONEY_SCALE == pytest.approx(out.objective, rel=1e-7)
+
+
+def test_reduced_plan_is_the_reduced_problems_optimum():
+    """``reduced_plan``: the extensive form's plan on the fast-forward selection (k of S)."""
+    from bekostiging.pipeline import prepare_problem, reduced_plan
+    from bekostiging.scenarios.reduce import reduce_set
+
+    case, scenarios = _tiny_with(5)
+    problem = prepare_problem(case, scenarios, EXACT).problem
+    plan = reduced_plan(problem, EXACT, k=2)
+    small, _red = reduce_set(scenarios, 2)
+    direct = solve_case(case, small, EXACT, method="ef")
+    from bekostiging.analytics import evaluate_plan
+
+    small_problem = prepare_problem(case, small, EXACT).problem
+    cost = evaluate_plan(small_problem, plan, options=EXACT, workers=1).objective * MONEY_SCALE
+    assert cost == pytest.approx(direct.outcome.objective, rel=1e-7)
+    assert reduced_plan(problem, EXACT, k=5) is None  # nothing to reduce
+
+
+def test_auto_picks_lshaped_by_size(monkeypatch):
+    from bekostiging import pipeline
+
+    monkeypatch.setattr(pipeline, "AUTO_LSHAPED_SCENARIOS", 4)
+    case, scenarios = _tiny_with(4)
+    large = solve_case(case, scenarios, SolverOptions(threads=1, mip_gap=0.01), method="auto", workers=1)
+    assert large.timings.get("method") == 1.0
+    two = load_scenario_set(TINY_CASE / "scenarios" / "two", case)
+    small = solve_case(case, two, SolverOptions(threads=1, mip_gap=0.01), method="auto", workers=1)
+    assert "method" not in small.timings

@@ -75,7 +75,10 @@ def _quiet_highs() -> highspy.Highs:
     return h
 
 
-DEFAULT_CUTS = 20  # cut groups: at S = 200 multi-cut spent 168 s in the master, 20 groups 20 s (bench/)
+# one cut per scenario: from the reduced-set plan (pipeline.reduced_plan) multi-cut closed S = 1000
+# to 0.36 % in two iterations; without a warm start at S = 200 its MIP master grew to 3,200 cuts
+# (168 s) where 20 groups took 20 s, so groups (--cuts G) remain for long cold runs (bench/README.md)
+DEFAULT_CUTS: int | str = "multi"
 
 
 def cut_groups(n_scenarios: int, cuts: int | str) -> np.ndarray:
@@ -147,6 +150,7 @@ class LShaped:
         self.log = log or (lambda _line: None)
         self.bases: list[Any] = [None] * len(problem.scenarios)
         self._boxed = False
+        self.box_used = False  # the master needed the artificial PLAN_BOX at some point
         self._lower = -math.inf  # the current lower bound (for the master's own gap)
         self.result: LShapedResult | None = None
         self._y: list[np.ndarray] | None = None
@@ -472,6 +476,7 @@ class LShaped:
             extra={
                 "iterations": float(len(iterations)),
                 "cut_groups": float(self.n_groups),
+                "plan_box_used": float(self.box_used),
                 "master_seconds": master_s,
                 "subproblem_seconds": sub_s,
                 "highs_seconds": master_s + sub_s,
@@ -544,7 +549,29 @@ class LShaped:
             bound = (
                 float(info.objective_function_value) if st == highspy.HighsModelStatus.kOptimal else -math.inf
             )
+        if self._boxed:
+            bound = self._unbox(h, phase, x, bound)
+        if self._theta_lo == THETA_FALLBACK and np.any(theta <= THETA_FALLBACK * (1.0 - CUT_SLACK)):
+            bound = -math.inf  # θ on its artificial floor: the master's value bounds nothing yet
         return x, theta, bound, True
+
+    def _unbox(self, h: highspy.Highs, phase: str, x: np.ndarray, bound: float) -> float:
+        """The bound of a master solved within the artificial ``PLAN_BOX``, and the box removed.
+
+        The box is a restriction, so its optimum bounds the extensive form only when the box
+        does not bind: for the LP master an optimum strictly inside the box is also the optimum
+        without it (a convex problem); a MIP master's bound inside the box proves nothing, and
+        neither does an optimum on the box. Such bounds are dropped (``-inf``). The original
+        column bounds are restored (the next solve boxes again if the master is still unbounded).
+        """
+        m = self.lp.split.master
+        idx = np.flatnonzero(~np.isfinite(m.lower) | ~np.isfinite(m.upper))
+        on_box = np.abs(x[idx]) >= PLAN_BOX * (1.0 - CUT_SLACK)
+        valid = phase == "lp" and not bool(np.any(on_box))
+        self._boxed = False
+        self.box_used = True
+        h.changeColsBounds(len(idx), idx.astype(np.int32), m.lower[idx], m.upper[idx])
+        return bound if valid else -math.inf
 
     # -- the solution, as the extensive form gives it ------------------------------------
     @property

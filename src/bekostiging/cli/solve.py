@@ -224,14 +224,15 @@ def _write_tables(tables: dict[str, pd.DataFrame], out: Path) -> None:
     default="auto",
     show_default=True,
     help="ef: the extensive form in one HiGHS; lshaped: master over the plan + one LP per scenario "
-    "(L-shaped, parallel); auto: lshaped from 300 scenarios (risk-neutral, two-stage), else ef.",
+    "(L-shaped, parallel; above 100 scenarios it starts from the plan of 50 representative ones); "
+    "auto: lshaped from 300 scenarios (risk-neutral, two-stage), else ef.",
 )
 @click.option(
     "--cuts",
-    default="20",
+    default="multi",
     show_default=True,
-    help="L-shaped cuts: a number of scenario groups (one cut each per iteration), multi (one per "
-    "scenario) or single (aggregated).",
+    help="L-shaped cuts: multi (one per scenario), a number of scenario groups (one cut each per "
+    "iteration) or single (aggregated).",
 )
 @click.option(
     "--workers",
