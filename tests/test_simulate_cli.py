@@ -86,3 +86,17 @@ def test_tune_chooses_on_half_the_paths_and_judges_on_the_other(tmp_path: Path) 
     judged = set(pd.read_csv(out / "simulation.csv")["path"])
     assert judged.isdisjoint(manifest["settings"]["tuned_on"])
     assert judged == {"high"} and manifest["settings"]["tuned_on"] == ["low"]
+
+
+def test_options_leads_with_the_comparison_by_simulation(tmp_path: Path) -> None:
+    out = tmp_path / "options"
+    args = ["options", str(TINY_CASE), "--scenarios", "two", "--presets", "status-quo,flexpool"]
+    args += ["--runs-dir", str(tmp_path / "runs"), "--out", str(out), "-q", "--simulate-paths", "1"]
+    result = CliRunner().invoke(main, [*args, "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    simulated = pd.read_csv(out / "options-simulated.csv").set_index("policy")
+    assert set(simulated.index) == {"status-quo", "flexpool"}
+    assert simulated.loc["status-quo", "cash_eur_mean_vs_status-quo"] == 0
+    assert (out / "options-simulated.png").read_bytes().startswith(b"\x89PNG")
+    headline = result.output.index("Hoofdvergelijking: door simulatie")
+    assert headline < result.output.index("Snelle toets: twee-fasenmodel")

@@ -291,6 +291,15 @@ def _presets(value: str | None, case_dir: Path, policies_dir: Path | None) -> li
     default=None,
     help="Folder for options.csv/.xlsx/.png (default: <runs-dir>/options-<set>-<time>).",
 )
+@click.option(
+    "--simulate-paths",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Also simulate every preset as a rule through the budget cycle (bekostiging simulate) on the "
+    "first N paths of the set: the headline comparison (options-simulated.csv/.png); the two-stage "
+    "table is then the quick screen.",
+)
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Workers for --simulate-paths.")
 @runs_dir_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress line.")
 @lang_option
@@ -303,11 +312,20 @@ def options_cmd(
     mip_gap: float,
     seed: int,
     out: Path | None,
+    simulate_paths: int | None,
+    workers: int | None,
     runs_dir: Path | None,
     quiet: bool,
     lang: Lang,
 ) -> None:
     """Solve every policy preset on one scenario set and compare them with the status quo.
+
+    With --simulate-paths N the headline comparison is by simulation: every preset as a
+    decision rule re-planned each spring and autumn along the first N paths of the set
+    (``bekostiging simulate``): mean and P90 over paths of cash, supplementary funding,
+    late case-months, emergency place-months and the IND backlog (options-simulated.csv,
+    options-simulated.png). The two-stage table below it is a quick screen: one plan fixed
+    for the whole horizon.
 
     Each preset is stored as a run named after it. The table (options.csv,
     options.xlsx) and chart (options.png) give per preset, ranked on cash: expected
@@ -395,6 +413,22 @@ def options_cmd(
     for row in rows:  # each preset's annex shows the table too
         if row.get("run_id"):
             _write(analysis_dir(root / str(row["run_id"])), {SENSITIVITY_FILE[: -len(".csv")]: sensitivity})
+    simulated = _simulated(
+        case, case_dir, scenario_set.name, list(presets), simulate_paths, workers, folder, lang
+    )
+    if simulated:
+        click.echo(
+            "Hoofdvergelijking: door simulatie door de begrotingscyclus (elk voorjaar en najaar herplannen)"
+            if lang == "nl"
+            else "Headline comparison: simulated through the budget cycle (re-planned each spring and autumn)"
+        )
+        for line in simulated:
+            click.echo(f"  {line}")
+    click.echo(
+        "Snelle toets: twee-fasenmodel (één plan vast voor de hele horizon)"
+        if lang == "nl"
+        else "Quick screen: two-stage model (one plan fixed for the whole horizon)"
+    )
     for line in options_lines(frame, lang):
         click.echo(line)
     for line in sensitivity_lines(sensitivity, lang):
@@ -405,6 +439,45 @@ def options_cmd(
     if failed:
         click.echo(f"warning: no plan for {', '.join(map(str, failed))}", err=True)
         sys.exit(EXIT_NO_PLAN)
+
+
+def _simulated(
+    case: object,
+    case_dir: Path,
+    set_name: str,
+    presets: list[str],
+    n_paths: int | None,
+    workers: int | None,
+    folder: Path,
+    lang: Lang,
+) -> list[str]:
+    """The options compared by simulation (``bekostiging simulate``) on the first ``n_paths``
+    paths of the set: options-simulated.csv/.png in ``folder``; the comparison in words."""
+    if not n_paths:
+        return []
+    from bekostiging.simulate import Context, SimulationError, make_policy, simulate
+    from bekostiging.simulate.engine import tidy
+    from bekostiging.simulate.output import chart, comparison_lines, comparison_table, summary_table
+    from bekostiging.simulate.sources import PathRequest, load_paths
+
+    paths = load_paths(set_name, case, case_dir, PathRequest())[:n_paths]  # type: ignore[arg-type]
+    rules = case.settings.policy  # type: ignore[attr-defined]
+    policies = [make_policy(name, rules, [case_dir]) for name in presets]
+    ctx = Context.of(case, SolverOptions(mip_gap=0.005, threads=1))  # type: ignore[arg-type]
+    try:
+        results = simulate(ctx, paths, policies, workers=workers)
+    except SimulationError as exc:
+        raise click.ClickException(str(exc)) from exc
+    summary = summary_table(tidy(results), {r.path: r.probability for r in results})
+    comparison = comparison_table(summary)
+    title = (
+        f"Opties door simulatie op {set_name} ({len(paths)} paden)"
+        if lang == "nl"
+        else f"Options simulated on {set_name} ({len(paths)} paths)"
+    )
+    _publish_bytes(folder / "options-simulated.csv", comparison.to_csv(index=False).encode("utf-8"))
+    _publish_bytes(folder / "options-simulated.png", chart(summary, title, lang))
+    return comparison_lines(comparison, lang)
 
 
 def _publish_bytes(target: Path, payload: bytes) -> None:

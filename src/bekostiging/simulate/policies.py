@@ -126,7 +126,11 @@ def solve_plan(
         var = getattr(first, name)
         for y, v in var.items():
             c = state.committed(name, y)
-            if c is not None:
+            if c is not None and name == "ReserveDeposit":
+                # the fund is capped: the year's deposit fits on top of today's balance
+                cap = max(data.max_asielreserve_meur, state.money.balance_meur)
+                _fix(v, min(c, max(0.0, cap - state.money.balance_meur)))
+            elif c is not None:
                 _fix(v, c)
             elif name == "ReservePlaces" and reserve_places is not None:
                 v.setub(max(v.ub or 0.0, reserve_places))
