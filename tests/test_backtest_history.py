@@ -260,3 +260,47 @@ def test_cli_stress_writes_a_loadable_set_and_refuses_a_bad_shock(tmp_path: Path
     bad = CliRunner().invoke(main, ["history", "stress", "--shock", "2027:20", "--out", str(tmp_path / "x")])
     assert bad.exit_code == 2 and "--shock" in bad.output and "YEAR:+N%" in bad.output
     assert "Traceback" not in bad.output
+
+
+# --------------------------------------------------------------------------- simulate: --paths history
+
+
+def test_history_path_for_simulate_carries_the_real_inflow_and_series(case, real, params):
+    from bekostiging.simulate.history import history_path
+
+    path = history_path(case, 2014, 2016)
+    assert path.start == "2014-01" and path.inflow.shape == (36, 3)
+    assert np.allclose(path.inflow, real.loc["2014-01":"2016-12", list(CATEGORIES)].to_numpy())
+    assert path.series["permit_share"]["2015-06"] == params.values["permit_share"][2015]
+    assert sum(path.series["housing_outflow"][f"2016-{m:02d}"] for m in range(1, 13)) == pytest.approx(
+        params.values["housing_outflow"][2016]
+    )
+
+
+def test_history_forecast_knows_only_the_vintages_published_by_the_moment(case, history):
+    from bekostiging.simulate.history import history_path
+    from bekostiging.simulate.paths import CATEGORIES as SIM_CATEGORIES
+
+    path = history_path(case)
+    october = path.forecast_at("2015-10")  # the Nov 2015 MPP is not out yet
+    november = path.forecast_at("2015-11")  # published 30 Nov 2015
+    mid_oct = sum(october.yearly("mid", 2016, k) for k in SIM_CATEGORIES)
+    mid_nov = sum(november.yearly("mid", 2016, k) for k in SIM_CATEGORIES)
+    assert mid_oct == pytest.approx(26000) and mid_nov == pytest.approx(58000)
+    assert sum(november.yearly("low", 2016, k) for k in SIM_CATEGORIES) == pytest.approx(45000)
+    early = path.forecast_at("2014-04")  # no vintage at all: the calibrated stand-in
+    assert "log-AR(1)" in early.label
+
+
+def test_history_state_is_the_state_of_january_2014(case):
+    from bekostiging.simulate import Context
+    from bekostiging.simulate.history import history_state
+
+    ctx = Context.of(case)
+    state = history_state(ctx)
+    start = start_state()
+    assert state.month == "2014-01"
+    assert state.backlog == start.initial_backlog and state.status_holders == start.initial_status_holders
+    ind = ctx.base.staff["ind"]
+    capacity = yearly_parameters().values["ind_capacity"][2014]
+    assert state.staff_fte["ind"] * ind.output_per_fte_period * MONTHS == pytest.approx(capacity)

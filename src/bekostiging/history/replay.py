@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +34,7 @@ import pandas as pd
 from bekostiging import shipped
 from bekostiging.errors import InputErrors, InputProblem
 from bekostiging.history.schema import History, MppVintage
-from bekostiging.scenarios.calibrated import fit_logar
+from bekostiging.scenarios.calibrated import LogAR, fit_logar
 
 CATEGORIES: tuple[str, ...] = ("first", "nareis", "repeat")  # the model's Category order
 MONTHS = 12
@@ -442,7 +443,7 @@ def forecast_at(history: History, moment: date, target_year: int) -> Forecast:
         )
     known = history.totals(until=moment.year - 1)
     last = max(known)
-    model = fit_logar(known)
+    model = _fit(tuple(sorted(known.items())))
     h = max(target_year - last, 1)
     x = model.mu + model.phi**h * (float(np.log(known[last])) - model.mu)
     return Forecast(
@@ -454,6 +455,12 @@ def forecast_at(history: History, moment: date, target_year: int) -> Forecast:
         "logar",
         f"log-AR(1) on the totals up to {last} (no vintage published by {moment.isoformat()})",
     )
+
+
+@lru_cache(maxsize=32)
+def _fit(known: tuple[tuple[int, float], ...]) -> LogAR:
+    """The log-AR(1) fit on a set of known totals (cached: the fit is the costly step)."""
+    return fit_logar(dict(known))
 
 
 def case_seasonality(case_dir: Path | None = None) -> dict[int, float]:

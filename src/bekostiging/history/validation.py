@@ -324,9 +324,13 @@ def actuals(history: History, first_year: int, last_year: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["metric", "year", "actual", "date", "source"])
 
 
-def validation_frame(result: Replay, real: pd.DataFrame) -> pd.DataFrame:
-    """metric, year, simulated, actual (+ date, source): each real figure with the model's."""
-    monthly = result.monthly
+def validation_frame(result: Replay | pd.DataFrame, real: pd.DataFrame) -> pd.DataFrame:
+    """metric, year, simulated, actual (+ date, source): each real figure with the model's.
+
+    ``result``: a :class:`Replay` or any monthly frame (index ``YYYY-MM``) with the columns
+    ``occupancy``, ``backlog`` and ``decisions`` (e.g. :func:`monthly_from_simulation`).
+    """
+    monthly = result.monthly if isinstance(result, Replay) else result
     out = []
     for row in real.itertuples(index=False):
         if row.metric == "ind_beslissingen":
@@ -350,6 +354,17 @@ def validation_frame(result: Replay, real: pd.DataFrame) -> pd.DataFrame:
     return frame.dropna(subset=["simulated"]).reset_index(drop=True)
 
 
+SIMULATION_COLUMNS = {"occupancy": "occupancy", "ind_backlog": "backlog", "ind_decisions": "decisions"}
+
+
+def monthly_from_simulation(tidy: pd.DataFrame) -> pd.DataFrame:
+    """One policy on one path from ``simulation.csv`` rows (month, metric, value) as the
+    monthly frame :func:`validation_frame` reads (occupancy, backlog, decisions)."""
+    rows = tidy[tidy["metric"].isin(list(SIMULATION_COLUMNS))]
+    wide = rows.pivot_table(index="month", columns="metric", values="value", aggfunc="sum")
+    return wide.rename(columns=SIMULATION_COLUMNS).sort_index()
+
+
 def mape(frame: pd.DataFrame) -> dict[str, float]:
     """Mean absolute percentage error per metric, in percent: mean(|sim - act| / act) x 100."""
     scores: dict[str, float] = {}
@@ -361,7 +376,7 @@ def mape(frame: pd.DataFrame) -> dict[str, float]:
     return scores
 
 
-def validation_chart(result: Replay, frame: pd.DataFrame, png: Path, lang: str = "nl") -> Path:
+def validation_chart(result: Replay | pd.DataFrame, frame: pd.DataFrame, png: Path, lang: str = "nl") -> Path:
     """One panel per metric: the simulated path (blue) and the real figures (black dots)."""
     import matplotlib
 
@@ -369,7 +384,7 @@ def validation_chart(result: Replay, frame: pd.DataFrame, png: Path, lang: str =
     import matplotlib.pyplot as plt
 
     scores = mape(frame)
-    monthly = result.monthly
+    monthly = result.monthly if isinstance(result, Replay) else result
     x = np.array([int(p[:4]) + (int(p[5:]) - 0.5) / MONTHS for p in monthly.index])
     fig, axes = plt.subplots(1, len(METRICS), figsize=CHART_SIZE_IN)
     for ax, metric in zip(axes, METRICS, strict=True):

@@ -1,0 +1,184 @@
+"""The back-test 2014–2025 and the stress tests of issue 10 §3 §4 (long: minutes per policy).
+
+    PYTHONPATH=src .venv/bin/python bench/backtest.py [--policies status-quo,flexpool,...]
+        [--to 2025] [--workers 2] [--no-stress] [--out bench/results/backtest]
+
+Writes to OUT:
+
+* ``replay/``: the chain model on the real inflow with the history's IND capacity per year
+  (``bekostiging history replay``): ``validation.csv``, ``mape.csv``, ``validation.png``;
+* ``validation.csv`` / ``mape.csv`` / ``validation.png``: the same scoring for the
+  ``status-quo`` policy simulated through the budget cycle (``bekostiging.simulate``: it
+  hires and opens to each moment's MPP vintage from the state of January 2014);
+* ``simulation.csv`` (policy, path, month, metric, value) of every policy on the history path;
+* ``backtest.csv``: per policy and year — cash, supplementary funding, late case-months,
+  emergency place-months, year-end IND backlog and COA occupancy; ``backtest_summary.csv``:
+  totals 2014–2025 and the difference with the status quo;
+* ``stress.csv`` / ``stress_summary.csv``: every policy on the named stress paths
+  (2026–2030, the default case): the same measures per path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from bekostiging import shipped
+from bekostiging.executor import map_tasks
+from bekostiging.history import load_history
+from bekostiging.history.validation import (
+    actuals,
+    mape,
+    monthly_from_simulation,
+    replay,
+    validation_chart,
+    validation_frame,
+)
+from bekostiging.io.case import load_case
+from bekostiging.simulate import Context, PathResult, make_policy, simulate_path, tidy
+from bekostiging.simulate.history import history_path, history_state, stress_path_list
+
+DEFAULT_POLICIES = (
+    "status-quo",
+    "flexpool",
+    "asielreserve",
+    "asielreserve-huidig",
+    "boven-mpp",
+    "reservecapaciteit",
+    "lagere-bezettingsgraad",
+    "combinatie",
+    "tuned",
+)
+STATUS_QUO = "status-quo"
+EUR_PER_MLN = 1.0e6
+YEARLY = ("cash_eur", "supplementary_eur", "reserve_draw_eur", "reserve_balance_eur")
+
+
+@dataclass(frozen=True)
+class Task:
+    policy: str
+    history: bool  # True: the history path from January 2014; False: one stress path
+    stress: str = ""
+    last_year: int = 2025
+
+
+def run_task(task: Task) -> PathResult:
+    case = load_case(shipped.default_case_dir())
+    ctx = Context.of(case)
+    policy = make_policy(task.policy, case.settings.policy)
+    if task.history:
+        return simulate_path(
+            ctx, history_path(case, 2014, task.last_year), policy, initial=history_state(ctx)
+        )
+    (path,) = stress_path_list(case, [task.stress])
+    return simulate_path(ctx, path, policy)
+
+
+def measures(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per policy, path and year: the measures of the back-test table (money in EUR)."""
+    frame = frame.assign(year=frame["month"].str[:4].astype(int))
+    monthly = frame.pivot_table(index=["policy", "path", "year", "month"], columns="metric", values="value")
+    yearly = monthly.groupby(level=["policy", "path", "year"]).agg(
+        late_case_months=("late_cases", "sum"),
+        emergency_place_months=("emergency_places", "sum"),
+        decisions=("ind_decisions", "sum"),
+    )
+    year_end = monthly[monthly.index.get_level_values("month").str.endswith("-12")]
+    year_end = year_end.droplevel("month")
+    out = yearly.join(
+        year_end[["ind_backlog", "occupancy"]].rename(
+            columns={"ind_backlog": "backlog_year_end", "occupancy": "occupancy_year_end"}
+        )
+    )
+    money = [c for c in YEARLY if c in year_end.columns]
+    return out.join(year_end[money]).reset_index()
+
+
+def summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Totals over the years per policy and path, and the difference with the status quo."""
+    totals = (
+        table.groupby(["path", "policy"])
+        .agg(
+            cash_mln=("cash_eur", lambda s: s.sum() / EUR_PER_MLN),
+            supplementary_mln=("supplementary_eur", lambda s: s.sum() / EUR_PER_MLN),
+            late_case_months=("late_case_months", "sum"),
+            emergency_place_months=("emergency_place_months", "sum"),
+            mean_backlog_year_end=("backlog_year_end", "mean"),
+        )
+        .reset_index()
+    )
+    base = totals[totals["policy"] == STATUS_QUO].set_index("path")
+    for col in ("cash_mln", "supplementary_mln", "late_case_months", "emergency_place_months"):
+        totals[f"{col}_vs_sq"] = totals.apply(
+            lambda r, c=col: r[c] - base.loc[r["path"], c] if r["path"] in base.index else float("nan"),
+            axis=1,
+        )
+    return totals
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--policies", default=",".join(DEFAULT_POLICIES))
+    parser.add_argument("--to", dest="last_year", type=int, default=2025)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--no-stress", action="store_true")
+    parser.add_argument("--no-history", action="store_true")
+    parser.add_argument("--out", type=Path, default=Path("bench/results/backtest"))
+    parser.add_argument("--lang", default="nl", choices=["nl", "en"])
+    args = parser.parse_args()
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    policies = [p.strip() for p in args.policies.split(",") if p.strip()]
+    case = load_case(shipped.default_case_dir())
+    history = load_history()
+    real = actuals(history, 2015, args.last_year)
+
+    t0 = time.perf_counter()
+    rep = replay(history, case, 2014, args.last_year)
+    frame = validation_frame(rep, real)
+    (out / "replay").mkdir(exist_ok=True)
+    frame.to_csv(out / "replay" / "validation.csv", index=False)
+    pd.Series(mape(frame), name="mape_percent").to_csv(out / "replay" / "mape.csv")
+    validation_chart(rep, frame, out / "replay" / "validation.png", args.lang)
+    print(f"replay (historical IND capacity): MAPE {mape(frame)}  [{time.perf_counter() - t0:.1f} s]")
+
+    tasks = []
+    if not args.no_history:
+        tasks += [Task(p, True, last_year=args.last_year) for p in policies]
+    if not args.no_stress:
+        tasks += [
+            Task(p, False, s) for s in ("2015-in-2027", "2022-opnieuw", "mpp-plus-20") for p in policies
+        ]
+    t0 = time.perf_counter()
+    results = map_tasks(run_task, tasks, args.workers)
+    print(f"{len(tasks)} simulations in {time.perf_counter() - t0:.0f} s")
+    sims = tidy(results)
+    sims.to_csv(out / "simulation.csv", index=False)
+    hist = sims[sims["path"] == "history"]
+    if len(hist):
+        sq = hist[hist["policy"] == STATUS_QUO]
+        if len(sq):
+            monthly = monthly_from_simulation(sq)
+            vframe = validation_frame(monthly, real)
+            vframe.to_csv(out / "validation.csv", index=False)
+            pd.Series(mape(vframe), name="mape_percent").to_csv(out / "mape.csv")
+            validation_chart(monthly, vframe, out / "validation.png", args.lang)
+            print(f"status quo simulated: MAPE {mape(vframe)}")
+        table = measures(hist)
+        table.to_csv(out / "backtest.csv", index=False)
+        summary(table).to_csv(out / "backtest_summary.csv", index=False)
+        print(summary(table).round(1).to_string(index=False))
+    stress = sims[sims["path"] != "history"]
+    if len(stress):
+        table = measures(stress)
+        table.to_csv(out / "stress.csv", index=False)
+        summary(table).to_csv(out / "stress_summary.csv", index=False)
+        print(summary(table).round(1).to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()
