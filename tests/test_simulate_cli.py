@@ -37,7 +37,7 @@ def test_simulate_writes_the_tables_chart_and_manifest_and_never_overwrites(tmp_
         tuned["cash_eur_mean"] - comparison[comparison["policy"] == "status-quo"].iloc[0]["cash_eur_mean"]
     )
     decisions = pd.read_csv(out / "decisions.csv")
-    assert list(decisions["moment"].unique()) == ["2026-01", "2026-10"]
+    assert list(decisions["moment"].unique()) == ["2026-01", "2026-12"]
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert len(manifest["inputs_sha256"]["case/case.toml"]) == 64
     assert manifest["settings"]["replan"] == ["autumn"]

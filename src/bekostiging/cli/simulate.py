@@ -57,8 +57,8 @@ def _names(value: str) -> list[str]:
     "--replan",
     default="spring,autumn",
     show_default=True,
-    help="Planning moments after the start: spring (April: spring MPP, Voorjaarsnota), autumn "
-    "(October: autumn MPP, Miljoenennota/Najaarsnota), both, or 'none' (plan once, at the start).",
+    help="Planning moments after the start: spring (June: after the spring MPP and Voorjaarsnota), "
+    "autumn (December: after the autumn MPP and Najaarsnota), both, or 'none' (plan once, at the start).",
 )
 @click.option(
     "--shock",
@@ -130,8 +130,8 @@ def simulate_cmd(
 ) -> None:
     """Simulate policies through the budget cycle, month by month along inflow paths.
 
-    At every planning moment (the start, then April and October: the MPP's spring and
-    autumn vintages) each policy decides with only what is known then — the forecast of
+    At every planning moment (the start, then June and December: after the MPP's spring
+    and autumn vintages and the Voorjaars- and Najaarsnota) each policy decides with only what is known then — the forecast of
     that moment and the chain's state (staff and trainees, open and committed locations,
     reserve places, queue, backlog, occupancy, asielreserve). Decisions take effect with
     their lead times; the budget of a year is fixed at the last moment before it starts.

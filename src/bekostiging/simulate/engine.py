@@ -2,9 +2,9 @@
 
 Along one :class:`~bekostiging.simulate.paths.Path`:
 
-1. at each planning moment (the path's first month, then every ``replan`` month: April for
-   the spring MPP and Voorjaarsnota, October for the autumn MPP and Miljoenennota /
-   Najaarsnota) the policy decides from the current :class:`State` and the forecast of
+1. at each planning moment (the path's first month, then every ``replan`` month: June,
+   after the spring MPP and the Voorjaarsnota, and December, after the autumn MPP and the
+   Najaarsnota — the moments of the back-test's vintages, ``history/replay.py``) the policy decides from the current :class:`State` and the forecast of
    that moment only (:meth:`Path.forecast_at`);
 2. the decisions that fall before the next moment are committed (``state.commit``: the
    budget of a year is fixed at the last moment before it starts);
@@ -53,9 +53,9 @@ from bekostiging.solver import OneShotHighs, SolverOptions
 from bekostiging.twostage import extensive_form
 
 REPLAN_MONTHS = {
-    "spring": 4,
-    "autumn": 10,
-}  # April: spring MPP, Voorjaarsnota; October: autumn MPP, Miljoenennota
+    "spring": 6,
+    "autumn": 12,
+}  # June: after the spring MPP and Voorjaarsnota; December: after the autumn MPP and Najaarsnota
 DEFAULT_REPLAN = ("spring", "autumn")
 DEFAULT_PLANNING_YEARS = 2  # the planner sees from its moment to the end of the year after next
 EXECUTION = Policy(

@@ -11,7 +11,7 @@ another window of months. :func:`window_data` does that, and injects a simulatio
   nearest case year (a path may bring its own series, ``Path.series``).
 * Intake moments and COA decision moments keep the case's rhythm on the calendar (every
   ``intake_interval_months`` / ``location_decision_interval_months`` counted from the
-  case's first month), so a plan made in April and the segment run from April agree on
+  case's first month), so a plan made in June and the segment run from June agree on
   which months allow a hire or an opening.
 * Budget years are the calendar years the window touches; a year cut by the window
   counts only its months inside it (the ledger of ``engine.py`` adds the parts up).
