@@ -131,9 +131,10 @@ def simulate_cmd(
     """Simulate policies through the budget cycle, month by month along inflow paths.
 
     At every planning moment (the start, then June and December: after the MPP's spring
-    and autumn vintages and the Voorjaars- and Najaarsnota) each policy decides with only what is known then — the forecast of
-    that moment and the chain's state (staff and trainees, open and committed locations,
-    reserve places, queue, backlog, occupancy, asielreserve). Decisions take effect with
+    and autumn vintages and the Voorjaars- and Najaarsnota) each policy decides with only
+    what is known then — the forecast of that moment and the chain's state (staff and
+    trainees, open and committed locations, reserve places, queue, backlog, occupancy,
+    asielreserve). Decisions take effect with
     their lead times; the budget of a year is fixed at the last moment before it starts.
     Between moments the chain runs on the realised inflow through the model's own
     constraint families with the plan fixed; within that half-year the operational

@@ -4,8 +4,9 @@ Along one :class:`~bekostiging.simulate.paths.Path`:
 
 1. at each planning moment (the path's first month, then every ``replan`` month: June,
    after the spring MPP and the Voorjaarsnota, and December, after the autumn MPP and the
-   Najaarsnota — the moments of the back-test's vintages, ``history/replay.py``) the policy decides from the current :class:`State` and the forecast of
-   that moment only (:meth:`Path.forecast_at`);
+   Najaarsnota — the moments of the back-test's vintages, ``history/replay.py``) the
+   policy decides from the current :class:`State` and the forecast of that moment only
+   (:meth:`Path.forecast_at`);
 2. the decisions that fall before the next moment are committed (``state.commit``: the
    budget of a year is fixed at the last moment before it starts);
 3. the chain runs on the realised inflow until the next moment — **the same constraint
