@@ -344,6 +344,39 @@ def test_add_terminal_value():
 
 
 @pytest.mark.solver
+def test_add_terminal_value_weighs_work_reception_share_and_permit_share():
+    """Terminal_Value per backlog case: w_k v_ind + sigma_k (c L_ind + g v_H + (1 - g) v_J).
+
+    Reception cost c = EUR 2,250 a quarter (as above); housing term 2 quarters
+    (v_H = 4,500), departure term 1 quarter (v_J = 2,250); permit share g = 0.8;
+    IND EUR 100 per work unit. Nothing moves. 10 repeat cases (work 0.5, reception
+    share 0.5) and 4 first cases (work 1, share 1) in the backlog:
+    after a decision: 0.8 x 4,500 + 0.2 x 2,250 = 4,050 per person in reception;
+    v_B(repeat) = 0.5 x 100 + 0.5 x 4,050 = 2,075; v_B(first) = 100 + 4,050 = 4,150;
+    V = 10 x 2,075 + 4 x 4,150 = 20,750 + 16,600 = EUR 37,350.
+    """
+    case = make_case(
+        categories={"first": {"reception_share": 1.0}, "repeat": {"reception_share": 0.5}},
+        registration={"initial_fte": 0.0},
+        ind={"initial_fte": 0.0, "cost_per_fte_year_eur": 4000.0},
+        dtv={"initial_fte": 0.0},
+        coa=RESIDENT,
+        residence={"housing_min_months": 6.0, "departure_min_months": 3.0},
+        locations=[{"places": 100.0, "cost_per_place_year_eur": 4000.0}],
+        policy={"occupancy_norm": 0.8},
+        stocks={"ind_backlog": {"repeat": 10.0, "first": 4.0}},
+        permit_share=0.8,
+    )
+    m, data = _solved(case, inflow(case))
+    assert data.terminal_value_meur("status_holders") * MONEY_SCALE == pytest.approx(4500.0)
+    assert data.terminal_value_meur("rejected") * MONEY_SCALE == pytest.approx(2250.0)
+    assert data.terminal_value_meur("ind_backlog", "repeat") * MONEY_SCALE == pytest.approx(2075.0)
+    assert data.terminal_value_meur("ind_backlog", "first") * MONEY_SCALE == pytest.approx(4150.0)
+    assert path(m.scen["s"].Backlog, "repeat") == pytest.approx([10.0] * 4, abs=TOL)
+    assert _eur(m.scen["s"].TerminalCost) == pytest.approx(37_350.0, abs=1e-3)
+
+
+@pytest.mark.solver
 def test_add_terminal_staff():
     """Terminal_Staff: a run-down below the end target costs its rebuilding (hiring + training wages).
 

@@ -829,6 +829,64 @@ def test_add_status_holders():
 
 
 @pytest.mark.solver
+def test_add_status_holders_weighs_permits_and_direct_arrivals_by_reception_share():
+    """In^H_t = sum_k sigma_k g_t D_k,t + sum_{direct k} sigma_k R_k,t: only those in reception count.
+
+    Half the nareis go straight to family (reception share 0.5), 80 % of first
+    applicants are in COA (share 0.8). 5 status holders at the start; 30 nareis a
+    quarter; housing 20 a quarter; 50 first decisions at t = 0, permit share 0.6:
+    In^H_0 = 0.8 x 0.6 x 50 + 0.5 x 30 = 24 + 15 = 39, later 15 a quarter;
+    residents cost money, so housing runs at its limit while there is anyone to house:
+    H = 5 + 39 - 20 = 24, then -5 a quarter: [24, 19, 14, 9].
+    """
+    case = make_case(
+        categories={"first": {"reception_share": 0.8}, "nareis": {"reception_share": 0.5}},
+        coa={"cost_per_resident_year_eur": 4000.0},
+        locations=[{"places": 1000.0}],
+        stocks={"status_holders": 5.0, "ind_backlog": {"first": 50.0}},
+        housing=20.0,
+        permit_share=0.6,
+    )
+
+    def fix(m):
+        for t in range(4):
+            m.scen["s"].Decisions["first", t].fix(50.0 if t == 0 else 0.0)
+
+    m, _ = _solved(case, inflow(case, nareis=30), fix=fix)
+    s = m.scen["s"]
+    assert path(s.StatusHolderInflow) == pytest.approx([39, 15, 15, 15], abs=TOL)
+    assert path(s.StatusHolders) == pytest.approx([24, 19, 14, 9], abs=TOL)
+    assert path(s.Housed) == pytest.approx([20] * 4, abs=TOL)
+
+
+@pytest.mark.solver
+def test_add_rejected_inflow_is_the_refused_share_in_reception():
+    """In^J_t = sum_k sigma_k (1 - g_t) D_k,t: rejections, not permits, wait for departure.
+
+    50 first decisions at t = 0 (reception share 0.8), permit share 0.6: 0.8 x 0.4 x 50
+    = 16 rejected enter reception; DT&V has no staff and nobody leaves unsupervised,
+    so J = [16, 16, 16, 16] (permits would give 24).
+    """
+    case = make_case(
+        categories={"first": {"reception_share": 0.8}},
+        dtv={"initial_fte": 0.0},
+        locations=[{"places": 1000.0}],
+        stocks={"ind_backlog": {"first": 50.0}},
+        permit_share=0.6,
+    )
+
+    def fix(m):
+        for t in range(4):
+            m.scen["s"].Decisions["first", t].fix(50.0 if t == 0 else 0.0)
+
+    m, _ = _solved(case, inflow(case), fix=fix)
+    s = m.scen["s"]
+    assert path(s.RejectedInflow) == pytest.approx([16, 0, 0, 0], abs=TOL)
+    assert path(s.Rejected) == pytest.approx([16] * 4, abs=TOL)
+    assert path(s.Returns) == pytest.approx([0] * 4, abs=TOL)
+
+
+@pytest.mark.solver
 def test_add_rejected():
     """Rejected_Balance with unsupervised departures and Return_Capacity.
 

@@ -23,7 +23,7 @@ from pypdf import PdfReader
 
 from bekostiging.cli import main
 from bekostiging.io.cells import neutralise
-from bekostiging.report import ReportError, write_report
+from bekostiging.report import ReportError, data, write_report
 from bekostiging.report.i18n import fmt_eur, fmt_number, fmt_percent
 from bekostiging.runs.store import read_run, write_run
 from synthetic_runs import FORMULA_TEXT, FakeOutcome, FakeSolution, make_case, make_tables
@@ -55,6 +55,28 @@ def annexes(run_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[st
 
 
 # --------------------------------------------------------------------------- number formats
+
+
+@pytest.mark.unit
+def test_expected_year_end_backlog_is_the_last_period_of_each_year(run_path: Path) -> None:
+    """Synthetic backlog 20,000 f + 100 i in month i (0..23), E[f] = 0.25 x 0.5 + 0.5 x 1 + 0.25 x 2
+    = 1.125: December 2026 (i = 11) 22,500 + 1,100 = 23,600; December 2027 (i = 23) 24,800
+    (January would give 22,500 and 23,700)."""
+    year_end = data.expected_year_end(read_run(run_path), data.BACKLOG_QUANTITY)
+    assert year_end["year"].tolist() == [2026, 2027]
+    assert year_end["value"].tolist() == pytest.approx([23_600.0, 24_800.0])
+
+
+@pytest.mark.unit
+def test_summary_backlog_p90_is_the_90th_percentile_not_the_median(run_path: Path) -> None:
+    """End backlog 20,000 f + 2,300 per scenario: low 12,300 (p .25), mid 22,300 (.5), high 42,300
+    (.25); cumulative .25, .75, 1: P90 = 42,300 (P50 = 22,300); expected 24,800; cost P10 1,005 m,
+    P50 1,210 m, P90 1,620 m (module docstring)."""
+    s = data.summarise(read_run(run_path))
+    assert s.backlog_p90 == pytest.approx(42_300.0)
+    assert s.backlog_expected == pytest.approx(24_800.0)
+    assert (s.cost_p10, s.cost_p50, s.cost_p90) == pytest.approx((1_005e6, 1_210e6, 1_620e6))
+    assert s.scenario_count == 3
 
 
 @pytest.mark.unit
