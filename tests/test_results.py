@@ -32,7 +32,9 @@ def _kpi(tables: dict[str, pd.DataFrame], kpi: str, scenario: str = "s") -> floa
     return float(rows["value"].iloc[0])
 
 
-def _flow(tables: dict[str, pd.DataFrame], quantity: str, category: str = "", scenario: str = "s") -> list[float]:
+def _flow(
+    tables: dict[str, pd.DataFrame], quantity: str, category: str = "", scenario: str = "s"
+) -> list[float]:
     f = tables["flows"]
     rows = f[(f["scenario"] == scenario) & (f["quantity"] == quantity) & (f["category"] == category)]
     return rows.sort_values("period")["value"].tolist()
