@@ -5,24 +5,29 @@
     .venv/bin/python bench/scale.py --sizes 1000 --methods reduce --k 50
 
 Scenario sets: S = 200 is the shipped ``hist-200``; other sizes are generated with the
-calibrated generator (``logar``, seed 7) into ``--sets-dir`` (a temporary folder; not
+calibrated generator (``logar``, seed 2026, as the shipped sets) into ``--sets-dir`` (a temporary folder; not
 committed). Each (size, method, cuts) runs in a fresh subprocess (peak memory of its own), on
 the default case, ``--mip-gap`` 0.5 %, one HiGHS thread (EF) and ``--workers`` workers
 (L-shaped, default 2):
 
-* **ef** — ``solve_case(method="ef")`` (the assembled extensive form);
-* **lshaped** — ``solve_case(method="lshaped", cuts=...)``; ``iterations`` and the split
+* **ef** — ``solve_case(method="ef")`` (the assembled extensive form); above ``--ef-max``
+  (1000) scenarios not attempted: the row gives memory scaled from the largest EF row measured;
+* **lshaped** — ``solve_case(method="lshaped", cuts=...)`` (above 100 scenarios started from
+  the plan of a 50-scenario reduction, ``warm_start_s``); ``iterations`` and the split
   master / scenario LP seconds are reported;
 * **saa** — ``--replications`` (5) samples of ``--n`` (50) scenarios solved by the extensive
-  form; each sample's plan evaluated on the whole set; incumbent = the best of them on the
-  set; bound = the mean of the SAA lower bounds (a statistical lower bound, not a proof);
-  gap = the MMW one-sided 95 % upper limit of the incumbent's optimality gap, relative;
+  form; the first sample's plan evaluated on the whole set (incumbent); bound = the mean of
+  the SAA lower bounds (a statistical lower bound, not a proof); gap = the MMW one-sided 95 %
+  upper limit of that plan's optimality gap, relative;
 * **reduce** — fast forward selection to ``--k`` scenarios, solved by the extensive form, the
   plan evaluated on the whole set (``incumbent``), against a random ``k``-subset's plan.
 
 Columns: wall_s (the whole call, baseline included), status, incumbent and bound in M EUR,
 gap, peak_mb (this process) and workers_peak_mb (the largest worker process), the machine's
-1-minute load at the start. Writes ``bench/results/<date>-scale.csv`` (appends).
+1-minute load at the start and the end, cpu_s (CPU seconds of the row's processes: with the
+wall time, the share of the machine the row got), reference_s (``--reference``: HiGHS alone
+on the ``hist-50`` extensive form, one thread, timed before the row).
+Writes ``bench/results/<date>-scale.csv`` (appends).
 """
 
 from __future__ import annotations
@@ -41,7 +46,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 CASE_DIR = HERE.parent / "data" / "nl-2026"
 GENERATOR = "logar"
-GENERATOR_SEED = 7
+GENERATOR_SEED = 2026  # as the shipped hist-50 / hist-200
+REFERENCE_SET = "hist-50"  # the HiGHS-alone reference job: this set's extensive form, written as MPS
+EF_MAX_SCENARIOS = 1000  # above this the extensive form is not attempted: memory/time estimated instead
 FIELDS = [
     "scenarios",
     "method",
@@ -57,7 +64,11 @@ FIELDS = [
     "subproblem_s",
     "peak_mb",
     "workers_peak_mb",
+    "warm_start_s",
     "load_1min",
+    "load_end",
+    "cpu_s",
+    "reference_s",
     "note",
 ]
 
@@ -106,6 +117,10 @@ def run_one(size: int, method: str, cuts: str, args: argparse.Namespace) -> dict
             iterations=out.extra.get("iterations"),
             master_s=out.extra.get("master_seconds"),
             subproblem_s=out.extra.get("subproblem_seconds"),
+            warm_start_s=sol.timings.get("warm_start_seconds"),
+            note=f"model {sol.model_size}; plan box used: {bool(out.extra.get('plan_box_used'))}"
+            if method == "lshaped"
+            else f"model {sol.model_size}",
         )
     elif method == "saa":
         from bekostiging.analytics.saa import saa_gap
@@ -142,24 +157,22 @@ def run_one(size: int, method: str, cuts: str, args: argparse.Namespace) -> dict
             seed=args.seed,
             options=sample_options,
             workers=args.workers,
-            candidates=True,
+            candidates=False,
         )
-        values = [(r.plan_on_set, r) for r in report.replications if r.plan_on_set is not None]
-        best_value, _best = min(values, key=lambda v: v[0])
+        # the first sample's plan, evaluated on the whole set, and its MMW interval
+        value = report.plan_cost
         lowers = [r.lower for r in report.replications]
-        # the MMW interval of the best candidate: its cost on the samples from its evaluation
-        cost = {r.name: r.total_cost for r in _best.candidate.results}
-        from bekostiging.analytics.saa import mmw_interval
-
-        gaps = [float(np.mean([cost[n] for n in r.scenarios])) - r.lower for r in report.replications]
-        interval = mmw_interval(gaps)
         row.update(
             status="statistical",
-            incumbent_meur=best_value,
+            incumbent_meur=value,
             bound_meur=float(np.mean(lowers)),
-            gap=interval.upper / abs(best_value),
+            gap=report.relative_upper(),
             iterations=args.replications,
-            note=f"N={args.n}, M={args.replications}; reference plan gap upper {report.relative_upper():.4%}",
+            note=(
+                f"N={args.n}, M={args.replications}; MMW 95% upper {report.interval.upper:,.1f} M EUR; "
+                f"evaluate {report.seconds.get('evaluate', 0):.0f}s, "
+                f"replications {report.seconds.get('replications', 0):.0f}s"
+            ),
         )
     elif method == "reduce":
         from bekostiging.analytics.evaluate import evaluate_plan
@@ -192,6 +205,68 @@ def run_one(size: int, method: str, cuts: str, args: argparse.Namespace) -> dict
     return row
 
 
+def _append(out: Path, row: dict[str, object]) -> None:
+    new = not out.exists()
+    with out.open("a", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=FIELDS, extrasaction="ignore")
+        if new:
+            writer.writeheader()
+        writer.writerow(row)
+
+
+def reference_mps(sets_dir: Path) -> Path:
+    """The reference job's model: the extensive form of ``hist-50`` as HiGHS holds it (MPS)."""
+    path = sets_dir / f"reference-{REFERENCE_SET}.mps"
+    if not path.exists():
+        from bekostiging.assemble import BlockHighs
+        from bekostiging.io.case import load_case
+        from bekostiging.io.scenarios import load_scenario_set
+        from bekostiging.pipeline import prepare_problem
+        from bekostiging.solver import SolverOptions
+
+        case = load_case(CASE_DIR)
+        scenarios = load_scenario_set(CASE_DIR / "scenarios" / REFERENCE_SET, case)
+        options = SolverOptions(threads=1, mip_gap=0.005, time_limit=1.0)
+        blocks = BlockHighs(prepare_problem(case, scenarios, options).problem, options)
+        blocks.solve_problem()  # only to assemble the model; the 1 s limit stops it early
+        sets_dir.mkdir(parents=True, exist_ok=True)
+        blocks._highs.writeModel(str(path))
+    return path
+
+
+def reference_seconds(mps: Path) -> float:
+    """HiGHS alone on the reference model (one thread, gap 0.5 %, seed 0), in a fresh process:
+    the same job before every row, so a wall time can be read against the machine's load."""
+    code = (
+        "import highspy, sys, time\n"
+        "h = highspy.Highs(); h.setOptionValue('output_flag', False)\n"
+        "h.readModel(sys.argv[1]); h.setOptionValue('threads', 1)\n"
+        "h.setOptionValue('mip_rel_gap', 0.005); h.setOptionValue('random_seed', 0)\n"
+        "t = time.perf_counter(); h.run(); print(time.perf_counter() - t)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(mps)], capture_output=True, text=True, check=True)
+    return float(proc.stdout.strip().splitlines()[-1])
+
+
+def ef_estimate(size: int, results: Path) -> str:
+    """Why the extensive form is not attempted at ``size``: memory and time scaled from the
+    largest EF row measured so far (``results``); memory grows linearly in S (the model does)."""
+    rows = []
+    if results.exists():
+        with results.open() as fh:
+            rows = [r for r in csv.DictReader(fh) if r["method"] == "ef" and r.get("peak_mb")]
+    if not rows:
+        return "not attempted (no EF row measured to scale from)"
+    last = max(rows, key=lambda r: int(r["scenarios"]))
+    s0, mb0 = int(last["scenarios"]), float(last["peak_mb"])
+    mem_gb = mb0 * size / s0 / 1024.0
+    total_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024.0**3
+    return (
+        f"not attempted: memory ~{mem_gb:,.1f} GB (EF peak {mb0:,.0f} MB at S={s0}, linear in S) on a "
+        f"{total_gb:,.0f} GB machine; its root LP already stalled at S=1000"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -207,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--k", type=int, default=50)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--sets-dir", default=os.environ.get("TMPDIR", "/tmp") + "/bekostiging-scale-sets")
+    parser.add_argument("--ef-max", type=int, default=EF_MAX_SCENARIOS)
+    parser.add_argument("--reference", action="store_true", help="time the HiGHS-alone job before each row")
     parser.add_argument("--one", nargs=3, metavar=("SIZE", "METHOD", "CUTS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
@@ -215,7 +292,6 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     out = HERE / "results" / f"{dt.date.today().isoformat()}-scale.csv"
     out.parent.mkdir(exist_ok=True)
-    new = not out.exists()
     passthrough = [
         f"--workers={args.workers}",
         f"--mip-gap={args.mip_gap}",
@@ -226,13 +302,24 @@ def main(argv: list[str] | None = None) -> int:
         f"--seed={args.seed}",
         f"--sets-dir={args.sets_dir}",
     ]
+    reference = reference_mps(Path(args.sets_dir)) if args.reference else None
     for size in [int(s) for s in args.sizes.split(",")]:
         scenario_set_path(size, Path(args.sets_dir))  # generate outside the timings
         for method in args.methods.split(","):
             for cuts in args.cuts.split(",") if method == "lshaped" else ["-"]:
+                if method == "ef" and size > args.ef_max:
+                    row = {"scenarios": size, "method": method, "cuts": cuts, "status": "not attempted",
+                           "note": ef_estimate(size, out)}
+                    print(row, flush=True)
+                    _append(out, row)
+                    continue
+                ref = reference_seconds(reference) if reference is not None else None
                 load = os.getloadavg()[0]
                 cmd = [sys.executable, __file__, "--one", str(size), method, cuts, *passthrough]
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
                 lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
                 if lines:
                     row = json.loads(lines[-1][len("RESULT ") :])
@@ -246,13 +333,11 @@ def main(argv: list[str] | None = None) -> int:
                         "note": tail[0],
                     }
                 row["load_1min"] = round(load, 1)
+                row["load_end"] = round(os.getloadavg()[0], 1)
+                row["cpu_s"] = round(cpu, 1)  # the row's process and its workers: CPU we actually got
+                row["reference_s"] = None if ref is None else round(ref, 2)
                 print(row, flush=True)
-                with out.open("a", newline="") as fh:
-                    writer = csv.DictWriter(fh, fieldnames=FIELDS, extrasaction="ignore")
-                    if new:
-                        writer.writeheader()
-                        new = False
-                    writer.writerow(row)
+                _append(out, row)
     print(f"wrote {out}")
     return 0
 
