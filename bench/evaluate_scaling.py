@@ -15,7 +15,8 @@ the timings; ``--plan-set`` to change). Two paths of ``analytics.evaluate.evalua
   scenario's basis.
 
 Wall time of the whole call (worker start-up included), KPI metrics on (as the CLI's
-``evaluate``). Speed-up and parallel efficiency ``T1 / (n·Tn)`` per path. Writes
+``evaluate``). Speed-up and parallel efficiency ``T1 / (n·Tn)`` per path; the machine's
+1-minute load before and after each measurement. Writes
 ``bench/results/<date>-evaluate-scaling.csv``.
 """
 
@@ -61,12 +62,12 @@ def main(argv: list[str] | None = None) -> int:
     assert problem is not None
     metrics = kpi_callback(prepared.data)
     rows = []
-    load = os.getloadavg()[0]
     for path in args.paths.split(","):
         pb = problem if path == "after" else replace(problem, template=None)
         base = None
         for n in [int(w) for w in args.workers.split(",")]:
             best = float("inf")
+            load = os.getloadavg()[0]
             for _ in range(args.repeat):
                 t0 = time.perf_counter()
                 ev = evaluate_plan(pb, plan, options=options, workers=n, metrics=metrics)
@@ -81,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
                 "efficiency": round(base / (n * best), 2),
                 "objective_meur": round(ev.objective, 3),
                 "load_1min": round(load, 1),
+                "load_end": round(os.getloadavg()[0], 1),
             }
             rows.append(row)
             print(row, flush=True)

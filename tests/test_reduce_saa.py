@@ -156,3 +156,31 @@ def test_saa_cli_on_the_tiny_case(tmp_path):
         main, [*args[:4], "--n", "3", "--runs-dir", str(runs), "--out", str(tmp_path / "x")]
     )
     assert too_many.exit_code == 2 and "--n" in too_many.output
+
+
+def test_saa_replications_in_parallel_equal_serial():
+    """Replications are independent solves: on 2 worker processes they give the serial numbers."""
+    from functools import partial
+
+    from bekostiging.analytics.saa import saa_gap
+    from bekostiging.cli.saa import solve_sample_ef
+    from bekostiging.pipeline import prepare_problem, solve_case
+    from bekostiging.scenarios import generate
+    from bekostiging.solver import SolverOptions
+    from model_cases import TINY_CASE
+
+    case = load_case(TINY_CASE)
+    scenarios = generate(case, "lognormal", 6, 11, name="tiny-6")
+    options = SolverOptions(threads=1, mip_gap=0.0)
+    plan = solve_case(case, scenarios.subset(scenarios.names[:2]), options, method="ef").first_stage
+    problem = prepare_problem(case, scenarios, options).problem
+    solve = partial(solve_sample_ef, options=options)
+    kw = {"sample_size": 2, "replications": 3, "seed": 4, "options": options}
+    serial = saa_gap(problem, plan, solve, workers=1, **kw)
+    parallel = saa_gap(problem, plan, solve, workers=2, executor="processes", parallel_samples=True, **kw)
+    assert [r.scenarios for r in parallel.replications] == [r.scenarios for r in serial.replications]
+    for a, b in zip(serial.replications, parallel.replications, strict=True):
+        assert b.lower == pytest.approx(a.lower, rel=1e-9)
+        assert b.gap == pytest.approx(a.gap, rel=1e-9, abs=1e-9)
+        assert b.gap >= -1e-7 * abs(b.plan_sample_mean)  # the SAA optimum never beats the plan there
+    assert parallel.interval.upper == pytest.approx(serial.interval.upper, rel=1e-9, abs=1e-9)

@@ -185,11 +185,15 @@ def saa_gap(
     confidence: float = DEFAULT_CONFIDENCE,
     evaluation: Evaluation | None = None,
     progress: Callable[[str], None] | None = None,
+    parallel_samples: bool = False,
 ) -> SaaReport:
     """MMW gap of ``plan`` on ``problem``'s scenarios (the large set B); see the module docstring.
 
     ``solve_sample(sub_problem)`` solves the SAA problem of one sample and returns its
     outcome (objective, bound) and plan. ``evaluation``: the plan already evaluated on B.
+    ``parallel_samples``: the replications are independent solves; run them on ``workers``
+    workers of the executor (``solve_sample`` must then be picklable, e.g. a
+    ``functools.partial`` of a module-level function, and single-threaded).
     """
     import time
 
@@ -209,13 +213,24 @@ def saa_gap(
     samples = replication_samples(len(problem.scenarios), sample_size, replications, seed)
     reps: list[Replication] = []
     t0 = time.perf_counter()
-    for k, idx in enumerate(samples):
+    subs = []
+    for idx in samples:
         chosen = [problem.scenarios[i] for i in idx]
         n = len(chosen)
-        sub = problem.with_scenarios([ScenarioData(s.name, 1.0 / n, s.data) for s in chosen])
-        outcome, own = solve_sample(sub)
-        mean = float(np.mean([cost[s.name] for s in chosen]))
-        reps.append(Replication(k, tuple(s.name for s in chosen), outcome, mean, own))
+        subs.append(problem.with_scenarios([ScenarioData(s.name, 1.0 / n, s.data) for s in chosen]))
+    if parallel_samples and len(subs) > 1:
+        from bekostiging.executor import map_tasks
+
+        say(f"{len(subs)} replications of {sample_size} scenarios, in parallel")
+        solved = map_tasks(solve_sample, subs, workers, executor)
+    else:
+        solved = []
+        for k, sub in enumerate(subs):
+            solved.append(solve_sample(sub))
+            say(f"replication {k + 1}/{len(subs)} solved")
+    for k, (sub, (outcome, own)) in enumerate(zip(subs, solved, strict=True)):
+        mean = float(np.mean([cost[s.name] for s in sub.scenarios]))
+        reps.append(Replication(k, tuple(s.name for s in sub.scenarios), outcome, mean, own))
         say(f"replication {k + 1}/{len(samples)}: SAA bound {reps[-1].lower:.6g}, plan {mean:.6g}")
     seconds["replications"] = time.perf_counter() - t0
     if candidates:

@@ -10,6 +10,8 @@ analysis/ folder (or ``--out``): ``saa-<set>.csv`` (per replication) and
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import click
@@ -150,10 +152,13 @@ def saa_cmd(
     plan = first_stage_from_table(first)
     options = SolverOptions(mip_gap=mip_gap, time_limit=inputs.options.time_limit, threads=1)
 
-    def solve_sample(problem: object) -> tuple[SolveOutcome, dict[str, float] | None]:
-        if method == "lshaped":
-            return solve_sample_lshaped(problem, options, workers, executor)
-        return solve_sample_ef(problem, options)
+    # the extensive-form replications (one HiGHS thread each) run side by side on the workers;
+    # L-shaped replications use the workers themselves, one after the other
+    solve_sample: Callable[[object], tuple[SolveOutcome, dict[str, float] | None]] = (
+        partial(solve_sample_lshaped, options=options, workers=workers, executor=executor)
+        if method == "lshaped"
+        else partial(solve_sample_ef, options=options)
+    )
 
     start = time.perf_counter()
     try:
@@ -169,6 +174,7 @@ def saa_cmd(
             executor=executor,
             candidates=candidates,
             progress=lambda line: click.echo(line, err=True),
+            parallel_samples=method == "ef",
         )
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
