@@ -304,3 +304,29 @@ def test_history_state_is_the_state_of_january_2014(case):
     ind = ctx.base.staff["ind"]
     capacity = yearly_parameters().values["ind_capacity"][2014]
     assert state.staff_fte["ind"] * ind.output_per_fte_period * MONTHS == pytest.approx(capacity)
+
+
+def test_validation_files_of_a_history_simulation(history):
+    from bekostiging.history.validation import validation_files
+
+    months = [f"{y}-{m:02d}" for y in (2014, 2015) for m in range(1, 13)]
+    rows = []
+    for policy, occupancy in (("status-quo", 40000.0), ("flexpool", 47636.0)):
+        for month in months:
+            rows += [
+                (policy, "history", month, "occupancy", occupancy),
+                (policy, "history", month, "ind_backlog", 1000.0),
+                (policy, "history", month, "ind_decisions", 1500.0),
+            ]
+    tidy = pd.DataFrame(rows, columns=["policy", "path", "month", "metric", "value"])
+    files = validation_files(tidy, history, "nl")
+    assert set(files) == {"validation.csv", "mape.csv", "validation.png"}
+    from io import BytesIO
+
+    table = pd.read_csv(BytesIO(files["validation.csv"]))
+    assert list(table.columns[:5]) == ["policy", "metric", "year", "simulated", "actual"]
+    row = table[(table["policy"] == "status-quo") & (table["metric"] == "coa_bezetting")].iloc[0]
+    assert (row["year"], row["simulated"], row["actual"]) == (2015, 40000.0, 47636.0)
+    scores = pd.read_csv(BytesIO(files["mape.csv"])).set_index(["policy", "metric"])["mape_percent"]
+    assert scores[("status-quo", "coa_bezetting")] == pytest.approx(abs(40000 - 47636) / 47636 * 100)
+    assert scores[("flexpool", "coa_bezetting")] == pytest.approx(0.0)

@@ -242,6 +242,11 @@ def simulate_cmd(
     wall = time.perf_counter() - start
     table = tidy(results)
     decisions = decisions_frame(results)
+    if source == "history":  # the back-test: simulated against real (history.validation)
+        from bekostiging.history import load_history
+        from bekostiging.history.validation import validation_files
+
+        extra.update(validation_files(table, load_history(), lang))
     probabilities = {r.path: r.probability for r in results}
     settings = {
         "command_line": sys.argv,

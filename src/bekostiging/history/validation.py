@@ -429,3 +429,39 @@ def validation_chart(result: Replay | pd.DataFrame, frame: pd.DataFrame, png: Pa
 def categories() -> tuple[str, ...]:
     """The inflow categories of a replay path (the model's order)."""
     return CATEGORIES
+
+
+def validation_files(tidy: pd.DataFrame, history: History, lang: str = "nl") -> dict[str, bytes]:
+    """``validation.csv`` (policy, metric, year, simulated, actual, date, source), ``mape.csv``
+    and ``validation.png`` (status-quo, else the first policy) of a simulation on the history path."""
+    import tempfile
+
+    rows = tidy[tidy["path"] == "history"] if "path" in tidy.columns else tidy
+    if rows.empty:
+        return {}
+    months = sorted(rows["month"].unique())
+    first, last = int(months[0][:4]), int(months[-1][:4])
+    real = actuals(history, first + 1, last)
+    frames, scores = [], []
+    charted: tuple[pd.DataFrame, pd.DataFrame] | None = None
+    policies = list(dict.fromkeys(rows["policy"]))
+    for policy in policies:
+        monthly = monthly_from_simulation(rows[rows["policy"] == policy])
+        frame = validation_frame(monthly, real)
+        frames.append(frame.assign(policy=policy))
+        scores += [{"policy": policy, "metric": k, "mape_percent": v} for k, v in mape(frame).items()]
+        if charted is None or policy == "status-quo":
+            charted = (monthly, frame)
+    table = pd.concat(frames, ignore_index=True)
+    table = table[["policy", "metric", "year", "simulated", "actual", "date", "source"]]
+    files = {
+        "validation.csv": table.to_csv(index=False).encode("utf-8"),
+        "mape.csv": pd.DataFrame(scores, columns=["policy", "metric", "mape_percent"])
+        .to_csv(index=False)
+        .encode("utf-8"),
+    }
+    if charted is not None:
+        with tempfile.TemporaryDirectory() as tmp:
+            png = validation_chart(charted[0], charted[1], Path(tmp) / "validation.png", lang)
+            files["validation.png"] = png.read_bytes()
+    return files
