@@ -117,7 +117,7 @@ def test_value_stores_shows_reports_and_refuses_to_overwrite(tiny_run: tuple[Pat
     assert report.exit_code == 0, report.output
     (md,) = (run / "report").glob("*.md")
     text = md.read_text(encoding="utf-8")
-    assert "Value of flexibility" in text and "| VSS |" in text
+    assert "What planning for uncertainty yields" in text and "(VSS) |" in text
     weighted = (
         "Difference in the objective against the status quo (model weights included; not a cash saving)"
     )

@@ -184,11 +184,11 @@ def test_value_of_flexibility_side_by_side_when_analysed(two_runs) -> None:
     assert list(cmp.value["measure"]) == ["RP", "VSS", "EVPI"]  # canonical order, kpi rows left out
     assert cmp.value.set_index("measure").loc["VSS", a] == pytest.approx(12.5)
     assert cmp.value[b].isna().all()
-    assert "Waarde van flexibiliteit" in comparison_text(cmp, "nl")
+    assert "Wat plannen voor onzekerheid oplevert" in comparison_text(cmp, "nl")
 
 
 def test_no_value_section_without_analysis(two_runs) -> None:
     _, pa, pb = two_runs
     cmp = compare_runs([read_run(pa), read_run(pb)])
     assert cmp.value.empty
-    assert "Value of flexibility" not in comparison_text(cmp, "en")
+    assert "What planning for uncertainty yields" not in comparison_text(cmp, "en")

@@ -30,6 +30,9 @@ from synthetic_runs import FORMULA_TEXT, FakeOutcome, FakeSolution, make_case, m
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_TIMEOUT_SECONDS = 60
+# outcome distributions, inflow fan, capacity panels, cost per partner and year (no options or
+# simulation folders in the synthetic run)
+ANNEX_FIGURES = 4
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +124,7 @@ def test_pdf_dutch_holds_headings_and_key_numbers(annexes) -> None:
     assert "€ 1.005,0 mln" in text and "€ 1.620,0 mln" in text  # P10, P90
     assert "Flexibele pool medewerkers" in text
     for heading in (
-        "Grafieken",
+        "Geld zoals de begroting het ziet",
         "Tabellen",
         "Technische bijlage",
         "Herkomst van deze uitkomst",
@@ -241,7 +244,7 @@ def test_xlsx_english_sheet_names(annexes) -> None:
 def test_html_is_self_contained(annexes) -> None:
     html = annexes["nl"]["html"].read_text(encoding="utf-8")
     assert '<html lang="nl">' in html
-    assert html.count("data:image/png;base64,") == 5  # the five charts
+    assert html.count("data:image/png;base64,") == ANNEX_FIGURES
     assert not re.search(r"""(src|href)=["'](https?:|//)""", html)
     assert "<script" not in html
 
@@ -251,7 +254,7 @@ def test_markdown_writes_its_charts(annexes) -> None:
     md = annexes["en"]["md"]
     text = md.read_text(encoding="utf-8")
     images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
-    assert len(images) == 5
+    assert len(images) == ANNEX_FIGURES
     assert all((md.parent / name).is_file() for name in images)
     assert "| Lever | Value |" in text
 
@@ -302,7 +305,7 @@ def test_html_loads_in_chromium_without_console_errors(annexes, tmp_path: Path) 
         dom, console = _chromium_console(annexes[lang]["html"], tmp_path)
         assert console == [], console
         assert heading in dom
-        assert dom.count("<img") == 5
+        assert dom.count("<img") == ANNEX_FIGURES
 
 
 # --------------------------------------------------------------------------- CLI

@@ -410,9 +410,12 @@ def options_cmd(
     sens_path = folder / SENSITIVITY_FILE
     if not sens_path.exists():
         _publish_bytes(sens_path, sensitivity.to_csv(index=False).encode("utf-8"))
-    for row in rows:  # each preset's annex shows the table too
+    for row in rows:  # each preset's annex shows the options and the sensitivity too
         if row.get("run_id"):
-            _write(analysis_dir(root / str(row["run_id"])), {SENSITIVITY_FILE[: -len(".csv")]: sensitivity})
+            _write(
+                analysis_dir(root / str(row["run_id"])),
+                {SENSITIVITY_FILE[: -len(".csv")]: sensitivity, OPTIONS_TABLE: frame},
+            )
     simulated = _simulated(
         case, case_dir, scenario_set.name, list(presets), simulate_paths, workers, folder, lang
     )

@@ -267,17 +267,50 @@ def _formats(value: str) -> list[str]:
     help="Folder for the annex files (default: the run's report/ folder).",
 )
 @click.option("--overwrite", is_flag=True, help="Replace annex files that already exist.")
+@click.option(
+    "--options",
+    "options_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Folder written by `bekostiging options` (options.csv): the section on the five options "
+    "(default: the run's own copy, when `options` solved it).",
+)
+@click.option(
+    "--simulation",
+    "simulation_dirs",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    multiple=True,
+    help="Folder written by `bekostiging simulate` (summary.csv, validation.csv); repeatable: a run on "
+    "history gives the section 'Terugblik 2014–2025', stress paths or --shock 'Stresstoetsen'.",
+)
 def report_cmd(
-    *, run: str, runs_dir: Path | None, lang: str, formats: str, out: Path | None, overwrite: bool
+    *,
+    run: str,
+    runs_dir: Path | None,
+    lang: str,
+    formats: str,
+    out: Path | None,
+    overwrite: bool,
+    options_dir: Path | None,
+    simulation_dirs: tuple[Path, ...],
 ) -> None:
     """Write the memo annex of a run: summary, charts, tables, assumptions, provenance.
 
     PDF, HTML (self-contained) and Excel by default, Markdown on request; Dutch
-    unless --lang en.
+    unless --lang en. With --options and --simulation the annex has sections on the
+    five options, the look back at 2014–2025 and the stress tests.
     """
     record = _load(run, runs_dir)
     try:
-        paths = write_report(record, _formats(formats), lang, out, overwrite=overwrite)
+        paths = write_report(
+            record,
+            _formats(formats),
+            lang,
+            out,
+            overwrite=overwrite,
+            options_dir=options_dir,
+            simulation_dirs=simulation_dirs,
+        )
     except ReportError as exc:
         raise click.ClickException(str(exc)) from exc
     for p in paths:

@@ -35,6 +35,8 @@ def write_report(
     lang: str = "nl",
     out_dir: Path | None = None,
     overwrite: bool = False,
+    options_dir: Path | None = None,
+    simulation_dirs: Sequence[Path] = (),
 ) -> list[Path]:
     """Write the annex of ``record`` in each format; returns the files written.
 
@@ -56,7 +58,7 @@ def write_report(
     if existing and not overwrite:
         raise ReportError(f"{existing[0]} exists; choose another --out folder or pass --overwrite")
     target_dir.mkdir(parents=True, exist_ok=True)
-    doc = build_report(record, language)
+    doc = build_report(record, language, options_dir, simulation_dirs)
     written = []
     for fmt, path in paths.items():
         tmp = path.with_name(f".{path.name}.tmp")

@@ -26,22 +26,23 @@ from bekostiging.runs.store import RunRecord
 
 GAP_DECIMALS = 2
 WORDS: dict[str, tuple[str, str]] = {  # (nl, en)
-    "heading": ("Waarde van flexibiliteit", "Value of flexibility"),
+    "heading": ("Wat plannen voor onzekerheid oplevert", "What planning for uncertainty yields"),
     "intro": (
         "Het aanbevolen plan houdt rekening met onzekerheid over de instroom. Ter vergelijking: een plan "
         "dat alleen op het gemiddelde scenario is afgestemd, doorgerekend in elk scenario, en de uitkomst "
         "als de instroom vooraf precies bekend zou zijn. Het verschil met het eerste is wat rekening "
         "houden met onzekerheid oplevert; het verschil met het tweede is wat een perfecte voorspelling "
         "waard zou zijn. Tussen haken de marge die de berekening bewijst.",
-        "RP is the recommended plan under uncertainty; EV plans on the expected scenario and EEV is that "
-        "plan in every scenario; WS is the outcome with perfect forecasts. VSS = EEV − RP is what "
-        "planning for uncertainty saves, EVPI = RP − WS what perfect forecasts would be worth. In "
-        "brackets the interval the solver proves.",
+        "The recommended plan allows for uncertainty about inflow. For comparison: a plan tuned to the "
+        "average scenario only, run through every scenario, and the outcome if inflow were known exactly "
+        "in advance. The difference with the first is what planning for uncertainty yields; the "
+        "difference with the second is what a perfect forecast would be worth. In brackets the margin "
+        "the computation proves.",
     ),
     "measure": ("Maat", "Measure"),
     "interval": ("Interval", "Interval"),
     "status": ("Status", "Status"),
-    "gap": ("Gap", "Gap"),
+    "gap": ("Marge", "Gap"),
     "value_table": ("Waarde van rekening houden met onzekerheid", "Value of planning for uncertainty"),
     "kpi_table": (
         "Aanbevolen plan tegen het huidige beleid (verwacht)",
@@ -58,7 +59,7 @@ WORDS: dict[str, tuple[str, str]] = {  # (nl, en)
     "cash_saving": (
         "Besparing op kasuitgaven t.o.v. huidig beleid: {value}. Het verschil in de doelfunctie "
         "in de tabel hieronder telt de modelweging mee en is geen uitgave.",
-        "Cash saving against the status quo (kasuitgaven): {value}. The difference in the objective "
+        "Cash saving against the status quo: {value}. The difference in the objective "
         "in the table below includes the model weights and is not spending.",
     ),
     "parts_table": (
@@ -123,7 +124,7 @@ def value_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
     frame = read_value_table(record.path)
     if frame is None or frame.empty:
         return
-    yield Heading(_w("heading", lang), 2)
+    yield Heading(_w("heading", lang), 1)
     yield Paragraph(_w("intro", lang))
     cash = frame[(frame["section"] == SECTION_KPI) & (frame["measure"] == CASH_KPI)]
     if not cash.empty:  # the saving is a cash saving: it leads, the weighted difference follows

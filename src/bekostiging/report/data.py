@@ -118,13 +118,28 @@ def expected_costs(
     return weighted.groupby(by, as_index=False)["value_eur"].sum()
 
 
-def flow_totals(record: RunRecord, quantity: str) -> pd.DataFrame:
-    """scenario, period, year, value: ``quantity`` summed over categories."""
+def flow_totals(record: RunRecord, quantity: str, weights: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """scenario, period, year, value: ``quantity`` summed over categories.
+
+    ``weights`` (category -> factor) sums only the categories it names, each times its
+    factor: the registrations that pass registration, or decisions as IND work.
+    """
     flows = record.table("flows")
     if flows.empty:
         return pd.DataFrame(columns=["scenario", "period", "year", "value"])
     rows = flows[flows["quantity"] == quantity]
+    if weights is not None:
+        factor = rows["category"].astype(str).map(dict(weights))
+        rows = rows.assign(value=rows["value"] * factor)[factor.notna()]
     return rows.groupby(["scenario", "period", "year"], as_index=False, sort=True)["value"].sum()
+
+
+def flow_categories(record: RunRecord, quantity: str) -> list[str]:
+    """The categories ``quantity`` is stored for (e.g. those with a registration queue)."""
+    flows = record.table("flows")
+    if flows.empty:
+        return []
+    return sorted(set(flows.loc[flows["quantity"] == quantity, "category"].astype(str)) - {""})
 
 
 def has_flow(record: RunRecord, quantity: str) -> bool:
@@ -132,10 +147,15 @@ def has_flow(record: RunRecord, quantity: str) -> bool:
     return not flows.empty and bool((flows["quantity"] == quantity).any())
 
 
-def flow_quantiles(record: RunRecord, quantity: str) -> pd.DataFrame:
+def flow_quantiles(
+    record: RunRecord, quantity: str, weights: Mapping[str, float] | None = None
+) -> pd.DataFrame:
     """period, year, expected, p10, p50, p90, min, max of ``quantity`` over scenarios."""
-    tot = flow_totals(record, quantity)
-    p = probabilities(record)
+    return series_quantiles(flow_totals(record, quantity, weights), probabilities(record))
+
+
+def series_quantiles(tot: pd.DataFrame, p: pd.Series) -> pd.DataFrame:
+    """period, year, expected, p10, p50, p90, min, max of a (scenario, period, year, value) frame."""
     rows = []
     for (period, year), grp in tot.groupby(["period", "year"], sort=True):
         vals = grp.set_index("scenario")["value"]

@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from bekostiging.budget import CONSTANT, CURRENT, budget_wide, reserve_per_year
+from bekostiging.budget import CONSTANT, CURRENT, RESERVE_LINE, budget_wide, reserve_per_year
 from bekostiging.errors import InputErrors
 from bekostiging.io.case import has_sources, load_case
 from bekostiging.io.sources import changed_values, shipped_default_case
 from bekostiging.report import charts, data, memo
-from bekostiging.report.analysis import sensitivity_blocks, value_blocks
+from bekostiging.report.analysis import value_blocks
 from bekostiging.report.blocks import Block, Document, Heading, Image, PageBreak, Paragraph, Table
 from bekostiging.report.i18n import (
     GLOSSARY,
+    TERMS,
     Lang,
     fmt_eur,
     fmt_number,
@@ -181,7 +182,14 @@ def _money_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
         if wide is None or wide.empty:
             continue
         years = [c for c in wide.columns if c not in ("article", "partner")]
-        frame = pd.DataFrame({term("article", lang): wide["article"]})
+        frame = pd.DataFrame(
+            {
+                term("article", lang): [
+                    article_words(str(a), str(p), lang)
+                    for a, p in zip(wide["article"], wide["partner"], strict=True)
+                ]
+            }
+        )
         for y in years:
             frame[y] = [fmt_eur(v, lang) for v in wide[y]]
         frame[term("total", lang)] = [fmt_eur(v, lang) for v in wide[years].sum(axis=1)]
@@ -227,7 +235,27 @@ def _money_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
             }
         )
         yield _table(term("weights_table", lang), frame, {value: True}, small=True)
-    yield from sensitivity_blocks(record, lang)
+
+
+ARTICLE_NUMBER = re.compile(r"^((?:[IVXL]+ )?art\. [\d.]+)|^([IVXL]+ \w+(?: / [IVXL]+ \w+)?)")
+RESERVE_ARTICLE_EN = "Asylum reserve (new budget reserve): deposit"
+
+
+def article_words(article: str, partner: str, lang: Lang) -> str:
+    """A budget article as the reader's language names it.
+
+    Dutch: the case's own article name. English: the chapter and article number, then the
+    partner's English name (the Dutch article title is a name in a Dutch budget).
+    """
+    if lang == "nl":
+        return article
+    if partner == RESERVE_LINE:
+        return RESERVE_ARTICLE_EN
+    found = ARTICLE_NUMBER.match(article)
+    number = (found.group(1) or found.group(2) or "") if found else ""
+    number = number.replace("Politie", "Police")  # budget chapter VI (Justice and Security)
+    name = term(partner, lang) if partner in TERMS else partner
+    return f"{number}: {name}" if number else name
 
 
 def _setting_value(value: object, lang: Lang) -> str:
@@ -243,11 +271,7 @@ def _summary_blocks(record: RunRecord, s: data.Summary, lang: Lang) -> Iterator[
     yield Heading(term("results", lang))
     sentence, warn = status_sentence(s.status, s.gap, lang)
     yield Paragraph(f"{term('solver_status', lang)}: {sentence}", emphasis=True, warning=warn)
-    yield Paragraph(
-        term("scenario_set_sentence", lang).format(
-            name=s.scenario_set, count=s.scenario_count, case=s.case_name
-        )
-    )
+    yield Paragraph(memo.w("inflow_sentence", lang).format(scenarios=memo.scenario_words(record, lang)))
     if not s.levers.empty:
         rows = pd.DataFrame(
             {
@@ -386,6 +410,9 @@ def _assumption_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
         sources = memo.source_rows(case, lang)
         if sources is not None:
             yield sources
+        internal = memo.internal_sources(case)
+        if internal:
+            yield Paragraph(memo.w("internal_sources", lang).format(n=internal))
     yield Paragraph(memo.w("tech_note", lang))
 
 
@@ -478,27 +505,59 @@ def _glossary_blocks(lang: Lang) -> Iterator[Block]:
         rows = [(nl, meaning.split(" / ")[0]) for nl, _en, meaning in GLOSSARY]
         rows += [(abbr, words) for abbr, words, _en, _k in METHOD_TERMS]
         header = ["Begrip", "Betekenis"]
-    else:
-        rows = [(en, meaning.split(" / ")[-1]) for _nl, en, meaning in GLOSSARY]
+    else:  # the Dutch policy term once, in brackets, so a reader can find it in Dutch papers
+        rows = [
+            (en if en == nl else f"{en} ({nl})", meaning.split(" / ")[-1]) for nl, en, meaning in GLOSSARY
+        ]
         rows += [(abbr, en) for abbr, _nl, en, _k in METHOD_TERMS]
         header = ["Term", "Meaning"]
+    seen: set[str] = set()
+    rows = [r for r in rows if not (r[0].split(" (")[0] in seen or seen.add(r[0].split(" (")[0]))]
     yield _table("", pd.DataFrame(rows, columns=header), small=True)
 
 
-def build_report(record: RunRecord, lang: Lang) -> Document:
-    """The annex for one run, in ``lang``: page 1 the summary, then contents and numbered sections."""
+def build_report(
+    record: RunRecord,
+    lang: Lang,
+    options_dir: Path | None = None,
+    simulation_dirs: Sequence[Path] = (),
+) -> Document:
+    """The annex for one run, in ``lang``: page 1 the summary, then contents and a section per question.
+
+    Sections: the plan and its outcomes (with its charts), the five options (when an options
+    comparison exists: ``options_dir`` or the run's ``analysis/options.csv``), what planning for
+    uncertainty yields (``analysis/value.csv``), the budget view, the look back at 2014–2025 and the
+    stress tests (simulation folders, when given), tables, the technical appendix, provenance and
+    the glossary. A section whose data does not exist is left out, never filled with guesses.
+    """
+    from bekostiging.report.options_section import options_blocks
+    from bekostiging.report.simulation import simulation_blocks
+
     s = data.summarise(record)
     price_year = _price_year(record)
+    usable = s.usable
     body: list[Block] = list(_summary_blocks(record, s, lang))
     body += list(_advice_blocks(record, lang))  # runs solved with --stages yearly
-    body += list(value_blocks(record, lang))  # analysis/value.csv, when the run has one
+    if usable:
+        body += [
+            Image(title, png)
+            for title, png in (
+                (charts.w("chart_distributions", lang), charts.scenario_distributions(record, lang)),
+                (term("chart_inflow_fan", lang), charts.inflow_fan(record, lang)),
+                (term("chart_capacity", lang), charts.capacity_vs_occupancy(record, lang)),
+            )
+            if png is not None
+        ]
     body.append(PageBreak())
-    pictures = charts.report_charts(record, lang) if s.usable else []
-    if pictures:
-        body.append(Heading(term("charts", lang)))
-        body += [Image(title, png) for title, png in pictures]
-        body.append(PageBreak())
+    body += _section(list(options_blocks(record, lang, options_dir)))
+    body += _section(list(value_blocks(record, lang)))  # analysis/value.csv, when the run has one
     body += list(_money_blocks(record, lang))
+    if usable:
+        png = charts.cost_per_partner_year(record, lang)
+        if png is not None:
+            body.append(Image(term("chart_cost", lang), png))
+    body.append(PageBreak())
+    body += _section(list(simulation_blocks(simulation_dirs, record, lang)))
     body += list(_table_blocks(record, lang))
     body.append(PageBreak())
     body += list(_assumption_blocks(record, lang))
@@ -515,3 +574,8 @@ def build_report(record: RunRecord, lang: Lang) -> Document:
         lang=lang,
         blocks=tuple(blocks),
     )
+
+
+def _section(blocks: list[Block]) -> list[Block]:
+    """A section's blocks followed by a page break; nothing for a section without data."""
+    return [*blocks, PageBreak()] if blocks else []

@@ -77,7 +77,7 @@ TERMS: dict[str, tuple[str, str]] = {
     ),
     "model_need": ("MPP-behoefte model", "Model MPP need"),
     "published": ("Gepubliceerd (prijspeil)", "Published (price year)"),
-    "reserve_table": ("Asielreserve per jaar (verwacht)", "Asielreserve per year (expected)"),
+    "reserve_table": ("Asielreserve per jaar (verwacht)", "Asylum reserve per year (expected)"),
     "reserve_opening_eur": ("Beginsaldo", "Opening"),
     "reserve_deposit_eur": ("Storting", "Deposit"),
     "reserve_underspend_in_eur": ("Onderuitputting erin", "Underspend in"),
@@ -266,7 +266,7 @@ TERMS: dict[str, tuple[str, str]] = {
         "de restvoorraad aan het eind. Alle bedragen in euro, prijspeil {year}.",
         "Of this, {spending} is expected spending (cash of the chain partners). {penalty} is a model "
         "weight, not spending: weights for late cases, the registration queue, supplementary funding, "
-        "unspent budget and holding the asielreserve, and the valuation of the backlog left at the end. "
+        "unspent budget and holding the asylum reserve, and the valuation of the backlog left at the end. "
         "All amounts in euros at {year} prices.",
     ),
     "cvar_sentence": (
@@ -284,7 +284,7 @@ TERMS: dict[str, tuple[str, str]] = {
         "{late} case-months past the legal decision term (expected).",
     ),
     "status_optimal": (
-        "Optimaal: dit plan is aantoonbaar het beste binnen de gevraagde nauwkeurigheid (gap {gap}).",
+        "Optimaal: dit plan is aantoonbaar het beste binnen de gevraagde nauwkeurigheid (marge {gap}).",
         "Optimal: this plan is proven best within the requested tolerance (gap {gap}).",
     ),
     "status_limit": (
@@ -299,9 +299,9 @@ TERMS: dict[str, tuple[str, str]] = {
     ),
     "few_scenarios_note": (
         "Let op: met {count} scenario's zijn P10 en P90 niet meer dan het laagste en hoogste scenario; "
-        "een grotere scenarioset (bijvoorbeeld hist-200) geeft de spreiding.",
+        "een grotere scenarioset (bijvoorbeeld de meegeleverde 200 scenario's) geeft de spreiding.",
         "Note: with {count} scenarios, P10 and P90 are no more than the lowest and highest scenario; "
-        "a larger scenario set (e.g. hist-200) gives the spread.",
+        "a larger scenario set (e.g. the 200 scenarios shipped with the case) gives the spread.",
     ),
     "scenario_set_sentence": (
         "Scenarioset '{name}' met {count} scenario's; case '{case}'.",
@@ -336,7 +336,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "created": ("Gemaakt", "Created"),
     "objective": ("Doelfunctie", "Objective"),
     "bound": ("Ondergrens", "Bound"),
-    "gap": ("Gap", "Gap"),
+    "gap": ("Marge tot de ondergrens", "Gap"),
     "status": ("Status", "Status"),
     "solver": ("Solver", "Solver"),
     "versions": ("Versies", "Versions"),
@@ -398,17 +398,23 @@ TERMS: dict[str, tuple[str, str]] = {
     "scenarios_word": ("scenario's", "scenarios"),
     "seconds": ("s", "s"),
     # value of information (value, show, the annex): method terms in words
-    "measure_RP": ("aanbevolen plan, rekening houdend met onzekerheid", "stochastic plan (recourse problem)"),
-    "measure_EV": ("plan op het gemiddelde scenario", "plan on the expected scenario (EV)"),
-    "measure_EEV": ("plan op het gemiddelde scenario, in elk scenario", "EV plan on every scenario (EEV)"),
-    "measure_WS": ("met een perfecte voorspelling", "perfect foresight (wait-and-see)"),
+    "measure_RP": (
+        "aanbevolen plan, rekening houdend met onzekerheid",
+        "recommended plan, allowing for uncertainty",
+    ),
+    "measure_EV": ("plan op het gemiddelde scenario", "plan on the average scenario"),
+    "measure_EEV": (
+        "plan op het gemiddelde scenario, in elk scenario",
+        "plan on the average scenario, in every scenario",
+    ),
+    "measure_WS": ("met een perfecte voorspelling", "with a perfect forecast"),
     "measure_VSS": (
         "wat rekening houden met onzekerheid oplevert",
-        "VSS = EEV − RP: planning for uncertainty saves",
+        "what planning for uncertainty yields",
     ),
     "measure_EVPI": (
         "wat een perfecte voorspelling waard zou zijn",
-        "EVPI = RP − WS: perfect forecasts would be worth",
+        "what a perfect forecast would be worth",
     ),
     "measure_status_quo": ("huidig beleid op dezelfde scenario's", "status-quo plan on the same scenarios"),
     "measure_saving_vs_status_quo": (
@@ -426,7 +432,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "value_cash_saving": (
         "besparing op kasuitgaven t.o.v. huidig beleid: {value} € mln; de besparing in de doelfunctie "
         "hierboven telt de modelweging mee",
-        "cash saving against the status quo (kasuitgaven): {value} € mln; the saving in the objective "
+        "cash saving against the status quo: {value} € mln; the saving in the objective "
         "above includes model weights",
     ),
     "per_kpi_expected": ("per indicator (verwacht)", "per KPI (expected)"),

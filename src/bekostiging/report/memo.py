@@ -12,6 +12,7 @@ settings keys or working notes.
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Iterator, Sequence
 
 import pandas as pd
@@ -24,6 +25,7 @@ from bekostiging.schema import Case
 
 P10, P50, P90 = 0.1, 0.5, 0.9
 SOURCE_KEY = re.compile(r"\bS\d+\b")
+PUBLISHED = re.compile(r"https?://")  # a public source has a web address; the project's own notes do not
 WORDS: dict[str, tuple[str, str]] = {  # (nl, en)
     "concept": (
         "Concept — ter bespreking · berekend op {date} · run {run}",
@@ -63,25 +65,23 @@ WORDS: dict[str, tuple[str, str]] = {  # (nl, en)
         "supplementary funding expected {supplementary}.",
     ),
     "assumptions": (
-        "Belangrijkste aannames en onzekerheden: de instroom volgt {count} scenario's ({name}) "
-        "die op de instroom sinds 1990 en de afwijkingen van eerdere MPP-ramingen zijn gebaseerd; "
+        "Belangrijkste aannames en onzekerheden: de instroom volgt {scenarios}; "
         "bedragen in euro, prijspeil {year}; wegingen voor wachttijden, late zaken en aanvullende "
         "financiering zijn beleidskeuzes van het model en geen uitgaven (zie de technische "
         "bijlage); het plan geldt voor de rekenperiode {first}–{last} en wordt jaarlijks bij de "
         "nieuwe MPP bijgesteld.",
-        "Main assumptions and uncertainties: inflow follows {count} scenarios ({name}) based on "
-        "inflow since 1990 and the errors of past MPP forecasts; amounts in euros at {year} prices; "
+        "Main assumptions and uncertainties: inflow follows {scenarios}; amounts in euros at {year} prices; "
         "weights for waiting, late cases and supplementary funding are the model's policy choices, "
         "not spending (see the technical appendix); the plan covers {first}–{last} and is revised "
         "each year with the new MPP.",
     ),
     "contents": ("Inhoud", "Contents"),
+    "inflow_sentence": ("De instroom volgt {scenarios}.", "Inflow follows {scenarios}."),
     "table": ("Tabel", "Table"),
     "figure": ("Figuur", "Figure"),
     "source": (
-        "Bron: berekening bekostigingsmodel asielketen, run {run}; invoer: scenarioset {set}, "
-        "prijspeil {year}.",
-        "Source: asylum chain funding model, run {run}; inputs: scenario set {set}, {year} prices.",
+        "Bron: berekening bekostigingsmodel asielketen, run {run}; invoer: {set}; prijspeil {year}.",
+        "Source: asylum chain funding model, run {run}; inputs: {set}; {year} prices.",
     ),
     "scenario_summary": (
         "Uitkomsten over de scenario's: percentielen en enkele benoemde scenario's",
@@ -93,16 +93,22 @@ WORDS: dict[str, tuple[str, str]] = {  # (nl, en)
     ),
     "inflow_total": ("Instroom over de periode (personen)", "Inflow over the horizon (persons)"),
     "cash_total": ("Kasuitgaven", "Cash"),
-    "lowest": ("laagste kasuitgaven", "lowest cash"),
-    "median": ("middelste", "middle"),
-    "highest": ("hoogste kasuitgaven", "highest cash"),
+    "lowest": ("Scenario met de laagste kasuitgaven", "Scenario with the lowest cash"),
+    "median": ("Middelste scenario naar kasuitgaven", "Middle scenario by cash"),
+    "highest": ("Scenario met de hoogste kasuitgaven", "Scenario with the highest cash"),
     "row": ("", ""),
     "assumption_table": ("Belangrijkste aannames", "Main assumptions"),
     "what": ("Aanname", "Assumption"),
     "source_key": ("Bron", "Source"),
     "estimate": ("schatting", "estimate"),
     "model": ("modelkeuze", "model choice"),
-    "source_table": ("Bronnen", "Sources"),
+    "source_table": ("Bronnen", "Sources (titles in the original language)"),
+    "internal_sources": (
+        "Daarnaast steunen modelkeuzes op {n} interne projectdocumenten (opdracht, modelontwerp en een "
+        "overzicht van de publieke cijfers); zij staan bij de invoer van de run.",
+        "Model choices also rest on {n} internal project documents (the assignment, the model design and "
+        "a survey of the public figures); they are kept with the run's inputs.",
+    ),
     "title": ("Titel", "Title"),
     "publisher": ("Uitgever", "Publisher"),
     "date": ("Datum", "Date"),
@@ -156,6 +162,64 @@ ASSUMPTIONS: tuple[tuple[str, str, str], ...] = (
     ("risk.alpha", "Deel van de scenario's buiten het risicogemiddelde", "Risk level (alpha)"),
 )
 RATIO_KEYS = ("max_fill_rate", "eindejaarsmarge_share")
+
+
+SCENARIO_METHODS: dict[str, tuple[str, str]] = {  # provenance ``method`` -> (nl, en); {n}, {years}
+    "logar": (
+        "{n} scenario's, getrokken uit een tijdreeksmodel dat is gekalibreerd op de jaarlijkse "
+        "asielinstroom {years}, met de MPP-raming (midden) als mediaan van het eerste jaar",
+        "{n} inflow scenarios drawn from a time-series model calibrated on yearly asylum inflow "
+        "{years}, with the MPP forecast (mid) as the median of the first year",
+    ),
+    "mpp": (
+        "de {n} scenario's van de MPP-raming (laag, midden, hoog)",
+        "the {n} scenarios of the MPP forecast (low, mid, high)",
+    ),
+    "mpp-error": (
+        "{n} scenario's op basis van de afwijkingen van eerdere MPP-ramingen",
+        "{n} inflow scenarios based on the errors of past MPP forecasts",
+    ),
+    "bootstrap": (
+        "{n} scenario's, getrokken uit de groeicijfers van de instroom {years}",
+        "{n} inflow scenarios resampled from the growth of inflow {years}",
+    ),
+    "lognormal": (
+        "{n} scenario's rond de MPP-raming (lognormale spreiding)",
+        "{n} inflow scenarios around the MPP forecast (lognormal spread)",
+    ),
+}
+OWN_SCENARIOS = ("{n} eigen scenario's", "{n} scenarios of the user's own")
+SHORT_METHODS: dict[str, tuple[str, str]] = {  # the source line under every exhibit: brief
+    "logar": (
+        "{n} instroomscenario's, gekalibreerd op de instroom {years}",
+        "{n} inflow scenarios calibrated on {years}",
+    ),
+    "mpp": ("de {n} scenario's van de MPP-raming", "the {n} MPP scenarios"),
+}
+YEARS_IN_NOTES = re.compile(r"\b(1[89]\d\d|20\d\d)\s*[-–]\s*(20\d\d)\b")
+
+
+def scenario_words(record: RunRecord, lang: Lang, short: bool = False) -> str:
+    """The run's scenario set in words (how it was made), never its folder name such as ``hist-50``;
+    ``short`` for the source line under each exhibit."""
+    count = len(data.probabilities(record))
+    path = record.case_copy / "scenarios" / record.scenario_set / "provenance.toml"
+    try:
+        prov = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        prov = {}
+    pick = 0 if lang == "nl" else 1
+    method = str(prov.get("method", ""))
+    template = SCENARIO_METHODS.get(method, OWN_SCENARIOS)[pick]
+    if short:
+        template = SHORT_METHODS.get(method, SCENARIO_METHODS.get(method, OWN_SCENARIOS))[pick]
+    if "changed by user" in str(prov.get("notes", "")):
+        template = OWN_SCENARIOS[pick]
+    found = YEARS_IN_NOTES.search(str(prov.get("notes", "")))
+    years = (
+        f"{found.group(1)}–{found.group(2)}" if found else ("uit de historie" if pick == 0 else "on record")
+    )
+    return template.format(n=fmt_number(count, lang), years=years)
 
 
 def status_sentence(status: str, gap: float | None, lang: Lang) -> tuple[str, bool]:
@@ -265,7 +329,7 @@ def summary_page(record: RunRecord, s: data.Summary, lang: Lang, price_year: obj
     last = years[-1] if years else "?"
     yield Paragraph(
         w("assumptions", lang).format(
-            count=s.scenario_count, name=s.scenario_set, year=price_year, first=first, last=last
+            scenarios=scenario_words(record, lang), year=price_year, first=first, last=last
         )
     )
     yield PageBreak()
@@ -314,7 +378,9 @@ def number_exhibits(blocks: Sequence[Block], lang: Lang, source: str) -> list[Bl
 
 
 def source_line(record: RunRecord, lang: Lang, price_year: object) -> str:
-    return w("source", lang).format(run=record.run_id, set=record.scenario_set, year=price_year)
+    return w("source", lang).format(
+        run=record.run_id, set=scenario_words(record, lang, short=True), year=price_year
+    )
 
 
 def scenario_summary(record: RunRecord, lang: Lang) -> Iterator[Block]:
@@ -355,7 +421,7 @@ def scenario_summary(record: RunRecord, lang: Lang) -> Iterator[Block]:
         for key, name in picks:
             rows.append(
                 (
-                    f"{term('scenario', lang)} {name} ({w(key, lang)})",
+                    w(key, lang),
                     fmt_eur(cash.get(name), lang),
                     fmt_number(backlog.get(name), lang),
                     fmt_number(inflow.get(name), lang) if not inflow.empty else "–",
@@ -407,9 +473,14 @@ def assumption_rows(settings: Sequence[tuple[str, str, str]], lang: Lang) -> Tab
 
 def source_rows(case: Case, lang: Lang) -> Table | None:
     """The source list: key, title, publisher, date (notes stay in the run's inputs)."""
-    entries = case.source_list
+    entries = [e for e in case.source_list if PUBLISHED.match(str(e.url or ""))]
     if not entries:
         return None
     rows = tuple((e.key, e.title, e.publisher, e.date) for e in entries)
     header = (w("source_key", lang), w("title", lang), w("publisher", lang), w("date", lang))
     return Table(w("source_table", lang), header, rows, small=True)
+
+
+def internal_sources(case: Case) -> int:
+    """How many entries of the source list are the project's own documents (no public address)."""
+    return sum(1 for e in case.source_list if not PUBLISHED.match(str(e.url or "")))

@@ -43,7 +43,7 @@ END_STATE = (  # (label key, start KPI, end KPI)
 LABELS: dict[str, tuple[str, str]] = {  # (nl, en)
     "cash": ("Kasuitgaven ketenpartners (verwacht)", "Cash spending of the partners (expected)"),
     "service": ("Uitkomsten voor de keten (verwacht)", "Service outcomes (expected)"),
-    "fund": ("Asielreserve (verwacht, over de horizon)", "Asielreserve fund (expected, over the horizon)"),
+    "fund": ("Asielreserve (verwacht, over de horizon)", "Asylum reserve (expected, over the horizon)"),
     "weights": ("Modelweging, geen uitgave", "Model weights, not spending"),
     "valuation": (
         "Waardering eindtoestand (geen uitgave in de horizon)",
@@ -69,7 +69,7 @@ LABELS: dict[str, tuple[str, str]] = {  # (nl, en)
     "backlog": ("Voorraad IND (personen)", "IND backlog (persons)"),
     "registration_queue": ("Wachtrij registratie (personen)", "Registration queue (persons)"),
     "occupancy": ("Bezetting COA (personen)", "COA occupancy (persons)"),
-    "reserve_balance": ("Saldo asielreserve", "Asielreserve balance"),
+    "reserve_balance": ("Saldo asielreserve", "Asylum reserve balance"),
     "spending_eur": ("Kasuitgaven", "Cash spending"),
     "backlog_end_persons": ("Voorraad IND eind 2030 (personen)", "IND backlog end of horizon (persons)"),
     "late_case_months": ("Zaken over de termijn (zaak-maanden)", "Late cases (case-months)"),
@@ -87,7 +87,7 @@ LABELS: dict[str, tuple[str, str]] = {  # (nl, en)
     "weight_registration_queue_eur": ("wachtrij registratie", "registration queue"),
     "weight_supplementary_funding_eur": ("aanvullende financiering", "supplementary funding"),
     "weight_unspent_budget_eur": ("niet-bestede begroting", "unspent budget"),
-    "weight_asielreserve_eur": ("aanhouden asielreserve", "holding the asielreserve"),
+    "weight_asielreserve_eur": ("aanhouden asielreserve", "holding the asylum reserve"),
     "terminal_backlog_eur": (
         "mensen in de keten eind 2030 (wat ze na 2030 nog kosten)",
         "people left in the chain at the end (what they still cost after the horizon)",

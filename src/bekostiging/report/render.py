@@ -10,9 +10,21 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
 from pathlib import Path
 
 from bekostiging.report.document import Block, Document, Heading, Image, PageBreak, Paragraph, Table
+
+NBSP = "\xa0"
+# An amount with its sign and unit ("€ 4,0 mln", "€1.2 million", "2026 € 15,6 mln", "500 fte") is one
+# word for line breaking: a narrow cell or a line end never splits "€ / 4,0 mln" (issue 11 §1).
+_AMOUNT_SPACE = re.compile(r"(?<=€) (?=[-\d])|(?<=\d) (?=(mln|million|fte|FTE|%)\b)|(?<=\b\d{4}) (?=€)")
+
+
+def keep_amounts_together(text: str) -> str:
+    """``text`` with the spaces inside amounts made non-breaking (PDF; HTML keeps td.num on one line)."""
+    return _AMOUNT_SPACE.sub(NBSP, text)
+
 
 HTML_CSS = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; max-width: 60rem; margin: 2rem auto; color: #1a1a1a;
@@ -57,9 +69,8 @@ def _html_block(block: Block) -> str:
             cells = []
             for i, cell in enumerate(row):
                 num = block.numeric[i] if i < len(block.numeric) else False
-                cells.append(
-                    f'<td class="num">{html.escape(cell)}</td>' if num else f"<td>{html.escape(cell)}</td>"
-                )
+                text = html.escape(cell)  # td.num does not wrap (CSS)
+                cells.append(f'<td class="num">{text}</td>' if num else f"<td>{text}</td>")
             body.append("<tr>" + "".join(cells) + "</tr>")
         cls = ' class="small"' if block.small else ""
         source = f'<p class="source">{html.escape(block.source)}</p>' if block.source else ""
@@ -194,7 +205,7 @@ def to_pdf(doc: Document) -> bytes:
     source_style = ParagraphStyle("source", parent=small, textColor=colors.HexColor("#555555"))
 
     def esc(text: str) -> str:
-        return html.escape(text, quote=False)
+        return html.escape(keep_amounts_together(text), quote=False)
 
     story: list[object] = [
         RLParagraph(esc(doc.title), styles["Title"]),

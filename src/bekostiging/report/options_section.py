@@ -1,0 +1,226 @@
+"""The annex section on the five options of the 2021 letter, from an options comparison.
+
+``bekostiging options`` solves every policy preset on the same scenarios and writes
+``options.csv`` into its folder and into each preset's run (``analysis/options.csv``);
+``report --options DIR`` names a folder explicitly. The section shows each option in
+words (never its preset code), ranked on expected cash, against the status quo, with a
+chart in the report's language; a run without a comparison gets no section.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from bekostiging.report.analysis import sensitivity_blocks
+from bekostiging.report.blocks import Block, Heading, Image, Paragraph, Table
+from bekostiging.report.i18n import EUR_MILLION, Lang, fmt_eur, fmt_number
+
+OPTIONS_FILE = "options.csv"
+STATUS_QUO = "status-quo"
+# preset -> (Dutch, English): short names a reader recognises from the letter
+PRESET_WORDS: dict[str, tuple[str, str]] = {
+    "status-quo": ("Huidig beleid (financiering volgt de MPP)", "Status quo (funding follows the MPP)"),
+    "flexpool": ("Optie 1: flexibele pool", "Option 1: flexible pool"),
+    "asielreserve": ("Optie 2: versterkte asielreserve", "Option 2: strengthened asylum reserve"),
+    "asielreserve-huidig": (
+        "Optie 2 met de huidige eindejaarsmarge",
+        "Option 2 with today's end-of-year margin",
+    ),
+    "boven-mpp": ("Optie 3: stabiel boven de MPP financieren", "Option 3: stable funding above the MPP"),
+    "reservecapaciteit": ("Optie 4: reservecapaciteit COA", "Option 4: COA reserve capacity"),
+    "lagere-bezettingsgraad": ("Optie 5: lagere bezettingsgraad COA", "Option 5: lower COA occupancy rate"),
+    "combinatie": ("Alle vijf opties samen", "All five options combined"),
+    "vrij": ("Alle maatregelen vrij (aanbevolen plan)", "All levers free (recommended plan)"),
+}
+OWN_PRESET = ("Eigen variant {n}", "Own variant {n}")
+WORDS: dict[str, tuple[str, str]] = {  # (nl, en)
+    "heading": ("De vijf opties uit de brief van 2021", "The five options of the 2021 letter"),
+    "intro": (
+        "Elke optie is met hetzelfde model en dezelfde scenario's doorgerekend; huidig beleid is het "
+        "ijkpunt. De opties staan in volgorde van verwachte kasuitgaven. Het gaat om een vergelijking "
+        "van plannen die voor vijf jaar vastliggen; een plan dat ieder half jaar met de nieuwe MPP wordt "
+        "bijgesteld, staat in de simulatie door de begrotingscyclus (als die is gemaakt).",
+        "Each option was solved with the same model and the same scenarios; the status quo is the "
+        "benchmark. Options are ranked on expected cash. This compares plans fixed for five years; a "
+        "plan revised every half year with the new MPP is in the simulation through the budget cycle "
+        "(when one was made).",
+    ),
+    "table": (
+        "De opties naast elkaar (verwacht over de scenario's; verschil met huidig beleid)",
+        "The options side by side (expected over the scenarios; difference with the status quo)",
+    ),
+    "option": ("Optie", "Option"),
+    "cash": ("Kasuitgaven", "Cash"),
+    "cash_p90": ("Kasuitgaven P90", "Cash P90"),
+    "cash_diff": ("Kas t.o.v. huidig beleid", "Cash vs status quo"),
+    "late": ("Zaak-maanden over de termijn", "Late case-months"),
+    "emergency": ("Noodopvang (plaats-maanden)", "Emergency shelter (place-months)"),
+    "supplementary": ("Aanvullende financiering", "Supplementary funding"),
+    "no_plan": ("geen plan", "no plan"),
+    "chart": (
+        "De opties: kasuitgaven (verwacht, P90 als streepje), late zaken en noodopvang",
+        "The options: cash (expected, P90 as a tick), late cases and emergency shelter",
+    ),
+    "cash_axis": ("kasuitgaven (€ mln)", "cash (€ million)"),
+    "late_axis": ("zaak-maanden over de termijn", "late case-months"),
+    "emergency_axis": ("noodopvang (plaats-maanden)", "emergency shelter (place-months)"),
+    "cheapest": (
+        "Laagste verwachte kasuitgaven: {name}, {cash} ({diff} t.o.v. huidig beleid).",
+        "Lowest expected cash: {name}, {cash} ({diff} against the status quo).",
+    ),
+}
+SUCCESS = ("optimal", "limit")
+
+
+def _w(key: str, lang: Lang) -> str:
+    nl, en = WORDS[key]
+    return nl if lang == "nl" else en
+
+
+def preset_words(name: str, lang: Lang, number: int = 1) -> str:
+    """A policy preset as the letter names it; a preset of one's own as 'own variant n'."""
+    pick = 0 if lang == "nl" else 1
+    if name in PRESET_WORDS:
+        return PRESET_WORDS[name][pick]
+    return OWN_PRESET[pick].format(n=number)
+
+
+def read_options(run_path: Path, options_dir: Path | None) -> pd.DataFrame | None:
+    """The options table: ``options_dir/options.csv`` if given, else the run's own copy."""
+    for folder in ([options_dir] if options_dir is not None else []) + [run_path / "analysis"]:
+        path = folder / OPTIONS_FILE
+        if path.is_file():
+            frame = pd.read_csv(path)
+            if {"preset", "expected_cash_eur"} <= set(frame.columns) and not frame.empty:
+                return frame
+    return None
+
+
+def _signed_eur(value: float, lang: Lang) -> str:
+    if not math.isfinite(value):
+        return "–"
+    text = fmt_eur(abs(value), lang)
+    return text if value == 0 else (("+" if value > 0 else "−") + text)
+
+
+def _names(frame: pd.DataFrame, lang: Lang) -> list[str]:
+    own = iter(range(1, len(frame) + 1))
+    return [
+        preset_words(str(p), lang, next(own) if str(p) not in PRESET_WORDS else 0) for p in frame["preset"]
+    ]
+
+
+def options_blocks(run: object, lang: Lang, options_dir: Path | None = None) -> Iterator[Block]:
+    """Heading, intro, the options table and chart, and the weights' sensitivity; nothing
+    when neither an options table nor a sensitivity table exists for the run."""
+    path = getattr(run, "path")  # noqa: B009 - a RunRecord; typed loosely to keep imports one-way
+    frame = read_options(path, options_dir)
+    sensitivity = list(sensitivity_blocks(run, lang))  # type: ignore[arg-type]
+    if frame is None and not sensitivity:
+        return
+    yield Heading(_w("heading", lang), 1)
+    if frame is not None:
+        yield from _table_blocks(frame, lang)
+    yield from sensitivity
+
+
+def _table_blocks(frame: pd.DataFrame, lang: Lang) -> Iterator[Block]:
+    frame = frame.sort_values("expected_cash_eur", kind="stable").reset_index(drop=True)
+    names = _names(frame, lang)
+    base = frame[frame["preset"] == STATUS_QUO]
+    ref = float(base["expected_cash_eur"].iloc[0]) if not base.empty else math.nan
+    yield Paragraph(_w("intro", lang))
+    ok = frame[frame.get("status", pd.Series(SUCCESS[0], index=frame.index)).isin(SUCCESS)]
+    if not ok.empty:
+        best = ok.index[0]
+        yield Paragraph(
+            _w("cheapest", lang).format(
+                name=names[best],
+                cash=fmt_eur(float(frame.loc[best, "expected_cash_eur"]), lang),
+                diff=_signed_eur(float(frame.loc[best, "expected_cash_eur"]) - ref, lang),
+            )
+        )
+    rows = []
+    for i, r in frame.iterrows():
+        if str(r.get("status", SUCCESS[0])) not in SUCCESS:
+            rows.append((names[i], *([_w("no_plan", lang)] + ["–"] * 5)))
+            continue
+        rows.append(
+            (
+                names[i],
+                fmt_eur(float(r["expected_cash_eur"]), lang),
+                fmt_eur(float(r.get("p90_cash_eur", math.nan)), lang),
+                _signed_eur(float(r["expected_cash_eur"]) - ref, lang),
+                fmt_number(float(r.get("late_case_months", math.nan)), lang),
+                fmt_number(float(r.get("emergency_place_months", math.nan)), lang),
+                fmt_eur(float(r.get("supplementary_funding_eur", math.nan)), lang),
+            )
+        )
+    header = tuple(_w(k, lang) for k in ("option", "cash", "cash_p90", "cash_diff", "late", "emergency"))
+    header = (*header, _w("supplementary", lang))
+    yield Table(_w("table", lang), header, tuple(rows), (False, *([True] * 6)), small=True)
+    png = options_chart(frame, names, lang)
+    if png is not None:
+        yield Image(_w("chart", lang), png)
+
+
+def options_chart(frame: pd.DataFrame, names: list[str], lang: Lang) -> bytes | None:
+    """Three panels, one bar per option (status quo grey): cash with its P90 as a tick, late
+    case-months, emergency place-months. Labels in the report's language, A4 text width."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import matplotlib.ticker as mticker
+
+    ok = frame["expected_cash_eur"].notna()
+    if not ok.any():
+        return None
+    panels = (
+        ("expected_cash_eur", "cash_axis", EUR_MILLION),
+        ("late_case_months", "late_axis", 1.0),
+        ("emergency_place_months", "emergency_axis", 1.0),
+    )
+    panels = tuple(p for p in panels if p[0] in frame.columns)
+    fig, axes = plt.subplots(
+        1, len(panels), figsize=(A4_WIDTH_IN, BAR_HEIGHT_IN * len(frame) + HEAD_IN), sharey=True
+    )
+    axes = list(axes) if len(panels) > 1 else [axes]
+    y = list(range(len(frame)))
+    colours = ["#b0b0b0" if p == STATUS_QUO else "#154273" for p in frame["preset"]]
+    for ax, (col, label, scale) in zip(axes, panels, strict=True):
+        values = [float(v) / scale if math.isfinite(float(v)) else 0.0 for v in frame[col]]
+        ax.barh(y, values, color=colours, height=0.6)
+        if col == "expected_cash_eur" and "p90_cash_eur" in frame.columns:
+            p90 = [float(v) / scale for v in frame["p90_cash_eur"]]
+            ax.plot(p90, y, linestyle="none", marker="|", markersize=10, color="#e65100")
+        ax.set_title(_w(label, lang), fontsize=8)
+        ax.xaxis.set_major_locator(mticker.MaxNLocator(3))
+        ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _p: fmt_number(v, lang, 0)))
+        ax.tick_params(labelsize=7)
+        ax.grid(axis="x", alpha=0.3)
+        ax.spines[["top", "right"]].set_visible(False)
+    axes[0].set_yticks(y)
+    axes[0].set_yticklabels([_short(n) for n in names], fontsize=7)
+    axes[0].invert_yaxis()
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _short(name: str) -> str:
+    """A chart label: the option's name without its explanation in brackets."""
+    return name.split(" (", maxsplit=1)[0]
+
+
+A4_WIDTH_IN = 6.7  # the text width of an A4 page (170 mm)
+BAR_HEIGHT_IN = 0.32
+HEAD_IN = 0.8
+DPI = 150
