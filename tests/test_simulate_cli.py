@@ -100,3 +100,20 @@ def test_options_leads_with_the_comparison_by_simulation(tmp_path: Path) -> None
     assert (out / "options-simulated.png").read_bytes().startswith(b"\x89PNG")
     headline = result.output.index("Hoofdvergelijking: door simulatie")
     assert headline < result.output.index("Snelle toets: twee-fasenmodel")
+
+
+def test_a_history_run_writes_the_validation_table(tmp_path: Path) -> None:
+    out = tmp_path / "h"
+    args = ["simulate", "--paths", "history", "--to", "2014", "--policy", "status-quo", "--workers", "1"]
+    result = CliRunner().invoke(main, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    validation = pd.read_csv(out / "validation.csv")
+    occupancy = validation[(validation["metric"] == "coa_bezetting") & (validation["year"] == "2014")].iloc[0]
+    sim = pd.read_csv(out / "simulation.csv")
+    december = sim[(sim["month"] == "2014-12") & (sim["metric"] == "occupancy")]["value"].iloc[0]
+    assert occupancy["simulated"] == pytest.approx(december)
+    assert occupancy["actual"] > 0
+    score = validation[(validation["metric"] == "coa_bezetting") & (validation["year"] == "mape")].iloc[0]
+    assert score["simulated"] == pytest.approx(
+        100 * abs(december - occupancy["actual"]) / occupancy["actual"]
+    )

@@ -281,6 +281,8 @@ def simulate_cmd(
         table, decisions, probabilities, title, lang, manifest(inputs, settings, timings, version_line())
     )
     files.update(extra)
+    if source == "history":
+        files["validation.csv"] = _validation(table, first_year, last_year)
     try:
         write_folder(folder, files)
     except FileExistsError as exc:
@@ -291,3 +293,28 @@ def simulate_cmd(
         click.echo(line)
     for name in files:
         click.echo(term("wrote", lang).format(path=folder / name))
+
+
+def _validation(table: object, first_year: int | None, last_year: int | None) -> bytes:
+    """validation.csv for history runs: per policy the simulated year-end COA occupancy, IND
+    backlog and yearly IND decisions against the real ones (the back-test's scoring,
+    ``history.validation``), with the MAPE per policy and metric in a ``mape`` row."""
+    import pandas as pd
+
+    from bekostiging.history.load import load_history
+    from bekostiging.history.validation import actuals, mape, monthly_from_simulation, validation_frame
+
+    tidy: pd.DataFrame = table  # type: ignore[assignment]
+    months = tidy["month"].str[:4].astype(int)
+    real = actuals(load_history(), first_year or int(months.min()), last_year or int(months.max()))
+    frames = []
+    for policy, part in tidy.groupby("policy", sort=False):
+        frame = validation_frame(monthly_from_simulation(part), real).assign(policy=policy)
+        scores = mape(frame)
+        summary = pd.DataFrame(
+            {"policy": policy, "metric": list(scores), "year": "mape", "simulated": list(scores.values())}
+        )
+        frames += [frame, summary]
+    out = pd.concat(frames, ignore_index=True)
+    columns = ["policy", "metric", "year", "simulated", "actual", "date", "source"]
+    return out.reindex(columns=columns).to_csv(index=False).encode("utf-8")
