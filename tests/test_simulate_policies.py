@@ -95,3 +95,23 @@ def test_status_quo_budgets_the_mpp_need_and_the_tuned_rule_holds_its_reserve(ca
     )
     places = [v for (_m, k, v) in tuned.rows if k == "reserve_places"]
     assert min(places) == pytest.approx(40.0) and len(places) == 12
+
+
+def test_a_warm_start_from_the_previous_plan_never_changes_the_optimum(case) -> None:  # type: ignore[no-untyped-def]
+    from bekostiging.pipeline import prepare_problem
+    from bekostiging.simulate.policies import WarmStartHighs, plan_from, warm_start
+    from bekostiging.solver import OneShotHighs
+    from bekostiging.twostage import extensive_form
+
+    two = load_scenario_set(TINY_CASE / "scenarios" / "two", case)
+    prepared = prepare_problem(case, two, EXACT)
+    cold_model = extensive_form(prepared.problem)
+    cold = OneShotHighs(EXACT).solve(cold_model)
+    plan = plan_from(cold_model.first, prepared.data, "2026-01")
+    plan = replace(plan, hires={k: v + 1 for k, v in plan.hires.items()})  # a start that is not optimal
+    warm_model = extensive_form(prepared.problem)
+    start = warm_start(warm_model.first, prepared.data, plan)
+    assert start
+    warm = WarmStartHighs(EXACT, start).solve(warm_model)
+    assert warm.extra["start_columns"] == len(start)
+    assert warm.objective == pytest.approx(cold.objective, rel=1e-9)

@@ -398,7 +398,7 @@ def simulate_path(
         forecast = path.forecast_at(moment)
         plan = policy.decide(moment, state, forecast, ctx)
         plan_s += time.perf_counter() - t0
-        state = commit(state, plan, until)
+        state = replace(commit(state, plan, until), last_plan=plan)
         decisions.append(_decision_row(moment, until, plan, state, forecast))
         for piece in _pieces(month_index(until) - month_index(moment), ctx.segment_months):
             segment = run_segment(ctx, state, plan, path, piece, policy.rules)

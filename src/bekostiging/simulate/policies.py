@@ -50,7 +50,7 @@ from bekostiging.simulate.engine import Context, SimulationError, _fix
 from bekostiging.simulate.paths import BAND_PROBABILITIES, BANDS, Forecast
 from bekostiging.simulate.state import Plan, State
 from bekostiging.simulate.window import window_data
-from bekostiging.solver import OneShotHighs
+from bekostiging.solver import OneShotHighs, SolveOutcome, SolverOptions, _objective_mismatch
 from bekostiging.twostage import extensive_form, first_stage_values
 
 LOOKAHEAD = "lookahead"
@@ -60,6 +60,63 @@ TUNED_DEFAULT = (0.10, 0.0)  # x: share above the MPP mid; y: reserve places (un
 
 
 # ------------------------------------------------------------------------------ the planner
+
+
+class WarmStartHighs(OneShotHighs):
+    """:class:`OneShotHighs` with a partial MIP start: values for some columns (the previous
+    moment's plan), handed to HiGHS with its sparse ``setSolution`` (HiGHS completes the
+    rest). A start never changes the answer: a solution whose objective does not match
+    HiGHS's report is solved again cold (as ``solver.HighsSolver`` does)."""
+
+    def __init__(self, options: SolverOptions | None, start: dict[object, float]) -> None:
+        super().__init__(options)
+        self.start = start
+
+    def solve(self, model: pyo.ConcreteModel, on_progress: object = None) -> SolveOutcome:
+        def load(h: object) -> dict[str, float]:
+            timings = self._load(model, h)  # type: ignore[arg-type]
+            index = [j for j, var in enumerate(self._cols) if var is not None and id(var) in self.start]
+            if index:
+                values = [self.start[id(self._cols[j])] for j in index]
+                h.setSolution(len(index), np.array(index, dtype=np.int32), np.array(values))  # type: ignore[attr-defined]
+            timings["start_columns"] = float(len(index))
+            return timings
+
+        outcome = self._solve(load, None)
+        if outcome.status.has_solution and _objective_mismatch(model, outcome):
+            cold = OneShotHighs(self.options).solve(model)
+            cold.extra["warm_start_rejected"] = 1.0
+            return cold
+        return outcome
+
+
+def warm_start(first: pyo.Block, data: ChainData, plan: Plan | None) -> dict[object, float]:
+    """Start values (by ``id`` of the variable) for the window's decisions from an earlier plan
+    on the same calendar: hires, openings, closings, reserve places and pool teams."""
+    if plan is None:
+        return {}
+    labels = data.periods
+    start: dict[object, float] = {}
+    for (p, t), v in first.Hire.items():
+        start[id(v)] = float(plan.hires.get((p, labels[t]), 0.0))
+    for (n, t), v in first.Opened.items():
+        start[id(v)] = float(plan.opened.get((n, labels[t]), 0.0))
+    for (n, t), v in first.Closed.items():
+        start[id(v)] = float(plan.closed.get((n, labels[t]), 0.0))
+    for y, v in first.ReservePlaces.items():
+        if y in plan.reserve_places:
+            start[id(v)] = float(plan.reserve_places[y])
+    for y, v in first.PoolTeams.items():
+        if y in plan.pool_teams:
+            start[id(v)] = float(plan.pool_teams[y])
+    integer = _integer_ids(first)
+    return {k: float(round(x)) if k in integer else x for k, x in start.items()}
+
+
+def _integer_ids(first: pyo.Block) -> set[int]:
+    return {
+        id(v) for comp in (first.Hire, first.Opened, first.Closed, first.PoolTeams) for v in comp.values()
+    }
 
 
 def mpp_plan(
@@ -110,6 +167,7 @@ def solve_plan(
     factor: float = 1.0,
     reserve_places: float | None = None,
     note: str = "",
+    warm: bool = False,
 ) -> Plan:
     """The policy's model from ``state`` over the planner's window on ``scenarios`` (monthly
     inflow arrays) with the MPP plan of ``forecast`` (mid x ``factor``) as its baseline; the
@@ -135,7 +193,9 @@ def solve_plan(
             elif name == "ReservePlaces" and reserve_places is not None:
                 v.setub(max(v.ub or 0.0, reserve_places))
                 _fix(v, reserve_places)
-    outcome = OneShotHighs(ctx.options).solve(m)
+    start = warm_start(first, data, state.last_plan) if warm else {}
+    solver = WarmStartHighs(ctx.options, start) if start else OneShotHighs(ctx.options)
+    outcome = solver.solve(m)
     if not outcome.status.has_solution:
         raise SimulationError(f"{rules.name} at {moment}: the plan has no solution ({outcome.describe()})")
     return plan_from(first, data, moment, note or rules.name)
@@ -170,6 +230,7 @@ class Lookahead:
     name: str
     rules: Policy
     n: int = LOOKAHEAD_SCENARIOS
+    warm: bool = True  # start HiGHS from the previous moment's plan (``WarmStartHighs``)
 
     def decide(self, moment: str, state: State, forecast: Forecast, ctx: Context) -> Plan:
         if forecast.sampler is None:
@@ -177,7 +238,9 @@ class Lookahead:
         months = ctx.planning_months(moment)
         rng = ctx.rng(forecast.label + self.name, moment)
         paths = forecast.sampler(self.n, months, rng)
-        return solve_plan(ctx, moment, state, forecast, self.rules, list(paths), [1.0 / self.n] * self.n)
+        return solve_plan(
+            ctx, moment, state, forecast, self.rules, list(paths), [1.0 / self.n] * self.n, warm=self.warm
+        )
 
 
 def tuned_rules() -> Policy:

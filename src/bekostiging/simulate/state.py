@@ -64,9 +64,9 @@ class State:
     emergency_places: float  # emergency places under contract
     recent_registrations: Mapping[str, float]  # registrations per month before ``month`` (late pipeline)
     money: Money
-    commitments: Mapping[str, Mapping[int, float]] = field(
-        default_factory=dict
-    )  # YEAR_LEVEL -> year -> value
+    # year-level decisions already taken: YEAR_LEVEL name -> year -> value
+    commitments: Mapping[str, Mapping[int, float]] = field(default_factory=dict)
+    last_plan: Plan | None = None  # the plan of the previous moment (a warm start; never binding)
 
     @classmethod
     def from_case(cls, case: Case, data: ChainData, month: str | None = None) -> State:
