@@ -242,11 +242,11 @@ def simulate_cmd(
     wall = time.perf_counter() - start
     table = tidy(results)
     decisions = decisions_frame(results)
-    if source == "history":  # the back-test: simulated against real (history.validation)
+    if source == "history":  # the back-test: MAPE per policy and the chart (history.validation)
         from bekostiging.history import load_history
         from bekostiging.history.validation import validation_files
 
-        extra.update(validation_files(table, load_history(), lang))
+        extra.update(validation_files(table, load_history(), lang, first_year, last_year))
     probabilities = {r.path: r.probability for r in results}
     settings = {
         "command_line": sys.argv,

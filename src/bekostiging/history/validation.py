@@ -431,34 +431,40 @@ def categories() -> tuple[str, ...]:
     return CATEGORIES
 
 
-def validation_files(tidy: pd.DataFrame, history: History, lang: str = "nl") -> dict[str, bytes]:
-    """``validation.csv`` (policy, metric, year, simulated, actual, date, source), ``mape.csv``
-    and ``validation.png`` (status-quo, else the first policy) of a simulation on the history path."""
+def validation_files(
+    tidy: pd.DataFrame,
+    history: History,
+    lang: str = "nl",
+    first_year: int | None = None,
+    last_year: int | None = None,
+) -> dict[str, bytes]:
+    """``mape.csv`` (policy, metric, mape_percent, n) and ``validation.png`` (the status quo, else
+    the first policy; real in black) of a simulation on the history path, over the years
+    ``first_year..last_year`` (default: the years simulated), as ``validation.csv`` of
+    ``bekostiging simulate`` scores them."""
     import tempfile
 
     rows = tidy[tidy["path"] == "history"] if "path" in tidy.columns else tidy
     if rows.empty:
         return {}
-    months = sorted(rows["month"].unique())
-    first, last = int(months[0][:4]), int(months[-1][:4])
-    real = actuals(history, first + 1, last)
-    frames, scores = [], []
+    years = rows["month"].str[:4].astype(int)
+    real = actuals(history, first_year or int(years.min()), last_year or int(years.max()))
+    scores = []
     charted: tuple[pd.DataFrame, pd.DataFrame] | None = None
-    policies = list(dict.fromkeys(rows["policy"]))
-    for policy in policies:
+    for policy in dict.fromkeys(rows["policy"]):
         monthly = monthly_from_simulation(rows[rows["policy"] == policy])
         frame = validation_frame(monthly, real)
-        frames.append(frame.assign(policy=policy))
-        scores += [{"policy": policy, "metric": k, "mape_percent": v} for k, v in mape(frame).items()]
+        counts = frame["metric"].value_counts()
+        scores += [
+            {"policy": policy, "metric": k, "mape_percent": v, "n": int(counts[k])}
+            for k, v in mape(frame).items()
+        ]
         if charted is None or policy == "status-quo":
             charted = (monthly, frame)
-    table = pd.concat(frames, ignore_index=True)
-    table = table[["policy", "metric", "year", "simulated", "actual", "date", "source"]]
     files = {
-        "validation.csv": table.to_csv(index=False).encode("utf-8"),
-        "mape.csv": pd.DataFrame(scores, columns=["policy", "metric", "mape_percent"])
+        "mape.csv": pd.DataFrame(scores, columns=["policy", "metric", "mape_percent", "n"])
         .to_csv(index=False)
-        .encode("utf-8"),
+        .encode("utf-8")
     }
     if charted is not None:
         with tempfile.TemporaryDirectory() as tmp:
