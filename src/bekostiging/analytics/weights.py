@@ -28,8 +28,9 @@ SCALED = {  # weight name -> column of the options table holding its part at x1 
     "registration_queue": "weight_registration_queue_eur",
     "supplementary_funding": "weight_supplementary_funding_eur",
 }
+CASH = "cash_spending_eur"  # column of the options table: expected cash spending
 FIXED_PARTS = (
-    "cash_spending_eur",
+    CASH,
     "end_state_value_eur",
     "weight_unspent_budget_eur",
     "weight_asielreserve_eur",
@@ -55,15 +56,17 @@ def objective_at(frame: pd.DataFrame, factors: dict[str, float]) -> pd.Series:
 
 
 def _pick(frame: pd.DataFrame, factors: dict[str, float]) -> tuple[str, float, float, int]:
+    if CASH not in frame.columns:  # no preset has a plan (options exits 4): nothing to recommend
+        return "", math.nan, math.nan, 0
     j = objective_at(frame, factors)
-    ok = j.notna() & frame["cash_spending_eur"].notna()
+    ok = j.notna() & frame[CASH].notna()
     if not ok.any():
         return "", math.nan, math.nan, 0
     best = j[ok].idxmin()
-    cash_rank = int(frame.loc[ok, "cash_spending_eur"].rank(method="min")[best])
+    cash_rank = int(frame.loc[ok, CASH].rank(method="min")[best])
     return (
         str(frame.at[best, "preset"]),
-        float(frame.at[best, "cash_spending_eur"]),
+        float(frame.at[best, CASH]),
         float(j[best]),
         cash_rank,
     )

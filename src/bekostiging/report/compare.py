@@ -193,9 +193,29 @@ def _show(v: object) -> str:
     return "" if v is None else str(v)
 
 
+CASE_SETTINGS = "case.toml"
+
+
+def _settings_values(path: Path) -> dict[str, object]:
+    """The keys of a settings file; for a case's ``case.toml`` also every key it leaves to the
+    schema's default, at that default (a run solved with a command-line override stores the
+    whole effective case, a plain run the file as written: the defaults are no difference)."""
+    written = data.flatten(tomllib.loads(path.read_text(encoding="utf-8")))
+    if path.name != CASE_SETTINGS:
+        return written
+    from bekostiging.errors import InputErrors
+    from bekostiging.io.case import load_case
+
+    try:
+        effective = data.flatten(load_case(path.parent).settings.model_dump(mode="json"))
+    except InputErrors:  # a stored case this version no longer reads: compare the files as written
+        return written
+    return {**effective, **written}
+
+
 def diff_settings(old: Path, new: Path, file: str) -> list[tuple[str, str, str, str, str]]:
-    a = data.flatten(tomllib.loads(old.read_text(encoding="utf-8")))
-    b = data.flatten(tomllib.loads(new.read_text(encoding="utf-8")))
+    a = _settings_values(old)
+    b = _settings_values(new)
     rows = []
     for key in sorted(set(a) | set(b)):
         if key not in b:
