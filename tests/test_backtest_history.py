@@ -277,19 +277,28 @@ def test_history_path_for_simulate_carries_the_real_inflow_and_series(case, real
     )
 
 
-def test_history_forecast_knows_only_the_vintages_published_by_the_moment(case, history):
+def test_history_forecast_knows_only_the_vintages_of_its_budget_round(case, history):
     from bekostiging.simulate.history import history_path
     from bekostiging.simulate.paths import CATEGORIES as SIM_CATEGORIES
 
     path = history_path(case)
-    october = path.forecast_at("2015-10")  # the Nov 2015 MPP is not out yet
-    november = path.forecast_at("2015-11")  # published 30 Nov 2015
-    mid_oct = sum(october.yearly("mid", 2016, k) for k in SIM_CATEGORIES)
-    mid_nov = sum(november.yearly("mid", 2016, k) for k in SIM_CATEGORIES)
-    assert mid_oct == pytest.approx(26000) and mid_nov == pytest.approx(58000)
-    assert sum(november.yearly("low", 2016, k) for k in SIM_CATEGORIES) == pytest.approx(45000)
-    early = path.forecast_at("2014-04")  # no vintage at all: the calibrated stand-in
-    assert "log-AR(1)" in early.label
+
+    def mid(moment: str, year: int, band: str = "mid") -> float:
+        return sum(path.forecast_at(moment).yearly(band, year, k) for k in SIM_CATEGORIES)
+
+    from bekostiging.simulate.engine import REPLAN_MONTHS
+
+    spring, autumn = (f"{REPLAN_MONTHS[s]:02d}" for s in ("spring", "autumn"))
+    # the autumn round of 2015 ends with the Najaarsnota: the MPP of 30 Nov 2015 is known
+    assert mid(f"2015-{autumn}", 2016) == pytest.approx(58000)
+    assert mid(f"2015-{autumn}", 2016, "low") == pytest.approx(45000)
+    # the spring round of 2015 knows only what was out by 1 June 2015: no vintage for 2016
+    assert "log-AR(1)" in path.forecast_at(f"2015-{spring}").label
+    # a month outside the rounds (the path's start) knows what was out by its end
+    assert "log-AR(1)" in path.forecast_at("2014-01").label
+    # spring 2023 knows the MPP 2023-I (28 Apr) but not the autumn MPP 2023-II (10 Nov)
+    assert mid(f"2023-{spring}", 2023) == pytest.approx(70000)
+    assert mid(f"2023-{autumn}", 2023) == pytest.approx(60000)
 
 
 def test_history_state_is_the_state_of_january_2014(case):

@@ -35,6 +35,7 @@ from bekostiging.history.replay import (
     YearlyParameters,
     forecast_at,
     monthly_inflow,
+    planning_moment,
     start_state,
     yearly_parameters,
 )
@@ -48,7 +49,7 @@ from bekostiging.history.stress import (
 )
 from bekostiging.schema import Case
 from bekostiging.simulate.calendar import SimulationInputError, month_index, month_label
-from bekostiging.simulate.engine import Context
+from bekostiging.simulate.engine import REPLAN_MONTHS, Context
 from bekostiging.simulate.paths import (
     BANDS,
     CATEGORIES,
@@ -63,6 +64,10 @@ from bekostiging.simulate.state import Money, State
 HISTORY = "history"
 HISTORY_FIRST_YEAR = 2014  # the state of replay_state.csv is 1 January 2014
 HISTORY_LAST_YEAR = 2025
+# a planning moment of the engine (April, October) stands for its budget round: the spring
+# round ends with the Voorjaarsnota (1 June), the autumn round with the Najaarsnota (30 Nov),
+# and the season's MPP vintage feeds it (history.replay.PLANNING_MOMENTS)
+SEASON_OF_MONTH = {month: season for season, month in REPLAN_MONTHS.items()}
 FORECAST_YEARS = 4  # the moment's year and the three after it (the planner's window and one more)
 # the MPP band around the mid where a vintage gives none: the case's own band ratio
 # (MPP Sep 2025: 39,000 / 53,050 and 67,100 / 53,050), as the rule-based policies need a band
@@ -95,7 +100,11 @@ class HistoryForecaster:
 
     def __call__(self, moment: str, path: Path) -> Forecast:
         year, month = int(moment[:4]), int(moment[5:7])
-        known_by = date(year + month // MONTHS, month % MONTHS + 1, 1)  # end of the moment's month
+        season = SEASON_OF_MONTH.get(month)
+        if season is not None:  # the budget round of the season: its MPP vintages are known
+            known_by = planning_moment(year, season)
+        else:  # any other month (the path's start): what is published by the end of that month
+            known_by = date(year + month // MONTHS, month % MONTHS + 1, 1)
         history = _history()
         realised = path.realised(moment)
         whole = realised.shape[0] // MONTHS
