@@ -41,6 +41,7 @@ import resource
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -131,13 +132,7 @@ def run_one(size: int, method: str, cuts: str, args: argparse.Namespace) -> dict
         problem = prepared.problem
         assert problem is not None
         sample_options = SolverOptions(mip_gap=args.mip_gap, threads=1)
-        plans: list[dict[str, float]] = []
-
-        def solve_sample(sub: object) -> tuple[object, dict[str, float] | None]:
-            outcome, plan = solve_sample_ef(sub, sample_options)
-            if plan is not None:
-                plans.append(plan)
-            return outcome, plan
+        solve_sample = partial(solve_sample_ef, options=sample_options)  # replications side by side
 
         # the first replication's plan is the reference; the others are candidates too
         first_sub = problem.with_scenarios(problem.scenarios[: args.n])
@@ -158,6 +153,7 @@ def run_one(size: int, method: str, cuts: str, args: argparse.Namespace) -> dict
             options=sample_options,
             workers=args.workers,
             candidates=False,
+            parallel_samples=True,
         )
         # the first sample's plan, evaluated on the whole set, and its MMW interval
         value = report.plan_cost
