@@ -163,6 +163,10 @@ def test_solve_cli_method_lshaped(tmp_path):
     ok = runner.invoke(main, [*args, "--method", "lshaped", "--workers", "1", "--cuts", "single"])
     assert ok.exit_code == 0, ok.output
     assert "run:" in ok.output
+    log = next(tmp_path.iterdir()) / "solver.log"
+    lines = log.read_text(encoding="utf-8")  # the iterations are in the run's solver log
+    assert "L-shaped: 2 scenarios, first plan from the expected-value problem" in lines
+    assert "L-shaped   1" in lines and "bound" in lines
     bad = runner.invoke(main, [*args, "--cuts", "zero"])
     assert bad.exit_code == 2 and "--cuts" in bad.output
     bad = runner.invoke(main, [*args, "--executor", "mpi"])

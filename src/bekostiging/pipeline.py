@@ -328,8 +328,19 @@ def _solve_lshaped(
     if options.time_limit is not None:  # the warm start counts against the limit
         options = replace(options, time_limit=max(0.0, options.time_limit - (time.perf_counter() - start)))
     t1 = time.perf_counter()
-    solver = LShaped(problem, options, cuts=cuts, workers=workers, executor=executor)
+    log_file = options.log_file
+
+    def log(line: str) -> None:  # the iterations go to the run's solver log, after HiGHS's own
+        if log_file is not None:
+            with open(log_file, "a", encoding="utf-8") as fh:
+                fh.write(line + "\n")
+
+    solver = LShaped(problem, options, cuts=cuts, workers=workers, executor=executor, log=log)
     solver.initial = initial
+    first_from = "the expected-value problem"
+    if timings.get("warm_start_scenarios"):
+        first_from = f"{REDUCED_SCENARIOS} scenarios by fast forward selection"
+    log(f"L-shaped: {len(problem.scenarios)} scenarios, first plan from {first_from}")
     timings["build_seconds"] = time.perf_counter() - t1
     timings["assembler"] = 1.0
     timings["method"] = 1.0
