@@ -64,17 +64,28 @@ def _series(flows: pd.DataFrame, scenario: str, quantity: str, category: str = "
 # --------------------------------------------------------------------------- balances from the tables
 
 
+def _pipeline(flow: np.ndarray, t: int, length: float, before: float) -> float:
+    """Persons who entered in the last ``length`` periods (the model's pipeline sum)."""
+    whole = int(np.floor(length + 1e-12))
+    frac = length - whole
+    value = sum(flow[t - j] if t - j >= 0 else before for j in range(whole))
+    if frac > 1e-12:
+        value += frac * (flow[t - whole] if t - whole >= 0 else before)
+    return value
+
+
 def test_balances_recomputed_from_the_flows_table(default_case, mpp_solution):
     """Every stock balance of model.md holds within 1e-6 persons in every scenario and period.
 
     With sigma the reception share, g the permit share, u the unsupervised share:
     queue   Q_t = Q_{t-1} + inflow - registered            (categories with registration)
     backlog B_t = B_{t-1} + registered - decisions         (categories with decision work)
-    holders H_t = H_{t-1} + sum sigma g D + sum_direct sigma R - housed,
-            housed <= the scenario's housing outflow + accelerated housing
-    rejected J_t = J_{t-1} - u J_{t-1} + sum sigma (1-g) D - returns,
-            returns <= DT&V capacity and <= the returns cap
-    occupancy = sum sigma (Q + s_reg R) + sum sigma B + H + J
+    backlog B_t = B_{t-1} + registered - decisions - withdrawals (omega B_{t-1})
+    holders H_t = H_{t-1} + sum sigma g D + sum_direct sigma R + gamma rulings - housed
+    rejected J_t = J_{t-1} - u J_{t-1} + (1-delta)(1-a) N + (1-gamma) rulings - returns,
+            N = sum sigma (1-g) D, returns + transfers <= DT&V capacity, returns <= the cap
+    Dublin  U_t = U_{t-1} - MOB + delta N - transfers
+    occupancy = sum sigma (Q + s_reg R) + sum sigma B + H + J + appeals + Dublin claimants
             <= regular capacity + phi x reserve + emergency
     capacities: sum R <= registration capacity + pool, sum w D <= IND capacity + pool.
     """
@@ -94,6 +105,12 @@ def test_balances_recomputed_from_the_flows_table(default_case, mpp_solution):
     cap = case.settings.dtv.max_returns_per_year
     ppy = periods_per_year(case.settings.horizon)
     pool = case.settings.flexpool.productivity_share
+    omega = 1 - (1 - case.settings.ind.withdrawal_share_per_month) ** months_per_period(case.settings.horizon)
+    appeal, gamma = case.settings.appeals.share, case.settings.appeals.granted_share
+    delta = case.settings.dublin.share
+    mpp_ = months_per_period(case.settings.horizon)
+    eta = 1 - (1 - case.settings.housing.catch_up_share_per_month) ** mpp_
+    stay_h = case.settings.residence.housing_min_months / mpp_
 
     def lagged(x: np.ndarray, start: float) -> np.ndarray:
         return np.concatenate([[start], x[:-1]])
@@ -116,20 +133,33 @@ def test_balances_recomputed_from_the_flows_table(default_case, mpp_solution):
         for k in dec:
             b0 = case.stock(StockName.IND_BACKLOG, Category(k))
             b = f("ind_backlog", k)
-            residuals[f"backlog {k}"] = b - lagged(b, b0) - f("registered", k) + f("decisions", k)
+            w = f("withdrawals", k)
+            residuals[f"backlog {k}"] = b - lagged(b, b0) - f("registered", k) + f("decisions", k) + w
+            residuals[f"withdrawals {k}"] = w - omega * lagged(b, b0)
         h = f("status_holders")
         permits = sum(sigma[k] * g * f("decisions", k) for k in dec)
         arrivals = sum(sigma[k] * f("registered", k) for k in direct)
         h_prev = lagged(h, case.stock(StockName.STATUS_HOLDERS))
-        residuals["status holders"] = h - h_prev - permits - arrivals + f("housed")
+        rulings = f("appeal_rulings")
+        residuals["status holders"] = h - h_prev - permits - arrivals - gamma * rulings + f("housed")
+        inflow_h = permits + arrivals + gamma * rulings
+        base = case.series[0].housing_outflow_persons
+        waiting = np.array([_pipeline(inflow_h, t, stay_h, base) for t in range(n)])
+        arrears = lagged(h - waiting, max(0.0, case.stock(StockName.STATUS_HOLDERS) - stay_h * base))
         j = f("rejected")
         j_prev = lagged(j, case.stock(StockName.REJECTED))
-        rejections = sum(sigma[k] * (1 - g) * f("decisions", k) for k in dec)
+        negative = sum(sigma[k] * (1 - g) * f("decisions", k) for k in dec)
+        rejections = (1 - delta) * (1 - appeal) * negative + (1 - gamma) * rulings
         unsup = f("unsupervised_departures")
         residuals["rejected"] = j - j_prev + unsup - rejections + f("returns")
+        dub = f("dublin_claimants")
+        dub_prev = lagged(dub, 0.0)
+        residuals["dublin"] = dub - dub_prev + f("dublin_unknown_departures") - delta * negative + f(
+            "dublin_transfers"
+        )
         residuals["unsupervised"] = unsup - u * j_prev
         stocks = sum(sigma[k] * (f("registration_queue", k) + stay * f("registered", k)) for k in reg)
-        stocks = stocks + sum(sigma[k] * f("ind_backlog", k) for k in dec) + h + j
+        stocks = stocks + sum(sigma[k] * f("ind_backlog", k) for k in dec) + h + j + f("appeals") + dub
         residuals["occupancy"] = f("occupancy") - stocks
         for name, r in residuals.items():
             assert np.max(np.abs(r)) <= RESIDUAL, f"{s}: {name} residual {np.max(np.abs(r)):.3g}"
@@ -138,8 +168,8 @@ def test_balances_recomputed_from_the_flows_table(default_case, mpp_solution):
             - f("regular_capacity")
             - phi * f("reserve_active")
             - f("emergency_places"),
-            "housing": f("housed") - f("housing_outflow") - f("accelerated_housing"),
-            "returns": f("returns") - f("return_capacity"),
+            "housing": f("housed") - f("housing_outflow") - f("accelerated_housing") - eta * arrears,
+            "returns": f("returns") + f("dublin_transfers") - f("return_capacity"),
             "returns cap": f("returns") - (cap / ppy if cap is not None else np.inf),
             "registration": sum(f("registered", k) for k in reg)
             - f("registration_capacity")

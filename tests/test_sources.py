@@ -83,10 +83,10 @@ def test_unknown_parameter_path_is_rejected(case_copy: Path) -> None:
 
 
 def test_unknown_key_in_a_row_source_names_file_row_and_column(case_copy: Path) -> None:
-    _edit(case_copy / "initial_stocks.csv", "(norm 24 h, S54)", "(norm 24 h, S77)")
+    _edit(case_copy / "initial_stocks.csv", "(norm 24 h, S54)", "(norm 24 h, S97)")
     lines = _problems(case_copy)
     assert lines == [lines[0]] and lines[0].startswith(
-        "initial_stocks.csv, row 2: source = S77 — a key of the source list"
+        "initial_stocks.csv, row 2: source = S97 — a key of the source list"
     )
 
 

@@ -143,6 +143,7 @@ def _scenario_flows(
         for k in b.KDEC:
             yield (name, per, yr, "ind_backlog", k, _v(b.Backlog[k, t]), PERSONS)
             yield (name, per, yr, "decisions", k, _v(b.Decisions[k, t]), PERSONS)
+            yield (name, per, yr, "withdrawals", k, _v(b.Withdrawals[k, t]), PERSONS)
         scalars = {
             "status_holders": (b.StatusHolders[t], PERSONS),
             "housed": (b.Housed[t], PERSONS),
@@ -161,6 +162,13 @@ def _scenario_flows(
             "decision_capacity": (one.capacity["ind", t], PERSONS),
             "return_capacity": (one.capacity["dtv", t], PERSONS),
         }
+        if hasattr(b, "Appeals"):
+            scalars["appeals"] = (b.Appeals[t], PERSONS)
+            scalars["appeal_rulings"] = (b.AppealOutflow[t], PERSONS)
+        if hasattr(b, "DublinClaimants"):
+            scalars["dublin_claimants"] = (b.DublinClaimants[t], PERSONS)
+            scalars["dublin_transfers"] = (b.Transfers[t], PERSONS)
+            scalars["dublin_unknown_departures"] = (b.DublinUnknown[t], PERSONS)
         for q, (expr, unit) in scalars.items():
             yield (name, per, yr, q, "", _v(expr), unit)
         for j in first.TASKS:

@@ -149,6 +149,14 @@ class IndSettings(StaffSettings):
         ge=0.0,
         le=24.0,
     )
+    withdrawal_share_per_month: float = param(
+        0.0,
+        unit="share per month",
+        description="Share of the IND backlog that withdraws or leaves during the procedure each month "
+        "(intrekking, buiten behandeling, vertrek met onbekende bestemming); they leave reception",
+        ge=0.0,
+        le=1.0,
+    )
 
 
 class DtvSettings(StaffSettings):
@@ -159,6 +167,14 @@ class DtvSettings(StaffSettings):
         "many); none: DT&V capacity alone limits returns",
         ge=0.0,
         le=MAX_PERSONS,
+    )
+    max_return_share_per_month: float | None = param(
+        None,
+        unit="share per month",
+        description="Returnable share: supervised departures per month at most this share of the "
+        "rejected applicants in reception (papers, cooperation of the country of origin); none: no row",
+        ge=0.0,
+        le=1.0,
     )
 
 
@@ -187,6 +203,73 @@ class ResidenceSettings(Strict):
         description="Shortest time from rejection to departure (departure term; reception ends after it)",
         ge=0.0,
         le=24.0,
+    )
+
+
+class AppealSettings(Strict):
+    """Appeals (beroep) with suspensive effect: rejected applicants keep reception until the court rules."""
+
+    share: float = param(
+        0.0,
+        unit="share",
+        description="Share of the negative decisions (Dublin cases excluded) appealed with suspensive effect",
+        ge=0.0,
+        le=1.0,
+    )
+    months: float = param(
+        0.0,
+        unit="months",
+        description="Months from the appeal to the court's ruling (reception is kept meanwhile)",
+        ge=0.0,
+        le=36.0,
+    )
+    granted_share: float = param(
+        0.0,
+        unit="share",
+        description="Share of appeals that end in a permit (the rest return to the rejected)",
+        ge=0.0,
+        le=1.0,
+    )
+
+
+class DublinSettings(Strict):
+    """Dublin claimants: transfer to the responsible member state, or departure to an unknown destination."""
+
+    share: float = param(
+        0.0,
+        unit="share",
+        description="Share of the negative decisions that are Dublin transfer decisions",
+        ge=0.0,
+        le=1.0,
+    )
+    transfer_share_per_month: float = param(
+        0.0,
+        unit="share per month",
+        description="Dublin transfers per month at most this share of the Dublin claimants in reception "
+        "(executed by DT&V, within its capacity)",
+        ge=0.0,
+        le=1.0,
+    )
+    unknown_departure_share_per_month: float = param(
+        0.0,
+        unit="share per month",
+        description="Share of the Dublin claimants in reception that leave to an unknown destination "
+        "each month (vertrek met onbekende bestemming)",
+        ge=0.0,
+        le=1.0,
+    )
+
+
+class HousingSettings(Strict):
+    """Housing of status holders: the municipal task follows the status holders waiting."""
+
+    catch_up_share_per_month: float = param(
+        0.0,
+        unit="share per month",
+        description="Status holders waiting beyond the normal housing time who are housed on top of "
+        "the base outflow each month (the half-yearly task adds the arrears); 0: the base outflow only",
+        ge=0.0,
+        le=1.0,
     )
 
 
@@ -346,6 +429,20 @@ class FlexPoolSettings(Strict):
     )
     productivity_share: float = param(
         0.7, unit="share", description="Output of a pool FTE relative to a trained FTE", ge=0.0, le=1.0
+    )
+    activation_lead_months: int = param(
+        0,
+        unit="months",
+        description="Months from the decision to deploy pool staff to their first day on the task",
+        ge=0,
+        le=12,
+    )
+    min_activation_months: int = param(
+        1,
+        unit="months",
+        description="A deployment of pool staff is committed for at least this many months",
+        ge=1,
+        le=24,
     )
 
 
@@ -541,6 +638,9 @@ class Settings(Strict):
     coa: CoaSettings
     flexpool: FlexPoolSettings
     residence: ResidenceSettings = ResidenceSettings()
+    housing: HousingSettings = HousingSettings()
+    appeals: AppealSettings = AppealSettings()
+    dublin: DublinSettings = DublinSettings()
     accelerated_housing: AcceleratedHousingSettings = AcceleratedHousingSettings()
     nareis: NareisSettings = NareisSettings()
     budget: BudgetSettings = BudgetSettings()

@@ -50,16 +50,28 @@ def pipeline(flow: Callable[[int], Any], t: int, length: float, before: float = 
 
 
 def add_pool_activation(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
-    r"""Pool_Activation — deployed pool staff within the retained pool.
+    r"""Pool_Activation, Pool_Contract — deployed pool staff within the retained pool, under contracts.
 
-    .. math:: \sum_{j} PoolActive_{j,t} \le \mu\, PoolFTE_{y(t)} \qquad \forall t
+    .. math::
+        \sum_{j} PoolActive_{j,t} \le \mu\, PoolFTE_{y(t)} \qquad \forall t
 
-    ===================  ======================  ========
-    symbol               component               unit
-    ===================  ======================  ========
-    PoolActive_{j,t}     ``PoolActive[j,t]``     FTE deployed on task j (registration, ind, coa)
-    \mu                  ``max_active_share``    share
-    ===================  ======================  ========
+        PoolActive_{j,t} = \sum_{i=0}^{M_{pool}-1} PoolStart_{j,t-i},\qquad
+        PoolStart_{j,t} = 0\ (t < \ell_{pool}) \qquad \forall j, t
+
+    A deployment of pool staff to a task is committed for at least :math:`M_{pool}` periods
+    and starts :math:`\ell_{pool}` periods after the decision (as reserve places,
+    ``add_reserve_activation``). With :math:`M_{pool} = 1` and :math:`\ell_{pool} = 0` there are
+    no contract rows: the pool is deployed month by month.
+
+    ===================  ================================  ========
+    symbol               component                         unit
+    ===================  ================================  ========
+    PoolActive_{j,t}     ``PoolActive[j,t]``               FTE deployed on task j (registration, ind, coa)
+    PoolStart_{j,t}      ``PoolStart[j,t]``                FTE starting a deployment in period t
+    \mu                  ``max_active_share``              share
+    M_{pool}             ``pool_min_activation_periods``   periods
+    \ell_{pool}          ``pool_lead_periods``             periods
+    ===================  ================================  ========
     """
     b.PoolActive = pyo.Var(first.TASKS, first.T, domain=pyo.NonNegativeReals)
     b.Pool_Activation = pyo.Constraint(
@@ -67,6 +79,21 @@ def add_pool_activation(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
         rule=lambda _b, t: (
             sum(b.PoolActive[j, t] for j in first.TASKS)
             <= d.pool_max_active_share * first.PoolFTE[d.year_of[t]]
+        ),
+    )
+    lead, length = d.pool_lead_periods, d.pool_min_activation_periods
+    if length <= 1 and lead <= 0:
+        return
+    b.PoolStart = pyo.Var(first.TASKS, first.T, domain=pyo.NonNegativeReals)
+    for j in first.TASKS:
+        for t in first.T:
+            if t < lead:
+                b.PoolStart[j, t].setub(0.0)
+    b.Pool_Contract = pyo.Constraint(
+        first.TASKS,
+        first.T,
+        rule=lambda _b, j, t: (
+            b.PoolActive[j, t] == sum(b.PoolStart[j, t - i] for i in range(length) if t - i >= 0)
         ),
     )
 
@@ -137,24 +164,37 @@ def add_registration_capacity(b: pyo.Block, first: pyo.Block, d: ChainData) -> N
 
 
 def add_ind_backlog(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
-    r"""Ind_Backlog — IND cases awaiting a decision (voorraad).
+    r"""Ind_Backlog — IND cases awaiting a decision (voorraad), less withdrawals.
 
     .. math::
-        B_{k,t} = B_{k,t-1} + R_{k,t} - D_{k,t},\quad B_{k,-1} = B^0_k \qquad \forall k \in K_{dec}, t
+        B_{k,t} = (1 - \omega) B_{k,t-1} + R_{k,t} - D_{k,t},\quad B_{k,-1} = B^0_k
+        \qquad \forall k \in K_{dec}, t
 
-    ==========  ====================  ====================
-    symbol      component             unit
-    ==========  ====================  ====================
-    B_{k,t}     ``Backlog[k,t]``      persons (cases)
-    D_{k,t}     ``Decisions[k,t]``    decisions per period
-    ==========  ====================  ====================
+    :math:`W_{k,t} = \omega B_{k,t-1}` are withdrawals: applicants who withdraw, whose application
+    is set aside, or who leave to an unknown destination during the procedure (behaviour, not
+    a decision); they need no decision and leave reception.
+
+    ==========  ===========================  ====================
+    symbol      component                    unit
+    ==========  ===========================  ====================
+    B_{k,t}     ``Backlog[k,t]``             persons (cases)
+    D_{k,t}     ``Decisions[k,t]``           decisions per period
+    W_{k,t}     ``Withdrawals[k,t]``         persons per period
+    \omega      ``withdrawal_share``         share per period
+    ==========  ===========================  ====================
     """
     b.Backlog = pyo.Var(b.KDEC, first.T, domain=pyo.NonNegativeReals)
     b.Decisions = pyo.Var(b.KDEC, first.T, domain=pyo.NonNegativeReals)
+    omega = d.withdrawal_share
+
+    def previous(k: str, t: int) -> Any:
+        return b.Backlog[k, t - 1] if t > 0 else d.initial_backlog[k]
+
+    b.Withdrawals = pyo.Expression(b.KDEC, first.T, rule=lambda _b, k, t: omega * previous(k, t))
 
     def backlog(_b: pyo.Block, k: str, t: int) -> pyo.Expression:
-        previous = b.Backlog[k, t - 1] if t > 0 else d.initial_backlog[k]
-        return b.Backlog[k, t] == previous + registered(b, k, t) - b.Decisions[k, t]
+        kept = (1 - omega) * previous(k, t) if omega > 0 else previous(k, t)
+        return b.Backlog[k, t] == kept + registered(b, k, t) - b.Decisions[k, t]
 
     b.Ind_Backlog = pyo.Constraint(b.KDEC, first.T, rule=backlog)
 
@@ -243,6 +283,14 @@ def add_ind_work_in_progress(b: pyo.Block, first: pyo.Block, d: ChainData) -> No
         ),
     )
 
+
+
+def negative_decisions(b: pyo.Block, d: ChainData, t: int) -> Any:
+    r"""Rejected applicants in reception decided in period t.
+
+    .. math:: N_t = \sum_{k \in K_{dec}} \sigma_k (1 - g_t) D_{k,t}
+    """
+    return sum(d.reception_share[k] * (1 - d.permit_share[t]) * b.Decisions[k, t] for k in b.KDEC)
 
 
 def permits(b: pyo.Block, d: ChainData, t: int) -> Any:

@@ -155,6 +155,18 @@ class ChainData:
     emergency_min_contract_periods: int = 1
     initial_emergency_places: float = 0.0
     prehorizon_registrations: dict[str, float] = field(default_factory=dict)  # per period, for late cohorts
+    # flows of issue 16 (b): withdrawals, appeals, Dublin, returnable share, housing catch-up
+    withdrawal_share: float = 0.0  # share of the IND backlog leaving the procedure per period
+    appeal_share: float = 0.0  # share of negative non-Dublin decisions appealed with suspensive effect
+    appeal_periods: float = 0.0  # periods from appeal to ruling
+    appeal_granted_share: float = 0.0  # share of appeals ending in a permit
+    dublin_share: float = 0.0  # share of negative decisions that are Dublin transfer decisions
+    dublin_transfer_share: float = 0.0  # most transfers per period, share of the Dublin claimants
+    dublin_unknown_share: float = 0.0  # Dublin claimants leaving to an unknown destination per period
+    max_return_share: float | None = None  # most returns per period, share of the rejected in reception
+    housing_catch_up_share: float = 0.0  # waiting status holders beyond the normal time housed per period
+    pool_lead_periods: int = 0  # periods from the decision to deploy pool staff to their first day
+    pool_min_activation_periods: int = 1  # a pool deployment lasts at least this many periods
     terminal_staff_fte: dict[str, float] = field(default_factory=dict)  # soft end-of-horizon staffing target
     coa_fixed_cost_period_meur: float = 0.0  # COA organisation cost per period (M EUR)
     asielreserve_opening_meur: float = 0.0  # fund balance at the start
@@ -201,14 +213,29 @@ class ChainData:
         g = self.permit_share[t]
         after_permit = c * self.housing_min_periods
         after_rejection = c * self.departure_min_periods
+        # an appellant waits half the court's time on average, then a permit or a rejection
+        gamma = self.appeal_granted_share
+        appeal = c * self.appeal_periods / 2 + gamma * after_permit + (1 - gamma) * after_rejection
+        dublin_rate = self.dublin_transfer_share + self.dublin_unknown_share
+        dublin = c / dublin_rate if dublin_rate > 0 else after_rejection
         if stock == "status_holders":
             return after_permit
         if stock == "rejected":
             return after_rejection
+        if stock == "appeals":
+            return appeal
+        if stock == "dublin":
+            return dublin
         if category is None:
             raise ValueError(f"stock {stock!r} needs a category")
         sigma = self.reception_share[category]
-        decided = sigma * (g * after_permit + (1 - g) * after_rejection)
+        a = self.appeal_share if self.appeal_share > 0 else 0.0
+        delta = self.dublin_share
+        negative = delta * dublin + (1 - delta) * (
+            a * (c * self.appeal_periods + gamma * after_permit + (1 - gamma) * after_rejection)
+            + (1 - a) * after_rejection
+        )
+        decided = sigma * (g * after_permit + (1 - g) * negative)
         backlog = (
             self.decision_work[category] * self.terminal_cost_per_case_meur
             + sigma * c * self.ind_min_periods
@@ -262,6 +289,12 @@ def _staff(case: Case, partner: Partner) -> StaffData:
         retention_per_period=(1.0 - s.attrition_per_year) ** (1.0 / ppy),
         fixed_cost_period_meur=(s.fixed_cost_per_year_eur / ppy) / MONEY_SCALE,
     )
+
+
+def _per_period_share(per_month: float, months: int) -> float:
+    """A monthly hazard as a share per period: what remains after ``months`` months compounds,
+    :math:`1 - (1 - h)^m` (a quarter of 10 % a month is 27.1 %, not 30 %)."""
+    return 1.0 - (1.0 - per_month) ** months
 
 
 def chain_data(case: Case, policy: Policy | None = None) -> ChainData:
@@ -377,6 +410,21 @@ def chain_data(case: Case, policy: Policy | None = None) -> ChainData:
         emergency_min_contract_periods=max(1, months_to_periods(coa.emergency_min_contract_months, h)),
         initial_emergency_places=coa.initial_emergency_places,
         prehorizon_registrations={c.value: mid.get((first_year, c.value), 0.0) / ppy for c in Category},
+        withdrawal_share=_per_period_share(st.ind.withdrawal_share_per_month, mpp),
+        appeal_share=st.appeals.share,
+        appeal_periods=st.appeals.months / mpp,
+        appeal_granted_share=st.appeals.granted_share,
+        dublin_share=st.dublin.share,
+        dublin_transfer_share=_per_period_share(st.dublin.transfer_share_per_month, mpp),
+        dublin_unknown_share=_per_period_share(st.dublin.unknown_departure_share_per_month, mpp),
+        max_return_share=(
+            None
+            if st.dtv.max_return_share_per_month is None
+            else _per_period_share(st.dtv.max_return_share_per_month, mpp)
+        ),
+        housing_catch_up_share=_per_period_share(st.housing.catch_up_share_per_month, mpp),
+        pool_lead_periods=months_to_periods(st.flexpool.activation_lead_months, h),
+        pool_min_activation_periods=max(1, months_to_periods(st.flexpool.min_activation_months, h)),
         terminal_staff_fte=terminal_staff,
         coa_fixed_cost_period_meur=(coa.fixed_cost_per_year_eur / ppy) / MONEY_SCALE,
         asielreserve_opening_meur=st.budget.asielreserve_opening_balance_eur / MONEY_SCALE,

@@ -6,6 +6,10 @@ Each ``add_*`` function is one constraint family of ``model/formulation.md``.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from typing import Any
+
 import pyomo.environ as pyo
 
 from bekostiging.model.chain_flows import (
@@ -13,11 +17,116 @@ from bekostiging.model.chain_flows import (
     DTV,
     NAREIS,
     NORM_SHORTFALL_EMERGENCY_MULTIPLE,
+    negative_decisions,
     permits,
     pipeline,
     registered,
 )
 from bekostiging.model.data import ChainData
+
+
+def lagged(flow: Callable[[int], Any], t: int, length: float) -> Any:
+    r"""The flow that leaves a pipeline of length :math:`L` in period t (zero before the horizon).
+
+    .. math:: Out_t = (1 - \varphi)\, f_{t-W} + \varphi\, f_{t-W-1},
+        \qquad W = \lfloor L \rfloor,\ \varphi = L - W
+
+    so that :math:`\Pi_t(f, L) - \Pi_{t-1}(f, L) = f_t - Out_t` (the pipeline stock balances).
+    """
+    whole = math.floor(length + 1e-12)
+    frac = length - whole
+    total: Any = 0.0
+    if t - whole >= 0:
+        total = total + (1 - frac) * flow(t - whole)
+    if frac > 1e-12 and t - whole - 1 >= 0:
+        total = total + frac * flow(t - whole - 1)
+    return total
+
+
+def add_appeals(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
+    r"""Appeals — rejected applicants who appeal with suspensive effect keep reception until the ruling.
+
+    .. math::
+        In^A_t = a\,(1 - \delta)\, N_t,\qquad A_t = \Pi_t(In^A, L_A),\qquad
+        Out^A_t = (1 - \varphi) In^A_{t-W} + \varphi\, In^A_{t-W-1} \qquad \forall t
+
+    with :math:`N_t = \sum_{k \in K_{dec}} \sigma_k (1 - g_t) D_{k,t}` the negative decisions
+    in reception (``negative_decisions``), :math:`W = \lfloor L_A \rfloor`,
+    :math:`\varphi = L_A - W`. The court rules after :math:`L_A` periods: a share
+    :math:`\gamma` of :math:`Out^A_t` gets a permit (``add_status_holders``), the rest joins the
+    rejected (``add_rejected``). The stock :math:`A_t` is an expression of the decisions (no
+    variable): the court's duration is not the chain's to choose. Appeals lodged before the
+    horizon are in the initial rejected stock. Only built when :math:`a > 0`.
+
+    ==============  ==========================  ====================
+    symbol          component                   unit
+    ==============  ==========================  ====================
+    a               ``appeal_share``            share of negative decisions (Dublin excluded)
+    \delta          ``dublin_share``            share of negative decisions
+    L_A             ``appeal_periods``          periods
+    \gamma          ``appeal_granted_share``    share
+    In^A_t          ``AppealInflow[t]``         persons per period
+    A_t             ``Appeals[t]``              persons
+    Out^A_t         ``AppealOutflow[t]``        persons per period (rulings)
+    ==============  ==========================  ====================
+    """
+    if d.appeal_share <= 0:
+        return
+    share = d.appeal_share * (1 - d.dublin_share)
+    b.AppealInflow = pyo.Expression(first.T, rule=lambda _b, t: share * negative_decisions(b, d, t))
+    b.Appeals = pyo.Expression(
+        first.T, rule=lambda _b, t: pipeline(lambda tau: b.AppealInflow[tau], t, d.appeal_periods)
+    )
+    b.AppealOutflow = pyo.Expression(
+        first.T, rule=lambda _b, t: lagged(lambda tau: b.AppealInflow[tau], t, d.appeal_periods)
+    )
+
+
+def add_dublin(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
+    r"""Dublin — Dublin claimants in reception: transferred by DT&V or gone to an unknown destination.
+
+    .. math::
+        U_t = (1 - u_D)\, U_{t-1} + \delta N_t - Tr_t,\quad U_{-1} = 0;\qquad
+        Tr_t \le \tau_D\, U_{t-1} \qquad \forall t
+
+    A share :math:`\delta` of the negative decisions in reception are Dublin transfer decisions
+    (another member state is responsible). A claimant leaves by a transfer :math:`Tr_t`
+    (DT&V's work: within its capacity together with the returns, ``add_rejected``; at most
+    :math:`\tau_D` of the claimants a period: acceptance, papers, the transfer deadline) or
+    departs to an unknown destination (MOB), :math:`u_D U_{t-1}`, behaviour and not a decision.
+    Claimants of before the horizon are in the initial rejected stock. Only built when
+    :math:`\delta > 0`.
+
+    ==============  =============================  ====================
+    symbol          component                      unit
+    ==============  =============================  ====================
+    U_t             ``DublinClaimants[t]``         persons
+    Tr_t            ``Transfers[t]``               persons per period
+    \delta          ``dublin_share``               share of negative decisions
+    \tau_D          ``dublin_transfer_share``      share per period
+    u_D             ``dublin_unknown_share``       share per period
+    ==============  =============================  ====================
+    """
+    if d.dublin_share <= 0:
+        return
+    b.DublinClaimants = pyo.Var(first.T, domain=pyo.NonNegativeReals)
+    b.Transfers = pyo.Var(first.T, domain=pyo.NonNegativeReals)
+
+    def previous(t: int) -> Any:
+        return b.DublinClaimants[t - 1] if t > 0 else 0.0
+
+    b.DublinUnknown = pyo.Expression(first.T, rule=lambda _b, t: d.dublin_unknown_share * previous(t))
+    b.Dublin_Balance = pyo.Constraint(
+        first.T,
+        rule=lambda _b, t: b.DublinClaimants[t]
+        == previous(t)
+        - b.DublinUnknown[t]
+        + d.dublin_share * negative_decisions(b, d, t)
+        - b.Transfers[t],
+    )
+    b.Transfer_Limit = pyo.Constraint(
+        first.T, rule=lambda _b, t: b.Transfers[t] <= d.dublin_transfer_share * previous(t)
+    )
 
 
 def add_status_holders(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
@@ -26,8 +135,9 @@ def add_status_holders(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
     .. math::
         H_t = H_{t-1} + In^H_t - Housed_t,\quad
         In^H_t = \sum_{k \in K_{dec}} \sigma_k g_t D_{k,t} + \sum_{k \notin K_{dec}} \sigma_k R_{k,t}
+            + \gamma\, Out^A_t
 
-        Housed_t \le \bar h_{s,t} + Acc_t \qquad \forall t
+        Housed_t - Acc_t \le \bar h_{s,t} + \eta\,\big(H_{t-1} - \Pi_{t-1}(In^H, L_H)\big) \qquad \forall t
 
     Nareis (:math:`k \notin K_{dec}`) arrive as the scenario says, or, with
     ``nareis.per_permit`` :math:`\nu > 0`, linked to the permits granted
@@ -35,6 +145,14 @@ def add_status_holders(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
 
     .. math:: R_{nareis,t} = \nu\, g_{t-\ell_\nu} \sum_{k \in K_{dec}} D_{k,t-\ell_\nu}
         \qquad t \ge \ell_\nu
+
+    Appeals granted (:math:`\gamma Out^A_t`, ``add_appeals``) join the status holders.
+    Housing (``Housing_Limit``): the scenario's base outflow :math:`\bar h_{s,t}` plus the
+    catch-up :math:`\eta` on the status holders waiting longer than the normal housing time
+    :math:`L_H` — the half-yearly municipal task adds the arrears of the last period, so
+    housing follows the status holders who wait. Before the horizon the inflow is the base
+    outflow of the first period, and the arrears at the start are
+    :math:`\max(0, H_{-1} - L_H \bar h_0)`.
 
     ==============  ==============================  ====================
     symbol          component                       unit
@@ -46,8 +164,10 @@ def add_status_holders(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
     Housed_t        ``Housed[t]``                   persons per period
     \bar h_{s,t}    ``housing_outflow_persons[t]``  persons per period (scenario's series)
     Acc_t           ``AcceleratedHousing[t]``       persons per period
+    \eta            ``housing_catch_up_share``      share per period
     \nu             ``nareis_per_permit``           nareis per permit
     \ell_\nu        ``nareis_lag_periods``          periods
+    \gamma          ``appeal_granted_share``        share of rulings
     ==============  ==============================  ====================
     """
     b.StatusHolders = pyo.Var(first.T, domain=pyo.NonNegativeReals)
@@ -61,11 +181,13 @@ def add_status_holders(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
         b.Nareis_Link = pyo.Constraint(
             linked, rule=lambda _b, t: b.NareisLinked[t] == d.nareis_per_permit * permits(b, d, t - lag)
         )
+    granted = d.appeal_granted_share if hasattr(b, "AppealOutflow") else 0.0
     b.StatusHolderInflow = pyo.Expression(
         first.T,
         rule=lambda _b, t: (
             sum(d.reception_share[k] * d.permit_share[t] * b.Decisions[k, t] for k in b.KDEC)
             + sum(d.reception_share[k] * registered(b, k, t) for k in direct)
+            + (granted * b.AppealOutflow[t] if granted > 0 else 0.0)
         ),
     )
 
@@ -74,8 +196,22 @@ def add_status_holders(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
         return b.StatusHolders[t] == previous + b.StatusHolderInflow[t] - b.Housed[t]
 
     b.Status_Holders = pyo.Constraint(first.T, rule=rule)
+    eta = d.housing_catch_up_share
+    base = d.housing_outflow[0]
+    arrears_at_start = max(0.0, d.initial_status_holders - d.housing_min_periods * base)
+
+    def arrears(t: int) -> Any:
+        if t < 0:
+            return arrears_at_start
+        waiting = pipeline(lambda tau: b.StatusHolderInflow[tau], t, d.housing_min_periods, base)
+        return b.StatusHolders[t] - waiting
+
     b.Housing_Limit = pyo.Constraint(
-        first.T, rule=lambda _b, t: b.Housed[t] - b.AcceleratedHousing[t] <= b.housing_outflow_persons[t]
+        first.T,
+        rule=lambda _b, t: (
+            b.Housed[t] - b.AcceleratedHousing[t]
+            <= b.housing_outflow_persons[t] + (eta * arrears(t - 1) if eta > 0 else 0.0)
+        ),
     )
 
 
@@ -131,12 +267,19 @@ def add_rejected(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
 
     .. math::
         J_t = (1 - u_t) J_{t-1} + In^J_t - Ret_t,\quad
-        In^J_t = \sum_{k \in K_{dec}} \sigma_k (1 - g_t) D_{k,t}
+        In^J_t = (1 - \delta)(1 - a)\, N_t + (1 - \gamma)\, Out^A_t
 
-        Ret_t \le Cap_{dtv,t},\qquad Ret_t \le \bar r \qquad \forall t
+        Ret_t + Tr_t \le Cap_{dtv,t},\qquad Ret_t \le \bar r,\qquad Ret_t \le \rho_J J_{t-1} \qquad \forall t
 
-    :math:`\bar r` is the external cap on supervised departures (countries of origin),
-    rows only when ``dtv.max_returns_per_year`` is set (``Return_Cap``).
+    :math:`N_t` the negative decisions in reception; Dublin cases (:math:`\delta`,
+    ``add_dublin``) and appeals (:math:`a`, ``add_appeals``) take their own way, the appeals
+    that fail come back here. :math:`u_t J_{t-1}` departures without supervision (to an
+    unknown destination, MOB) are behaviour, not a decision. :math:`\bar r` is the external
+    cap on supervised departures (countries of origin; rows ``Return_Cap`` only when
+    ``dtv.max_returns_per_year`` is set); :math:`\rho_J` the returnable share per period
+    (papers, cooperation; rows ``Return_Share`` only when ``dtv.max_return_share_per_month``
+    is set): a return takes months, not one period, whatever DT&V's staff.
+    DT&V's capacity serves returns and Dublin transfers :math:`Tr_t` together.
 
     ==========  ============================  ====================
     symbol      component                     unit
@@ -145,8 +288,10 @@ def add_rejected(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
     In^J_t      ``RejectedInflow[t]``         persons per period
     u_t         ``unsupervised_share``        share per period
     Ret_t       ``Returns[t]``                persons per period
+    Tr_t        ``Transfers[t]``              persons per period (``add_dublin``)
     Cap_{dtv,t} ``first.Capacity[dtv,t]``     returns per period
     \bar r      ``max_returns_period``        persons per period
+    \rho_J      ``max_return_share``          share per period
     ==========  ============================  ====================
     """
     b.Rejected = pyo.Var(first.T, domain=pyo.NonNegativeReals)
@@ -155,11 +300,14 @@ def add_rejected(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
     def previous(t: int) -> pyo.Expression | float:
         return b.Rejected[t - 1] if t > 0 else d.initial_rejected
 
+    appeals = hasattr(b, "AppealOutflow")
+    direct = (1 - d.dublin_share) * (1 - (d.appeal_share if appeals else 0.0))
+    failed = 1 - d.appeal_granted_share
     b.Unsupervised = pyo.Expression(first.T, rule=lambda _b, t: d.unsupervised_share[t] * previous(t))
     b.RejectedInflow = pyo.Expression(
         first.T,
-        rule=lambda _b, t: sum(
-            d.reception_share[k] * (1 - d.permit_share[t]) * b.Decisions[k, t] for k in b.KDEC
+        rule=lambda _b, t: (
+            direct * negative_decisions(b, d, t) + (failed * b.AppealOutflow[t] if appeals else 0.0)
         ),
     )
 
@@ -167,11 +315,20 @@ def add_rejected(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
         return b.Rejected[t] == previous(t) - b.Unsupervised[t] + b.RejectedInflow[t] - b.Returns[t]
 
     b.Rejected_Balance = pyo.Constraint(first.T, rule=rule)
-    b.Return_Capacity = pyo.Constraint(first.T, rule=lambda _b, t: b.Returns[t] <= first.Capacity[DTV, t])
+    transfers = hasattr(b, "Transfers")
+    b.Return_Capacity = pyo.Constraint(
+        first.T,
+        rule=lambda _b, t: (
+            b.Returns[t] + (b.Transfers[t] if transfers else 0.0) <= first.Capacity[DTV, t]
+        ),
+    )
     cap = d.max_returns_period
     b.Return_Cap = pyo.Constraint(
         first.T, rule=lambda _b, t: b.Returns[t] <= cap if cap is not None else pyo.Constraint.Skip
     )
+    share = d.max_return_share
+    if share is not None:
+        b.Return_Share = pyo.Constraint(first.T, rule=lambda _b, t: b.Returns[t] <= share * previous(t))
 
 
 def add_departure_delay(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
@@ -200,7 +357,10 @@ def add_occupancy(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
 
     .. math::
         Occ_t = \sum_{k \in K_{reg}} \sigma_k (Q_{k,t} + s_{reg} R_{k,t})
-            + \sum_{k \in K_{dec}} \sigma_k B_{k,t} + H_t + J_t \qquad \forall t
+            + \sum_{k \in K_{dec}} \sigma_k B_{k,t} + H_t + J_t + A_t + U_t \qquad \forall t
+
+    with the appellants :math:`A_t` (``add_appeals``) and Dublin claimants :math:`U_t`
+    (``add_dublin``) where those families are built.
 
     :math:`s_{reg} R_{k,t}` are the registered applicants still in the central reception
     location (a stay of :math:`s_{reg}` periods, Little's law).
@@ -221,6 +381,8 @@ def add_occupancy(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
             + sum(d.reception_share[k] * b.Backlog[k, t] for k in b.KDEC)
             + b.StatusHolders[t]
             + b.Rejected[t]
+            + (b.Appeals[t] if hasattr(b, "Appeals") else 0.0)
+            + (b.DublinClaimants[t] if hasattr(b, "DublinClaimants") else 0.0)
         ),
     )
 

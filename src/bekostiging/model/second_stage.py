@@ -24,6 +24,7 @@ from bekostiging.model.chain_flows import (
     add_pool_activation,
     add_registration_capacity,
     add_registration_queue,
+    negative_decisions,
     permits,
     pipeline,
     registered,
@@ -31,9 +32,11 @@ from bekostiging.model.chain_flows import (
 from bekostiging.model.data import ChainData, ScenarioInflow
 from bekostiging.model.reception import (
     add_accelerated_housing,
+    add_appeals,
     add_baseline_norm,
     add_coa_extra_staff,
     add_departure_delay,
+    add_dublin,
     add_emergency_contracts,
     add_housing_delay,
     add_occupancy,
@@ -42,6 +45,7 @@ from bekostiging.model.reception import (
     add_reserve_activation,
     add_status_holders,
     initial_emergency,
+    lagged,
 )
 from bekostiging.model.spending import (
     add_budget_execution,
@@ -59,11 +63,13 @@ __all__ = [
     "NORM_SHORTFALL_EMERGENCY_MULTIPLE",
     "REG",
     "add_accelerated_housing",
+    "add_appeals",
     "add_baseline_norm",
     "add_budget_execution",
     "add_coa_extra_staff",
     "add_decision_capacity",
     "add_departure_delay",
+    "add_dublin",
     "add_emergency_contracts",
     "add_housing_delay",
     "add_ind_backlog",
@@ -83,7 +89,9 @@ __all__ = [
     "add_terminal_value",
     "build_second_stage",
     "initial_emergency",
+    "lagged",
     "load_inflow",
+    "negative_decisions",
     "permits",
     "pipeline",
     "registered",
@@ -117,6 +125,8 @@ def build_second_stage(
     add_decision_capacity(b, first, d)
     add_ind_work_in_progress(b, first, d)
     add_late_cases(b, first, d)
+    add_appeals(b, first, d)
+    add_dublin(b, first, d)
     add_status_holders(b, first, d)
     add_accelerated_housing(b, first, d)
     add_housing_delay(b, first, d)

@@ -173,9 +173,14 @@ def add_terminal_value(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
 
     .. math::
         V = \sum_{k \in K_{reg}} v^Q_k Q_{k,T} + \sum_{k \in K_{dec}} v^B_k B_{k,T} + v^H H_T + v^J J_T
+            + v^A A_T + v^U U_T
 
-        v^H = c\,L_H,\quad v^J = c\,L_J,\quad
-        v^B_k = w_k v_{ind} + \sigma_k \big(c\,L_{ind} + g_T v^H + (1 - g_T) v^J\big),\quad
+        v^H = c\,L_H,\quad v^J = c\,L_J,\quad v^A = c\,L_A/2 + \gamma v^H + (1-\gamma) v^J,\quad
+        v^U = c / (\tau_D + u_D)
+
+        v^B_k = w_k v_{ind} + \sigma_k \big(c\,L_{ind} + g_T v^H + (1 - g_T) v^N\big),\quad
+        v^N = \delta v^U + (1 - \delta)\big(a (c L_A + \gamma v^H + (1-\gamma) v^J) + (1 - a) v^J\big)
+
         v^Q_k = v_{reg} + \sigma_k c\, s_{reg} + v^B_k
 
     with :math:`c` the cash cost of a person-period in regular reception (resident plus
@@ -198,6 +203,12 @@ def add_terminal_value(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
         + sum(d.terminal_value_meur("ind_backlog", k) * b.Backlog[k, last] for k in b.KDEC)
         + d.terminal_value_meur("status_holders") * b.StatusHolders[last]
         + d.terminal_value_meur("rejected") * b.Rejected[last]
+        + (d.terminal_value_meur("appeals") * b.Appeals[last] if hasattr(b, "Appeals") else 0.0)
+        + (
+            d.terminal_value_meur("dublin") * b.DublinClaimants[last]
+            if hasattr(b, "DublinClaimants")
+            else 0.0
+        )
     )
 
 

@@ -1,0 +1,245 @@
+"""Flows of issue 16 (b, c): withdrawals, appeals, Dublin claimants, the returnable share, the
+housing catch-up and flex-pool contracts, one hand-solvable case each.
+
+Built on the null case of ``model_cases`` (one year in quarters, T = 4; IND 100 decisions a
+quarter, DT&V 1,000 returns a quarter, everything free unless switched on). Monthly shares
+become quarterly ones by compounding: ``1 - (1 - h)^3``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bekostiging.model import chain_data
+from bekostiging.solver import Status
+from model_cases import inflow, make_case, path, solve_chain, v
+
+TOL = 1e-6
+RESIDENT = {"cost_per_resident_year_eur": 4000.0}  # EUR 1,000 a person-quarter: stays cost money
+ROOM = [{"places": 1000.0}]
+
+
+def _quarterly(monthly: float) -> float:
+    return 1 - (1 - monthly) ** 3
+
+
+def _solved(case, inflows, **kw):
+    m, outcome, data = solve_chain(case, inflows, **kw)
+    assert outcome.status == Status.OPTIMAL, outcome.describe()
+    return m, data
+
+
+def _decided(case, per_quarter: float = 40.0, **kw):
+    """40 first decisions a quarter (fixed) from the initial backlog."""
+
+    def fix(m):
+        for t in range(4):
+            m.scen["s"].Decisions["first", t].fix(per_quarter)
+
+    return _solved(case, inflow(case), fix=fix, **kw)
+
+
+@pytest.mark.unit
+def test_monthly_shares_compound_to_the_period():
+    """ChainData turns a monthly hazard into a quarterly one: 10 % a month -> 27.1 % a quarter."""
+    case = make_case(
+        ind={"withdrawal_share_per_month": 0.1},
+        dublin={"share": 0.5, "transfer_share_per_month": 0.5, "unknown_departure_share_per_month": 0.2},
+        dtv={"max_return_share_per_month": 0.05},
+    )
+    d = chain_data(case)
+    assert d.withdrawal_share == pytest.approx(0.271)
+    assert d.dublin_transfer_share == pytest.approx(0.875)
+    assert d.dublin_unknown_share == pytest.approx(0.488)
+    assert d.max_return_share == pytest.approx(1 - 0.95**3)
+
+
+@pytest.mark.solver
+def test_add_ind_backlog_with_withdrawals():
+    """Ind_Backlog: B_t = (1 - omega) B_{t-1} + R_t - D_t: withdrawals leave without a decision.
+
+    100 first applicants in the backlog, no IND staff, 10 % a month withdraw (27.1 % a
+    quarter): B = 100 x 0.729^(t+1) = [72.9, 53.1441, 38.7420489, 28.24295...], and the
+    withdrawals are 27.1 % of the previous backlog.
+    """
+    case = make_case(
+        categories={"first": {"reception_share": 1.0}},
+        ind={"initial_fte": 0.0, "withdrawal_share_per_month": 0.1},
+        locations=ROOM,
+        stocks={"ind_backlog": {"first": 100.0}},
+    )
+    m, _ = _solved(case, inflow(case))
+    s = m.scen["s"]
+    expected = [100 * 0.729 ** (t + 1) for t in range(4)]
+    assert path(s.Backlog, "first") == pytest.approx(expected, abs=TOL)
+    assert [v(s.Withdrawals["first", t]) for t in range(4)] == pytest.approx(
+        [0.271 * b for b in [100, *expected[:3]]], abs=TOL
+    )
+    assert path(s.Occupancy) == pytest.approx(expected, abs=TOL)
+
+
+@pytest.mark.solver
+@pytest.mark.parametrize(
+    ("months", "appeals", "rulings"),
+    [(3.0, [10, 10, 10, 10], [0, 10, 10, 10]), (4.5, [10, 15, 15, 15], [0, 5, 10, 10])],
+)
+def test_add_appeals(months, appeals, rulings):
+    """Appeals: A_t = Pi_t(In^A, L_A); the rulings split into permits (gamma) and rejections.
+
+    40 decisions a quarter (fixed), permit share 0.5, reception 1: 20 negative a quarter;
+    half appeal (In^A = 10), half of the appeals are granted. L_A = 3 months = 1 quarter:
+    A = 10, rulings [0, 10, 10, 10]; L_A = 4.5 months: A_t = 10 + 0.5 x 10 from t = 1,
+    rulings 0.5 In_{t-1} + 0.5 In_{t-2} = [0, 5, 10, 10]. Status holders get 20 + rulings/2
+    (no housing), the rejected 10 + rulings/2 (returned at once: DT&V ample, stays cost).
+    """
+    case = make_case(
+        categories={"first": {"reception_share": 1.0}},
+        appeals={"share": 0.5, "months": months, "granted_share": 0.5},
+        coa=RESIDENT,
+        locations=ROOM,
+        stocks={"ind_backlog": {"first": 160.0}},
+    )
+    m, _ = _decided(case)
+    s = m.scen["s"]
+    assert path(s.Appeals) == pytest.approx(appeals, abs=TOL)
+    assert path(s.AppealOutflow) == pytest.approx(rulings, abs=TOL)
+    assert path(s.StatusHolderInflow) == pytest.approx([20 + r / 2 for r in rulings], abs=TOL)
+    assert path(s.RejectedInflow) == pytest.approx([10 + r / 2 for r in rulings], abs=TOL)
+    holders = [sum(20 + r / 2 for r in rulings[: t + 1]) for t in range(4)]
+    backlog = [120, 80, 40, 0]
+    expected = [b + h + a for b, h, a in zip(backlog, holders, appeals, strict=True)]
+    assert path(s.Occupancy) == pytest.approx(expected, abs=TOL)
+
+
+@pytest.mark.solver
+def test_add_dublin_departures_to_unknown_destinations():
+    """Dublin_Balance: U_t = (1 - u_D) U_{t-1} + delta N_t - Tr_t, no transfers possible.
+
+    40 decisions a quarter, all negative (permit share 0), reception 1: N = 40; half are
+    Dublin (20 a quarter); no transfers; 50 % a month leave to an unknown destination
+    (87.5 % a quarter): U = [20, 22.5, 22.8125, 22.8515625], MOB = 0.875 U_{t-1}.
+    The other 20 a quarter join the rejected.
+    """
+    case = make_case(
+        categories={"first": {"reception_share": 1.0}},
+        dublin={"share": 0.5, "transfer_share_per_month": 0.0, "unknown_departure_share_per_month": 0.5},
+        coa=RESIDENT,
+        locations=ROOM,
+        stocks={"ind_backlog": {"first": 160.0}},
+        permit_share=0.0,
+    )
+    m, _ = _decided(case)
+    s = m.scen["s"]
+    claimants = [20.0, 22.5, 22.8125, 22.8515625]
+    assert path(s.DublinClaimants) == pytest.approx(claimants, abs=TOL)
+    assert path(s.DublinUnknown) == pytest.approx([0.0] + [0.875 * u for u in claimants[:3]], abs=TOL)
+    assert path(s.Transfers) == pytest.approx([0] * 4, abs=TOL)
+    assert path(s.RejectedInflow) == pytest.approx([20] * 4, abs=TOL)
+
+
+@pytest.mark.solver
+def test_add_dublin_transfers_share_dtv_capacity_with_returns():
+    """Transfer_Limit and Return_Capacity: Tr_t <= tau_D U_{t-1}; Ret_t + Tr_t <= Cap_dtv.
+
+    As above (20 Dublin and 20 rejected a quarter) with DT&V 1 FTE x 40 a year = 10 a
+    quarter, transfers up to 87.5 % of the claimants a quarter, 100 rejected at the start.
+    Stays cost money, so DT&V works at capacity: returns + transfers = 10 every quarter,
+    and no transfer at t = 0 (no claimant yet).
+    """
+    case = make_case(
+        categories={"first": {"reception_share": 1.0}},
+        dublin={"share": 0.5, "transfer_share_per_month": 0.5},
+        dtv={"initial_fte": 1.0},
+        coa=RESIDENT,
+        locations=ROOM,
+        stocks={"ind_backlog": {"first": 160.0}, "rejected": 100.0},
+        permit_share=0.0,
+    )
+    m, _ = _decided(case)
+    s = m.scen["s"]
+    both = [a + b for a, b in zip(path(s.Returns), path(s.Transfers), strict=True)]
+    assert both == pytest.approx([10] * 4, abs=TOL)
+    assert v(s.Transfers[0]) == pytest.approx(0.0, abs=TOL)
+
+
+@pytest.mark.solver
+def test_add_rejected_with_a_returnable_share():
+    """Return_Share: Ret_t <= rho_J J_{t-1}, however large DT&V is.
+
+    100 rejected at the start, DT&V 1,000 a quarter, at most 5 % a month returnable
+    (14.2625 % a quarter), stays cost money: J = 100 x 0.857375^(t+1).
+    """
+    case = make_case(dtv={"max_return_share_per_month": 0.05}, coa=RESIDENT, stocks={"rejected": 100.0})
+    m, _ = _solved(case, inflow(case))
+    s = m.scen["s"]
+    assert path(s.Rejected) == pytest.approx([100 * 0.857375 ** (t + 1) for t in range(4)], abs=TOL)
+    assert len(s.Return_Share) == 4
+
+
+@pytest.mark.solver
+def test_add_status_holders_housing_catches_up_on_arrears():
+    """Housing_Limit: Housed_t - Acc_t <= h_t + eta (H_{t-1} - Pi_{t-1}(In^H, L_H)).
+
+    100 status holders at the start, no inflow, base housing 10 a quarter, no minimum stay
+    (L_H = 0: all 100 are arrears), stays cost money. Catch-up 10 % a month = 27.1 % a
+    quarter: housed_t = 10 + 0.271 H_{t-1}, so H_t = 0.729 H_{t-1} - 10 =
+    [62.9, 35.8541, 16.1376..., 1.7643...]. Without the catch-up H falls by 10 a quarter.
+    """
+    m, _ = _solved(_catch_up_case(0.1), inflow(_catch_up_case(0.1)))
+    holders, h = [], 100.0
+    for _ in range(4):
+        h = 0.729 * h - 10
+        holders.append(h)
+    assert path(m.scen["s"].StatusHolders) == pytest.approx(holders, abs=TOL)
+    m0, _ = _solved(_catch_up_case(0.0), inflow(_catch_up_case(0.0)))
+    assert path(m0.scen["s"].StatusHolders) == pytest.approx([90, 80, 70, 60], abs=TOL)
+
+
+def _catch_up_case(share: float):
+    """100 status holders, base housing 10 a quarter, catch-up ``share`` a month."""
+    base = make_case(
+        categories={"nareis": {"reception_share": 1.0}},
+        coa=RESIDENT,
+        stocks={"status_holders": 100.0},
+        housing=10.0,
+    )
+    data = base.model_dump()
+    data["settings"]["housing"] = {"catch_up_share_per_month": share}
+    return type(base).model_validate(data)
+
+
+@pytest.mark.solver
+@pytest.mark.parametrize(("months", "fte_quarters", "contract_rows"), [(3, 10.0, 0), (6, 15.0, 12)])
+def test_add_pool_activation_contracts(months, fte_quarters, contract_rows):
+    """Pool_Contract: PoolActive_{j,t} = sum of the starts of the last M periods.
+
+    One team of 5 FTE (productivity 1), IND without staff: the team decides 50 a quarter.
+    50 first applicants arrive at t = 1 and 50 at t = 3, all rejected and returned at once
+    (DT&V ample), a resident costs EUR 1,000 a quarter and a deployed FTE EUR 100 a quarter,
+    so each group is decided on arrival. Month by month (M = 3 months = 1 quarter) the team
+    works at t = 1 and t = 3: 10 FTE-quarters. With a 6-month contract (2 quarters) the
+    deployment covering t = 1 also runs at t = 0 or t = 2, the one at t = 3 ends with the
+    horizon: 15 FTE-quarters.
+    """
+    case = make_case(
+        categories={"first": {"reception_share": 1.0}},
+        ind={"initial_fte": 0.0},
+        flexpool={
+            "team_fte": 5.0,
+            "max_teams": 1,
+            "productivity_share": 1.0,
+            "activation_cost_per_fte_year_eur": 400.0,
+            "min_activation_months": months,
+        },
+        policy={"allow_flexpool": True},
+        coa=RESIDENT,
+        locations=ROOM,
+        permit_share=0.0,
+    )
+    m, _ = _solved(case, inflow(case, first=[0, 50, 0, 50]))
+    s = m.scen["s"]
+    active = [v(s.PoolActive["ind", t]) for t in range(4)]
+    assert active[1] == pytest.approx(5.0, abs=TOL)
+    assert active[3] == pytest.approx(5.0, abs=TOL)
+    assert sum(active) == pytest.approx(fte_quarters, abs=TOL)
+    assert (len(s.Pool_Contract) if hasattr(s, "Pool_Contract") else 0) == contract_rows
