@@ -20,6 +20,7 @@ from bekostiging.errors import InputErrors, InputProblem
 from bekostiging.history.schema import (
     CoaFigure,
     History,
+    HousingFigure,
     IndFigure,
     InflowPeriod,
     InflowYear,
@@ -40,7 +41,9 @@ TABLES: dict[str, tuple[type[BaseModel], tuple[str, ...]]] = {
     "ind.csv": (IndFigure, ("date", "measure", "category")),
     "mpp_vintages.csv": (MppVintage, ("published", "document", "target_year")),
     "spending.csv": (Spending, ("year", "partner", "measure")),
+    "housing.csv": (HousingFigure, ("period", "measure")),
 }
+OPTIONAL_TABLES = frozenset({"housing.csv"})  # added later: a history folder without it is complete
 SOURCES_FILE = "sources.csv"
 TEXT_COLUMNS = frozenset({"status", "source", "note", "title"})  # empty text stays ""
 
@@ -58,6 +61,8 @@ def _read_table(
     model, keys = TABLES[name]
     path = folder / name
     columns = list(model.model_fields)
+    if not path.is_file() and name in OPTIONAL_TABLES:
+        return []
     if not path.is_file():
         problems.append(InputProblem(name, "file", "missing", f"a CSV file {name} in {folder}"))
         return []
@@ -154,6 +159,7 @@ def load_history(path: Path | str | None = DEFAULT_HISTORY) -> History:
         ind=rows_of("ind.csv"),
         mpp_vintages=rows_of("mpp_vintages.csv"),
         spending=rows_of("spending.csv"),
+        housing=rows_of("housing.csv"),
     )
 
 

@@ -128,6 +128,21 @@ class IndFigure(Figure):
         return self.value
 
 
+HALF_YEAR_PATTERN = r"^\d{4}-H[12]$"  # YYYY-H1 or YYYY-H2
+
+
+class HousingFigure(Figure):
+    """Housing of status holders by municipalities in a half year (the taakstelling period):
+    the task set for it, the arrears carried into it, the status holders housed in it."""
+
+    period: str = Field(pattern=HALF_YEAR_PATTERN, description="half year, YYYY-H1 or YYYY-H2")
+    measure: Literal["task", "arrears", "housed"]
+    value: float | None = Field(None, ge=0.0)
+
+    def _value(self) -> float | None:
+        return self.value
+
+
 class MppVintage(Row):
     """One MPP (or budget) forecast of total inflow for one target year, persons.
 
@@ -198,6 +213,7 @@ class History:
     ind: tuple[IndFigure, ...]
     mpp_vintages: tuple[MppVintage, ...]
     spending: tuple[Spending, ...]
+    housing: tuple[HousingFigure, ...] = ()
 
     def url(self, key: str) -> str:
         """The address of a source key."""
@@ -220,6 +236,18 @@ class History:
         totals = self.totals(until)
         year = max(totals, key=totals.__getitem__)
         return year, totals[year]
+
+    def housing_realisation(self) -> dict[str, float]:
+        """Housed / (task + arrears) per half year where all three are known (national figures)."""
+        table: dict[str, dict[str, float]] = {}
+        for row in self.housing:
+            if row.value is not None:
+                table.setdefault(row.period, {})[row.measure] = row.value
+        return {
+            period: v["housed"] / (v["task"] + v["arrears"])
+            for period, v in sorted(table.items())
+            if {"task", "arrears", "housed"} <= set(v) and v["task"] + v["arrears"] > 0
+        }
 
     def vintages(self, published_until: date | None = None) -> list[MppVintage]:
         """MPP vintages published on or before a date (all when None), in file order."""

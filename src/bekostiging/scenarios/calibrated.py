@@ -418,3 +418,41 @@ def split_categories(
         out[:, h] = np.column_stack([first, nareis, repeat_ratio * first])
         previous = first
     return out
+
+
+# --------------------------------------------------------------------------- housing of status holders
+
+HOUSING_PERSISTENCE = 0.5  # estimate: yearly AR(1) of the log realisation (a tight housing market lasts)
+MIN_HOUSING_POINTS = 2  # half years with task, arrears and housed needed to fit the spread
+
+
+@dataclass(frozen=True)
+class HousingFit:
+    """Log realisation of the municipal housing task: housed / (task + arrears) per half year."""
+
+    mu: float  # mean log realisation
+    sd: float  # sample sd of the log realisation (n - 1)
+    points: dict[str, float]  # the realisations it was fitted on, by half year
+
+
+def fit_housing(history: History) -> HousingFit:
+    """Mean and sd of the log realisation over the known half years (:meth:`History.housing_realisation`)."""
+    points = history.housing_realisation()
+    if len(points) < MIN_HOUSING_POINTS:
+        raise ValueError(
+            f"{len(points)} half years with task, arrears and housed in data/history/housing.csv; "
+            f"need at least {MIN_HOUSING_POINTS}"
+        )
+    logs = np.log(np.array(list(points.values())))
+    return HousingFit(mu=float(logs.mean()), sd=float(logs.std(ddof=1)), points=points)
+
+
+def sample_housing_ratios(fit: HousingFit, n: int, horizons: int, rng: np.random.Generator) -> np.ndarray:
+    """(n, horizons) yearly realisation ratios: ``exp(mu + sd z)`` with ``z`` a stationary AR(1)
+    (:data:`HOUSING_PERSISTENCE`), so a scenario's housing stays short (or ahead) for a few years."""
+    phi = HOUSING_PERSISTENCE
+    z = np.empty((n, horizons))
+    z[:, 0] = rng.standard_normal(n)
+    for h in range(1, horizons):
+        z[:, h] = phi * z[:, h - 1] + np.sqrt(1 - phi**2) * rng.standard_normal(n)
+    return np.exp(fit.mu + fit.sd * z)

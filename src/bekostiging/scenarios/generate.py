@@ -46,10 +46,13 @@ from bekostiging import __version__
 from bekostiging.history import History, load_history
 from bekostiging.scenarios import history
 from bekostiging.scenarios.calibrated import (
+    HOUSING_PERSISTENCE,
     Origin,
+    fit_housing,
     fit_logar,
     nareis_lag_ratio,
     origin_from_history,
+    sample_housing_ratios,
     sample_totals,
     split_categories,
     vintage_errors,
@@ -148,6 +151,7 @@ def _build(
     *,
     names: Sequence[str] | None = None,
     probabilities: Sequence[float] | None = None,
+    housing: np.ndarray | None = None,
 ) -> ScenarioSet:
     n = yearly.shape[0]
     names = list(names) if names is not None else _names(n)
@@ -163,7 +167,17 @@ def _build(
         periods=tuple(case.periods),
         categories=tuple(Category),
         inflow_persons=_to_periods(yearly, period_weights(case)),
+        housing_persons=housing,
     )
+
+
+def housing_paths(case: Case, ratios: np.ndarray) -> np.ndarray:
+    """(n, periods) housing outflow: the case's series times each scenario's ratio of that year,
+    rounded to whole persons."""
+    base = np.array([row.housing_outflow_persons for row in case.series], dtype=float)
+    index = {y: i for i, y in enumerate(case.years)}
+    years = [index[int(p[:4])] for p in case.periods]
+    return np.round(ratios[:, years] * base[None, :])
 
 
 # --------------------------------------------------------------------------- methods
@@ -284,6 +298,17 @@ def generate(
     if method in CALIBRATED:
         data = history_data if history_data is not None else load_history()
         yearly, descriptions, notes = _calibrated_yearly(case, method, n, rng, data)
+        housing = None
+        if len(data.housing_realisation()) >= 2:  # drawn after the inflow: the inflow stays as it was
+            fit = fit_housing(data)
+            housing = housing_paths(case, sample_housing_ratios(fit, n, len(case.years), rng))
+            notes += (
+                f" Housing of status holders per scenario (housing.csv): the case's series times a "
+                f"yearly realisation ratio exp({fit.mu:+.3f} + {fit.sd:.3f} z), z an AR(1) with phi "
+                f"{HOUSING_PERSISTENCE} (estimate), fitted on housed / (task + arrears) of "
+                + ", ".join(f"{p} {r:.3f}" for p, r in fit.points.items())
+                + " (data/history/housing.csv)."
+            )
         provenance = Provenance(
             method=method,  # type: ignore[arg-type]
             seed=seed,
@@ -293,7 +318,7 @@ def generate(
             notes=f"{notes} Monthly seasonality of case {case.settings.case.name}; equal "
             f"probabilities.{(' ' + notes_extra) if notes_extra else ''}",
         )
-        return _build(case, name or f"{method}-{n}", yearly, descriptions, provenance)
+        return _build(case, name or f"{method}-{n}", yearly, descriptions, provenance, housing=housing)
     if method == "bootstrap":
         yearly, descriptions = _bootstrap_yearly(case, n, rng, shock_probability)
         first_changes = history.log_changes(history.first_applications())
