@@ -3,12 +3,14 @@
     PYTHONPATH=src .venv/bin/python bench/chain_check.py band --sets mpp,hist-50
     PYTHONPATH=src .venv/bin/python bench/chain_check.py whatif --sets mpp
 
-``band``: solves each shipped set and reports, for every scenario and year, year-end
-(December) COA occupancy divided by that year's arrivals (first + repeat inflow, plus the
-nareis that actually arrive: the scenario's or, linked to permits, the model's). Little's
-law: occupancy ≈ arrivals x average stay, so the ratio is the average stay in years. The
-band is [BAND_LOW, BAND_HIGH] (``model/formulation.md``, "Residence times and the occupancy
-band"). Prints one line per set and the scenarios outside the band.
+``band``: solves each shipped set (``--stages two`` or ``yearly``) and reports, for every
+scenario and year, year-end (December) COA occupancy divided by the arrivals (first + repeat
+inflow, plus the nareis that actually arrive: the scenario's or, linked to permits, the
+model's): of that year (``ratio``) and the mean of that year and the year before
+(``trailing``, the band's measure). Little's law: occupancy ≈ arrivals x average stay, so the
+ratio is the average stay in years. The band is [BAND_LOW_YEARS, BAND_HIGH_YEARS]
+(``bekostiging.analytics.occupancy``; ``model/formulation.md``, "Residence times and the
+occupancy band"). Prints one line per set and the scenario-years outside the band.
 
 ``whatif``: solves the base case and four variants on a set and prints a Markdown table of
 the plan (levers) and outcomes: housing -20 %, inflow +20 %, DT&V productivity / 2, COA cost x 2.
@@ -23,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from bekostiging.analytics.occupancy import BAND_HIGH_YEARS, BAND_LOW_YEARS, occupancy_band
 from bekostiging.io.case import load_case
 from bekostiging.io.scenarios import load_scenario_set, resolve_scenario_set
 from bekostiging.pipeline import solve_case
@@ -30,53 +33,35 @@ from bekostiging.schema import Case, ScenarioSet
 from bekostiging.solver import SolverOptions
 
 CASE_DIR = Path(__file__).parents[1] / "data" / "nl-2026"
-BAND_LOW = 0.35  # years of inflow: the minimum-stay floor at MPP low (formulation.md)
-BAND_HIGH = 1.8  # above the highest ratio on record (~1.6 in 2025)
 WHATIF_FACTOR = 0.2  # housing -20 %, inflow +20 %
 OPTIONS = SolverOptions(mip_gap=0.005, threads=1, time_limit=1800.0)
 DECEMBER = "-12"
 
 
-def _arrivals(flows: pd.DataFrame) -> pd.DataFrame:
-    """Arrivals per scenario and year: inflow of registered categories + nareis that arrive."""
-    inflow = flows[(flows["quantity"] == "inflow") & (flows["category"] != "nareis")]
-    nareis = flows[(flows["quantity"] == "registered") & (flows["category"] == "nareis")]
-    both = pd.concat([inflow, nareis])
-    return (
-        both.groupby(["scenario", "year"], as_index=False)["value"]
-        .sum()
-        .rename(columns={"value": "arrivals"})
-    )
-
-
-def occupancy_ratios(flows: pd.DataFrame) -> pd.DataFrame:
-    """Year-end occupancy, arrivals and their ratio (average stay in years) per scenario and year."""
-    occ = flows[(flows["quantity"] == "occupancy") & flows["period"].str.endswith(DECEMBER)]
-    occ = occ[["scenario", "year", "value"]].rename(columns={"value": "occupancy"})
-    out = occ.merge(_arrivals(flows), on=["scenario", "year"])
-    return out.assign(ratio=out["occupancy"] / out["arrivals"])
-
-
-def band(sets: list[str]) -> None:
+def band(sets: list[str], stages: str = "two") -> None:
     case = load_case(CASE_DIR)
     for name in sets:
         scenario_set = load_scenario_set(resolve_scenario_set(CASE_DIR, name), case)
         start = time.perf_counter()
-        sol = solve_case(case, scenario_set, OPTIONS)
+        sol = solve_case(case, scenario_set, OPTIONS, stages=stages)
         seconds = time.perf_counter() - start
         if "flows" not in sol.tables:
             status = sol.outcome.status.value
             print(f"{name}: {status} after {seconds:.0f} s, no plan: {sol.outcome.describe()}")
             continue
-        ratios = occupancy_ratios(sol.tables["flows"])
-        outside = ratios[(ratios["ratio"] < BAND_LOW) | (ratios["ratio"] > BAND_HIGH)]
-        last = ratios[ratios["year"] == ratios["year"].max()]
+        table = occupancy_band(sol.tables["flows"])
+        outside = table[~table["inside"]]
+        last = table[table["year"] == table["year"].max()]
         print(
-            f"{name}: {sol.outcome.status.value}, objective EUR {sol.outcome.objective / 1e6:,.1f} mln, "
-            f"{seconds:.0f} s; year-end occupancy / arrivals min {ratios['ratio'].min():.2f} "
-            f"max {ratios['ratio'].max():.2f} (band {BAND_LOW}-{BAND_HIGH}); "
-            f"{len(outside)} of {len(ratios)} scenario-years outside; Dec {last['year'].iloc[0]} occupancy "
-            f"min {last['occupancy'].min():,.0f} max {last['occupancy'].max():,.0f}"
+            f"{name} ({stages}): {sol.outcome.status.value}, objective EUR "
+            f"{sol.outcome.objective / 1e6:,.1f} mln, {seconds:.0f} s; year-end occupancy / arrivals "
+            f"min {table['ratio'].min():.2f} max {table['ratio'].max():.2f}, / mean arrivals of the "
+            f"year and the one before min {table['trailing'].min():.2f} max {table['trailing'].max():.2f} "
+            f"(band {BAND_LOW_YEARS}-{BAND_HIGH_YEARS}); {len(outside)} of {len(table)} scenario-years "
+            f"outside (that year's arrivals alone: "
+            f"{int(((table['ratio'] < BAND_LOW_YEARS) | (table['ratio'] > BAND_HIGH_YEARS)).sum())}); "
+            f"Dec {last['year'].iloc[0]} occupancy min {last['occupancy'].min():,.0f} "
+            f"max {last['occupancy'].max():,.0f}"
         )
         for scen in ("low", "mid", "high"):
             row = last[last["scenario"] == scen]
@@ -84,7 +69,7 @@ def band(sets: list[str]) -> None:
                 occ, arr = row["occupancy"].iloc[0], row["arrivals"].iloc[0]
                 print(f"  {scen}: Dec occupancy {occ:,.0f}, arrivals {arr:,.0f}")
         if len(outside):
-            print(outside.to_string(index=False))
+            print(outside.round(2).to_string(index=False))
 
 
 def _scaled_case(case: Case, **paths: float) -> Case:
@@ -110,8 +95,12 @@ def _scaled_case(case: Case, **paths: float) -> Case:
     return Case.model_validate(data)
 
 
-def _scaled_set(scenario_set: ScenarioSet, factor: float) -> ScenarioSet:
-    return scenario_set.model_copy(update={"inflow_persons": scenario_set.inflow_persons * factor})
+def _scaled_set(scenario_set: ScenarioSet, factor: float, housing: float = 1.0) -> ScenarioSet:
+    """Inflow x factor; a set's own housing series (housing.csv) x housing."""
+    update: dict[str, object] = {"inflow_persons": scenario_set.inflow_persons * factor}
+    if scenario_set.housing_persons is not None:
+        update["housing_persons"] = scenario_set.housing_persons * housing
+    return scenario_set.model_copy(update=update)
 
 
 def _summary(label: str, sol: object) -> dict[str, object]:
@@ -137,7 +126,7 @@ def _summary(label: str, sol: object) -> dict[str, object]:
         per = f.groupby("scenario")["value"].sum()
         return float((per * prob.reindex(per.index)).sum())
 
-    occ = occupancy_ratios(flows)
+    occ = occupancy_band(flows)
     dec = occ[occ["year"] == occ["year"].max()]
     return {
         "what-if": label,
@@ -153,9 +142,22 @@ def _summary(label: str, sol: object) -> dict[str, object]:
         "asielreserve EUR mln (avg)": round(mean("asielreserve") / 1e6, 1),
         "accelerated housing (persons, E)": round(flow_total("accelerated_housing")),
         "returns (persons, E)": round(flow_total("returns")),
+        "Dublin transfers (persons, E)": round(flow_total("dublin_transfers")) if "dublin_transfers" in set(
+            flows["quantity"]
+        ) else 0,
+        "housed (persons, E)": round(flow_total("housed")),
         "emergency place-months (E)": round(kpi("emergency_place_months")),
         "late case-months (E)": round(kpi("late_case_months")),
         "Dec 2030 occupancy low/high": f"{dec['occupancy'].min():,.0f} / {dec['occupancy'].max():,.0f}",
+        "Dec 2030 status holders (E)": round(
+            float(
+                (
+                    flows[(flows["quantity"] == "status_holders") & flows["period"].str.endswith("2030-12")]
+                    .set_index("scenario")["value"]
+                    * prob
+                ).sum()
+            )
+        ),
     }
 
 
@@ -174,21 +176,24 @@ def _markdown(table: pd.DataFrame) -> str:
 
 def whatif(sets: list[str]) -> None:
     case = load_case(CASE_DIR)
-    variants: list[tuple[str, Callable[[], tuple[Case, float]]]] = [
-        ("base", lambda: (case, 1.0)),
-        ("housing -20 %", lambda: (_scaled_case(case, housing=1 - WHATIF_FACTOR), 1.0)),
-        ("inflow +20 %", lambda: (case, 1 + WHATIF_FACTOR)),
-        ("DT&V productivity / 2", lambda: (_scaled_case(case, dtv=0.5), 1.0)),
-        ("COA cost x 2", lambda: (_scaled_case(case, coa=2.0), 1.0)),
+    housing = 1 - WHATIF_FACTOR
+    variants: list[tuple[str, Callable[[], tuple[Case, float, float]]]] = [
+        ("base", lambda: (case, 1.0, 1.0)),
+        ("housing -20 %", lambda: (_scaled_case(case, housing=housing), 1.0, housing)),
+        ("inflow +20 %", lambda: (case, 1 + WHATIF_FACTOR, 1.0)),
+        ("DT&V productivity / 2", lambda: (_scaled_case(case, dtv=0.5), 1.0, 1.0)),
+        ("COA cost x 2", lambda: (_scaled_case(case, coa=2.0), 1.0, 1.0)),
     ]
     for name in sets:
         base_set = load_scenario_set(resolve_scenario_set(CASE_DIR, name), case)
         rows = []
         for label, make in variants:
-            variant, factor = make()
-            sol = solve_case(variant, _scaled_set(base_set, factor), OPTIONS)
+            variant, factor, housing_factor = make()
+            start = time.perf_counter()
+            sol = solve_case(variant, _scaled_set(base_set, factor, housing_factor), OPTIONS)
+            seconds = time.perf_counter() - start
             rows.append(_summary(label, sol))
-            print(f"{label}: {sol.outcome.status.value}", flush=True)
+            print(f"{label}: {sol.outcome.status.value} in {seconds:.0f} s", flush=True)
         table = pd.DataFrame(rows).set_index("what-if").T
         print(f"\n### What-ifs on `{name}`\n")
         print(_markdown(table))
@@ -198,9 +203,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("check", choices=["band", "whatif"])
     parser.add_argument("--sets", default="mpp,hist-50")
+    parser.add_argument("--stages", choices=["two", "yearly"], default="two")
     args = parser.parse_args()
     sets = [s for s in args.sets.split(",") if s]
-    (band if args.check == "band" else whatif)(sets)
+    if args.check == "band":
+        band(sets, args.stages)
+    else:
+        whatif(sets)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ import pandas as pd
 
 from bekostiging.advice import _yearly
 from bekostiging.analytics.evaluate import evaluate_plan
+from bekostiging.analytics.occupancy import occupancy_band
 from bekostiging.analytics.stats import summarise
 from bekostiging.io.case import load_case
 from bekostiging.io.scenarios import load_scenario_set, resolve_scenario_set
@@ -87,6 +88,13 @@ def main() -> None:
             }
         )
         print(rows[-1], flush=True)
+        if "flows" in sol.tables:  # the occupancy band of issue 16 in this form's own solution
+            band = occupancy_band(sol.tables["flows"])
+            outside = band[~band["inside"]]
+            args.out.mkdir(parents=True, exist_ok=True)
+            band.to_csv(args.out / f"band_{form}.csv", index=False)
+            print(f"{form}: {len(outside)} of {len(band)} scenario-years outside the band", flush=True)
+            print(outside.round(2).to_string(index=False), flush=True)
     prepared = prepare_problem(case, oos, options)
     problem = prepared.problem
     if problem is None:

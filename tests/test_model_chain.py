@@ -22,6 +22,7 @@ import pandas as pd
 import pyomo.environ as pyo
 import pytest
 
+from bekostiging.analytics.occupancy import BAND_LOW_YEARS, occupancy_band
 from bekostiging.analytics.value import value_of_information
 from bekostiging.io.case import load_case
 from bekostiging.io.scenarios import load_scenario_set
@@ -351,3 +352,14 @@ def test_scaling_inflow_up_never_lowers_expected_cost():
         assert hi.objective >= lo.bound - 1e-9 * abs(lo.bound)
     assert results[-1].objective > results[0].objective  # strictly: 50 % more people cost money
     assert all(math.isfinite(o.objective) for o in results)
+
+
+def test_occupancy_band_holds_in_every_mpp_scenario(mpp_solution):
+    """Issue 16: year-end occupancy within [0.35, 1.8] years of arrivals in every scenario-year
+    of the default set; the low scenario (39,000 a year) keeps at least 0.35 x its arrivals in
+    COA at the end of 2030 (before the chain dynamics: 2,228 persons)."""
+    table = occupancy_band(mpp_solution.tables["flows"])
+    assert len(table) == 3 * 5
+    assert table["inside"].all(), table[~table["inside"]].to_string()
+    low_2030 = table[(table["scenario"] == "low") & (table["year"] == 2030)].iloc[0]
+    assert low_2030["occupancy"] >= BAND_LOW_YEARS * low_2030["arrivals"] > 10_000
