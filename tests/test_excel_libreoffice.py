@@ -10,8 +10,6 @@ under ``CI=true``, where a missing LibreOffice fails.
 from __future__ import annotations
 
 import filecmp
-import os
-import shutil
 import subprocess
 import tomllib
 from pathlib import Path
@@ -24,6 +22,7 @@ from bekostiging.cli import main
 from bekostiging.io.case import SETTINGS_FILE, load_case, save_case
 from bekostiging.io.excel import SETTINGS_SHEET, export_case_xlsx, import_workbook
 from broken_cases import TINY_CASE
+from tools import LIBREOFFICE, require_tool
 
 pytestmark = pytest.mark.slow
 
@@ -34,12 +33,8 @@ FORMULA_TEXTS = ("=1+1", "+31 6 1234", "-2 (minus)", "@SUM(A1)", "'quoted", "''=
 
 
 def soffice() -> str:
-    found = shutil.which("soffice") or shutil.which("libreoffice")
-    if found is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("LibreOffice (soffice) is not installed; CI must run the round trip through it")
-        pytest.skip("LibreOffice is not installed (`make test` installs libreoffice-calc-nogui as root)")
-    return found
+    """LibreOffice's path: skipped locally when it is missing, FAILED under CI=true (tests/tools.py)."""
+    return require_tool(LIBREOFFICE)
 
 
 def libreoffice_save(xlsx: Path, tmp_path: Path) -> Path:

@@ -10,9 +10,7 @@ per-scenario totals 1,005 m (low, p .25), 1,210 m (mid, p .5), 1,620 m
 from __future__ import annotations
 
 import io
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -27,8 +25,8 @@ from bekostiging.report import ReportError, data, write_report
 from bekostiging.report.i18n import fmt_eur, fmt_number, fmt_percent
 from bekostiging.runs.store import read_run, write_run
 from synthetic_runs import FORMULA_TEXT, FakeOutcome, FakeSolution, make_case, make_tables
+from tools import CHROMIUM, require_tool
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_TIMEOUT_SECONDS = 60
 # outcome distributions, inflow fan, capacity panels, cost per partner and year (no options or
 # simulation folders in the synthetic run)
@@ -262,7 +260,7 @@ def test_markdown_writes_its_charts(annexes) -> None:
 def _chromium_console(page: Path, tmp_path: Path) -> tuple[str, list[str]]:
     result = subprocess.run(
         [
-            str(CHROMIUM),
+            _need_chromium(),
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
@@ -285,12 +283,9 @@ def _chromium_console(page: Path, tmp_path: Path) -> tuple[str, list[str]]:
     return result.stdout, console
 
 
-def _need_chromium() -> None:
-    if not CHROMIUM.exists():
-        reason = "chromium is not installed"
-        if shutil.which("apt-get") is None or os.geteuid() != 0:
-            reason += " and cannot be (no apt-get or not root); `make test` installs it when it can"
-        pytest.skip(reason)
+def _need_chromium() -> str:
+    """Chromium's path: skipped locally when it is missing, FAILED under CI=true (tests/tools.py)."""
+    return require_tool(CHROMIUM)
 
 
 @pytest.mark.slow

@@ -112,8 +112,7 @@ def test_missing_case_folder(tmp_path: Path) -> None:
 def test_default_case_validates(monkeypatch: pytest.MonkeyPatch) -> None:
     """``bekostiging validate`` with no argument checks data/nl-2026 and its default set."""
     case_dir = REPO / "data" / "nl-2026"
-    if not (case_dir / "scenarios").is_dir():
-        pytest.skip("data/nl-2026/scenarios not shipped yet")
+    assert (case_dir / "scenarios").is_dir()  # shipped: a missing folder fails, it is never skipped
     monkeypatch.chdir(REPO)
     code, out, err = run("validate")
     assert code == 0, err
