@@ -46,6 +46,18 @@ tools:
 lint: $(BIN)/bekostiging
 	$(BIN)/ruff check src tests bench
 
+# Mutation testing with mutmut (README "Mutation testing"): hours over all four scopes on 2 cores,
+# so never in CI. MUTATE narrows it to mutant-name globs, e.g. make mutate MUTATE='bekostiging.results*';
+# MUTATE_JOBS is mutmut's --max-children. Results stay in mutants/ (a rerun checks only new or changed
+# mutants); bench/mutation/report.py writes the score per file and the survivors.
+MUTATE ?=
+MUTATE_JOBS ?= 2
+
+mutate: $(BIN)/bekostiging
+	@case "$$CI" in [Tt][Rr][Uu][Ee]) echo "make mutate is not for CI (it takes hours)" >&2; exit 1;; esac
+	env -u PYTHONPATH $(BIN)/mutmut run --max-children $(MUTATE_JOBS) $(foreach m,$(MUTATE),'$(m)')
+	$(BIN)/python bench/mutation/report.py
+
 bench: $(BIN)/bekostiging
 	$(BIN)/python bench/run.py
 

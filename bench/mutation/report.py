@@ -1,0 +1,128 @@
+"""Mutation score per file and the surviving mutants, from mutmut's results in ``mutants/`` (``make mutate``).
+
+Run from the repository root after ``mutmut run``. Writes ``bench/mutation/score.md`` (per file:
+mutants, killed, survived, no tests, not checked, score) and ``bench/mutation/survivors.md`` (each
+survivor with its diff). Survivors judged equivalent (no test can tell them apart from the code)
+are listed by hand in ``bench/mutation/equivalent.toml`` with the reason; they are shown as such and
+the score is given with and without them.
+
+Score = (killed + timeout) / (mutants checked), as mutmut counts it; "no tests" (no selected test
+reaches the function) counts against the score, "not checked" (the run did not get to it) is left out
+and reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+MUTANTS = ROOT / "mutants"
+OUT = ROOT / "bench" / "mutation"
+EQUIVALENT = OUT / "equivalent.toml"
+KILLED = {1, 3, 36, 24, -24, 152, 255, 37}  # killed, pytest internal error (a kill), timeouts, type check
+SURVIVED = {0}
+NO_TESTS = {5, 33}
+SKIPPED = {34}
+PERCENT = 100.0
+
+
+def _status(code: int | None) -> str:
+    if code is None:
+        return "not checked"
+    if code in KILLED:
+        return "killed"
+    if code in SURVIVED:
+        return "survived"
+    if code in NO_TESTS:
+        return "no tests"
+    if code in SKIPPED:
+        return "skipped"
+    return "suspicious"
+
+
+def _equivalent() -> dict[str, str]:
+    if not EQUIVALENT.is_file():
+        return {}
+    return {k: str(v) for k, v in tomllib.loads(EQUIVALENT.read_text(encoding="utf-8")).items()}
+
+
+def _diff(name: str, source: Path) -> str:
+    try:
+        from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+        return get_diff_for_mutant(name, path=source)
+    except Exception as exc:  # the diff is a courtesy; the name is the record
+        return f"(no diff: {exc})"
+
+
+def main() -> int:
+    metas = sorted(MUTANTS.rglob("*.py.meta"))
+    if not metas:
+        print("no mutmut results in mutants/: run `make mutate` first", file=sys.stderr)
+        return 1
+    equivalent = _equivalent()
+    rows, survivors = [], []
+    totals: Counter[str] = Counter()
+    for meta in metas:
+        codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+        source = meta.with_suffix("")  # mutants/src/.../x.py
+        rel = source.relative_to(MUTANTS)
+        count = Counter(_status(c) for c in codes.values())
+        eq = [n for n, c in codes.items() if _status(c) == "survived" and n in equivalent]
+        checked = sum(v for k, v in count.items() if k not in ("not checked", "skipped"))
+        if checked == 0 and count["not checked"] == 0:
+            continue
+        score = PERCENT * count["killed"] / checked if checked else float("nan")
+        score_eq = PERCENT * (count["killed"] + len(eq)) / checked if checked else float("nan")
+        rows.append((str(rel), len(codes), count, len(eq), checked, score, score_eq))
+        totals.update(count)
+        totals["equivalent"] += len(eq)
+        totals["mutants"] += len(codes)
+        for name, code in sorted(codes.items()):
+            if _status(code) == "survived":
+                survivors.append((str(rel), name, equivalent.get(name), source))
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    head = [
+        "# Mutation score (mutmut)",
+        "",
+        f"Written by `bench/mutation/report.py` on {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC at commit "
+        f"{commit.stdout.strip() or '?'} from the results in `mutants/`. Score = killed / checked; "
+        "'with equivalents' also counts the survivors judged equivalent in `equivalent.toml`.",
+        "",
+        "| file | mutants | killed | survived | equivalent | no tests | not checked | score | with equivalents |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines = [
+        f"| `{f}` | {n} | {c['killed']} | {c['survived']} | {e} | {c['no tests']} | {c['not checked']} | "
+        f"{s:.1f} % | {se:.1f} % |"
+        for f, n, c, e, _checked, s, se in rows
+    ]
+    checked = sum(r[4] for r in rows)
+    if checked:
+        lines.append(
+            f"| **all** | {totals['mutants']} | {totals['killed']} | {totals['survived']} | "
+            f"{totals['equivalent']} | {totals['no tests']} | {totals['not checked']} | "
+            f"{PERCENT * totals['killed'] / checked:.1f} % | "
+            f"{PERCENT * (totals['killed'] + totals['equivalent']) / checked:.1f} % |"
+        )
+    (OUT / "score.md").write_text("\n".join(head + lines) + "\n", encoding="utf-8")
+    body = ["# Surviving mutants", "", "Each survivor with its diff; equivalent ones with the reason.", ""]
+    for rel, name, reason, source in survivors:
+        body += [f"## `{name}` ({rel})", ""]
+        if reason:
+            body += [f"Equivalent: {reason}", ""]
+        body += ["```diff", _diff(name, source).rstrip(), "```", ""]
+    (OUT / "survivors.md").write_text("\n".join(body), encoding="utf-8")
+    print("\n".join(head[-2:] + lines))
+    print(f"wrote {OUT / 'score.md'} and {OUT / 'survivors.md'} ({len(survivors)} survivors)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
