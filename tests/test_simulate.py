@@ -161,3 +161,20 @@ def test_underspend_flows_into_the_fund_only_as_the_rule_allows(case) -> None:  
         min(4.0, data.eindejaarsmarge_share * 10.0) * 1e6
     )
     assert kept_letter["reserve_inflow_eur"] == pytest.approx(4.0e6)
+
+
+def test_running_contracts_carry_over_and_end_when_they_run_out(case) -> None:  # type: ignore[no-untyped-def]
+    ctx = Context.of(case, EXACT)
+    state = replace(State.from_case(case, ctx.base), emergency_carry=(30.0, 30.0, 30.0))
+    quiet = Path("stil", "2026-01", np.zeros((12, 3)), lambda moment, _p: case_forecast(case, moment))
+    seg = run_segment(ctx, state, Plan("2026-01"), quiet, 1)
+    rows = pd.DataFrame(seg.rows, columns=["month", "metric", "value"]).set_index("metric")["value"]
+    assert rows["emergency_places"] >= 30.0  # paid while the contract runs, full or not
+    assert seg.state.emergency_carry == pytest.approx((30.0, 30.0))
+    after = seg.state
+    for _ in range(2):
+        after = run_segment(ctx, after, Plan(after.month), quiet, 1).state
+    assert after.emergency_carry == ()  # no inflow: nothing new, the old contracts have ended
+    assert after.emergency_places == pytest.approx(30.0)  # the third month was still under contract
+    last = run_segment(ctx, after, Plan(after.month), quiet, 1).state
+    assert last.emergency_places == pytest.approx(0.0, abs=1e-6)

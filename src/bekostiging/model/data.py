@@ -154,6 +154,11 @@ class ChainData:
     emergency_lead_periods: int = 0
     emergency_min_contract_periods: int = 1
     initial_emergency_places: float = 0.0
+    # Contracts from before the horizon (a simulation's state, model/stages.md §4.3): places
+    # still under an earlier emergency / reserve-activation contract in period t (index t).
+    # Empty: the plan from today (emergency: E0 winding down; reserve: none).
+    emergency_carry: tuple[float, ...] = ()
+    reserve_carry: tuple[float, ...] = ()
     prehorizon_registrations: dict[str, float] = field(default_factory=dict)  # per period, for late cohorts
     # flows of issue 16 (b): withdrawals, appeals, Dublin, returnable share, housing catch-up
     withdrawal_share: float = 0.0  # share of the IND backlog leaving the procedure per period

@@ -417,7 +417,7 @@ def add_reserve_activation(b: pyo.Block, first: pyo.Block, d: ChainData) -> None
     r"""Reserve_Activation — reserve places activated under contracts: a lead time and a minimum period.
 
     .. math::
-        ResAct_t = \sum_{j=0}^{M_{res}-1} ResStart_{t-j},\qquad ResAct_t \le ReservePlaces_{y(t)},
+        ResAct_t = R^0_t + \sum_{j=0}^{M_{res}-1} ResStart_{t-j},\qquad ResAct_t \le ReservePlaces_{y(t)},
         \qquad ResStart_t = 0 \ (t < \ell_{res}) \qquad \forall t
 
     :math:`ResStart_t` are places that come into use in period :math:`t` for
@@ -425,11 +425,14 @@ def add_reserve_activation(b: pyo.Block, first: pyo.Block, d: ChainData) -> None
     periods earlier, in every period (in the two-stage form, with the scenario's path known,
     the lead time binds at the start; ``model/stages.md`` gives the decision its
     information set). A contract may not outlast the reserve places held in any year it spans.
+    :math:`R^0_t` are places still under a contract started before the horizon (zero in a
+    plan from today; a simulation's state, ``model/stages.md`` §4.3).
 
     ==============  ================================  =======
     symbol          component                         unit
     ==============  ================================  =======
     ResStart_t      ``ReserveStart[t]``               places
+    R^0_t           ``reserve_carry``                 places
     \ell_{res}      ``reserve_lead_periods``          periods
     M_{res}         ``reserve_min_contract_periods``  periods
     ==============  ================================  =======
@@ -442,7 +445,8 @@ def add_reserve_activation(b: pyo.Block, first: pyo.Block, d: ChainData) -> None
     b.Reserve_Contract = pyo.Constraint(
         first.T,
         rule=lambda _b, t: (
-            b.ReserveActive[t] == sum(b.ReserveStart[t - j] for j in range(length) if t - j >= 0)
+            b.ReserveActive[t]
+            == carried(d.reserve_carry, t) + sum(b.ReserveStart[t - j] for j in range(length) if t - j >= 0)
         ),
     )
     b.Reserve_Activation = pyo.Constraint(
@@ -450,9 +454,17 @@ def add_reserve_activation(b: pyo.Block, first: pyo.Block, d: ChainData) -> None
     )
 
 
+def carried(values: tuple[float, ...], t: int) -> float:
+    """Places under a contract from before the horizon in period t (0 after the list)."""
+    return values[t] if 0 <= t < len(values) else 0.0
+
+
 def initial_emergency(d: ChainData, t: int) -> float:
     r"""Initial emergency places still under contract in period t: they run out evenly over
-    the minimum contract period, :math:`E^0_t = E^0 \max(0, 1 - t / M_{em})`."""
+    the minimum contract period, :math:`E^0_t = E^0 \max(0, 1 - t / M_{em})`; in a simulation's
+    state the places of the contracts actually running (``emergency_carry``)."""
+    if d.emergency_carry:
+        return carried(d.emergency_carry, t)
     return d.initial_emergency_places * max(0.0, 1.0 - t / d.emergency_min_contract_periods)
 
 

@@ -41,6 +41,7 @@ import pyomo.environ as pyo
 from bekostiging.model import chain_data, chain_problem
 from bekostiging.model.chain_flows import registered
 from bekostiging.model.data import BUDGET_LINES, ChainData, ScenarioInflow
+from bekostiging.model.reception import carried, initial_emergency
 from bekostiging.schema import MONTHS_PER_YEAR, Case, Policy
 from bekostiging.simulate.calendar import (
     SimulationInputError,
@@ -253,8 +254,8 @@ def end_state(first: pyo.Block, b: pyo.Block, d: ChainData, state: State, plan: 
     last = months - 1
     arriving: dict[str, tuple[float, ...]] = {}
     for p, s in d.staff.items():
-        new: list[float] = [0.0] * 0
-        carried = tuple(state.arriving_fte.get(p, ()))[months:]
+        new: list[float] = []
+        pending_fte = tuple(state.arriving_fte.get(p, ()))[months:]
         for (pp, t), v in first.Hire.items():
             if pp != p or v.value is None or v.value <= 0:
                 continue
@@ -263,7 +264,7 @@ def end_state(first: pyo.Block, b: pyo.Block, d: ChainData, state: State, plan: 
                 extra = [0.0] * (arrival + 1)
                 extra[arrival] = s.cohort_fte * float(v.value)
                 new = list(_add(new, extra))
-        arriving[p] = _add(carried, new)
+        arriving[p] = _add(pending_fte, new)
     end_index = month_index(state.month) + months
     pending: dict[str, tuple[int, ...]] = {}
     for loc in d.locations:
@@ -278,6 +279,31 @@ def end_state(first: pyo.Block, b: pyo.Block, d: ChainData, state: State, plan: 
                 extra_o += [0] * (k + 1 - len(extra_o))
                 extra_o[k] += round(count)
         pending[loc.name] = tuple(int(x) for x in _add(carried_o, extra_o))
+
+    def running(start: pyo.Var, length: int, before: Any, earlier: int) -> tuple[float, ...]:
+        # places under contract in month ``months + i``: earlier contracts (``earlier`` months
+        # of them listed), and starts inside the segment whose minimum period reaches past its end
+        out = []
+        for i in range(max(length, earlier - months)):
+            a = months + i
+            inside = sum(_value(start[s]) for s in range(max(0, a - length + 1), months))
+            out.append(before(a) + inside)
+        while out and out[-1] <= 1e-9:
+            out.pop()
+        return tuple(out)
+
+    emergency = running(
+        b.EmergencyStart,
+        d.emergency_min_contract_periods,
+        lambda a: initial_emergency(d, a),
+        len(d.emergency_carry),
+    )
+    reserve = running(
+        b.ReserveStart,
+        d.reserve_min_contract_periods,
+        lambda a: carried(d.reserve_carry, a),
+        len(d.reserve_carry),
+    )
     recent_n = max(1, min(months, round(d.legal_term_periods)))
     recent = {
         k: float(np.mean([_value(registered(b, k, t)) for t in range(months - recent_n, months)]))
@@ -295,6 +321,8 @@ def end_state(first: pyo.Block, b: pyo.Block, d: ChainData, state: State, plan: 
         status_holders=_value(b.StatusHolders[last]),
         rejected=_value(b.Rejected[last]),
         emergency_places=_value(b.Emergency[last]),
+        emergency_carry=emergency,
+        reserve_carry=reserve,
         recent_registrations=recent,
     )
 

@@ -61,12 +61,16 @@ class State:
     backlog: Mapping[str, float]  # IND backlog per category (cases)
     status_holders: float  # permit holders awaiting housing, in COA
     rejected: float  # rejected awaiting departure
-    emergency_places: float  # emergency places under contract
+    emergency_places: float  # emergency places in use at the end of the last month
     recent_registrations: Mapping[str, float]  # registrations per month before ``month`` (late pipeline)
     money: Money
     # year-level decisions already taken: YEAR_LEVEL name -> year -> value
     commitments: Mapping[str, Mapping[int, float]] = field(default_factory=dict)
     last_plan: Plan | None = None  # the plan of the previous moment (a warm start; never binding)
+    # places under running contracts in month + i (emergency shelter, activated reserve places);
+    # emergency None: the case's own start (its initial emergency places winding down)
+    emergency_carry: tuple[float, ...] | None = None
+    reserve_carry: tuple[float, ...] = ()
 
     @classmethod
     def from_case(cls, case: Case, data: ChainData, month: str | None = None) -> State:

@@ -111,7 +111,9 @@ def window_data(
             initial_backlog=dict(state.backlog),
             initial_status_holders=state.status_holders,
             initial_rejected=state.rejected,
-            initial_emergency_places=state.emergency_places,
+            initial_emergency_places=state.emergency_places if state.emergency_carry is None else 0.0,
+            emergency_carry=tuple(state.emergency_carry or ()),
+            reserve_carry=tuple(state.reserve_carry),
             asielreserve_opening_meur=state.money.balance_meur,
             prehorizon_registrations=dict(state.recent_registrations),
         )
