@@ -32,7 +32,8 @@ def build_first_stage(b: pyo.Block, d: ChainData) -> None:
     add_policy_plan(b, d)
     add_terminal_staff(b, d)
     b.FirstStageCost = pyo.Expression(
-        expr=sum(b.StructuralCost[line, y] for line in b.LINES for y in b.YEARS) + b.TerminalStaffCost
+        expr=sum(b.StructuralCost[line, y] for line in b.LINES for y in b.YEARS)
+        + b.TerminalStaffCost
     )
     b.first_stage_vars = [
         b.Hire,
@@ -119,10 +120,10 @@ def add_staff_balance(b: pyo.Block, d: ChainData) -> None:
     b.Trainees = pyo.Expression(
         b.P,
         b.T,
-        rule=lambda _b, p, t: (
-            sum(hired(p, tau) for tau in range(max(0, t - d.staff[p].lag_periods + 1), t + 1))
-            + d.staff[p].pretrained(t)
-        ),
+        rule=lambda _b, p, t: sum(
+            hired(p, tau) for tau in range(max(0, t - d.staff[p].lag_periods + 1), t + 1)
+        )
+        + d.staff[p].pretrained(t),
     )
     b.Capacity = pyo.Expression(
         b.P,
