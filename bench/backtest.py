@@ -30,8 +30,10 @@ import pandas as pd
 from bekostiging import shipped
 from bekostiging.executor import map_tasks
 from bekostiging.history import load_history
+from bekostiging.history.replay import yearly_parameters
 from bekostiging.history.validation import (
     actuals,
+    history_case,
     mape,
     monthly_from_simulation,
     replay,
@@ -68,6 +70,8 @@ class Task:
 
 def run_task(task: Task) -> PathResult:
     case = load_case(shipped.default_case_dir())
+    if task.history:  # the chain's scalar parameters of those years (history.validation.history_case)
+        case = history_case(case, yearly_parameters())
     ctx = Context.of(case)
     policy = make_policy(task.policy, case.settings.policy)
     if task.history:

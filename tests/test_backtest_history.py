@@ -339,3 +339,14 @@ def test_validation_files_of_a_history_simulation(history):
     )
     assert scores.loc[("status-quo", "coa_bezetting"), "n"] == 1  # 2015 only: 2014 left out
     assert scores.loc[("flexpool", "coa_bezetting"), "mape_percent"] == pytest.approx(0.0)
+
+
+def test_history_case_takes_the_mean_measured_wait_of_status_holders(case, params):
+    from bekostiging.history.validation import history_case
+
+    waits = params.values["housing_wait_months"]
+    assert waits[2024] == pytest.approx(7.5) and len(waits) == 5
+    adjusted = history_case(case, params)
+    by_hand = (7.2 + 4.3 + 3.9 + 7.0 + 7.5) / 5
+    assert adjusted.settings.residence.housing_min_months == pytest.approx(by_hand)
+    assert case.settings.residence.housing_min_months != pytest.approx(by_hand)  # the case itself unchanged

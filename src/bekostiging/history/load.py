@@ -55,9 +55,7 @@ def _allowed(model: type[BaseModel], column: str, message: str) -> str:
     return message
 
 
-def _read_table(
-    folder: Path, name: str, problems: list[InputProblem]
-) -> list[tuple[int, BaseModel]]:
+def _read_table(folder: Path, name: str, problems: list[InputProblem]) -> list[tuple[int, BaseModel]]:
     model, keys = TABLES[name]
     path = folder / name
     columns = list(model.model_fields)
@@ -76,8 +74,11 @@ def _read_table(
             if unknown or missing:
                 problems.append(
                     InputProblem(
-                        name, "header", ",".join(header) or "(empty)",
-                        f"columns {','.join(columns)} (required: {','.join(required)})", row=1,
+                        name,
+                        "header",
+                        ",".join(header) or "(empty)",
+                        f"columns {','.join(columns)} (required: {','.join(required)})",
+                        row=1,
                     )
                 )
                 return []
@@ -92,8 +93,9 @@ def _read_table(
             continue
         if len(values) != len(header):
             problems.append(
-                InputProblem(name, "row", f"{len(values)} values", f"{len(header)} values, one per column",
-                             row=line)
+                InputProblem(
+                    name, "row", f"{len(values)} values", f"{len(header)} values, one per column", row=line
+                )
             )
             continue
         record: dict[str, Any] = {}
@@ -105,8 +107,13 @@ def _read_table(
         key = tuple(str(record.get(k)) for k in keys)
         if key in seen:
             problems.append(
-                InputProblem(name, "row", "/".join(key),
-                             f"each {' x '.join(keys)} once (first on row {seen[key]})", row=line)
+                InputProblem(
+                    name,
+                    "row",
+                    "/".join(key),
+                    f"each {' x '.join(keys)} once (first on row {seen[key]})",
+                    row=line,
+                )
             )
             continue
         seen[key] = line
@@ -117,8 +124,14 @@ def _read_table(
                 column = ".".join(str(p) for p in err["loc"]) or "row"
                 found = record.get(column) if column in record else "(row)"
                 problems.append(
-                    InputProblem(name, column, "(empty)" if found in {None, ""} else str(found),
-                                 _allowed(model, column, err["msg"]), row=line, column=column)
+                    InputProblem(
+                        name,
+                        column,
+                        "(empty)" if found in {None, ""} else str(found),
+                        _allowed(model, column, err["msg"]),
+                        row=line,
+                        column=column,
+                    )
                 )
     return rows
 
@@ -129,8 +142,7 @@ def load_history(path: Path | str | None = DEFAULT_HISTORY) -> History:
     folder = Path(path) if path is not None else shipped.history_dir()
     if not folder.is_dir():
         raise InputErrors(
-            [InputProblem(str(folder), "history", "no such folder",
-                          f"a folder with {', '.join(TABLES)}")]
+            [InputProblem(str(folder), "history", "no such folder", f"a folder with {', '.join(TABLES)}")]
         )
     problems: list[InputProblem] = []
     tables = {name: _read_table(folder, name, problems) for name in TABLES}
@@ -142,8 +154,9 @@ def load_history(path: Path | str | None = DEFAULT_HISTORY) -> History:
             source = getattr(row, "source", "")
             if source and source not in keys:
                 problems.append(
-                    InputProblem(name, "source", source, f"a key of {SOURCES_FILE}", row=line,
-                                 column="source")
+                    InputProblem(
+                        name, "source", source, f"a key of {SOURCES_FILE}", row=line, column="source"
+                    )
                 )
     if problems:
         raise InputErrors(problems)

@@ -43,6 +43,7 @@ PARAMETERS_FILE = "replay_parameters.csv"
 STATUSES = ("reported", "rounded", "provisional", "derived", "estimate", "missing")
 STOCKS = ("occupancy", "registration_queue", "ind_backlog", "status_holders", "rejected", "ind_capacity_fte")
 PARAMETERS = (
+    "housing_wait_months",
     "ind_capacity",
     "permit_share",
     "housing_outflow",
@@ -225,6 +226,13 @@ class YearlyParameters:
 
     values: dict[str, dict[int, float]]
     sources: dict[tuple[str, int], str]
+
+    def mean(self, parameter: str) -> float:
+        """The mean of a parameter over the years it is given for (a scalar of the model)."""
+        known = self.values.get(parameter, {})
+        if not known:
+            raise KeyError(f"{PARAMETERS_FILE}: no {parameter}")
+        return float(sum(known.values()) / len(known))
 
     def series(self, parameter: str, years: list[int] | range) -> list[float]:
         """The parameter for each year; a missing year is an error naming it."""

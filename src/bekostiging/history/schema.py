@@ -106,10 +106,12 @@ class InflowPeriod(Figure):
 
 
 class CoaFigure(Figure):
-    """COA occupancy (persons) or capacity (places) on a date."""
+    """COA occupancy (persons), status holders among them (persons) or capacity (places) on a date."""
 
     date: date
-    measure: Literal["occupancy", "occupancy_average", "capacity", "capacity_target", "capacity_need"]
+    measure: Literal[
+        "occupancy", "occupancy_average", "capacity", "capacity_target", "capacity_need", "status_holders"
+    ]
     value: float | None = Field(None, ge=0.0)
 
     def _value(self) -> float | None:

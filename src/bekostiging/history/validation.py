@@ -51,6 +51,16 @@ METRICS: dict[str, tuple[str, str]] = {
     "coa_bezetting": ("COA-bezetting (personen, eind jaar)", "COA occupancy (persons, year-end)"),
     "ind_voorraad": ("IND-voorraad asiel (zaken, eind jaar)", "IND asylum backlog (cases, year-end)"),
     "ind_beslissingen": ("IND-beslissingen asiel (per jaar)", "IND asylum decisions (per year)"),
+    "coa_statushouders": (
+        "Statushouders in de COA-opvang (personen)",
+        "Status holders in COA reception (persons)",
+    ),
+}
+# the column of the monthly frame each dated metric is read from
+STOCK_COLUMNS = {
+    "coa_bezetting": "occupancy",
+    "ind_voorraad": "backlog",
+    "coa_statushouders": "status_holders",
 }
 LABELS: dict[str, tuple[str, str]] = {
     "simulated": ("gesimuleerd", "simulated"),
@@ -63,7 +73,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "mape": ("MAPE", "MAPE"),
 }
 CHART_DPI = 120
-CHART_SIZE_IN = (13.0, 4.2)
+CHART_SIZE_IN = (17.0, 4.2)
 PERCENT = 100.0
 
 
@@ -82,6 +92,19 @@ class Replay:
     state: StartState
     parameters: YearlyParameters
     objective: float | None
+
+
+def history_case(case: Case, params: YearlyParameters) -> Case:
+    """The case with the history's scalar chain parameters: the status holders' stay in COA
+    (``residence.housing_min_months``) = the mean of the waits measured in the history
+    (``housing_wait_months``: status holders in COA / housing outflow per month, Little's law).
+
+    The model takes this stay as one number; the history shows 4 months in quiet years
+    (2018-2019) and 7 in the crunch years (2015, 2022, 2024).
+    """
+    st = case.settings
+    residence = st.residence.model_copy(update={"housing_min_months": params.mean("housing_wait_months")})
+    return case.model_copy(update={"settings": st.model_copy(update={"residence": residence})})
 
 
 def replay_case(
@@ -215,7 +238,7 @@ def replay(
     state = state or start_state(history_dir)
     season = {r.month: r.factor for r in case.seasonality} or case_seasonality()
     inflow = monthly_inflow(history, params, season, first_year, last_year)
-    rcase = replay_case(case, state, params, first_year, last_year)
+    rcase = replay_case(history_case(case, params), state, params, first_year, last_year)
     data = chain_data(rcase, replay_policy())
     cats = [c.value for c in Category]
     scenario = ScenarioInflow(REPLAY_SCENARIO, inflow[cats].to_numpy(dtype=float))
@@ -258,7 +281,8 @@ def replay(
 
 
 def actuals(history: History, first_year: int, last_year: int) -> pd.DataFrame:
-    """Real year-end occupancy, asylum backlog and yearly asylum decisions from the history.
+    """Real year-end occupancy, asylum backlog, yearly asylum decisions and the dated counts of
+    status holders in COA reception from the history.
 
     Columns: metric, year, actual, date (of the figure), source (key and status). A year-end
     that is missing is stood in for by the nearest dated occupancy within
@@ -310,6 +334,21 @@ def actuals(history: History, first_year: int, last_year: int) -> pd.DataFrame:
                     "source": f"{total[0].source} (derived: total - nareis)",
                 }
             )
+        holders = [
+            r
+            for r in history.coa
+            if r.measure == "status_holders" and r.value is not None and r.date.year == year
+        ]
+        for r in sorted(holders, key=lambda r: r.date):
+            rows.append(
+                {
+                    "metric": "coa_statushouders",
+                    "year": year,
+                    "actual": r.value,
+                    "date": r.date,
+                    "source": f"{r.source} ({r.status.value})",
+                }
+            )
         dec = [r for r in ind if r.measure == "decisions" and r.category == "asylum"]
         if dec:
             rows.append(
@@ -338,8 +377,9 @@ def validation_frame(result: Replay | pd.DataFrame, real: pd.DataFrame) -> pd.Da
             simulated = float(monthly.loc[months, "decisions"].sum()) if len(months) == MONTHS else np.nan
         else:
             label = f"{row.date.year}-{row.date.month:02d}"
-            column = "occupancy" if row.metric == "coa_bezetting" else "backlog"
-            simulated = float(monthly.loc[label, column]) if label in monthly.index else np.nan
+            column = STOCK_COLUMNS[row.metric]
+            known = label in monthly.index and column in monthly.columns
+            simulated = float(monthly.loc[label, column]) if known else np.nan
         out.append(
             {
                 "metric": row.metric,
@@ -354,7 +394,12 @@ def validation_frame(result: Replay | pd.DataFrame, real: pd.DataFrame) -> pd.Da
     return frame.dropna(subset=["simulated"]).reset_index(drop=True)
 
 
-SIMULATION_COLUMNS = {"occupancy": "occupancy", "ind_backlog": "backlog", "ind_decisions": "decisions"}
+SIMULATION_COLUMNS = {
+    "occupancy": "occupancy",
+    "ind_backlog": "backlog",
+    "ind_decisions": "decisions",
+    "status_holders": "status_holders",
+}
 
 
 def monthly_from_simulation(tidy: pd.DataFrame) -> pd.DataFrame:
@@ -401,8 +446,9 @@ def validation_chart(result: Replay | pd.DataFrame, frame: pd.DataFrame, png: Pa
             )
             ax.plot(real["year"] + 0.5, real["actual"], "o", color="black", label=word("actual", lang))
         else:
-            column = "occupancy" if metric == "coa_bezetting" else "backlog"
-            ax.plot(x, monthly[column].to_numpy(), color="tab:blue", label=word("simulated", lang))
+            column = STOCK_COLUMNS[metric]
+            if column in monthly.columns:
+                ax.plot(x, monthly[column].to_numpy(), color="tab:blue", label=word("simulated", lang))
             dates = pd.to_datetime(real["date"])
             ax.plot(
                 dates.dt.year + (dates.dt.day_of_year - 0.5) / 365.25,
