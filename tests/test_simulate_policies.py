@@ -115,3 +115,16 @@ def test_a_warm_start_from_the_previous_plan_never_changes_the_optimum(case) -> 
     warm = WarmStartHighs(EXACT, start).solve(warm_model)
     assert warm.extra["start_columns"] == len(start)
     assert warm.objective == pytest.approx(cold.objective, rel=1e-9)
+
+
+def test_letter_options_combine_as_rules(case) -> None:  # type: ignore[no-untyped-def]
+    both = make_policy("flexpool+lagere-bezettingsgraad", case.settings.policy, [TINY_CASE])
+    rules = both.rules
+    assert rules.allow_flexpool and rules.allow_location_changes  # each lever one of them allows
+    assert not rules.allow_reserve_places and not rules.allow_staff_changes
+    assert rules.occupancy_norm == pytest.approx(0.85)  # the lower norm of option 5
+    assert rules.funding_ratio_min == pytest.approx(1.0) and rules.funding_ratio_max is None
+    reserve = make_policy("asielreserve-huidig+asielreserve", case.settings.policy, [TINY_CASE]).rules
+    assert reserve.asielreserve_rule == "versterkt"
+    with pytest.raises(ValueError, match="unknown policy"):
+        make_policy("flexpool+geen-optie", case.settings.policy, [TINY_CASE])

@@ -41,7 +41,8 @@ def _names(value: str) -> list[str]:
     show_default=True,
     help="Policies, comma-separated: status-quo, a letter option or combination by preset name "
     "(flexpool, asielreserve, boven-mpp, reservecapaciteit, lagere-bezettingsgraad, combinatie, "
-    "asielreserve-huidig, or a preset file), lookahead (lookahead:PRESET), tuned (tuned:x=X,y=Y).",
+    "asielreserve-huidig, or a preset file), combinations a+b (flexpool+reservecapaciteit), lookahead "
+    "(lookahead:PRESET), tuned (tuned:x=X,y=Y).",
 )
 @click.option(
     "--paths",

@@ -311,9 +311,50 @@ def make_policy(
     if text == LOOKAHEAD:
         return Lookahead(LOOKAHEAD, case_rules)
     if text.startswith(LOOKAHEAD + ":"):
-        inner = _preset(text.split(":", 1)[1], case_dirs, policies_dir, name)
+        inner = _rules(text.split(":", 1)[1], case_dirs, policies_dir, name)
         return Lookahead(text, inner)
-    return PresetRule(text, _preset(text, case_dirs, policies_dir, name))
+    return PresetRule(text, _rules(text, case_dirs, policies_dir, name))
+
+
+def _rules(text: str, case_dirs: Sequence[FsPath], policies_dir: FsPath | None, original: str) -> Policy:
+    """One preset, or a combination ``a+b+…`` of presets (:func:`combine`)."""
+    parts = [p.strip() for p in text.split("+")]
+    if len(parts) == 1:
+        return _preset(text, case_dirs, policies_dir, original)
+    return combine([_preset(p, case_dirs, policies_dir, original) for p in parts])
+
+
+def combine(presets: Sequence[Policy]) -> Policy:
+    """Letter options combined (``flexpool+reservecapaciteit``): every lever any of them allows,
+    the lowest occupancy norm, the highest funding floor, a funding cap only if all have one
+    (the highest), the strengthened asielreserve rule if any uses it; scope per partner only
+    if all are per partner."""
+    mins = [p.funding_ratio_min for p in presets if p.funding_ratio_min is not None]
+    maxs = [p.funding_ratio_max for p in presets]
+    low = max(mins) if mins else None
+    high = None if any(x is None for x in maxs) else max(x for x in maxs if x is not None)
+    if low is not None and high is not None and high < low:
+        high = low
+    return Policy(
+        name="+".join(p.name for p in presets),
+        description="combinatie van " + ", ".join(p.name for p in presets),
+        allow_flexpool=any(p.allow_flexpool for p in presets),
+        allow_reserve_places=any(p.allow_reserve_places for p in presets),
+        allow_asielreserve=any(p.allow_asielreserve for p in presets),
+        asielreserve_rule=(
+            "versterkt"
+            if any(p.allow_asielreserve and p.asielreserve_rule == "versterkt" for p in presets)
+            else "eindejaarsmarge"
+        ),
+        allow_staff_changes=any(p.allow_staff_changes for p in presets),
+        allow_location_changes=any(p.allow_location_changes for p in presets),
+        occupancy_norm=min(p.occupancy_norm for p in presets),
+        funding_ratio_scope="partner"
+        if all(p.funding_ratio_scope == "partner" for p in presets)
+        else "chain",
+        funding_ratio_min=low,
+        funding_ratio_max=high,
+    )
 
 
 def _preset(text: str, case_dirs: Sequence[FsPath], policies_dir: FsPath | None, original: str) -> Policy:
@@ -323,7 +364,7 @@ def _preset(text: str, case_dirs: Sequence[FsPath], policies_dir: FsPath | None,
         known = ", ".join(policy_names(case_dirs, policies_dir))
         raise SimulationInputError(
             f"--policy {original!r}: unknown policy; choose from {known}, "
-            f"lookahead:PRESET or tuned:x=X,y=Y (or a preset file)"
+            f"a combination a+b, lookahead:PRESET or tuned:x=X,y=Y (or a preset file)"
         ) from exc
 
 
@@ -335,6 +376,7 @@ __all__ = [
     "PresetRule",
     "Tuned",
     "Tuning",
+    "combine",
     "make_policy",
     "mpp_plan",
     "plan_from",
