@@ -140,8 +140,8 @@ def test_compare_cli_terminal_html_and_excel(two_runs, tmp_path: Path) -> None:
     import openpyxl
 
     wb = openpyxl.load_workbook(out / "comparison.xlsx")
-    assert wb.sheetnames[:4] == ["Levers", "Funding", "KPIs", "Costs"]
-    assert "Input differences" in wb.sheetnames
+    assert wb.sheetnames[:5] == ["Runs", "Levers", "Funding", "Indicators", "Costs"]
+    assert "Technical input differences" in wb.sheetnames
     again = CliRunner().invoke(
         main, ["compare", pa.name, pb.name, "--runs-dir", str(runs), "--out", str(out), "--lang", "en"]
     )

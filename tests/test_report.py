@@ -188,29 +188,30 @@ def test_failed_run_has_no_annex(tmp_path: Path) -> None:
 def test_xlsx_sheets_headers_and_no_formulas(annexes) -> None:
     wb = openpyxl.load_workbook(annexes["nl"]["xlsx"])
     for sheet in (
+        "Inhoud",
         "Samenvatting",
-        "Maatregelen",
         "Plan",
         "Financiering",
         "Indicatoren",
         "Kosten",
         "Stromen",
         "Scenario's",
-        "Instellingen",
         "Herkomst",
         "Begrippen",
-        "in-locations",
-        "in-scenarios",
+        "Technisch maatregelen",
+        "Technisch instellingen",
+        "Technisch invoer locations",
+        "Technisch invoer scenarios",
     ):
         assert sheet in wb.sheetnames, sheet
-    levers = wb["Maatregelen"]
-    assert levers.freeze_panes == "A2"
-    assert [c.value for c in levers[1]] == ["Maatregel", "Waarde", "Eenheid"]
+    summary = wb["Samenvatting"]
+    assert summary.freeze_panes == "B3"  # below the units row, right of the labels
+    assert [c.value for c in summary[1]] == ["Onderwerp", "Waarde", "Eenheid"]
     funding = wb["Financiering"]
-    header = [c.value for c in funding[1]]
-    ratio_col = header.index("Budget / MPP-behoefte") + 1
-    assert funding.cell(row=2, column=ratio_col).number_format == "0.0%"
-    assert funding.cell(row=2, column=header.index("Begroot") + 1).number_format == "#,##0"
+    rows = {(r[0].value, r[1].value): r for r in funding.iter_rows(min_row=3)}
+    ratio = rows[("IND", "Begroot / MPP-behoefte")]
+    assert ratio[3].number_format == "0.0%" and isinstance(ratio[3].value, float)
+    assert rows[("IND", "Begroot")][3].number_format == "#,##0.0"  # € mln, one decimal
     formulas = [
         (ws.title, c.coordinate)
         for ws in wb.worksheets
@@ -231,7 +232,7 @@ def test_xlsx_sheets_headers_and_no_formulas(annexes) -> None:
 @pytest.mark.unit
 def test_xlsx_english_sheet_names(annexes) -> None:
     wb = openpyxl.load_workbook(annexes["en"]["xlsx"])
-    assert wb.sheetnames[:3] == ["Summary", "Levers", "Plan"]
+    assert wb.sheetnames[:3] == ["Contents", "Summary", "Funding"]
     assert "Glossary" in wb.sheetnames
 
 

@@ -229,6 +229,98 @@ def options_lines(frame: pd.DataFrame, lang: Lang = DEFAULT_LANG) -> list[str]:
     return lines
 
 
+OPTION_SHEET_WORDS: dict[str, tuple[str, str]] = {
+    "sheet": ("Opties", "Options"),
+    "weights_sheet": ("Gevoeligheid wegingen", "Weight sensitivity"),
+    "technical": ("Technisch opties", "Technical options"),
+    "preset": ("Optie", "Option"),
+    "status": ("Status", "Status"),
+    "rank": ("Rang op kasuitgaven", "Rank on cash"),
+    "run": ("Run", "Run"),
+    "gap": ("Gap", "Gap"),
+    "delta": ("verschil met huidig beleid", "difference against status quo"),
+    "weight": ("Weging", "Weight"),
+    "factor": ("Factor", "Factor"),
+    "recommended": ("Laagste doelfunctie", "Lowest objective"),
+    "recommended_cash": ("Kasuitgaven daarvan", "Its cash spending"),
+    "changed": ("Andere optie dan bij factor 1", "Another option than at factor 1"),
+    "all": ("alle wegingen (zoals berekend)", "every weight (as solved)"),
+    "yes": ("ja", "yes"),
+    "no": ("nee", "no"),
+}
+
+
+def _ow(key: str, lang: Lang) -> str:
+    nl, en = OPTION_SHEET_WORDS[key]
+    return nl if lang == "nl" else en
+
+
+def options_sheets(frame: pd.DataFrame, sensitivity: pd.DataFrame | None, lang: Lang = DEFAULT_LANG) -> list:
+    """The options workbook: per option the measures in € mln or their unit, each with its
+    difference against the status quo; the weight sensitivity; the raw table on a technical sheet."""
+    from bekostiging.report.workbook import COUNT, DECIMAL, MILLIONS, Column, Sheet, unit
+
+    ranked = frame.sort_values("cash_rank", kind="stable").reset_index(drop=True)
+    shown = pd.DataFrame(
+        {
+            "preset": ranked["preset"].astype(str),
+            "status": [status_word(v, lang) for v in ranked["status"]],
+            "rank": ranked["cash_rank"],
+            "gap": ranked["gap"],
+        }
+    )
+    columns = [
+        Column("preset", _ow("preset", lang)),
+        Column("status", _ow("status", lang)),
+        Column("rank", _ow("rank", lang), unit("number", lang), COUNT),
+    ]
+    for col, _label, scale, unit_key in (*OPTIONS_METRICS, *OPTIONS_BESIDE):
+        money = scale == EUR_MILLION
+        unit_text = unit("mln", lang) if money else term(unit_key, lang)
+        fmt = MILLIONS if money else COUNT
+        shown[col] = ranked[col].astype(float) / scale
+        columns.append(Column(col, term(col, lang), unit_text, fmt))
+        diff = f"{col}{DIFF_SUFFIX}"
+        if diff in ranked.columns:
+            shown[diff] = ranked[diff].astype(float) / scale
+            columns.append(Column(diff, f"{term(col, lang)}: {_ow('delta', lang)}", unit_text, fmt))
+    columns.append(Column("gap", _ow("gap", lang), unit("percent", lang), "0.00%"))
+    shown["run_id"] = ranked["run_id"].astype(str)
+    columns.append(Column("run_id", _ow("run", lang)))
+    sheets = [Sheet(_ow("sheet", lang), shown, tuple(columns), keys=1)]
+    if sensitivity is not None and not sensitivity.empty:
+        sens = pd.DataFrame(
+            {
+                "weight": [
+                    _ow("all", lang) if k == "all" else term(f"weight_{k}", lang)
+                    for k in sensitivity["weight"].astype(str)
+                ],
+                "factor": sensitivity["factor"].astype(float),
+                "recommended": sensitivity["recommended"].astype(str),
+                "cash": sensitivity["recommended_cash_eur"].astype(float) / EUR_MILLION,
+                "rank": sensitivity["cash_rank"],
+                "changed": [_ow("yes" if c else "no", lang) for c in sensitivity["changed"]],
+            }
+        )
+        sheets.append(
+            Sheet(
+                _ow("weights_sheet", lang),
+                sens,
+                (
+                    Column("weight", _ow("weight", lang)),
+                    Column("factor", _ow("factor", lang), "×", DECIMAL),
+                    Column("recommended", _ow("recommended", lang)),
+                    Column("cash", _ow("recommended_cash", lang), unit("mln", lang), MILLIONS),
+                    Column("rank", _ow("rank", lang), unit("number", lang), COUNT),
+                    Column("changed", _ow("changed", lang)),
+                ),
+                keys=1,
+            )
+        )
+    sheets.append(Sheet(_ow("technical", lang), frame, technical=True, keys=1))
+    return sheets
+
+
 def sensitivity_lines(table: pd.DataFrame, lang: Lang = DEFAULT_LANG) -> list[str]:
     """The weight-sensitivity table as text: does the recommended option change?"""
     nl = lang == "nl"
@@ -339,7 +431,7 @@ def options_cmd(
     from bekostiging.io.case import load_case
     from bekostiging.pipeline import solve_case
     from bekostiging.policies import STATUS_QUO
-    from bekostiging.report.xlsx import Sheet, write_workbook
+    from bekostiging.report.workbook import write_workbook
     from bekostiging.runs.progress import Progress, Verbosity
     from bekostiging.runs.store import start_run
 
@@ -397,16 +489,16 @@ def options_cmd(
         if lang == "nl"
         else f"Options on {scenario_set.name} ({len(scenario_set.scenarios)} scenarios); status quo in grey"
     )
-    _publish_bytes(targets[0], frame.to_csv(index=False).encode("utf-8"))
-    tmp_xlsx = folder / f".{OPTIONS_TABLE}.xlsx.tmp"
-    write_workbook([Sheet(OPTIONS_TABLE, frame)], tmp_xlsx)
-    _link(tmp_xlsx, targets[1])
-    _publish_bytes(targets[2], options_chart(frame, STATUS_QUO, title, lang))
     from bekostiging.analytics.chain import analysis_dir
     from bekostiging.analytics.weights import weight_sensitivity
     from bekostiging.report.analysis import SENSITIVITY_FILE
 
     sensitivity = weight_sensitivity(frame)
+    _publish_bytes(targets[0], frame.to_csv(index=False).encode("utf-8"))
+    tmp_xlsx = folder / f".{OPTIONS_TABLE}.xlsx.tmp"
+    write_workbook(options_sheets(frame, sensitivity, lang), tmp_xlsx, lang)
+    _link(tmp_xlsx, targets[1])
+    _publish_bytes(targets[2], options_chart(frame, STATUS_QUO, title, lang))
     sens_path = folder / SENSITIVITY_FILE
     if not sens_path.exists():
         _publish_bytes(sens_path, sensitivity.to_csv(index=False).encode("utf-8"))

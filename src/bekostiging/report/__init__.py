@@ -58,19 +58,23 @@ def write_report(
     if existing and not overwrite:
         raise ReportError(f"{existing[0]} exists; choose another --out folder or pass --overwrite")
     target_dir.mkdir(parents=True, exist_ok=True)
-    doc = build_report(record, language, options_dir, simulation_dirs)
+    # the workbook is built from the run's tables; the annex document only for the text formats
+    text_formats = any(f != "xlsx" for f in paths)
+    doc = build_report(record, language, options_dir, simulation_dirs) if text_formats else None
     written = []
     for fmt, path in paths.items():
         tmp = path.with_name(f".{path.name}.tmp")
         try:
-            if fmt == "pdf":
+            if fmt == "xlsx":
+                write_report_xlsx(record, language, tmp)
+            elif doc is None:
+                raise ReportError(f"no annex document for {fmt}")  # unreachable: built above
+            elif fmt == "pdf":
                 tmp.write_bytes(to_pdf(doc))
             elif fmt == "html":
                 tmp.write_text(to_html(doc), encoding="utf-8")
-            elif fmt == "md":
-                tmp.write_text(to_markdown(doc, target_dir, path.stem), encoding="utf-8")
             else:
-                write_report_xlsx(record, language, tmp, doc)
+                tmp.write_text(to_markdown(doc, target_dir, path.stem), encoding="utf-8")
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)  # only still there when writing failed

@@ -21,6 +21,7 @@ import pandas as pd
 
 from bekostiging.analytics.chain import read_value_table
 from bekostiging.report import data
+from bekostiging.report.i18n import unit_kind
 from bekostiging.runs.store import SCENARIOS_SUBDIR, RunRecord, parse_run_id
 
 MAX_DIFFS_PER_FILE = 200  # beyond this a file's differences are counted, not listed
@@ -37,6 +38,10 @@ FILE_ADDED = "(file added)"
 FILE_REMOVED = "(file removed)"
 TEXT_CHANGED = "(text changed)"
 MORE = "(more)"
+# Δ% is shown only against a first value of at least this share of the larger of the two: a
+# change from (almost) nothing is said by Δ alone, not by a percentage of tens of thousands.
+MEANINGFUL_BASE_SHARE = 0.01
+RATIO_MEASURES = frozenset({"ratio"})  # a difference of ratios is in percentage points: no Δ%
 
 
 def run_label(record: RunRecord) -> str:
@@ -52,7 +57,9 @@ def side_by_side(
 ) -> pd.DataFrame:
     """Keys, one value column per run, then ``Δ <label>`` and ``Δ% <label>`` for every run after the first.
 
-    Δ% is relative to the first run's absolute value; empty when that is zero or missing.
+    Δ% is relative to the first run's absolute value; empty when that is zero or missing,
+    when it is below :data:`MEANINGFUL_BASE_SHARE` of the larger value (a change from almost
+    nothing), and for ratios (their Δ is in percentage points).
     """
     merged: pd.DataFrame | None = None
     for frame, label in zip(frames, labels, strict=True):
@@ -64,6 +71,12 @@ def side_by_side(
     for label in labels[1:]:
         delta = merged[label] - merged[first]
         base = merged[first].abs().replace(0.0, np.nan)
+        larger = np.fmax(merged[first].abs(), merged[label].abs()).fillna(0.0)
+        base = base.where(base.fillna(0.0) >= MEANINGFUL_BASE_SHARE * larger)
+        if "measure" in merged.columns:
+            base = base.where(~merged["measure"].astype(str).isin(RATIO_MEASURES))
+        if "unit" in merged.columns:
+            base = base.where(merged["unit"].astype(str).map(unit_kind) != "percent")
         merged[f"Δ {label}"] = delta
         merged[f"Δ% {label}"] = delta / base
     return merged.reset_index(drop=True)

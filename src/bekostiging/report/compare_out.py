@@ -12,9 +12,21 @@ from bekostiging.report import charts
 from bekostiging.report.analysis import value_title
 from bekostiging.report.compare import Comparison
 from bekostiging.report.document import Block, Document, Heading, Image, Paragraph, Table
-from bekostiging.report.i18n import EUR_MILLION, Lang, fmt_percent, fmt_unit_value, stage_term, term
+from bekostiging.report.i18n import (
+    EUR_MILLION,
+    TERMS,
+    Lang,
+    fmt_percent,
+    fmt_unit_value,
+    stage_term,
+    status_word,
+    term,
+    unit_kind,
+    unit_words,
+)
+from bekostiging.report.money import kpi_label
 from bekostiging.report.render import to_html
-from bekostiging.report.xlsx import Sheet, write_workbook
+from bekostiging.report.workbook import Sheet, write_workbook
 
 FILE_STEM = {"nl": "vergelijking", "en": "comparison"}
 CHANGE_TOLERANCE = 1e-9  # a relative difference below this is shown as unchanged (rounding)
@@ -161,24 +173,162 @@ def comparison_document(cmp: Comparison, lang: Lang) -> Document:
     return Document(term("compare_title", lang), " · ".join(cmp.run_ids), lang, tuple(blocks))
 
 
+SHEET_NAMES = {  # section → sheet (Dutch, English)
+    "levers": ("Maatregelen", "Levers"),
+    "funding": ("Financiering", "Funding"),
+    "kpis": ("Indicatoren", "Indicators"),
+    "value": ("Waarde van informatie", "Value of information"),
+    "costs": ("Kosten", "Costs"),
+    "cost_per_year": ("Kasuitgaven per jaar", "Cash per year"),
+    "backlog_per_year": ("Voorraad per jaar", "Backlog per year"),
+    "runs": ("Runs", "Runs"),
+    "inputs": ("Technisch invoerverschillen", "Technical input differences"),
+}
+FUNDING_MEASURES = {"budget_eur": "EUR", "ratio": "ratio"}  # funding rows: measure → unit
+
+
+def _pick(pair: tuple[str, str], lang: Lang) -> str:
+    return pair[0] if lang == "nl" else pair[1]
+
+
+def _row_unit(unit: str, lang: Lang) -> tuple[str, str, float]:
+    """(unit shown, number format, divisor) of a row: money in € mln, ratios in %, else a count."""
+    from bekostiging.report.workbook import COUNT, DECIMAL, MILLIONS, PERCENT
+    from bekostiging.report.workbook import unit as unit_word
+
+    kind = unit_kind(unit)
+    if kind == "money":
+        return unit_word("mln", lang), MILLIONS, EUR_MILLION
+    if kind == "percent":
+        return unit_word("percent", lang), PERCENT, 1.0
+    u = unit.strip()
+    shown = term(u, lang) if u in TERMS else unit_words(u, lang)
+    return shown, DECIMAL if u.upper() == "FTE" else COUNT, 1.0
+
+
+def _side_sheet(
+    section: str,
+    frame: pd.DataFrame,
+    cmp: Comparison,
+    keys: list[tuple[str, str, Callable]],
+    units: pd.Series,
+    lang: Lang,
+) -> Sheet:
+    """Keys in words, the unit, every run's value, and Δ and Δ% against the first run, as numbers."""
+    from bekostiging.report.workbook import PER_ROW, PERCENT, Column
+    from bekostiging.report.workbook import unit as unit_word
+
+    shown_units = [_row_unit(str(u), lang) for u in units]
+    out = pd.DataFrame({k: [name(v, lang) for v in frame[k]] for k, _h, name in keys})
+    out["unit"] = [u for u, _f, _s in shown_units]
+    per_row = unit_word("per_row", lang)
+    columns = [Column(k, head) for k, head, _n in keys]
+    columns.append(Column("unit", term("unit", lang)))
+    divisors = pd.Series([d for _u, _f, d in shown_units], index=frame.index, dtype=float)
+    for i, label in enumerate(cmp.labels):
+        out[label] = (frame[label].astype(float) / divisors).to_numpy()
+        columns.append(Column(label, label, per_row, PER_ROW))
+        if i > 0:
+            out[f"Δ {label}"] = (frame[f"Δ {label}"].astype(float) / divisors).to_numpy()
+            out[f"Δ% {label}"] = frame[f"Δ% {label}"].astype(float).to_numpy()
+            columns.append(Column(f"Δ {label}", f"Δ {label}", per_row, PER_ROW))
+            columns.append(Column(f"Δ% {label}", f"Δ% {label}", unit_word("percent", lang), PERCENT))
+    return Sheet(
+        _pick(SHEET_NAMES[section], lang),
+        out,
+        tuple(columns),
+        keys=len(keys) + 1,
+        row_formats=tuple(f for _u, f, _d in shown_units),
+    )
+
+
+def _per_year_sheet(section: str, frame: pd.DataFrame, what: str, lang: Lang, money: bool) -> Sheet | None:
+    """A per-run, per-year table with the years as columns."""
+    from bekostiging.report.workbook import COUNT, MILLIONS, Column
+    from bekostiging.report.workbook import unit as unit_word
+
+    if frame.empty:
+        return None
+    wide = frame.pivot_table(index="run", columns="year", values="value", aggfunc="sum", sort=False)
+    years = [int(y) for y in wide.columns]
+    out = pd.DataFrame({"run": [str(r) for r in wide.index]})
+    for y in years:
+        out[str(y)] = (wide[y].astype(float) / (EUR_MILLION if money else 1.0)).to_numpy()
+    shown = unit_word("mln", lang) if money else what
+    columns = (
+        Column("run", term("run", lang)),
+        *(Column(str(y), str(y), shown, MILLIONS if money else COUNT) for y in years),
+    )
+    return Sheet(_pick(SHEET_NAMES[section], lang), out, columns)
+
+
+def _runs_sheet(cmp: Comparison, lang: Lang) -> Sheet:
+    from bekostiging.report.workbook import Column
+
+    frame = pd.DataFrame(
+        {
+            "label": list(cmp.labels),
+            "run_id": list(cmp.run_ids),
+            "status": [status_word(s, lang) for s in cmp.statuses],
+        }
+    )
+    return Sheet(
+        _pick(SHEET_NAMES["runs"], lang),
+        frame,
+        (Column("label", term("run", lang)), Column("run_id", "Id"), Column("status", term("status", lang))),
+    )
+
+
+def _word(value: object, lang: Lang) -> str:
+    return term(str(value), lang)
+
+
 def comparison_sheets(cmp: Comparison, lang: Lang) -> list[Sheet]:
-    """Raw numbers (not text) per section, so finance staff can compute with them."""
-    names = {
-        "levers": ("Maatregelen", "Levers"),
-        "funding": ("Financiering", "Funding"),
-        "kpis": ("Indicatoren", "KPIs"),
-        "costs": ("Kosten", "Costs"),
-        "inputs": ("Invoerverschillen", "Input differences"),
-        "cost_per_year": ("Kosten per jaar", "Cost per year"),
-        "backlog_per_year": ("Voorraad per jaar", "Backlog per year"),
-    }
-    sheets = []
-    for key, (nl, en) in names.items():
-        frame: pd.DataFrame = getattr(cmp, key)
-        formats = {c: "0.0%" for c in frame.columns if str(c).startswith("Δ%")}
-        headers = {c: term(str(c), lang) for c in frame.columns}
-        sheets.append(Sheet(nl if lang == "nl" else en, frame, formats=formats, headers=headers))
-    return sheets
+    """Numbers as numbers (money in € mln, ratios in %), keys in words, Δ and Δ% per later run;
+    the input differences (file names and keys of the model) on a technical sheet."""
+    from bekostiging.report.workbook import Column
+
+    sheets: list[Sheet | None] = [_runs_sheet(cmp, lang)]
+    if not cmp.levers.empty:
+        keys = [("lever", term("lever", lang), _word)]
+        sheets.append(_side_sheet("levers", cmp.levers, cmp, keys, cmp.levers["unit"], lang))
+    if not cmp.funding.empty:
+        keys = [
+            ("partner", term("partner", lang), _word),
+            ("year", term("year", lang), lambda v, _lang: int(v)),
+            ("measure", term("measure", lang), _word),
+        ]
+        units = cmp.funding["measure"].map(FUNDING_MEASURES).fillna("")
+        sheets.append(_side_sheet("funding", cmp.funding, cmp, keys, units, lang))
+    if not cmp.kpis.empty:
+        keys = [("kpi", term("kpi", lang), kpi_label)]
+        sheets.append(_side_sheet("kpis", cmp.kpis, cmp, keys, cmp.kpis["unit"], lang))
+    if not cmp.value.empty:
+        keys = [("measure", term("measure", lang), lambda v, lg: term(f"measure_{v}", lg))]
+        sheets.append(_side_sheet("value", cmp.value, cmp, keys, cmp.value["unit"], lang))
+    if not cmp.costs.empty:
+        keys = [
+            ("kind", term("kind", lang), _word),
+            ("partner", term("partner", lang), _word),
+            ("component", term("component", lang), _word),
+            ("stage", term("stage", lang), stage_term),
+        ]
+        units = pd.Series(["EUR"] * len(cmp.costs), index=cmp.costs.index)
+        sheets.append(_side_sheet("costs", cmp.costs, cmp, keys, units, lang))
+    sheets.append(_per_year_sheet("cost_per_year", cmp.cost_per_year, "", lang, money=True))
+    sheets.append(
+        _per_year_sheet("backlog_per_year", cmp.backlog_per_year, term("persons", lang), lang, money=False)
+    )
+    inputs = cmp.inputs
+    sheets.append(
+        Sheet(
+            _pick(SHEET_NAMES["inputs"], lang),
+            inputs,
+            tuple(Column(str(c), term(str(c), lang)) for c in inputs.columns),
+            technical=True,
+        )
+    )
+    return [s for s in sheets if s is not None]
 
 
 def write_comparison(cmp: Comparison, lang: Lang, out_dir: Path, overwrite: bool = False) -> list[Path]:
@@ -192,7 +342,7 @@ def write_comparison(cmp: Comparison, lang: Lang, out_dir: Path, overwrite: bool
     tmp = html_path.with_name(f".{html_path.name}.tmp")
     tmp.write_text(to_html(comparison_document(cmp, lang)), encoding="utf-8")
     os.replace(tmp, html_path)
-    write_workbook(comparison_sheets(cmp, lang), xlsx_path)
+    write_workbook(comparison_sheets(cmp, lang), xlsx_path, lang)
     return [html_path, xlsx_path]
 
 
