@@ -93,3 +93,122 @@ def test_kpis_backlog_start_end_and_mean():
     assert _kpi(tables, "backlog_end_persons", EXPECTED) == pytest.approx(0.0, abs=TOL)
     assert tables["plan"].query("lever == 'regular_places'")["value"].tolist() == pytest.approx([1000.0] * 4)
     assert set(tables["costs"]["year"]) == {YEAR}
+
+
+def _penalty_case():
+    """test_add_penalties: registration 100 a quarter, IND 5 FTE = 50 decisions a quarter at
+    EUR 1,000 an FTE-quarter, 5 queued at the start, late cases EUR 10 a case-month, the queue
+    EUR 2 a person-day."""
+    return make_case(
+        registration={"initial_fte": 1.0},
+        ind={"initial_fte": 5.0, "cost_per_fte_year_eur": 4000.0},
+        stocks={"registration_queue": {"first": 5.0}},
+        penalties={"late_case_month_eur": 10.0, "registration_queue_person_day_eur": 2.0},
+    )
+
+
+@pytest.mark.solver
+def test_kpis_costs_and_flows_of_the_penalty_case():
+    """By hand (test_add_penalties): queue [35, 65, 95, 125] = 29,220 person-days at EUR 2 = 58,440;
+    backlog [50, 100, 150, 200], late [0, 0, 50, 100] = 450 case-months at EUR 10 = 4,500; the end
+    stocks (125 queued, 200 in the backlog) at EUR 100 each = 32,500: penalty 95,440. Cash: IND
+    5 FTE x EUR 1,000 x 4 quarters = 20,000 (stage 1), no stage-2 spending. Objective
+    20,000 + 95,440 = 115,440 = cash 20,000 + weights 62,940 + end state 32,500."""
+    case = _penalty_case()
+    tables = _tables(case, inflow(case, first=130))
+    expected = {
+        "late_case_months": 450.0,
+        "registration_queue_person_days": 4 * 80.0 * 91.3125,
+        "weight_late_cases_eur": 4_500.0,
+        "weight_registration_queue_eur": 58_440.0,
+        "weight_supplementary_funding_eur": 0.0,
+        "weight_asielreserve_eur": 0.0,
+        "weights_eur": 62_940.0,
+        "terminal_backlog_eur": 32_500.0,
+        "terminal_staff_eur": 0.0,
+        "reserve_end_value_loss_eur": 0.0,
+        "end_state_value_eur": 32_500.0,
+        "penalty_eur": 95_440.0,
+        "stage1_cost_eur": 20_000.0,
+        "stage2_cost_eur": 95_440.0,
+        "spending_eur": 20_000.0,
+        "total_cost_eur": 115_440.0,
+        "backlog_start_persons": 0.0,
+        "backlog_end_persons": 200.0,
+        "backlog_mean_persons": 125.0,
+        "registration_queue_start_persons": 5.0,
+        "registration_queue_end_persons": 125.0,
+        "occupancy_start_persons": 0.0,
+        "occupancy_peak_persons": 0.0,
+        "emergency_place_months": 0.0,
+        "reserve_deposit_eur": 0.0,
+        "reserve_start_balance_eur": 0.0,
+    }
+    for kpi, value in expected.items():
+        assert _kpi(tables, kpi) == pytest.approx(value, abs=1e-3), kpi
+        assert _kpi(tables, kpi, EXPECTED) == pytest.approx(value, abs=1e-3), kpi
+    assert _kpi(tables, "cvar_total_cost_eur", EXPECTED) == pytest.approx(115_440.0, abs=1e-3)
+    units = tables["kpis"].query("scenario == 's'").set_index("kpi")["unit"]
+    assert units["late_case_months"] == "case-months"
+    assert units["registration_queue_person_days"] == "person-days"
+    assert units["backlog_end_persons"] == "persons" and units["total_cost_eur"] == "EUR"
+    # the costs table: cash per line (stage 1 structural, stage 2 operating), weights and valuations
+    costs = tables["costs"].set_index(["partner", "component"])
+    assert costs.loc[("ind", "structural"), "value_eur"] == pytest.approx(20_000.0)
+    assert costs.loc[("ind", "structural"), "kind"] == "cash"
+    assert costs.loc[("ind", "structural"), "stage"] == 1
+    assert costs.loc[("ind", "operating"), "stage"] == 2
+    chain = costs.loc["chain"]
+    assert chain.loc["weight_late_cases", "value_eur"] == pytest.approx(4_500.0)
+    assert chain.loc["weight_registration_queue", "value_eur"] == pytest.approx(58_440.0)
+    assert chain.loc["weight_late_cases", "kind"] == "weight"
+    assert chain.loc["terminal_backlog", "value_eur"] == pytest.approx(32_500.0)
+    assert chain.loc["terminal_backlog", "kind"] == "valuation"
+    assert chain.loc["terminal_staff", "stage"] == 1 and chain.loc["terminal_backlog", "stage"] == 2
+    assert tables["costs"]["value_eur"].sum() == pytest.approx(115_440.0, abs=1e-3)
+    # the flows table, per quarter
+    assert _flow(tables, "registration_queue", "first") == pytest.approx([35, 65, 95, 125], abs=TOL)
+    assert _flow(tables, "ind_backlog", "first") == pytest.approx([50, 100, 150, 200], abs=TOL)
+    assert _flow(tables, "late_cases") == pytest.approx([0, 0, 50, 100], abs=TOL)
+    assert _flow(tables, "inflow", "first") == pytest.approx([130] * 4, abs=TOL)
+    assert _flow(tables, "registered", "first") == pytest.approx([100] * 4, abs=TOL)
+    assert _flow(tables, "decisions", "first") == pytest.approx([50] * 4, abs=TOL)
+    assert _flow(tables, "registration_capacity") == pytest.approx([100] * 4, abs=TOL)
+    assert _flow(tables, "decision_capacity") == pytest.approx([50] * 4, abs=TOL)
+    assert _flow(tables, "return_capacity") == pytest.approx([1000] * 4, abs=TOL)
+    # the plan: IND staff and capacity per quarter
+    plan = tables["plan"]
+    ind = plan[(plan["partner"] == "ind") & (plan["lever"] == "staff_fte")]
+    assert ind["value"].tolist() == pytest.approx([5.0] * 4) and set(ind["unit"]) == {"FTE"}
+    assert ind["period"].tolist() == list(case.periods)
+    cap = plan[(plan["partner"] == "ind") & (plan["lever"] == "capacity")]
+    assert cap["value"].tolist() == pytest.approx([50.0] * 4)
+    assert tables["scenarios"].to_dict("list") == {"scenario": ["s"], "probability": [1.0]}
+
+
+@pytest.mark.solver
+def test_costs_and_flows_of_the_place_cover_case_with_prices():
+    """test_add_operating_cost: occupancy [80, 100, 120, 120] person-quarters at EUR 1,000,
+    emergency [0, 10, 30, 30] at EUR 10,000 a place-quarter, 0.1 FTE per emergency place hired at
+    EUR 10,000 an FTE-quarter ([0, 1, 3, 3]): COA operating 420,000 + 700,000 + 70,000 = 1,190,000;
+    the occupancy at the start is the 80 status holders."""
+    case = _cover_case(
+        cost_per_resident_year_eur=4000.0,
+        staff_fte_per_extra_place=0.1,
+        external_staff_cost_per_fte_year_eur=40000.0,
+    )
+    tables = _tables(case, inflow(case, nareis=COVER_INFLOW))
+    costs = tables["costs"].set_index(["partner", "component"])
+    assert costs.loc[("coa", "operating"), "value_eur"] == pytest.approx(1_190_000.0, abs=1e-3)
+    assert costs.loc[("coa", "operating"), "year"] == YEAR
+    assert _kpi(tables, "spending_eur") == pytest.approx(1_190_000.0, abs=1e-3)
+    assert _kpi(tables, "stage2_cost_eur") == pytest.approx(1_190_000.0, abs=1e-3)
+    assert _flow(tables, "external_coa_staff") == pytest.approx([0, 1, 3, 3], abs=TOL)
+    assert _flow(tables, "status_holders") == pytest.approx([80, 100, 120, 120], abs=TOL)
+    assert _flow(tables, "inflow", "nareis") == pytest.approx(COVER_INFLOW, abs=TOL)
+    assert _flow(tables, "registered", "nareis") == pytest.approx(COVER_INFLOW, abs=TOL)
+    assert _flow(tables, "housed") == pytest.approx([0] * 4, abs=TOL)
+    assert _kpi(tables, "occupancy_start_persons") == pytest.approx(80.0, abs=TOL)
+    units = tables["flows"].drop_duplicates("quantity").set_index("quantity")["unit"]
+    assert units["emergency_places"] == "places" and units["external_coa_staff"] == "FTE"
+    assert units["occupancy"] == "persons"
