@@ -128,3 +128,12 @@ def test_letter_options_combine_as_rules(case) -> None:  # type: ignore[no-untyp
     assert reserve.asielreserve_rule == "versterkt"
     with pytest.raises(ValueError, match="unknown policy"):
         make_policy("flexpool+geen-optie", case.settings.policy, [TINY_CASE])
+
+
+def test_a_rule_replans_around_running_reserve_contracts(case, high) -> None:  # type: ignore[no-untyped-def]
+    ctx = Context.of(case, EXACT)
+    path = _path(case, high)
+    state = replace(State.from_case(case, ctx.base), month="2026-06", reserve_carry=(25.0,) * 3)
+    policy = make_policy("reservecapaciteit", case.settings.policy, [TINY_CASE])
+    plan = policy.decide("2026-06", state, path.forecast_at("2026-06"), ctx)  # the MPP plan ignores them
+    assert plan.reserve_places[2026] >= 25.0  # the running contracts need their places held

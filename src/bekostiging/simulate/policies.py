@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path as FsPath
 
 import numpy as np
@@ -124,7 +124,8 @@ def mpp_plan(
 ) -> MppBaseline:
     """The MPP plan of the moment on the window ``data`` (the baseline run of ``pipeline``)."""
     mid = forecast.monthly("mid", months) * factor
-    problem = baseline_problem(data, mid, ctx.case.settings.policy.occupancy_norm)
+    # levers off: the MPP plan knows no reserve contracts (running ones are the policy's own)
+    problem = baseline_problem(replace(data, reserve_carry=()), mid, ctx.case.settings.policy.occupancy_norm)
     m = extensive_form(problem)
     outcome = OneShotHighs(ctx.options).solve(m)
     if not outcome.status.has_solution:
