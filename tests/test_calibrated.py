@@ -145,8 +145,11 @@ def test_generate_warns_on_uncalibrated_tails_only(tmp_path: Path) -> None:
     boot = runner.invoke(main, ["scenarios", "generate", "--method", "bootstrap", "--n", "200", "--seed", "1",
                                 "--out", str(tmp_path / "b")])
     assert boot.exit_code == 0, boot.output
-    assert "warning:" in boot.output and "1.5 x the record year" in boot.output
+    assert "waarschuwing:" in boot.output and "1,5 x het recordjaar" in boot.output  # Dutch by default
+    english = runner.invoke(main, ["scenarios", "generate", "--method", "bootstrap", "--n", "200",
+                                   "--seed", "1", "--out", str(tmp_path / "b-en"), "--lang", "en"])
+    assert "warning:" in english.output and "1.5 x the record year" in english.output
     fitted = runner.invoke(main, ["scenarios", "generate", "--method", "logar", "--n", "20", "--seed", "1",
                                   "--out", str(tmp_path / "l")])
     assert fitted.exit_code == 0, fitted.output
-    assert "warning:" not in fitted.output
+    assert "waarschuwing:" not in fitted.output

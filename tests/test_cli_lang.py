@@ -32,6 +32,7 @@ ENGLISH = re.compile(
     r"optimal|levers|created|folder|command|bound|timings|units|beside|ranked|recommended|changed)\b",
     re.IGNORECASE,
 )
+SNAKE_CODE = re.compile(r"\b[a-z]+_[a-z_]+\b")
 SCIENTIFIC = re.compile(r"\d[.,]?\d*e[+-]\d+", re.IGNORECASE)
 
 
@@ -203,3 +204,69 @@ def test_runs_and_show_dutch_by_default(run_path: Path) -> None:
     assert "1.500,0 mln" in body
     english = CliRunner().invoke(main, ["show", run_path.name[-6:], "--runs-dir", runs, "--lang", "en"])
     assert "Expected indicators" in english.output and "€1,500.0 million" in english.output
+
+
+def test_saa_lines_dutch_and_english() -> None:
+    from bekostiging.cli.saa import SaaFigures, saa_lines
+
+    figures = SaaFigures(
+        run_id="20261130-000000-x-abcdef",
+        set_name="hist-200",
+        set_size=200,
+        mean=25265.49,
+        ci_low=24000.0,
+        ci_high=26500.5,
+        replications=10,
+        sample_size=50,
+        confidence=0.95,
+        gap_mean=12.34,
+        gap_upper=56.7,
+        relative_upper=0.00224,
+        best=(25250.0, 3),
+        seconds=12.5,
+        paths=("a.csv",),
+    )
+    dutch = "\n".join(saa_lines(figures, "nl"))
+    _dutch(dutch)
+    assert "€ 25.265,5 mln" in dutch and "[0, € 56,7 mln] = [0, 0,22%]" in dutch
+    assert "herhaling 3" in dutch
+    english = "\n".join(saa_lines(figures, "en"))
+    assert "€25,265.5 million" in english and "one-sided 95%" in english
+
+
+def test_scenarios_show_reduce_generate_dutch_by_default(tmp_path: Path) -> None:
+    """The shipped hist-50 set: percentiles, a reduction and a generated set, all in Dutch."""
+    runner = CliRunner()
+    shown = runner.invoke(main, ["scenarios", "show", "hist-50", "--png", str(tmp_path / "fan.png")])
+    assert shown.exit_code == 0, shown.output
+    # the set's own provenance text (data, not words of the tool) is left out of the check
+    words = "\n".join(line for line in shown.output.splitlines() if not line.startswith("bron:"))
+    _dutch(words.replace(str(tmp_path), ""))
+    assert "eerste aanvragen" in words and "personen per jaar" in words
+    assert re.search(r"\b\d{1,3}\.\d{3}\b", words)  # thousands with a point
+    reduced = runner.invoke(
+        main, ["scenarios", "reduce", "hist-50", "--k", "5", "--out", str(tmp_path / "r")]
+    )
+    assert reduced.exit_code == 0, reduced.output
+    _dutch(reduced.output.replace(str(tmp_path), ""))
+    assert "5 van 50 scenario's" in reduced.output
+    made = runner.invoke(main, ["scenarios", "generate", "--method", "mpp", "--out", str(tmp_path / "g")])
+    assert made.exit_code == 0, made.output
+    _dutch(made.output.replace(str(tmp_path), ""))
+    english = runner.invoke(
+        main, ["scenarios", "reduce", "hist-50", "--k", "5", "--out", str(tmp_path / "e"), "--lang", "en"]
+    )
+    assert "kept 5 of 50 scenarios" in english.output
+
+
+def test_history_show_dutch_by_default(tmp_path: Path) -> None:
+    shown = CliRunner().invoke(main, ["history", "show", "--out", str(tmp_path)])
+    assert shown.exit_code == 0, shown.output
+    assert "Instroom per jaar (personen)" in shown.output
+    # the figure lines name their measure in words; the notes after the source key are the
+    # dataset's own (English) text and are not checked
+    dated = re.compile(r"  \d{4}-\d\d-\d\d")
+    figures = [line.split("  ")[2] for line in shown.output.splitlines() if dated.match(line)]
+    assert figures and not any(SNAKE_CODE.search(f) for f in figures)
+    for code in ("occupancy", "backlog", "decisions", "capacity"):
+        assert all(not f.startswith(code) for f in figures), code

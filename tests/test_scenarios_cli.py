@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,7 @@ def test_generate_is_reproducible_and_refuses_to_overwrite(tmp_path: Path) -> No
     case = ["--case", str(DEFAULT_CASE)]
     code, out, _ = _run(*args, "--out", str(tmp_path / "a"), *case)
     assert code == 0
-    assert "wrote 4 scenarios x 60 periods (bootstrap, seed 3)" in out
+    assert "4 scenario's x 60 perioden geschreven (bootstrap, seed 3)" in out  # Dutch by default
     assert _run(*args, "--out", str(tmp_path / "b"), *case)[0] == 0
     for name in ("scenarios.csv", "inflow.csv", "provenance.toml"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
@@ -92,8 +93,8 @@ def test_show_prints_percentiles_and_writes_png(tmp_path: Path) -> None:
     assert "P10" in out
     assert "P90" in out
     # the MPP set: P10/P50/P90 are the low/mid/high bands (probabilities 0.25/0.5/0.25)
-    assert "first       2026     27,891     37,940     47,987" in out
-    assert "total       2026     39,000     53,050     67,100" in out
+    assert re.search(r"eerste aanvragen\s+2026\s+27\.891\s+37\.940\s+47\.987", out)  # Dutch by default
+    assert re.search(r"totaal\s+2026\s+39\.000\s+53\.050\s+67\.100", out)
     assert png.read_bytes()[: len(PNG_MAGIC)] == PNG_MAGIC
 
 

@@ -74,6 +74,39 @@ def word(key: str, lang: str) -> str:
     return nl if lang == "nl" else en
 
 
+CODE_WORDS: dict[str, tuple[str, str]] = {  # codes of the history tables as the figure lines show them
+    "capacity": ("capaciteit", "capacity"),
+    "capacity_need": ("capaciteitsbehoefte", "capacity need"),
+    "capacity_target": ("capaciteitsdoel", "capacity target"),
+    "occupancy": ("bezetting", "occupancy"),
+    "occupancy_average": ("gem. bezetting", "mean occupancy"),
+    "status_holders": ("statushouders", "status holders"),
+    "backlog": ("voorraad", "backlog"),
+    "decisions": ("beslissingen", "decisions"),
+    "decisions_planned": ("gepland", "planned decisions"),
+    "asylum": ("asiel", "asylum"),
+    "nareis": ("nareis", "nareis"),
+    "total": ("totaal", "total"),
+    "agency_income": ("baten agentschap", "agency income"),
+    "budget": ("begroting", "budget"),
+    "draft_budget": ("ontwerpbegroting", "draft budget"),
+    "extra_claimed": ("extra geclaimd", "extra claimed"),
+    "final_budget": ("slotwet", "final budget"),
+    "realised": ("realisatie", "realised"),
+    "coa": ("COA", "COA"),
+    "ind": ("IND", "IND"),
+    "registration": ("registratie", "registration"),
+}
+
+
+def code_word(code: str, lang: str) -> str:
+    """A code of the history tables in words (an unknown code in plain words)."""
+    pair = CODE_WORDS.get(code)
+    if pair is None:
+        return code.replace("_", " ")
+    return pair[0] if lang == "nl" else pair[1]
+
+
 def number(value: float | None, lang: str, status: Status | None = None, decimals: int = 0) -> str:
     """A number in the language's format with its status mark; ``–`` when missing."""
     if value is None:
@@ -137,19 +170,19 @@ def figure_lines(history: History, lang: str) -> list[str]:
     lines = [word("coa", lang)]
     for r in history.coa:
         lines.append(
-            f"  {r.date.isoformat()}  {r.measure:<18}{number(r.value, lang, r.status):>10}"
+            f"  {r.date.isoformat()}  {code_word(r.measure, lang):<20}{number(r.value, lang, r.status):>10}"
             f"  {r.source}  {r.note}".rstrip()
         )
     lines += ["", word("ind", lang)]
     for r in history.ind:
         lines.append(
-            f"  {r.date.isoformat()}  {r.measure:<18}{r.category:<8}"
+            f"  {r.date.isoformat()}  {code_word(r.measure, lang):<18}{code_word(r.category, lang):<8}"
             f"{number(r.value, lang, r.status):>10}  {r.source}  {r.note}".rstrip()
         )
     lines += ["", word("spending", lang)]
     for r in history.spending:
         lines.append(
-            f"  {r.year}  {r.partner:<13}{r.measure:<15}"
+            f"  {r.year}  {code_word(r.partner, lang):<13}{code_word(r.measure, lang):<17}"
             f"{number(r.eur_mln, lang, r.status, decimals=1):>10}  {r.source}  {r.note}".rstrip()
         )
     return lines

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -25,8 +26,9 @@ from bekostiging.cli.analytics import (
     _write,
     time_limit_option,
 )
-from bekostiging.cli.runs import runs_dir_option
+from bekostiging.cli.runs import lang_option, runs_dir_option
 from bekostiging.cli.types import FiniteFloatRange
+from bekostiging.report.i18n import Lang, fmt_number, fmt_percent
 from bekostiging.solver import SolveOutcome, SolverOptions
 
 DEFAULT_REPLICATIONS = 10
@@ -100,6 +102,7 @@ def solve_sample_lshaped(
 )
 @time_limit_option
 @runs_dir_option
+@lang_option
 def saa_cmd(
     run: str,
     scenarios: str,
@@ -114,6 +117,7 @@ def saa_cmd(
     out: Path | None,
     time_limit: float | None,
     runs_dir: Path | None,
+    lang: Lang,
 ) -> None:
     """How far RUN's plan is from optimal on SET: the 95 % interval of the optimality gap.
 
@@ -192,21 +196,102 @@ def saa_cmd(
     paths = _write(folder, {stem: per, f"{stem}-summary": summary})
     s = report.evaluation.statistics()
     i = report.interval
-    click.echo(
-        f"plan of {record.run_id} on {scenario_set.name} ({len(scenario_set.scenarios)} scenarios): "
-        f"expected cost {s.mean:,.1f} M EUR, 95% CI [{s.ci_low:,.1f}, "
-        f"{s.ci_high:,.1f}]"
-    )
-    click.echo(
-        f"optimality gap (Mak-Morton-Wood, {i.replications} x {n} scenarios, one-sided "
-        f"{i.confidence:.0%}): estimate {i.mean:,.1f} M EUR, interval [0, "
-        f"{i.upper:,.1f}] M EUR = [0, {report.relative_upper():.2%}] of the plan's cost"
-    )
     best = [r for r in report.replications if r.plan_on_set is not None]
-    if best:
-        top = min(best, key=lambda r: r.plan_on_set or float("inf"))
-        click.echo(
-            f"best replication plan on {scenario_set.name}: {top.plan_on_set:,.1f} M EUR "
-            f"(replication {top.index})"
-        )
-    click.echo(f"{seconds:.1f} s; tables: {', '.join(str(p) for p in paths)}")
+    top = min(best, key=lambda r: r.plan_on_set or float("inf")) if best else None
+    for line in saa_lines(
+        SaaFigures(
+            run_id=record.run_id,
+            set_name=scenario_set.name,
+            set_size=len(scenario_set.scenarios),
+            mean=s.mean,
+            ci_low=s.ci_low,
+            ci_high=s.ci_high,
+            replications=i.replications,
+            sample_size=n,
+            confidence=i.confidence,
+            gap_mean=i.mean,
+            gap_upper=i.upper,
+            relative_upper=report.relative_upper(),
+            best=(top.plan_on_set, top.index) if top is not None and top.plan_on_set is not None else None,
+            seconds=seconds,
+            paths=tuple(str(p) for p in paths),
+        ),
+        lang,
+    ):
+        click.echo(line)
+
+
+@dataclass(frozen=True)
+class SaaFigures:
+    """What ``saa`` prints (money in M EUR, as the SAA report gives it)."""
+
+    run_id: str
+    set_name: str
+    set_size: int
+    mean: float
+    ci_low: float
+    ci_high: float
+    replications: int
+    sample_size: int
+    confidence: float
+    gap_mean: float
+    gap_upper: float
+    relative_upper: float
+    best: tuple[float, int] | None
+    seconds: float
+    paths: tuple[str, ...]
+
+
+SAA_WORDS: dict[str, tuple[str, str]] = {
+    "plan": (
+        "plan van {run} op {set} ({size} scenario's): verwachte kosten € {mean} mln, 95%-interval "
+        "[€ {low} mln, € {high} mln]",
+        "plan of {run} on {set} ({size} scenarios): expected cost €{mean} million, 95% CI "
+        "[€{low} million, €{high} million]",
+    ),
+    "gap": (
+        "afstand tot het optimum (Mak-Morton-Wood, {m} x {n} scenario's, eenzijdig {conf}): schatting "
+        "€ {mean} mln, interval [0, € {upper} mln] = [0, {rel}] van de kosten van het plan",
+        "optimality gap (Mak-Morton-Wood, {m} x {n} scenarios, one-sided {conf}): estimate "
+        "€{mean} million, interval [0, €{upper} million] = [0, {rel}] of the plan's cost",
+    ),
+    "best": (
+        "beste plan van een herhaling op {set}: € {value} mln (herhaling {index})",
+        "best replication plan on {set}: €{value} million (replication {index})",
+    ),
+    "done": ("{seconds} s; tabellen: {paths}", "{seconds} s; tables: {paths}"),
+}
+
+
+def saa_lines(f: SaaFigures, lang: Lang = "nl") -> list[str]:
+    """The saa result in ``lang``: € mln in the language's number format, percentages, no codes."""
+
+    def word(key: str) -> str:
+        nl, en = SAA_WORDS[key]
+        return nl if lang == "nl" else en
+
+    def mln(value: float) -> str:
+        return fmt_number(value, lang, 1)
+
+    lines = [
+        word("plan").format(
+            run=f.run_id,
+            set=f.set_name,
+            size=f.set_size,
+            mean=mln(f.mean),
+            low=mln(f.ci_low),
+            high=mln(f.ci_high),
+        ),
+        word("gap").format(
+            m=f.replications,
+            n=f.sample_size,
+            conf=fmt_percent(f.confidence, lang, 0),
+            mean=mln(f.gap_mean),
+            upper=mln(f.gap_upper),
+            rel=fmt_percent(f.relative_upper, lang, 2),
+        ),
+    ]
+    if f.best is not None:
+        lines.append(word("best").format(set=f.set_name, value=mln(f.best[0]), index=f.best[1]))
+    lines.append(word("done").format(seconds=fmt_number(f.seconds, lang, 1), paths=", ".join(f.paths)))
+    return lines

@@ -33,6 +33,66 @@ CHART_DPI = 120  # resolution of the fan chart PNG
 CHART_SIZE_IN = (11.0, 7.0)  # width, height of the fan chart in inches
 BAND_ALPHA = 0.25  # shading of the P10-P90 band
 TOTAL = "total"
+LANG_OPTION = click.option(
+    "--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True, help="Language of the output."
+)
+SC_WORDS: dict[str, tuple[str, str]] = {  # generate, show and reduce in the user's language
+    "wrote_set": (
+        "{n} scenario's x {periods} perioden geschreven ({method}{seed}) naar {folder}",
+        "wrote {n} scenarios x {periods} periods ({method}{seed}) to {folder}",
+    ),
+    "seed": (", seed {seed}", ", seed {seed}"),
+    "tail_warning": (
+        "waarschuwing: {above} van {cells} scenariojaren liggen boven {factor} x het recordjaar "
+        "({record}; hoogste getrokken {top}): {method} onthoudt niet waar de instroom gewoonlijk ligt "
+        "en de staarten gaan verder dan de historie steunt; kies liever {better} "
+        "(bekostiging scenarios backtest)",
+        "warning: {above} of {cells} scenario-years exceed {factor} x the record year ({record}; "
+        "highest drawn {top}): {method} has no memory of where inflow usually is, and its tails "
+        "exceed what the history supports; prefer {better} (bekostiging scenarios backtest)",
+    ),
+    "tail_note": (
+        "let op: {above} van {cells} scenariojaren liggen boven {factor} x het recordjaar ({record}; "
+        "hoogste {top}): de geschatte piekcomponent; zie bekostiging scenarios backtest voor hoe "
+        "vaak zulke intervallen klopten",
+        "note: {above} of {cells} scenario-years exceed {factor} x the record year ({record}; highest "
+        "{top}): the fitted surge component; see bekostiging scenarios backtest for how often such "
+        "intervals held",
+    ),
+    "or": (" of ", " or "),
+    "set_head": (
+        "Scenarioset {name}: {n} scenario's, {first}..{last}, methode {method}",
+        "Scenario set {name}: {n} scenarios, {first}..{last}, method {method}",
+    ),
+    "source": ("bron: {source} (gegevens van {created})", "source: {source} (data vintage {created})"),
+    "category": ("categorie", "category"),
+    "year": ("jaar", "year"),
+    "persons_per_year": ("(personen per jaar)", "(persons per year)"),
+    "fan_chart": ("waaiergrafiek", "fan chart"),
+    "persons_per_period": ("personen per periode", "persons per period"),
+    "fan_title": ("Instroomscenario's {name} ({n} scenario's)", "Inflow scenarios {name} ({n} scenarios)"),
+    "kept": (
+        "{k} van {n} scenario's van {name} gehouden (snelle voorwaartse selectie); Kantorovich-afstand "
+        "{distance} personen; grootste gehouden kans {largest}; geschreven: {folder}",
+        "kept {k} of {n} scenarios of {name} (fast forward selection); Kantorovich distance "
+        "{distance} persons; largest kept probability {largest}; wrote {folder}",
+    ),
+    "first": ("eerste aanvragen", "first"),
+    "nareis": ("nareis", "nareis"),
+    "repeat": ("herhaalde aanvragen", "repeat"),
+    "total": ("totaal", "total"),
+}
+
+
+def _sw(key: str, lang: str) -> str:
+    nl, en = SC_WORDS[key]
+    return nl if lang == "nl" else en
+
+
+def _num(value: float, lang: str, decimals: int = 0) -> str:
+    from bekostiging.report.i18n import fmt_number
+
+    return fmt_number(value, "nl" if lang == "nl" else "en", decimals)
 
 
 def _in_folder(problems: list[InputProblem], folder: Path) -> list[InputProblem]:
@@ -115,8 +175,9 @@ REPORT_LEVEL = 0.8
 @click.option("--record-backtest", is_flag=True,
               help="Run the back-test of the method (origins 2012-2021) and record its scores "
               "in provenance.toml (a few seconds).")
+@LANG_OPTION
 def generate_command(method: str, n: int, seed: int, out: Path, case_dir: Path | None,
-                     history_dir: Path | None, record_backtest: bool) -> None:
+                     history_dir: Path | None, record_backtest: bool, lang: str) -> None:
     """Generate a scenario set; the same seed gives byte-identical files."""
     case = _load_case(case_or_default(case_dir))
     history = _load_history(history_dir) if method != "mpp" else None
@@ -133,27 +194,31 @@ def generate_command(method: str, n: int, seed: int, out: Path, case_dir: Path |
         folder = write_scenario_set(scenario_set, out)
     except InputErrors as exc:
         raise InputProblemsError(exc.problems) from exc
+    seed_text = _sw("seed", lang).format(seed=seed) if scenario_set.provenance.seed is not None else ""
     click.echo(
-        f"wrote {len(scenario_set.scenarios)} scenarios x {len(scenario_set.periods)} periods "
-        f"({scenario_set.provenance.method}"
-        + (f", seed {seed}" if scenario_set.provenance.seed is not None else "")
-        + f") to {folder}"
+        _sw("wrote_set", lang).format(
+            n=len(scenario_set.scenarios),
+            periods=len(scenario_set.periods),
+            method=scenario_set.provenance.method,
+            seed=seed_text,
+            folder=folder,
+        )
     )
     if history is not None:
         above, cells, record, top = tail_check(scenario_set, history)
+        words = {
+            "above": above,
+            "cells": cells,
+            "factor": _num(TAIL_FACTOR, lang, 1),
+            "record": _num(record, lang),
+            "top": _num(top, lang),
+            "method": method,
+            "better": _sw("or", lang).join(CALIBRATED),
+        }
         if above and method in UNCALIBRATED:
-            click.echo(
-                f"warning: {above} of {cells} scenario-years exceed {TAIL_FACTOR} x the record year "
-                f"({record:,.0f}; highest drawn {top:,.0f}): {method} has no memory of where inflow "
-                f"usually is, and its tails exceed what the history supports; prefer "
-                f"{' or '.join(CALIBRATED)} (bekostiging scenarios backtest)"
-            )
+            click.echo(_sw("tail_warning", lang).format(**words))
         elif above:
-            click.echo(
-                f"note: {above} of {cells} scenario-years exceed {TAIL_FACTOR} x the record year "
-                f"({record:,.0f}; highest {top:,.0f}): the fitted surge component; see "
-                f"bekostiging scenarios backtest for how often such intervals held"
-            )
+            click.echo(_sw("tail_note", lang).format(**words))
 
 
 # --------------------------------------------------------------------------- show
@@ -181,23 +246,30 @@ def yearly_percentiles(scenario_set: ScenarioSet) -> dict[str, dict[int, list[fl
     return result
 
 
-def percentile_lines(scenario_set: ScenarioSet) -> list[str]:
-    """The terminal table: one line per category and year."""
+def percentile_lines(scenario_set: ScenarioSet, lang: str = "nl") -> list[str]:
+    """The terminal table: one line per category and year, in ``lang``'s words and number format."""
     p = scenario_set.provenance
-    head = f"Scenario set {scenario_set.name}: {len(scenario_set.scenarios)} scenarios, "
-    head += f"{scenario_set.periods[0]}..{scenario_set.periods[-1]}, method {p.method}"
-    head += f", seed {p.seed}" if p.seed is not None else ""
-    lines = [head, f"source: {p.source} (data vintage {p.created.isoformat()})", ""]
+    head = _sw("set_head", lang).format(
+        name=scenario_set.name,
+        n=len(scenario_set.scenarios),
+        first=scenario_set.periods[0],
+        last=scenario_set.periods[-1],
+        method=p.method,
+    )
+    head += _sw("seed", lang).format(seed=p.seed) if p.seed is not None else ""
+    lines = [head, _sw("source", lang).format(source=p.source, created=p.created.isoformat()), ""]
     labels = "  ".join(f"{'P' + str(round(q * 100)):>9}" for q in PERCENTILES)
-    lines.append(f"{'category':<10}{'year':>6}  {labels}   (persons per year)")
+    unit = _sw("persons_per_year", lang)
+    lines.append(f"{_sw('category', lang):<20}{_sw('year', lang):>6}  {labels}   {unit}")
     for key, by_year in yearly_percentiles(scenario_set).items():
+        name = _sw(key, lang) if key in SC_WORDS else key
         for year, values in by_year.items():
-            cells = "  ".join(f"{v:>9,.0f}" for v in values)
-            lines.append(f"{key:<10}{year:>6}  {cells}")
+            cells = "  ".join(f"{_num(v, lang):>9}" for v in values)
+            lines.append(f"{name:<20}{year:>6}  {cells}")
     return lines
 
 
-def fan_chart(scenario_set: ScenarioSet, png: Path) -> Path:
+def fan_chart(scenario_set: ScenarioSet, png: Path, lang: str = "nl") -> Path:
     """Write a fan chart (P10-P90 band, P50 line) per category and in total."""
     import matplotlib  # imported only when a chart is asked for; Agg needs no display
 
@@ -216,12 +288,12 @@ def fan_chart(scenario_set: ScenarioSet, png: Path) -> Path:
         bands = np.array([[weighted_quantile(values[:, t], weights, q) for t in x] for q in PERCENTILES])
         ax.fill_between(x, bands[0], bands[-1], alpha=BAND_ALPHA, label="P10-P90")
         ax.plot(x, bands[1], label="P50")
-        ax.set_title(key if key == TOTAL else Category(key).value)
-        ax.set_ylabel("persons per period")
+        ax.set_title(_sw(key, lang) if key in SC_WORDS else Category(key).value)
+        ax.set_ylabel(_sw("persons_per_period", lang))
         ax.set_xticks(year_starts, [scenario_set.periods[i][:YEAR_CHARS] for i in year_starts])
         ax.grid(alpha=BAND_ALPHA)
     axes.flat[0].legend()
-    fig.suptitle(f"Inflow scenarios {scenario_set.name} ({len(scenario_set.scenarios)} scenarios)")
+    fig.suptitle(_sw("fan_title", lang).format(name=scenario_set.name, n=len(scenario_set.scenarios)))
     fig.tight_layout()
     png.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(png, dpi=CHART_DPI)
@@ -244,17 +316,18 @@ def fan_chart(scenario_set: ScenarioSet, png: Path) -> Path:
     default=None,
     help=f"Fan chart PNG to write [default: {CHART_DIR}/<set>-fan.png].",
 )
-def show_command(scenario_set_arg: str, case_dir: Path | None, png: Path | None) -> None:
+@LANG_OPTION
+def show_command(scenario_set_arg: str, case_dir: Path | None, png: Path | None, lang: str) -> None:
     """Print P10/P50/P90 of yearly inflow per category, and write a fan chart PNG."""
     path = resolve_scenario_set(case_or_default(case_dir), scenario_set_arg)
     try:
         scenario_set = load_scenario_set(path)
     except InputErrors as exc:
         raise InputProblemsError(_in_folder(exc.problems, path)) from exc
-    for line in percentile_lines(scenario_set):
+    for line in percentile_lines(scenario_set, lang):
         click.echo(line)
     target = png if png is not None else CHART_DIR / f"{scenario_set.name}-fan.png"
-    click.echo(f"\nfan chart: {fan_chart(scenario_set, target)}")
+    click.echo(f"\n{_sw('fan_chart', lang)}: {fan_chart(scenario_set, target, lang)}")
 
 
 # --------------------------------------------------------------------------- backtest
@@ -410,7 +483,8 @@ def backtest_command(methods: str, origins: str, horizons: str, seed: int, draws
     default=None,
     help="Case folder; a bare SET name means CASE/scenarios/SET [default: the shipped nl-2026].",
 )
-def reduce_command(scenario_set_arg: str, k: int, out: Path, case_dir: Path | None) -> None:
+@LANG_OPTION
+def reduce_command(scenario_set_arg: str, k: int, out: Path, case_dir: Path | None, lang: str) -> None:
     """Keep K representative scenarios of SET (fast forward selection, Heitsch-Römisch).
 
     Distance between scenarios: the Euclidean norm of the difference of their monthly
@@ -435,7 +509,12 @@ def reduce_command(scenario_set_arg: str, k: int, out: Path, case_dir: Path | No
     except InputErrors as exc:
         raise InputProblemsError(exc.problems) from exc
     click.echo(
-        f"kept {k} of {n} scenarios of {scenario_set.name} (fast forward selection); "
-        f"Kantorovich distance {red.distance:,.1f} persons; "
-        f"largest kept probability {max(red.probabilities):.3f}; wrote {folder}"
+        _sw("kept", lang).format(
+            k=k,
+            n=n,
+            name=scenario_set.name,
+            distance=_num(red.distance, lang, 1),
+            largest=_num(max(red.probabilities), lang, 3),
+            folder=folder,
+        )
     )
