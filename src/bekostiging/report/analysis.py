@@ -115,7 +115,7 @@ def _measure_words(code: str, lang: Lang) -> str:
 def _unit(unit: object, lang: Lang) -> str:
     text = str(unit)
     if text == EUR:
-        return "€"
+        return ""  # the amount carries its € already
     return term(text, lang) if text in TERMS else text
 
 

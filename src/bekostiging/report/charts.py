@@ -119,7 +119,7 @@ class _ChainRates:
     decision_work: dict[str, float]
 
 
-def _rates(record: RunRecord) -> _ChainRates | None:
+def chain_rates(record: RunRecord) -> _ChainRates | None:
     from bekostiging.errors import InputErrors
     from bekostiging.io.case import load_case
     from bekostiging.schema import periods_per_year
@@ -158,6 +158,31 @@ def _demand(record: RunRecord, demand: str, rates: _ChainRates | None) -> tuple[
     return data.flow_quantiles(record, demand), None
 
 
+def capacity_series(
+    record: RunRecord,
+    partner: str,
+    caps: Sequence[str],
+    demand: str,
+    rates: _ChainRates | None,
+    p: pd.Series,
+) -> tuple[list[tuple[str, pd.Series]], pd.DataFrame, str | None]:
+    """One capacity panel as numbers: the cumulative expected capacity lines (each adds its kind,
+    the deployed flexible pool last), the demand's quantiles and the demand's label key."""
+    dq, demand_key = _demand(record, demand, rates)
+    parts: list[tuple[str, pd.DataFrame]] = [(cap, data.flow_totals(record, cap)) for cap in caps]
+    task = POOL_TASK.get(partner)
+    if rates is not None and task is not None and data.has_flow(record, "pool_active"):
+        pool = _pool_capacity(record, task, rates.pool_per_fte_period[task])
+        if not pool.empty and float(pool["value"].abs().sum()) > 0:
+            parts.append(("pool_capacity", pool))
+    lines = []
+    total: pd.DataFrame | None = None
+    for key, frame in parts:
+        total = frame if total is None else _add(total, frame)
+        lines.append((key, data.series_quantiles(total, p)["expected"].reset_index(drop=True)))
+    return lines, dq, demand_key
+
+
 def capacity_vs_occupancy(record: RunRecord, lang: Lang) -> bytes | None:
     """Per partner: capacity as lines (cumulative: each line adds its kind, the deployed pool
     included), demand the only band (P10–P90) with its expected line. No overlapping fills."""
@@ -169,7 +194,7 @@ def capacity_vs_occupancy(record: RunRecord, lang: Lang) -> bytes | None:
     panels = [p for p in panels if p[1]]
     if not panels:
         return None
-    rates = _rates(record)
+    rates = chain_rates(record)
     p = data.probabilities(record)
     ncols = 1 if len(panels) <= MAX_STACKED_PANELS else 2
     nrows = -(-len(panels) // ncols)
@@ -180,23 +205,14 @@ def capacity_vs_occupancy(record: RunRecord, lang: Lang) -> bytes | None:
     for ax in axes.flat[len(panels) :]:
         ax.set_visible(False)
     for ax, (partner, caps, demand) in zip(axes.flat, panels, strict=False):
-        dq, demand_key = _demand(record, demand, rates)
+        lines, dq, demand_key = capacity_series(record, partner, caps, demand, rates, p)
         x = range(len(dq))
-        lines: list[tuple[str, pd.DataFrame]] = [(cap, data.flow_totals(record, cap)) for cap in caps]
-        task = POOL_TASK.get(partner)
-        if rates is not None and task is not None and data.has_flow(record, "pool_active"):
-            pool = _pool_capacity(record, task, rates.pool_per_fte_period[task])
-            if not pool.empty and float(pool["value"].abs().sum()) > 0:
-                lines.append(("pool_capacity", pool))
-        total: pd.DataFrame | None = None
-        for i, (key, frame) in enumerate(lines):
-            total = frame if total is None else _add(total, frame)
-            top = data.series_quantiles(total, p)["expected"].reset_index(drop=True)
+        pooled = any(k == "pool_capacity" for k, _ in lines)
+        for i, (key, top) in enumerate(lines):
             if key == "pool_capacity":
                 label = w("pool_capacity", lang)
             elif i == 0:
-                own = f" ({w('own_staff', lang)})" if any(k == "pool_capacity" for k, _ in lines) else ""
-                label = term(key, lang) + own
+                label = term(key, lang) + (f" ({w('own_staff', lang)})" if pooled else "")
             else:
                 label = f"+ {term(key, lang).lower()}"
             ax.step(x, top, where="mid", color=f"C{i + 2}", linewidth=1.2, label=label)

@@ -314,9 +314,9 @@ TERMS: dict[str, tuple[str, str]] = {
     "key_settings": ("Belangrijkste instellingen (case.toml)", "Key settings (case.toml)"),
     "changed_values": ("Gewijzigd ten opzichte van de standaardcase", "Changed from the default case"),
     "changed_sentence": (
-        "{count} waarden wijken af van de meegeleverde standaardcase {name}: per waarde de "
+        "{count} waarden wijken af van de meegeleverde standaardcase: per waarde de "
         "oude en de nieuwe waarde met hun bron.",
-        "{count} values differ from the shipped default case {name}: each with its old and "
+        "{count} values differ from the shipped default case: each with its old and "
         "new value and their sources.",
     ),
     "changed_more": (
@@ -324,8 +324,9 @@ TERMS: dict[str, tuple[str, str]] = {
         "… and {count} more differences (see the run's inputs).",
     ),
     "no_changes": (
-        "Alle waarden zijn gelijk aan die van de meegeleverde standaardcase {name}.",
-        "Every value equals that of the shipped default case {name}.",
+        "Alle waarden zijn gelijk aan die van de meegeleverde standaardcase (het uitgangspunt van de MPP "
+        "van september 2025).",
+        "Every value equals that of the shipped default case (based on the MPP of September 2025).",
     ),
     "changed_what": ("Waarde", "Value"),
     "default_value": ("Standaard", "Default"),

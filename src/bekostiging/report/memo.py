@@ -367,11 +367,18 @@ def number_exhibits(blocks: Sequence[Block], lang: Lang, source: str) -> list[Bl
         if isinstance(b, Table) and b.title:
             tables += 1
             out.append(
-                Table(f"{w('table', lang)} {tables}. {b.title}", b.header, b.rows, b.numeric, b.small, source)
+                Table(
+                    f"{w('table', lang)} {tables}. {b.title}",
+                    b.header,
+                    b.rows,
+                    b.numeric,
+                    b.small,
+                    b.source or source,  # an exhibit from another computation names its own source
+                )
             )
         elif isinstance(b, Image):
             figures += 1
-            out.append(Image(f"{w('figure', lang)} {figures}. {b.title}", b.png, source))
+            out.append(Image(f"{w('figure', lang)} {figures}. {b.title}", b.png, b.source or source))
         else:
             out.append(b)
     return out

@@ -21,6 +21,7 @@ from bekostiging.report.blocks import Block, Heading, Image, Paragraph, Table
 from bekostiging.report.i18n import EUR_MILLION, Lang, fmt_eur, fmt_number
 
 OPTIONS_FILE = "options.csv"
+SIMULATED_FILE = "options-simulated.csv"  # options --simulate-paths: the comparison by simulation
 STATUS_QUO = "status-quo"
 # preset -> (Dutch, English): short names a reader recognises from the letter
 PRESET_WORDS: dict[str, tuple[str, str]] = {
@@ -62,13 +63,21 @@ WORDS: dict[str, tuple[str, str]] = {  # (nl, en)
     "emergency": ("Noodopvang (plaats-maanden)", "Emergency shelter (place-months)"),
     "supplementary": ("Aanvullende financiering", "Supplementary funding"),
     "no_plan": ("geen plan", "no plan"),
+    "source": (
+        "Bron: berekening bekostigingsmodel asielketen, één berekening per beleidsoptie op dezelfde "
+        "scenario's.",
+        "Source: asylum chain funding model, one computation per policy option on the same scenarios.",
+    ),
     "chart": (
         "De opties: kasuitgaven (verwacht, P90 als streepje), late zaken en noodopvang",
         "The options: cash (expected, P90 as a tick), late cases and emergency shelter",
     ),
-    "cash_axis": ("kasuitgaven (€ mln)", "cash (€ million)"),
-    "late_axis": ("zaak-maanden over de termijn", "late case-months"),
-    "emergency_axis": ("noodopvang (plaats-maanden)", "emergency shelter (place-months)"),
+    "cash_axis": ("kasuitgaven\n(€ mln)", "cash\n(€ million)"),
+    "late_axis": ("zaak-maanden over de\ntermijn (duizenden)", "late case-months\n(thousands)"),
+    "emergency_axis": (
+        "noodopvang, plaats-\nmaanden (duizenden)",
+        "emergency shelter,\nplace-months (thousands)",
+    ),
     "cheapest": (
         "Laagste verwachte kasuitgaven: {name}, {cash} ({diff} t.o.v. huidig beleid).",
         "Lowest expected cash: {name}, {cash} ({diff} against the status quo).",
@@ -102,10 +111,12 @@ def read_options(run_path: Path, options_dir: Path | None) -> pd.DataFrame | Non
 
 
 def _signed_eur(value: float, lang: Lang) -> str:
+    """A difference in € mln with its sign, also when it is small (never raw euros beside € mln)."""
     if not math.isfinite(value):
         return "–"
-    text = fmt_eur(abs(value), lang)
-    return text if value == 0 else (("+" if value > 0 else "−") + text)
+    number = fmt_number(abs(value) / EUR_MILLION, lang, 1)
+    text = f"€ {number} mln" if lang == "nl" else f"€{number} million"
+    return text if round(abs(value) / EUR_MILLION, 1) == 0 else (("+" if value > 0 else "−") + text)
 
 
 def _names(frame: pd.DataFrame, lang: Lang) -> list[str]:
@@ -124,9 +135,23 @@ def options_blocks(run: object, lang: Lang, options_dir: Path | None = None) -> 
     if frame is None and not sensitivity:
         return
     yield Heading(_w("heading", lang), 1)
+    simulated = _simulated(options_dir)
+    if simulated is not None:  # the headline: options re-planned through the budget cycle
+        from bekostiging.report.simulation import simulated_options_blocks
+
+        yield from simulated_options_blocks(simulated, lang)
     if frame is not None:
         yield from _table_blocks(frame, lang)
     yield from sensitivity
+
+
+def _simulated(options_dir: Path | None) -> pd.DataFrame | None:
+    """``options-simulated.csv`` of an options folder run with ``--simulate-paths``, if any."""
+    path = options_dir / SIMULATED_FILE if options_dir is not None else None
+    if path is None or not path.is_file():
+        return None
+    frame = pd.read_csv(path)
+    return frame if "policy" in frame.columns and not frame.empty else None
 
 
 def _table_blocks(frame: pd.DataFrame, lang: Lang) -> Iterator[Block]:
@@ -163,10 +188,11 @@ def _table_blocks(frame: pd.DataFrame, lang: Lang) -> Iterator[Block]:
         )
     header = tuple(_w(k, lang) for k in ("option", "cash", "cash_p90", "cash_diff", "late", "emergency"))
     header = (*header, _w("supplementary", lang))
-    yield Table(_w("table", lang), header, tuple(rows), (False, *([True] * 6)), small=True)
+    source = _w("source", lang)
+    yield Table(_w("table", lang), header, tuple(rows), (False, *([True] * 6)), small=True, source=source)
     png = options_chart(frame, names, lang)
     if png is not None:
-        yield Image(_w("chart", lang), png)
+        yield Image(_w("chart", lang), png, source)
 
 
 def options_chart(frame: pd.DataFrame, names: list[str], lang: Lang) -> bytes | None:
@@ -183,8 +209,8 @@ def options_chart(frame: pd.DataFrame, names: list[str], lang: Lang) -> bytes | 
         return None
     panels = (
         ("expected_cash_eur", "cash_axis", EUR_MILLION),
-        ("late_case_months", "late_axis", 1.0),
-        ("emergency_place_months", "emergency_axis", 1.0),
+        ("late_case_months", "late_axis", THOUSAND),
+        ("emergency_place_months", "emergency_axis", THOUSAND),
     )
     panels = tuple(p for p in panels if p[0] in frame.columns)
     fig, axes = plt.subplots(
@@ -200,7 +226,7 @@ def options_chart(frame: pd.DataFrame, names: list[str], lang: Lang) -> bytes | 
             p90 = [float(v) / scale for v in frame["p90_cash_eur"]]
             ax.plot(p90, y, linestyle="none", marker="|", markersize=10, color="#e65100")
         ax.set_title(_w(label, lang), fontsize=8)
-        ax.xaxis.set_major_locator(mticker.MaxNLocator(3))
+        ax.xaxis.set_major_locator(mticker.MaxNLocator(3, min_n_ticks=2))
         ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _p: fmt_number(v, lang, 0)))
         ax.tick_params(labelsize=7)
         ax.grid(axis="x", alpha=0.3)
@@ -221,6 +247,7 @@ def _short(name: str) -> str:
 
 
 A4_WIDTH_IN = 6.7  # the text width of an A4 page (170 mm)
+THOUSAND = 1e3  # counts on the options chart in thousands: tick labels that never touch
 BAR_HEIGHT_IN = 0.32
 HEAD_IN = 0.8
 DPI = 150

@@ -20,7 +20,7 @@ import io
 import json
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -41,12 +41,10 @@ INDICATORS: tuple[tuple[str, bool, str, str], ...] = (
     ("emergency_places", False, "Noodopvang (plaats-maanden)", "Emergency shelter (place-months)"),
     ("ind_backlog", False, "Voorraad IND aan het eind", "IND backlog at the end"),
 )
-METRICS: dict[str, tuple[str, str]] = {  # validation metrics in words
-    "coa_occupancy": ("Bezetting COA eind jaar", "COA occupancy at year end"),
-    "occupancy": ("Bezetting COA eind jaar", "COA occupancy at year end"),
-    "ind_backlog": ("Voorraad IND eind jaar", "IND backlog at year end"),
-    "ind_decisions": ("Beslissingen IND in het jaar", "IND decisions in the year"),
-    "decisions": ("Beslissingen IND in het jaar", "IND decisions in the year"),
+METRICS: dict[str, tuple[str, str]] = {  # validation metrics (history.validation) in words
+    "coa_bezetting": ("Bezetting COA eind jaar", "COA occupancy at year end"),
+    "ind_voorraad": ("Voorraad IND eind jaar", "IND backlog at year end"),
+    "ind_beslissingen": ("Beslissingen IND in het jaar", "IND decisions in the year"),
 }
 WORDS: dict[str, tuple[str, str]] = {
     "history": ("Terugblik 2014–2025", "Looking back: 2014–2025"),
@@ -80,38 +78,52 @@ WORDS: dict[str, tuple[str, str]] = {
     "policy": ("Beleid", "Policy"),
     "stress_intro": (
         "Wat gebeurt er als {what}? Elk beleid is door dezelfde stressinstroom gesimuleerd, met "
-        "bijsturing bij elk planmoment. Gemiddelde over de paden; P90 tussen haakjes.",
+        "bijsturing bij elk planmoment op de raming van dat moment.",
         "What happens if {what}? Each policy was simulated through the same stressed inflow, re-planning "
-        "at every planning moment. Mean over the paths; P90 in brackets.",
+        "at every planning moment on that moment's forecast.",
     ),
     "cycle_intro": (
-        "Elk beleid is maand voor maand gesimuleerd over {n} instroompaden, met bijsturing bij elk "
+        "Elk beleid is maand voor maand gesimuleerd over {n}, met bijsturing bij elk "
         "planmoment op de MPP-raming van dat moment. Gemiddelde over de paden; P90 tussen haakjes. "
         "Dit is de hoofdvergelijking van de opties; de vergelijking van vaste plannen is een snelle eerste "
         "toets.",
-        "Each policy was simulated month by month over {n} inflow paths, re-planning at each planning "
+        "Each policy was simulated month by month over {n}, re-planning at each planning "
         "moment on that moment's MPP forecast. Mean over the paths; P90 in brackets. This is the headline "
         "comparison of the options; the comparison of fixed plans is a quick first screen.",
     ),
     "policy_table": (
-        "Uitkomsten per beleid over alle jaren ({what})",
-        "Outcomes per policy over all years ({what})",
+        "Uitkomsten per beleid, alle jaren samen: {what}",
+        "Outcomes per policy, all years together: {what}",
     ),
-    "history_paths": ("de werkelijke instroom", "the real inflow"),
+    "if": ("als {what}", "if {what}"),
+    "over_paths": ("gemiddelde over {what} (P90 tussen haakjes)", "mean over {what} (P90 in brackets)"),
+    "history_paths": ("op de werkelijke instroom", "on the real inflow"),
+    "source": (
+        "Bron: simulatie van het bekostigingsmodel door de begrotingscyclus ({what}), gemaakt op {date}.",
+        "Source: simulation of the funding model through the budget cycle ({what}), made on {date}.",
+    ),
+    "source_real": (
+        "Bron: simulatie van het bekostigingsmodel op de werkelijke instroom, gemaakt op {date}; "
+        "werkelijke cijfers: jaarcijfers van COA en IND ({keys}, zie de bronnen van de historie).",
+        "Source: simulation of the funding model on the real inflow, made on {date}; real figures: "
+        "COA and IND yearly figures ({keys}, see the sources of the history).",
+    ),
     "shock": (
         "de instroom in {year} {pct} hoger uitvalt dan verwacht",
         "inflow in {year} is {pct} above forecast",
     ),
     "named_stress": ("de stressinstroom '{name}' optreedt", "the stress path '{name}' occurs"),
 }
-STRESS_WORDS: dict[str, tuple[str, str]] = {  # named stress paths in words
-    "2015-in-2027": ("de instroom van 2015 zich in 2027 herhaalt", "the inflow of 2015 recurs in 2027"),
-    "2022-again": ("de toename van 2022 zich herhaalt", "the 2022 surge happens again"),
-    "mpp+20": (
-        "de instroom volgend jaar 20% boven de MPP-raming ligt",
-        "inflow next year is 20% above the MPP",
+STRESS_WORDS: dict[str, tuple[str, str]] = {  # named stress paths (history.stress) in words
+    "2015-in-2027": ("de asielpiek van 2015 zich in 2027 herhaalt", "the 2015 surge recurs in 2027"),
+    "2022-opnieuw": ("de stijging van 2022 zich herhaalt", "the 2022 rise happens again"),
+    "mpp-plus-20": (
+        "de instroom volgend jaar 20% boven de MPP-raming (midden) ligt",
+        "inflow next year is 20% above the MPP forecast (mid)",
     ),
 }
+STRESS_ALL = "stress"  # --paths stress: every named stress path in one simulation
+SIMULATION_FILE = "simulation.csv"
 
 
 def _w(key: str, lang: Lang) -> str:
@@ -127,13 +139,15 @@ class SimulationFolder:
     summary: pd.DataFrame
     validation: pd.DataFrame
     settings: dict[str, object]
+    per_path: pd.DataFrame = field(default_factory=pd.DataFrame)  # stress: policy, path, indicator, value
+    created: str = ""  # the day the simulation was made (manifest)
 
 
 def read_folder(folder: Path) -> SimulationFolder | None:
     """A simulation folder's tables; None when it holds neither a summary nor a validation table."""
     summary = _csv(folder / SUMMARY_FILE)
     validation = _csv(folder / VALIDATION_FILE)
-    if summary.empty and validation.empty:
+    if summary.empty and validation.empty and not (folder / SIMULATION_FILE).is_file():
         return None
     try:
         manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
@@ -144,11 +158,25 @@ def read_folder(folder: Path) -> SimulationFolder | None:
     paths = str(settings.get("paths", ""))
     if not validation.empty or paths == HISTORY:
         kind = "history"
-    elif settings.get("shocks") or paths in STRESS_WORDS or paths.startswith("stress"):
+    elif settings.get("shocks") or paths in STRESS_WORDS or paths == STRESS_ALL:
         kind = "stress"
     else:
         kind = "cycle"
-    return SimulationFolder(kind, summary, validation, settings)
+    per_path = _per_path(folder / SIMULATION_FILE) if kind == "stress" else pd.DataFrame()
+    created = str(manifest.get("created", ""))[:10] if isinstance(manifest, dict) else ""
+    return SimulationFolder(kind, summary, validation, settings, per_path, created)
+
+
+def _per_path(path: Path) -> pd.DataFrame:
+    """policy, path, indicator, value over all years, per path (each stress path on its own)."""
+    tidy = _csv(path)
+    if tidy.empty or not {"policy", "path", "month", "metric", "value"} <= set(tidy.columns):
+        return pd.DataFrame()
+    from bekostiging.simulate.output import TOTAL_YEAR as TOTAL
+    from bekostiging.simulate.output import yearly
+
+    per = yearly(tidy.astype({"month": str}))
+    return per[per["year"].astype(str) == TOTAL].drop(columns="year").reset_index(drop=True)
 
 
 def _csv(path: Path) -> pd.DataFrame:
@@ -193,17 +221,25 @@ def simulation_blocks(dirs: Sequence[Path], run: object, lang: Lang) -> Iterator
 
 def _history_blocks(folder: SimulationFolder, lang: Lang) -> Iterator[Block]:
     v = folder.validation
-    years = (
-        sorted(int(y) for y in v["year"].dropna())
-        if not v.empty
-        else sorted(int(y) for y in folder.summary["year"] if str(y).isdigit())
+    simulated_years = sorted(
+        int(y) for y in folder.summary.get("year", pd.Series(dtype=str)) if str(y).isdigit()
     )
+    checked = sorted(int(y) for y in v["year"].dropna()) if not v.empty else simulated_years
+    years = simulated_years or checked
     first, last = (years[0], years[-1]) if years else ("", "")
     yield Paragraph(_w("history_intro", lang).format(first=first, last=last))
+    keys = ""
+    if not v.empty and "source" in v.columns:
+        keys = ", ".join(dict.fromkeys(str(x).split(" (")[0] for x in v["source"].dropna()))
+    source = _w("source_real", lang).format(date=folder.created or "–", keys=keys or "–")
     if not v.empty and {"metric", "year", "simulated", "actual"} <= set(v.columns):
-        yield from _validation_blocks(v, lang, first, last)
+        if "policy" in v.columns:  # the chain model against the past: the status quo as practised
+            chosen = STATUS_QUO if STATUS_QUO in set(v["policy"]) else str(v["policy"].iloc[0])
+            v = v[v["policy"] == chosen]
+        span = (checked[0], checked[-1]) if checked else ("", "")
+        yield from _validation_blocks(v, lang, *span, source)
     if not folder.summary.empty:
-        yield from _policy_table(folder.summary, _w("history_paths", lang), lang)
+        yield from _policy_table(folder.summary, _w("history_paths", lang), lang, source)
 
 
 def mape(frame: pd.DataFrame) -> pd.Series:
@@ -219,31 +255,37 @@ def _metric_words(metric: str, lang: Lang) -> str:
     return nl if lang == "nl" else en
 
 
-def _validation_blocks(v: pd.DataFrame, lang: Lang, first: object, last: object) -> Iterator[Block]:
+def _validation_blocks(
+    v: pd.DataFrame, lang: Lang, first: object, last: object, source: str
+) -> Iterator[Block]:
+    """The MAPE per quantity in a sentence; a table with a row per year and, per quantity, the model
+    beside the real figure; the chart (real in black)."""
     errors = mape(v)
-    parts = ", ".join(f"{_metric_words(m, lang).lower()} {fmt_percent(e, lang)}" for m, e in errors.items())
+    parts = ", ".join(f"{_metric_words(m, lang)} {fmt_percent(e, lang)}" for m, e in errors.items())
     if parts:
         yield Paragraph(_w("mape_sentence", lang).format(first=first, last=last, parts=parts))
+    metrics = [m for m in METRICS if m in set(v["metric"])] + sorted(set(v["metric"]) - set(METRICS))
+    header: list[str] = [_w("year", lang)]
+    for m in metrics:
+        header += [f"{_metric_words(m, lang)}: {_w('simulated', lang).lower()}", _w("actual", lang).lower()]
     rows = []
-    for r in v.sort_values(["metric", "year"]).itertuples(index=False):
-        sim, act = float(r.simulated), float(r.actual)
-        diff = (sim - act) / act if act and math.isfinite(act) and math.isfinite(sim) else math.nan
-        rows.append(
-            (
-                _metric_words(str(r.metric), lang),
-                str(int(r.year)),
-                fmt_number(sim, lang),
-                fmt_number(act, lang),
-                fmt_percent(diff, lang) if math.isfinite(diff) else "–",
-            )
-        )
-    header = tuple(_w(k, lang) for k in ("quantity", "year", "simulated", "actual", "difference"))
-    yield Table(
-        _w("validation_table", lang), header, tuple(rows), (False, False, True, True, True), small=True
-    )
+    for year in sorted({int(y) for y in v["year"].dropna()}):
+        row = [str(year)]
+        for m in metrics:
+            hit = v[(v["metric"] == m) & (v["year"].astype(int) == year)]
+            if hit.empty:
+                row += ["–", "–"]
+                continue
+            row += [
+                fmt_number(float(hit["simulated"].iloc[0]), lang),
+                fmt_number(float(hit["actual"].iloc[0]), lang),
+            ]
+        rows.append(tuple(row))
+    numeric = (False, *([True] * (len(header) - 1)))
+    yield Table(_w("validation_table", lang), tuple(header), tuple(rows), numeric, small=True, source=source)
     png = validation_chart(v, lang)
     if png is not None:
-        yield Image(_w("validation_chart", lang), png)
+        yield Image(_w("validation_chart", lang), png, source)
 
 
 def validation_chart(v: pd.DataFrame, lang: Lang) -> bytes | None:
@@ -298,7 +340,29 @@ def _what(settings: dict[str, object], lang: Lang) -> str:
     return _w("named_stress", lang).format(name=name)
 
 
+def _path_words(name: str, lang: Lang) -> str:
+    pick = 0 if lang == "nl" else 1
+    base, plus, _ = name.partition("+shock")
+    words = STRESS_WORDS[base][pick] if base in STRESS_WORDS else _w("named_stress", lang).format(name=base)
+    return words + ((" (met schok)" if pick == 0 else " (with a shock)") if plus else "")
+
+
+def _stress_blocks(folder: SimulationFolder, lang: Lang) -> Iterator[Block]:
+    """Per stress path: what it is in words, and per policy cash and service over all years."""
+    per = folder.per_path
+    for path in dict.fromkeys(per["path"].astype(str)):
+        what = _path_words(path, lang)
+        yield Paragraph(_w("stress_intro", lang).format(what=what))
+        part = per[per["path"].astype(str) == path]
+        summary = part.assign(year=TOTAL_YEAR, mean=part["value"], p90=part["value"])
+        source = _w("source", lang).format(what=what, date=folder.created or "–")
+        yield from _policy_table(summary, _w("if", lang).format(what=what), lang, source)
+
+
 def _policy_blocks(folder: SimulationFolder, kind: str, lang: Lang) -> Iterator[Block]:
+    if kind == "stress" and not folder.per_path.empty:
+        yield from _stress_blocks(folder, lang)
+        return
     if folder.summary.empty:
         return
     if kind == "stress":
@@ -306,9 +370,11 @@ def _policy_blocks(folder: SimulationFolder, kind: str, lang: Lang) -> Iterator[
         yield Paragraph(_w("stress_intro", lang).format(what=what))
     else:
         n = folder.settings.get("paths_count") or int(folder.summary.get("paths", pd.Series([0])).max())
-        what = fmt_number(float(n), lang) + (" paden" if lang == "nl" else " paths")
-        yield Paragraph(_w("cycle_intro", lang).format(n=fmt_number(float(n), lang)))
-    yield from _policy_table(folder.summary, what, lang)
+        what = _paths_words(int(n or 0), lang)
+        yield Paragraph(_w("cycle_intro", lang).format(n=what))
+    source = _w("source", lang).format(what=what, date=folder.created or "–")
+    title = _w("if" if kind == "stress" else "over_paths", lang).format(what=what)
+    yield from _policy_table(folder.summary, title, lang, source)
 
 
 def _cell(mean: float, p90: float, money: bool, lang: Lang) -> str:
@@ -318,7 +384,7 @@ def _cell(mean: float, p90: float, money: bool, lang: Lang) -> str:
     return fmt(mean) if not math.isfinite(p90) or p90 == mean else f"{fmt(mean)} ({fmt(p90)})"
 
 
-def _policy_table(summary: pd.DataFrame, what: str, lang: Lang) -> Iterator[Block]:
+def _policy_table(summary: pd.DataFrame, what: str, lang: Lang, source: str = "") -> Iterator[Block]:
     """Per policy, over all years: mean (P90) of cash and service, status quo first."""
     need = {"policy", "year", "indicator", "mean"}
     if not need <= set(summary.columns):
@@ -345,7 +411,45 @@ def _policy_table(summary: pd.DataFrame, what: str, lang: Lang) -> Iterator[Bloc
         tuple(rows),
         (False, *([True] * len(shown))),
         small=True,
+        source=source,
     )
+
+
+def comparison_as_summary(comparison: pd.DataFrame) -> pd.DataFrame:
+    """A ``comparison.csv`` (policy, <indicator>_mean, <indicator>_p90, …) in the summary's long form
+    (policy, year ``totaal``, indicator, mean, p90)."""
+    rows = []
+    for r in comparison.to_dict("records"):
+        for ind, *_ in INDICATORS:
+            if f"{ind}_mean" in r:
+                p90 = r.get(f"{ind}_p90", math.nan)
+                rows.append(
+                    {
+                        "policy": r["policy"],
+                        "year": TOTAL_YEAR,
+                        "indicator": ind,
+                        "mean": r[f"{ind}_mean"],
+                        "p90": p90,
+                    }
+                )
+    return pd.DataFrame(rows, columns=["policy", "year", "indicator", "mean", "p90"])
+
+
+def simulated_options_blocks(comparison: pd.DataFrame, lang: Lang, source: str = "") -> Iterator[Block]:
+    """The options by simulation through the budget cycle (``options --simulate-paths``), the headline."""
+    summary = comparison_as_summary(comparison)
+    if summary.empty:
+        return
+    n = int(comparison["paths"].max()) if "paths" in comparison.columns else 0
+    what = _paths_words(n, lang)
+    yield Paragraph(_w("cycle_intro", lang).format(n=what))
+    yield from _policy_table(summary, _w("over_paths", lang).format(what=what), lang, source)
+
+
+def _paths_words(n: int, lang: Lang) -> str:
+    if n:
+        return fmt_number(float(n), lang) + (" instroompaden" if lang == "nl" else " inflow paths")
+    return "de instroompaden van de scenarioset" if lang == "nl" else "the inflow paths of the scenario set"
 
 
 def _policy_words(policy: str, lang: Lang, number: int) -> str:
