@@ -11,9 +11,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from bekostiging.results import EXPECTED, result_tables
-from bekostiging.solver import Status
-from model_cases import YEAR, inflow, make_case, solve_chain
+from bekostiging.model import ScenarioInflow, chain_data, chain_problem
+from bekostiging.model.stages import yearly_inflow_features
+from bekostiging.multistage import build_tree, yearly_extensive_form
+from bekostiging.results import EXPECTED, _scenario_kpis, _weighted, result_tables
+from bekostiging.solver import HighsSolver, Status
+from model_cases import EXACT, YEAR, inflow, make_case, solve_chain
 
 TOL = 1e-6
 MONTHS_PER_QUARTER = 3
@@ -212,3 +215,58 @@ def test_costs_and_flows_of_the_place_cover_case_with_prices():
     units = tables["flows"].drop_duplicates("quantity").set_index("quantity")["unit"]
     assert units["emergency_places"] == "places" and units["external_coa_staff"] == "FTE"
     assert units["occupancy"] == "persons"
+
+
+@pytest.mark.solver
+def test_scenario_kpis_of_one_block_equal_the_kpis_table():
+    """The per-block KPIs (analytics.chain.kpi_metrics) are the kpis table's rows of that scenario."""
+    case = _penalty_case()
+    m, outcome, data = solve_chain(case, inflow(case, first=130))
+    assert outcome.status == Status.OPTIMAL
+    own = _scenario_kpis("s", m.scen["s"], m.first, data)
+    table = result_tables(m, data, None)["kpis"].query("scenario == 's'").set_index("kpi")["value"]
+    assert set(own) == set(table.index)
+    for kpi, value in own.items():
+        assert value == pytest.approx(table[kpi], abs=1e-6), kpi
+    assert own["weight_late_cases_eur"] == pytest.approx(4_500.0)
+    assert own["backlog_end_persons"] == pytest.approx(200.0)
+
+
+@pytest.mark.unit
+def test_weighted_mean_of_equally_shaped_tables():
+    """Float columns: 0.25 x 4 + 0.75 x 8 = 7; other columns are the first table's."""
+    a = pd.DataFrame({"lever": ["x", "y"], "year": [2026, 2027], "value": [4.0, 0.0]})
+    b = pd.DataFrame({"lever": ["x", "y"], "year": [2026, 2027], "value": [8.0, 2.0]})
+    out = _weighted([a, b], [0.25, 0.75])
+    assert out["value"].tolist() == pytest.approx([7.0, 1.5])
+    assert out["lever"].tolist() == ["x", "y"] and out["year"].tolist() == [2026, 2027]
+    assert a["value"].tolist() == [4.0, 0.0]  # the inputs are left as they were
+
+
+@pytest.mark.solver
+def test_yearly_form_tables_take_the_expected_plan_over_the_nodes():
+    """The yearly case of test_multistage (tree {A1, A2} | {B1, B2}): the COA budget is 2.0 M EUR
+    in 2026 for all (the root) and 3.6 / 7.2 M EUR in 2027 per node, so the funding table's
+    expected 2027 budget is 0.5 x 3.6 + 0.5 x 7.2 = 5.4 M EUR; 2026 stays 2.0."""
+    case = make_case(
+        horizon={"start_year": 2026, "years": 2, "period": "quarter"},
+        categories={"nareis": {"reception_share": 1.0}},
+        stocks={"status_holders": 100},
+        budget={"supplementary_penalty": 0.25, "unspent_budget_weight": 0.10},
+    )
+    paths = {"A1": (10, 10), "A2": (10, 20), "B1": (20, 20), "B2": (20, 40)}
+    scenarios = [ScenarioInflow(n, inflow(case, nareis=[a] * 4 + [b] * 4)) for n, (a, b) in paths.items()]
+    data = chain_data(case)
+    problem = chain_problem(data, scenarios, [0.25] * 4)
+    tree = build_tree(problem.names, [0.25] * 4, yearly_inflow_features(data, scenarios), [2])
+    m = yearly_extensive_form(problem, tree)
+    assert HighsSolver(EXACT).solve(m).status.has_solution
+    tables = result_tables(m, data, None)
+    funding = tables["funding"].set_index(["partner", "year"])["budget_eur"]
+    assert funding[("coa", 2026)] == pytest.approx(2.0e6, rel=1e-6)
+    assert funding[("coa", 2027)] == pytest.approx(5.4e6, rel=1e-6)
+    plan = tables["plan"]
+    budget = plan[(plan["lever"] == "budget") & (plan["partner"] == "coa")].set_index("year")["value"]
+    assert budget[2027] == pytest.approx(5.4e6, rel=1e-6)
+    assert list(tables["scenarios"]["scenario"]) == list(paths)
+    assert tables["scenarios"]["probability"].tolist() == pytest.approx([0.25] * 4)
