@@ -41,7 +41,7 @@ from bekostiging.history.validation import (
     validation_frame,
 )
 from bekostiging.io.case import load_case
-from bekostiging.simulate import Context, PathResult, make_policy, simulate_path, tidy
+from bekostiging.simulate import Context, PathResult, SimulationError, make_policy, simulate_path, tidy
 from bekostiging.simulate.history import history_path, history_state, stress_path_list
 
 DEFAULT_POLICIES = (
@@ -68,7 +68,15 @@ class Task:
     last_year: int = 2025
 
 
-def run_task(task: Task) -> PathResult:
+def run_task(task: Task) -> PathResult | str:
+    """One policy on one path; a policy that cannot plan at a moment gives its error text."""
+    try:
+        return _run_task(task)
+    except SimulationError as exc:
+        return f"{task.policy} on {'history' if task.history else task.stress}: {exc}"
+
+
+def _run_task(task: Task) -> PathResult:
     case = load_case(shipped.default_case_dir())
     if task.history:  # the chain's scalar parameters of those years (history.validation.history_case)
         case = history_case(case, yearly_parameters())
@@ -158,8 +166,13 @@ def main() -> None:
             Task(p, False, s) for s in ("2015-in-2027", "2022-opnieuw", "mpp-plus-20") for p in policies
         ]
     t0 = time.perf_counter()
-    results = map_tasks(run_task, tasks, args.workers)
+    outcomes = map_tasks(run_task, tasks, args.workers)
     print(f"{len(tasks)} simulations in {time.perf_counter() - t0:.0f} s")
+    failed = [o for o in outcomes if isinstance(o, str)]
+    for line in failed:
+        print(f"no result: {line}")
+    (out / "failed.txt").write_text("\n".join(failed) + ("\n" if failed else ""), encoding="utf-8")
+    results = [o for o in outcomes if not isinstance(o, str)]
     sims = tidy(results)
     sims.to_csv(out / "simulation.csv", index=False)
     hist = sims[sims["path"] == "history"]
