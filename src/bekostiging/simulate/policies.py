@@ -231,7 +231,9 @@ class Lookahead:
     name: str
     rules: Policy
     n: int = LOOKAHEAD_SCENARIOS
-    warm: bool = True  # start HiGHS from the previous moment's plan (``WarmStartHighs``)
+    # start HiGHS from the previous moment's plan (``WarmStartHighs``); off by default: on
+    # nl-2026 (hist-50 path 1, S = 10) it took 30.9 s a moment against 25.6 s cold (bench/README)
+    warm: bool = False
 
     def decide(self, moment: str, state: State, forecast: Forecast, ctx: Context) -> Plan:
         if forecast.sampler is None:
