@@ -166,7 +166,7 @@ def test_options_table_has_every_preset_and_zero_for_the_status_quo(tmp_path: Pa
 
     book = openpyxl.load_workbook(out / "options.xlsx")
     assert book.sheetnames[0] == "Opties"  # Dutch by default; numbers in € mln with a units row
-    assert [c.value for c in book["Opties"][1]][:3] == ["Optie", "Status", "Rang op kasuitgaven"]
+    assert [c.value for c in book["Opties"][1]][:3] == ["Optie", "Voorinstelling (--presets)", "Status"]
     assert (out / "options.png").read_bytes().startswith(b"\x89PNG")
     names = sorted(read_run(p).manifest.name for p in runs.iterdir() if not p.name.startswith("."))
     assert names == sorted(ALL_PRESETS)

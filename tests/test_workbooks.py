@@ -317,12 +317,14 @@ def test_delta_percent_empty_from_almost_nothing_and_for_ratios() -> None:
 @pytest.mark.unit
 def test_options_workbook_dutch_headers_millions_and_differences(workbooks) -> None:
     path = workbooks["options-nl"]
-    table = _sheet(path, "Opties").set_index("Optie")
+    table = _sheet(path, "Opties").set_index("Voorinstelling (--presets)")
     assert list(table.index) == ["flexpool", "status-quo", "boven-mpp"]  # ranked on cash
+    assert table.loc["flexpool", "Optie"] == "Optie 1: flexibele pool"  # as the letter names it
     assert table.loc["flexpool", "Kasuitgaven (verwacht)"] == pytest.approx(900.0)
-    diff = "Kasuitgaven (verwacht): verschil met huidig beleid"
-    assert table.loc["flexpool", diff] == pytest.approx(-100.0)
-    assert table.loc["status-quo", diff] == pytest.approx(0.0)
+    diffs = _sheet(path, "Verschil met huidig beleid").set_index("Voorinstelling (--presets)")
+    diff = diffs["Kasuitgaven (verwacht)"]
+    assert diff["flexpool"] == pytest.approx(-100.0)
+    assert diff["status-quo"] == pytest.approx(0.0)
     assert _format_of(path, "Opties", "Kasuitgaven (verwacht)") == MILLIONS
     english = openpyxl.load_workbook(workbooks["options-en"])
     assert english.sheetnames[0] == "Options"
@@ -362,3 +364,18 @@ def test_every_workbook_opens_in_libreoffice(workbooks, tmp_path: Path) -> None:
     for kind, path in workbooks.items():
         pdf = out / f"{path.stem}.pdf"
         assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF"), (kind, result.stdout, result.stderr)
+
+
+@pytest.mark.unit
+def test_annex_workbook_carries_the_options_when_given(runs, tmp_path: Path) -> None:
+    """``report --options DIR``: the annex workbook holds the same options sheets as options.xlsx."""
+    options = tmp_path / "options"
+    options.mkdir()
+    _options_table().to_csv(options / "options.csv", index=False)
+    (path,) = write_report(read_run(runs[0]), ["xlsx"], "nl", tmp_path / "annex", options_dir=options)
+    names = openpyxl.load_workbook(path).sheetnames
+    assert {"Opties", "Verschil met huidig beleid", "Technisch opties"} <= set(names)
+    assert names.index("Opties") < names.index("Technisch opties")
+    table = _sheet(path, "Opties").set_index("Voorinstelling (--presets)")
+    assert table.loc["boven-mpp", "Kasuitgaven (verwacht)"] == pytest.approx(1100.0)
+    assert workbook_problems(path) == []

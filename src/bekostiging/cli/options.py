@@ -234,11 +234,12 @@ OPTION_SHEET_WORDS: dict[str, tuple[str, str]] = {
     "weights_sheet": ("Gevoeligheid wegingen", "Weight sensitivity"),
     "technical": ("Technisch opties", "Technical options"),
     "preset": ("Optie", "Option"),
+    "preset_name": ("Voorinstelling (--presets)", "Preset (--presets)"),
     "status": ("Status", "Status"),
     "rank": ("Rang op kasuitgaven", "Rank on cash"),
     "run": ("Run", "Run"),
     "gap": ("Gap", "Gap"),
-    "delta": ("verschil met huidig beleid", "difference against status quo"),
+    "delta_sheet": ("Verschil met huidig beleid", "Difference vs status quo"),
     "weight": ("Weging", "Weight"),
     "factor": ("Factor", "Factor"),
     "recommended": ("Laagste doelfunctie", "Lowest objective"),
@@ -258,11 +259,15 @@ def _ow(key: str, lang: Lang) -> str:
 def options_sheets(frame: pd.DataFrame, sensitivity: pd.DataFrame | None, lang: Lang = DEFAULT_LANG) -> list:
     """The options workbook: per option the measures in € mln or their unit, each with its
     difference against the status quo; the weight sensitivity; the raw table on a technical sheet."""
+    from bekostiging.report.options_section import preset_words
     from bekostiging.report.workbook import COUNT, DECIMAL, MILLIONS, Column, Sheet, unit
 
     ranked = frame.sort_values("cash_rank", kind="stable").reset_index(drop=True)
+    own = iter(range(1, len(ranked) + 1))
+    words = [preset_words(str(p), lang, next(own)) for p in ranked["preset"]]
     shown = pd.DataFrame(
         {
+            "option": words,
             "preset": ranked["preset"].astype(str),
             "status": [status_word(v, lang) for v in ranked["status"]],
             "rank": ranked["cash_rank"],
@@ -270,10 +275,13 @@ def options_sheets(frame: pd.DataFrame, sensitivity: pd.DataFrame | None, lang: 
         }
     )
     columns = [
-        Column("preset", _ow("preset", lang)),
+        Column("option", _ow("preset", lang)),
+        Column("preset", _ow("preset_name", lang)),
         Column("status", _ow("status", lang)),
         Column("rank", _ow("rank", lang), unit("number", lang), COUNT),
     ]
+    diffs = pd.DataFrame({"option": words, "preset": shown["preset"]})
+    diff_columns = [Column("option", _ow("preset", lang)), Column("preset", _ow("preset_name", lang))]
     for col, _label, scale, unit_key in (*OPTIONS_METRICS, *OPTIONS_BESIDE):
         money = scale == EUR_MILLION
         unit_text = unit("mln", lang) if money else term(unit_key, lang)
@@ -282,12 +290,15 @@ def options_sheets(frame: pd.DataFrame, sensitivity: pd.DataFrame | None, lang: 
         columns.append(Column(col, term(col, lang), unit_text, fmt))
         diff = f"{col}{DIFF_SUFFIX}"
         if diff in ranked.columns:
-            shown[diff] = ranked[diff].astype(float) / scale
-            columns.append(Column(diff, f"{term(col, lang)}: {_ow('delta', lang)}", unit_text, fmt))
+            diffs[col] = ranked[diff].astype(float) / scale
+            diff_columns.append(Column(col, term(col, lang), unit_text, fmt))
     columns.append(Column("gap", _ow("gap", lang), unit("percent", lang), "0.00%"))
     shown["run_id"] = ranked["run_id"].astype(str)
     columns.append(Column("run_id", _ow("run", lang)))
-    sheets = [Sheet(_ow("sheet", lang), shown, tuple(columns), keys=1)]
+    sheets = [
+        Sheet(_ow("sheet", lang), shown, tuple(columns), keys=1),
+        Sheet(_ow("delta_sheet", lang), diffs, tuple(diff_columns), keys=1),
+    ]
     if sensitivity is not None and not sensitivity.empty:
         sens = pd.DataFrame(
             {
@@ -296,7 +307,7 @@ def options_sheets(frame: pd.DataFrame, sensitivity: pd.DataFrame | None, lang: 
                     for k in sensitivity["weight"].astype(str)
                 ],
                 "factor": sensitivity["factor"].astype(float),
-                "recommended": sensitivity["recommended"].astype(str),
+                "recommended": [preset_words(str(p), lang, 0) for p in sensitivity["recommended"]],
                 "cash": sensitivity["recommended_cash_eur"].astype(float) / EUR_MILLION,
                 "rank": sensitivity["cash_rank"],
                 "changed": [_ow("yes" if c else "no", lang) for c in sensitivity["changed"]],

@@ -66,7 +66,7 @@ def write_report(
         tmp = path.with_name(f".{path.name}.tmp")
         try:
             if fmt == "xlsx":
-                write_report_xlsx(record, language, tmp)
+                write_report_xlsx(record, language, tmp, options_dir=options_dir)
             elif doc is None:
                 raise ReportError(f"no annex document for {fmt}")  # unreachable: built above
             elif fmt == "pdf":

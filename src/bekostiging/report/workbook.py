@@ -45,7 +45,9 @@ NUMBER_WIDTH = 13  # a number column: room for "-12.345.678,9"
 WIDTH_SAMPLE_ROWS = 200  # text column widths are estimated from the first rows only (large sheets)
 HEADER_ROWS = 2  # headers, units
 FIRST_DATA_ROW = HEADER_ROWS + 1
-PAPER_A4 = "9"  # the page-setup code of A4 (ECMA-376)
+PAPER_A4 = "9"
+FONT = "Calibri"  # the body font of a new workbook; headers in the same face
+LINE_HEIGHT_PT = 15.0  # one line of 11 pt text  # the page-setup code of A4 (ECMA-376)
 
 # Number formats. The codes are locale-neutral: a Dutch Excel or Calc shows 1.234,5.
 MILLIONS = "#,##0.0"  # € mln with one decimal
@@ -222,14 +224,20 @@ def _write_sheet(wb: Workbook, sheet: Sheet, title: str, lang: Lang) -> None:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = f"1:{HEADER_ROWS}"
-    head_font, unit_font = Font(bold=True), Font(italic=True, color="404040")
+    head_font = Font(name=FONT, bold=True)
+    unit_font = Font(name=FONT, italic=True, color="404040")
     head_fill = PatternFill("solid", fgColor=HEADER_FILL)
     unit_fill = PatternFill("solid", fgColor=UNIT_FILL)
     wrap = Alignment(wrap_text=True, vertical="top")
-    for texts, font, fill in (
-        ([c.header for c in columns], head_font, head_fill),
-        ([c.unit for c in columns], unit_font, unit_fill),
+    widths = [_width(col, frame) for col in columns]
+    for number, (texts, font, fill) in enumerate(
+        (
+            ([c.header for c in columns], head_font, head_fill),
+            ([c.unit for c in columns], unit_font, unit_fill),
+        ),
+        start=1,
     ):
+        _fit_height(ws, number, texts, widths)
         cells = []
         for text in texts:
             cell = WriteOnlyCell(ws, value=neutralise(str(text)) if text else None)
@@ -240,7 +248,10 @@ def _write_sheet(wb: Workbook, sheet: Sheet, title: str, lang: Lang) -> None:
         ws.append(cells)
     row_formats = _row_formats(sheet, columns)
     data = [frame[c.key].tolist() if c.key in frame.columns else [None] * rows for c in columns]
+    texts = [i for i, col in enumerate(columns) if not col.unit]
     for r in range(rows):
+        if not sheet.technical:  # wrapped texts get the height they need (Calc does not grow rows)
+            _fit_height(ws, FIRST_DATA_ROW + r, [data[i][r] for i in texts], [widths[i] for i in texts])
         cells = []
         for col, values in zip(columns, data, strict=True):
             fmt = col.fmt
@@ -251,6 +262,17 @@ def _write_sheet(wb: Workbook, sheet: Sheet, title: str, lang: Lang) -> None:
                 cell.alignment = wrap  # long texts (budget articles, notes) wrap in their column
             cells.append(cell)
         ws.append(cells)
+
+
+def _fit_height(ws: object, row: int, texts: Sequence[object], widths: Sequence[float]) -> None:
+    """Give ``row`` the height of its longest wrapped text (lines of the column's width)."""
+    lines = 1
+    for text, width in zip(texts, widths, strict=True):
+        if isinstance(text, str) and text:
+            per_line = max(int(width) - 1, 1)
+            lines = max(lines, sum(math.ceil(max(len(part), 1) / per_line) for part in text.split("\n")))
+    if lines > 1:
+        ws.row_dimensions[row].height = LINE_HEIGHT_PT * lines  # type: ignore[attr-defined]
 
 
 def _cell(ws: object, value: object, number_format: str | None, numeric: bool) -> WriteOnlyCell:

@@ -939,7 +939,29 @@ def _numeric_where_possible(frame: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- the workbook
 
 
-def report_sheets(record: RunRecord, lang: Lang, doc: Document | None = None) -> list[Sheet]:
+def _options_sheets(record: RunRecord, lang: Lang, options_dir: Path | None) -> list[Sheet]:
+    """The options comparison (``report --options DIR`` or the run's own copy), as ``options.xlsx``."""
+    from bekostiging.report.analysis import SENSITIVITY_FILE
+    from bekostiging.report.options_section import read_options
+
+    frame = read_options(record.path, options_dir)
+    if frame is None:
+        return []
+    from bekostiging.cli.options import options_sheets  # the same sheets as options.xlsx
+
+    sensitivity = None
+    for folder in ([options_dir] if options_dir is not None else []) + [record.path / "analysis"]:
+        if (folder / SENSITIVITY_FILE).is_file():
+            sensitivity = pd.read_csv(folder / SENSITIVITY_FILE)
+            break
+    if "cash_rank" not in frame.columns:
+        frame = frame.assign(cash_rank=frame["expected_cash_eur"].rank(method="min"))
+    return options_sheets(frame, sensitivity, lang)
+
+
+def report_sheets(
+    record: RunRecord, lang: Lang, doc: Document | None = None, options_dir: Path | None = None
+) -> list[Sheet]:
     """User sheets in the report's language, then the technical sheets."""
     price_year = _price_year(record)
     built: list[Sheet | None] = [
@@ -962,8 +984,14 @@ def report_sheets(record: RunRecord, lang: Lang, doc: Document | None = None) ->
     built.append(_changed_sheet(record, lang))
     built.append(_glossary_sheet(lang))
     sheets = [s for s in built if s is not None]
-    return sheets + technical_sheets(record, lang)
+    options = _options_sheets(record, lang, options_dir)
+    user_options = [o for o in options if not o.technical]
+    at = next((i for i, s in enumerate(sheets) if s.name == w("weights", lang)), len(sheets))
+    sheets[at:at] = user_options
+    return sheets + [o for o in options if o.technical] + technical_sheets(record, lang)
 
 
-def write_report_xlsx(record: RunRecord, lang: Lang, path: Path, doc: Document | None = None) -> None:
-    write_workbook(report_sheets(record, lang, doc), path, lang)
+def write_report_xlsx(
+    record: RunRecord, lang: Lang, path: Path, doc: Document | None = None, options_dir: Path | None = None
+) -> None:
+    write_workbook(report_sheets(record, lang, doc, options_dir), path, lang)
