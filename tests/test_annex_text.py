@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -26,6 +27,7 @@ ENGLISH_STOP = {"the", "and", "with", "which", "this", "that", "from", "are", "n
 DUTCH_STOP = {"het", "een", "zijn", "wordt", "voor", "niet", "deze", "wat", "naar", "bij"}
 MIN_STOP_WORDS = 2  # a line with this many stop-words of the other language is a sentence in it
 EXHIBIT = re.compile(r"^(Tabel|Figuur|Table|Figure) (\d+)\. ")
+CASE_DIR = Path(__file__).parents[1] / "data" / "nl-2026"
 
 
 @pytest.fixture(scope="module")
@@ -105,3 +107,25 @@ def test_every_money_kpi_has_a_name_in_words(lang: str) -> None:
     names = [kpi_label(k, lang) for k in keys]
     assert not [n for n in names if "_" in n], names
     assert len(set(names)) == len(names)  # start and end, weight and valuation never share a name
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_changed_values_are_named_in_words_with_source_numbers(lang: str) -> None:
+    """A user's changed value is listed by what it is, not its settings key, and its source as
+    numbers or the date of the change, not the working note (seen: ``ind.withdrawal_share_per_month``
+    with an English estimate in the Dutch annex)."""
+    from bekostiging.io.case import load_case
+    from bekostiging.io.case_write import settings_rows
+    from bekostiging.report.memo import setting_words, source_words
+
+    case = load_case(CASE_DIR)
+    paths = [f"{section}.{key}" for section, key, _value, _info in settings_rows(case.settings)]
+    paths += ["series[2026-03].permit_share", "locations[Ter Apel].capacity"]
+    names = [setting_words(p, lang) for p in paths]
+    assert not [n for n in names if "_" in n or "[" in n], [n for n in names if "_" in n or "[" in n][:5]
+    assert setting_words("ind.output_per_fte_year", lang) != setting_words("ind.cost_per_fte_year_eur", lang)
+    changed = source_words("changed by user on 2026-11-30; was 0.5 (estimate: half the work)", lang)
+    assert changed.endswith("2026-11-30") and "estimate" not in changed.split(" on ")[0]
+    assert source_words("S79, S13: returnable share of 12,620 persons", lang) == "S79, S13"
+    note = source_words("estimate: applicants who withdraw are set aside", lang)
+    assert note == ("schatting" if lang == "nl" else "estimate")

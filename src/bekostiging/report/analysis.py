@@ -20,7 +20,16 @@ from bekostiging.analytics.chain import (
     read_value_table,
 )
 from bekostiging.report.blocks import Block, Heading, Paragraph, Table
-from bekostiging.report.i18n import TERMS, Lang, fmt_eur, fmt_number, fmt_percent, status_word, term
+from bekostiging.report.i18n import (
+    EUR_MILLION,
+    TERMS,
+    Lang,
+    fmt_eur,
+    fmt_number,
+    fmt_percent,
+    status_word,
+    term,
+)
 from bekostiging.report.money import kpi_label
 from bekostiging.runs.store import RunRecord
 
@@ -103,6 +112,9 @@ def _amount(value: object, unit: object, lang: Lang) -> str:
         return "–"
     if not math.isfinite(v):
         return "–"
+    if unit == EUR and v != 0 and abs(v) < EUR_MILLION:  # one unit per column: € mln, also when small
+        number = fmt_number(v / EUR_MILLION, lang, 1)
+        return f"€ {number} mln" if lang == "nl" else f"€{number} million"
     return fmt_eur(v, lang) if unit == EUR else fmt_number(v, lang)
 
 

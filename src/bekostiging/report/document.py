@@ -230,7 +230,10 @@ def _money_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
             {
                 what: weights[what],
                 unit: [unit_words(str(u), lang) for u in weights[unit]],
-                value: [_setting_value(v, lang) for v in weights[value]],
+                value: [
+                    _setting_value(v, lang) if str(v) else ("afgeleid" if lang == "nl" else "derived")
+                    for v in weights[value]
+                ],
                 memo.w("source_key", lang): [memo._source_keys(str(v), lang) for v in weights[source]],
             }
         )
@@ -315,17 +318,6 @@ def _summary_blocks(record: RunRecord, s: data.Summary, lang: Lang) -> Iterator[
             late=fmt_number(s.late_case_months, lang),
         )
     )
-    kpis = data.expected_kpis(record)
-    if not kpis.empty:
-        frame = pd.DataFrame(
-            {
-                term("kpi", lang): [kpi_label(k, lang) for k in kpis["kpi"]],
-                term("value", lang): [
-                    fmt_unit_value(v, u, lang) for v, u in zip(kpis["value"], kpis["unit"], strict=True)
-                ],
-            }
-        )
-        yield _table(term("expected_kpis", lang), frame, {term("value", lang): True}, small=True)
 
 
 ADVICE_HEADING = ("Besluiten per begrotingsjaar", "Decisions by budget year")
@@ -361,8 +353,24 @@ def _advice_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
         yield Paragraph(line.strip(), warning=line.startswith("  "))
 
 
+def _kpi_table(record: RunRecord, lang: Lang) -> Iterator[Block]:
+    """Every expected indicator (the detail behind the money table of section 1)."""
+    kpis = data.expected_kpis(record)
+    if not kpis.empty:
+        frame = pd.DataFrame(
+            {
+                term("kpi", lang): [kpi_label(k, lang) for k in kpis["kpi"]],
+                term("value", lang): [
+                    fmt_unit_value(v, u, lang) for v, u in zip(kpis["value"], kpis["unit"], strict=True)
+                ],
+            }
+        )
+        yield _table(term("expected_kpis", lang), frame, {term("value", lang): True}, small=True)
+
+
 def _table_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
     yield Heading(term("tables", lang))
+    yield from _kpi_table(record, lang)
     funding = data.funding_table(record)
     if not funding.empty:
         frame = pd.DataFrame(
@@ -441,7 +449,16 @@ def _changed_blocks(case: Case, lang: Lang) -> Iterator[Block]:
         return
     yield Paragraph(term("changed_sentence", lang).format(count=len(changes), name=name))
     frame = pd.DataFrame(
-        [(c.what, c.default, c.value, c.default_source, c.source) for c in changes[:MAX_CHANGES_SHOWN]],
+        [
+            (
+                memo.setting_words(c.what, lang),
+                c.default,
+                c.value,
+                memo.source_words(c.default_source, lang),
+                memo.source_words(c.source, lang),
+            )
+            for c in changes[:MAX_CHANGES_SHOWN]
+        ],
         columns=[
             term(k, lang)
             for k in ("changed_what", "default_value", "this_value", "default_source", "this_source")
@@ -486,6 +503,15 @@ def _provenance_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:
 
 
 METHOD_TERMS: tuple[tuple[str, str, str, str], ...] = (  # (abbreviation, nl words, en words, key)
+    (
+        "RP",
+        "het aanbevolen plan, dat rekening houdt met onzekerheid",
+        "the recommended plan, allowing for uncertainty",
+        "",
+    ),
+    ("EV", "plan op het gemiddelde scenario", "plan on the average scenario", ""),
+    ("EEV", "dat plan doorgerekend in elk scenario", "that plan run through every scenario", ""),
+    ("WS", "uitkomst met een perfecte voorspelling", "outcome with a perfect forecast", ""),
     (
         "VSS",
         "wat rekening houden met onzekerheid oplevert",

@@ -448,6 +448,95 @@ def _source_keys(text: str, lang: Lang) -> str:
     return w("model", lang) if lowered else "–"
 
 
+SECTION_WORDS: dict[str, tuple[str, str]] = {  # settings sections as a reader names them
+    "case": ("Case", "Case"),
+    "horizon": ("Periode", "Horizon"),
+    "ind": ("IND", "IND"),
+    "coa": ("COA", "COA"),
+    "dtv": ("DT&V", "DT&V"),
+    "registration": ("Registratie", "Registration"),
+    "flexpool": ("Flexibele pool", "Flexible pool"),
+    "budget": ("Begroting", "Budget"),
+    "penalties": ("Modelweging", "Model weights"),
+    "risk": ("Risico", "Risk"),
+    "housing": ("Huisvesting", "Housing"),
+    "appeals": ("Beroep", "Appeals"),
+    "dublin": ("Dublin", "Dublin"),
+    "nareis": ("Nareis", "Family reunification"),
+    "prices": ("Prijzen", "Prices"),
+    "articles": ("Begrotingsartikelen", "Budget articles"),
+    "categories": ("Aanvraagsoort", "Application type"),
+    "policy": ("Beleid", "Policy"),
+    "series": ("Reeks", "Series"),
+    "locations": ("Locatie", "Location"),
+    "mpp": ("MPP-raming", "MPP forecast"),
+    "seasonality": ("Seizoenspatroon", "Seasonality"),
+    "initial_stocks": ("Beginstand", "Initial stock"),
+    "accelerated_housing": ("Versnelde huisvesting", "Accelerated housing"),
+}
+TABLE_ROW = re.compile(r"^(\w+)\[([^\]]*)\]\.?(.*)$")  # series[2026-03].permit_share
+KEY_WORDS_NL: dict[str, str] = {  # words of settings keys, for a Dutch reader (the rest kept as is)
+    "share": "aandeel", "per": "per", "month": "maand", "months": "maanden", "year": "jaar",
+    "max": "hoogste", "min": "laagste", "return": "terugkeer", "withdrawal": "intrekking",
+    "activation": "activering", "catch": "inhaal", "up": "", "granted": "toegewezen",
+    "transfer": "overdracht", "unknown": "onbekend", "departure": "vertrek", "cost": "kosten",
+    "output": "productie", "training": "opleiding", "initial": "begin", "places": "plaatsen",
+    "place": "plaats", "rate": "graad", "fill": "bezetting", "lead": "aanloop", "time": "tijd",
+    "reserve": "reserve", "emergency": "noodopvang", "resident": "bewoner", "eur": "euro",
+    "decision": "beslis", "work": "werk", "legal": "wettelijke", "term": "termijn",
+    "trainee": "leerling", "cap": "plafond", "attrition": "uitstroom", "productivity": "productiviteit",
+    "opening": "opening", "closing": "sluiting", "weight": "weging", "penalty": "weging",
+    "fte": "fte", "staff": "personeel", "teams": "teams", "team": "team", "size": "omvang",
+    "stay": "verblijf", "weeks": "weken", "days": "dagen", "normal": "normale", "permit": "vergunning",
+    "queue": "wachtrij", "backlog": "voorraad", "occupancy": "bezetting", "norm": "norm",
+    "opportunity": "rente", "end": "eind", "value": "waarde", "balance": "saldo",
+    "supplementary": "aanvullende", "funding": "financiering", "unspent": "niet-besteed",
+    "budget": "begroting",
+    "price": "prijs", "fixed": "vast", "organisation": "organisatie", "adjustable": "bij te sturen",
+    "accelerated": "versnelde", "housing": "huisvesting", "outflow": "uitstroom", "contract": "contract",
+    "minimum": "minimum", "period": "periode", "months_per_period": "maanden per periode",
+    "alpha": "alfa", "start": "start", "years": "jaren", "name": "naam", "hire": "aanname",
+    "hiring": "aanname", "unsupervised": "zonder toezicht", "departures": "vertrek",
+    "person": "persoon", "persons": "personen",
+}  # fmt: skip
+
+
+def setting_words(path: str, lang: Lang) -> str:
+    """A settings key path (``ind.withdrawal_share_per_month``) in the reader's words: the section
+    named, the key's words (Dutch: word by word; English: spaced), never the code itself."""
+    known = {key: (nl, en) for key, nl, en in ASSUMPTIONS}
+    if path in known:
+        return known[path][0 if lang == "nl" else 1]
+    row = TABLE_ROW.match(path)
+    if row:  # a table cell: the table and row named, then the column's words
+        table, key, column = row.groups()
+        label = SECTION_WORDS.get(table, (table, table))[0 if lang == "nl" else 1]
+        return f"{label} {key}" + (f": {_key_words(column, lang)}" if column else "")
+    section, _, key = path.rpartition(".")
+    head = section.split(".")[0] if section else ""
+    pick = 0 if lang == "nl" else 1
+    label = SECTION_WORDS.get(head, (_key_words(head, lang).capitalize(),) * 2)[pick]
+    if section.count(".") >= 1:  # categories.first, articles.ind: the item named too
+        label = f"{label} {term(section.split('.', 1)[1], lang)}"
+    text = _key_words(key, lang)
+    return f"{label}: {text}" if label else text
+
+
+def _key_words(key: str, lang: Lang) -> str:
+    """A settings key's words: Dutch word by word (unknown words kept), English spaced."""
+    words = [KEY_WORDS_NL.get(t, t) if lang == "nl" else t for t in key.split("_")]
+    return " ".join(x for x in words if x)
+
+
+def source_words(text: str, lang: Lang) -> str:
+    """A value's source as the annex shows it: source numbers, 'schatting', 'modelkeuze', or the
+    date a user changed it — never the working note itself."""
+    changed = re.search(r"changed by user on (\d{4}-\d{2}-\d{2})", text)
+    if changed:
+        return ("gewijzigd door gebruiker op " if lang == "nl" else "changed by user on ") + changed.group(1)
+    return _source_keys(text, lang)
+
+
 def assumption_rows(settings: Sequence[tuple[str, str, str]], lang: Lang) -> Table | None:
     """The settings a memo reader asks about, in words, with their value and source number."""
     values = {k: (v, src) for k, v, src in settings}

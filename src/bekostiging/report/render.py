@@ -149,6 +149,8 @@ PDF_MARGIN_MM = 18
 PDF_IMAGE_WIDTH_MM = 170
 PDF_IMAGE_HEADROOM_MM = 25  # room above a full-page figure for a heading
 PDF_FONT_SIZE = 9
+LONG_TABLE_ROWS = 12  # a table longer than this may start low on a page and split
+LONG_TABLE_MIN_ROOM_MM = 40  # ... if at least this much room is left for its title and first rows
 PDF_SMALL_FONT_SIZE = 7
 MIN_COL_CHARS = 6  # PDF column width shares, in characters of the longest cell
 MAX_COL_CHARS = 60
@@ -163,14 +165,15 @@ def to_pdf(doc: Document) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.lib.utils import ImageReader
     from reportlab.platypus import (
-        Image as RLImage,
-    )
-    from reportlab.platypus import (
+        CondPageBreak,
         KeepTogether,
         LongTable,
         SimpleDocTemplate,
         Spacer,
         TableStyle,
+    )
+    from reportlab.platypus import (
+        Image as RLImage,
     )
     from reportlab.platypus import (
         Paragraph as RLParagraph,
@@ -187,6 +190,7 @@ def to_pdf(doc: Document) -> bytes:
     )
     small_right = ParagraphStyle("small_right", parent=small, alignment=2)
     table_title = ParagraphStyle("table_title", parent=base, keepWithNext=1)
+    table_title_free = ParagraphStyle("table_title_free", parent=base)
     base_right = ParagraphStyle("base_right", parent=base, alignment=2)
     heads = {
         # keepWithNext: a heading never ends a page alone (seen in the rendered annex)
@@ -246,7 +250,14 @@ def to_pdf(doc: Document) -> bytes:
                 )
             )
             if block.title:
-                story.append(RLParagraph(f"<b>{esc(block.title)}</b>", table_title))
+                # a long table starts under its title on the same page and splits (repeating its
+                # header); kept whole with its title it left most of a page empty (seen on page 3)
+                long = len(block.rows) > LONG_TABLE_ROWS
+                if long:
+                    story.append(CondPageBreak(LONG_TABLE_MIN_ROOM_MM * mm))
+                story.append(
+                    RLParagraph(f"<b>{esc(block.title)}</b>", table_title_free if long else table_title)
+                )
             story.append(table)
             if block.source:
                 story.append(RLParagraph(esc(block.source), source_style))

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bekostiging.report.blocks import Block, Heading, Image, Paragraph, Table
+from bekostiging.report.blocks import Block, Heading, Image, PageBreak, Paragraph, Table
 from bekostiging.report.i18n import Lang, fmt_eur, fmt_number, fmt_percent
 from bekostiging.report.options_section import STATUS_QUO, preset_words
 
@@ -204,10 +204,14 @@ def simulation_blocks(dirs: Sequence[Path], run: object, lang: Lang) -> Iterator
     """The sections "Terugblik 2014–2025", "Stresstoetsen" and the options by simulation, each
     only when a folder of its kind exists (history first, then stress tests, then the rest)."""
     folders = simulation_folders(dirs, run)
+    first = True
     for kind in ("cycle", "history", "stress"):
         mine = [f for f in folders if f.kind == kind]
         if not mine:
             continue
+        if not first:
+            yield PageBreak()  # each section starts on its own page
+        first = False
         yield Heading(_w(kind, lang), 1)
         for folder in mine:
             if kind == "history":
