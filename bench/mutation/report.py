@@ -1,6 +1,7 @@
 """Mutation score per file and the surviving mutants, from mutmut's results in ``mutants/`` (``make mutate``).
 
-Run from the repository root after ``mutmut run``. Writes ``bench/mutation/score.md`` (per file:
+Run from the repository root after ``mutmut run`` (arguments: ``mutants`` folders to merge, for runs
+split over copies of the tree; default ``mutants/``). Writes ``bench/mutation/score.md`` (per file:
 mutants, killed, survived, no tests, not checked, score) and ``bench/mutation/survivors.md`` (each
 survivor with its diff). Survivors judged equivalent (no test can tell them apart from the code)
 are listed by hand in ``bench/mutation/equivalent.toml`` with the reason; they are shown as such and
@@ -61,18 +62,33 @@ def _diff(name: str, source: Path) -> str:
         return f"(no diff: {exc})"
 
 
+def _metas(folders: list[Path]) -> list[tuple[Path, Path]]:
+    """(mutants folder, meta file) per source file; where several folders hold the same file
+    (runs split over copies of the tree), the one with the most mutants checked."""
+    best: dict[Path, tuple[int, Path, Path]] = {}
+    for folder in folders:
+        for meta in folder.rglob("*.py.meta"):
+            codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+            checked = sum(c is not None for c in codes.values())
+            rel = meta.relative_to(folder)
+            if rel not in best or checked > best[rel][0]:
+                best[rel] = (checked, folder, meta)
+    return [(folder, meta) for _, (_, folder, meta) in sorted(best.items())]
+
+
 def main() -> int:
-    metas = sorted(MUTANTS.rglob("*.py.meta"))
+    folders = [Path(a).resolve() for a in sys.argv[1:]] or [MUTANTS]
+    metas = _metas(folders)
     if not metas:
         print("no mutmut results in mutants/: run `make mutate` first", file=sys.stderr)
         return 1
     equivalent = _equivalent()
     rows, survivors = [], []
     totals: Counter[str] = Counter()
-    for meta in metas:
+    for folder, meta in metas:
         codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
         source = meta.with_suffix("")  # mutants/src/.../x.py
-        rel = source.relative_to(MUTANTS)
+        rel = source.relative_to(folder)
         count = Counter(_status(c) for c in codes.values())
         eq = [n for n, c in codes.items() if _status(c) == "survived" and n in equivalent]
         checked = sum(v for k, v in count.items() if k not in ("not checked", "skipped"))
@@ -87,7 +103,9 @@ def main() -> int:
         for name, code in sorted(codes.items()):
             if _status(code) == "survived":
                 survivors.append((str(rel), name, equivalent.get(name), source))
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
     head = [
         "# Mutation score (mutmut)",
         "",
@@ -95,7 +113,8 @@ def main() -> int:
         f"{commit.stdout.strip() or '?'} from the results in `mutants/`. Score = killed / checked; "
         "'with equivalents' also counts the survivors judged equivalent in `equivalent.toml`.",
         "",
-        "| file | mutants | killed | survived | equivalent | no tests | not checked | score | with equivalents |",
+        "| file | mutants | killed | survived | equivalent | no tests | not checked | score "
+        "| with equivalents |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     lines = [
