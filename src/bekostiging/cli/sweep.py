@@ -254,6 +254,11 @@ def _solver_options(
     return SolverOptions(time_limit=time_limit, mip_gap=mip_gap, threads=threads, seed=seed)
 
 
+TICKS_PER_AXIS = 6
+MAX_TICK_DECIMALS = 4
+LABEL_MARGIN = 0.12
+
+
 def _label_points(
     ax: Axes, x: pd.Series, y: pd.Series, values: pd.Series, prefix: str = "", lang: str = "en"
 ) -> None:
@@ -264,13 +269,34 @@ def _label_points(
     for xi, yi, value in zip(x, y, values, strict=True):
         point = (round(float(xi), LABEL_ROUNDING), round(float(yi), LABEL_ROUNDING))
         labels.setdefault(point, []).append(_num(float(value), lang, 2).rstrip("0").rstrip(",."))
+    middle = (min(p[0] for p in labels) + max(p[0] for p in labels)) / 2 if labels else 0.0
     for (xi, yi), texts in labels.items():
+        right_half = xi > middle  # a label right of a point near the right edge would leave the chart
         ax.annotate(
-            prefix + ", ".join(texts), (xi, yi), textcoords="offset points", xytext=(4, 4), fontsize=7
+            prefix + ", ".join(texts),
+            (xi, yi),
+            textcoords="offset points",
+            xytext=(-4, 4) if right_half else (4, 4),
+            ha="right" if right_half else "left",
+            fontsize=7,
         )
-    thousands = mticker.FuncFormatter(lambda v, _pos: _num(v, lang, 0))
-    ax.xaxis.set_major_formatter(thousands)
-    ax.yaxis.set_major_formatter(thousands)
+    for axis in (ax.xaxis, ax.yaxis):  # as many decimals as the tick step needs: never "11, 11, 11"
+        axis.set_major_locator(mticker.MaxNLocator(TICKS_PER_AXIS))
+        axis.set_major_formatter(
+            mticker.FuncFormatter(lambda v, _pos, axis=axis: _num(v, lang, _tick_decimals(axis)))
+        )
+    ax.margins(x=LABEL_MARGIN, y=LABEL_MARGIN)  # point labels stay inside the axes, clear of the title
+
+
+def _tick_decimals(axis: object) -> int:
+    """Decimals that tell neighbouring ticks apart (0 for steps of 1 and more)."""
+    import math
+
+    ticks = list(axis.get_majorticklocs())  # type: ignore[attr-defined]
+    if len(ticks) < 2:
+        return 0
+    step = abs(ticks[1] - ticks[0])
+    return 0 if step >= 1 or step == 0 else min(MAX_TICK_DECIMALS, math.ceil(-math.log10(step)))
 
 
 def _num(value: float, lang: str, decimals: int) -> str:
