@@ -285,3 +285,31 @@ def test_an_edited_scenario_set_says_so_in_its_provenance(tmp_path: Path) -> Non
     assert code == 0, err
     assert "scenario_sets[two]" in out
     assert "changed by user on" in (tmp_path / "out" / "scenarios" / "two" / "provenance.toml").read_text()
+
+
+@pytest.mark.slow  # the whole default case through a workbook and back
+def test_housing_outflow_of_a_set_goes_through_the_inflow_sheet(tmp_path: Path) -> None:
+    """A set with housing.csv (hist-50) exports its housing as the inflow sheet's last column and
+    imports it back; a negative housing cell is named by its sheet cell."""
+    from bekostiging.io.excel_layout import HOUSING_COLUMN
+    from bekostiging.io.scenarios import load_scenario_set
+
+    xlsx = tmp_path / "case.xlsx"
+    code, _, err = run("case", "export", str(REPO / "data" / "nl-2026"), "--xlsx", str(xlsx))
+    assert code == 0, err
+    wb = load_workbook(xlsx)
+    ws = wb["inflow"]
+    header = [c.value for c in ws[1]]
+    assert header[-1] == HOUSING_COLUMN
+    column = header.index(HOUSING_COLUMN) + 1
+    hist = load_scenario_set(REPO / "data" / "nl-2026" / "scenarios" / "hist-50")
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "hist-50")
+    assert row[column - 1].value == pytest.approx(float(hist.housing_persons[0, 0]))  # s01, first month
+    mpp_row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "mpp")
+    assert mpp_row[column - 1].value is None  # the MPP set has no housing file
+    ws.cell(row=row[0].row, column=column, value=-1)
+    wb.save(xlsx)
+    code, _, err = run("case", "import", str(xlsx), "--to", str(tmp_path / "out"))
+    assert code == 2
+    letter = ws.cell(row=1, column=column).column_letter
+    assert f"column inflow!{letter}{row[0].row}" in err

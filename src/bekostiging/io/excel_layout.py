@@ -27,6 +27,7 @@ INFLOW_SHEET = "inflow"
 SET_COLUMN = "set"
 PROVENANCE_COLUMNS = tuple(Provenance.model_fields)
 INFLOW_KEYS = ("scenario", "period")
+HOUSING_COLUMN = "housing_persons"  # optional last column of the inflow sheet: the set's housing.csv
 EXPORTED_SHEET = "_exported"
 EXPORTED_COLUMNS = ("path", "value", "source")
 HEADER_FONT = Font(bold=True)

@@ -19,6 +19,7 @@ from bekostiging.io.case import (
     format_value,
 )
 from bekostiging.io.excel_layout import (
+    HOUSING_COLUMN,
     INFLOW_KEYS,
     INFLOW_SHEET,
     PROVENANCE_COLUMNS,
@@ -29,6 +30,8 @@ from bekostiging.io.excel_layout import (
     _text,
 )
 from bekostiging.io.scenarios import (
+    HOUSING_COLUMNS,
+    HOUSING_FILE,
     INFLOW_COLUMNS,
     INFLOW_FILE,
     PROVENANCE_FILE,
@@ -83,9 +86,11 @@ def _scenario_sets_from(wb: Any, file: str, case: Case | None) -> list[ScenarioS
     by_set: dict[str, _SetRows] = {}
     for number, cells in _sheet_rows(wb, SETS_SHEET, (SET_COLUMN, *PROVENANCE_COLUMNS), file, problems):
         by_set.setdefault(_text(cells[SET_COLUMN]), _SetRows()).provenance = (number, cells)
+    inflow_header = [_text(c.value) for c in next(wb[INFLOW_SHEET].iter_rows(min_row=1, max_row=1), ())]
+    housing = (HOUSING_COLUMN,) if HOUSING_COLUMN in inflow_header else ()  # optional
     for sheet, columns, attr in (
         (SCENARIOS_SHEET, (SET_COLUMN, *SCENARIOS_COLUMNS), "scenarios"),
-        (INFLOW_SHEET, (SET_COLUMN, *INFLOW_KEYS, *categories), "inflow"),
+        (INFLOW_SHEET, (SET_COLUMN, *INFLOW_KEYS, *categories, *housing), "inflow"),
     ):
         for number, cells in _sheet_rows(wb, sheet, columns, file, problems):
             name = _text(cells[SET_COLUMN])
@@ -147,6 +152,15 @@ def _scenario_set(name: str, rows: _SetRows, file: str, case: Case | None) -> Sc
                     writer.writerow(
                         [_csv_text(cells["scenario"]), _csv_text(cells["period"]), c, _csv_text(cells[c])]
                     )
+        housing = [cells for _, cells in inflow if cells.get(HOUSING_COLUMN) is not None]
+        if housing:  # the set has a housing outflow per scenario and period
+            with (folder / HOUSING_FILE).open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle, lineterminator="\n")
+                writer.writerow(HOUSING_COLUMNS)
+                writer.writerows(
+                    [_csv_text(c["scenario"]), _csv_text(c["period"]), _csv_text(c[HOUSING_COLUMN])]
+                    for c in housing
+                )
         _, cells = rows.provenance
         data = {k: _provenance_value(k, cells[k]) for k in PROVENANCE_COLUMNS if cells[k] is not None}
         (folder / PROVENANCE_FILE).write_text(tomli_w.dumps(data), encoding="utf-8")
@@ -186,5 +200,10 @@ def _in_sheet(problem: InputProblem, name: str, rows: _SetRows, file: str) -> In
             number = (rows.inflow or [])[(line - 2) // n_categories][0]
             if problem.field == "persons":  # the category's own column
                 letter = get_column_letter(len((SET_COLUMN, *INFLOW_KEYS)) + 1 + (line - 2) % n_categories)
+    if problem.file == HOUSING_FILE:  # one housing row per inflow row, in the last column
+        sheet, number = INFLOW_SHEET, None
+        if line is not None and 2 <= line < len(rows.inflow or []) + 2:
+            number = (rows.inflow or [])[line - 2][0]
+            letter = get_column_letter(len((SET_COLUMN, *INFLOW_KEYS)) + n_categories + 1)
     column = f"{sheet}!{letter}{number}" if number is not None else sheet
     return replace(problem, file=f"{file} (set {name})", row=number, column=column)

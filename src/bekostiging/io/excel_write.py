@@ -38,6 +38,7 @@ from bekostiging.io.excel_layout import (
     EXPORTED_SHEET,
     HEADER_FILL,
     HEADER_FONT,
+    HOUSING_COLUMN,
     INFLOW_KEYS,
     INFLOW_SHEET,
     KEY_COL,
@@ -78,10 +79,21 @@ def _cell_value(value: Any) -> Any:
     return value
 
 
+THOUSANDS_FROM = 1000  # whole numbers from here on are shown with a thousands separator
+THOUSANDS_FORMAT = "#,##0"  # display only: the value itself (read back by import) is unchanged
+
+
 def _set(ws: Worksheet, row: int, col: int, value: Any) -> None:
     cell = ws.cell(row=row, column=col, value=_cell_value(value))
     if isinstance(cell.value, str):
         cell.data_type = "s"  # text, never a formula
+    elif (
+        isinstance(cell.value, int | float)
+        and not isinstance(cell.value, bool)
+        and abs(cell.value) >= THOUSANDS_FROM
+        and float(cell.value).is_integer()
+    ):
+        cell.number_format = THOUSANDS_FORMAT  # 37.940 persons, not 37940; no digit is hidden
 
 
 def _fit_widths(ws: Worksheet) -> None:
@@ -167,6 +179,7 @@ def _write_scenario_sets(wb: Workbook, sets: Sequence[ScenarioSet]) -> None:
     infos = [[s.name, i.scenario, i.probability, i.description] for s in sets for i in s.scenarios]
     _write_rows(wb, SCENARIOS_SHEET, (SET_COLUMN, *SCENARIOS_COLUMNS), infos)
     categories = [c.value for c in Category]
+    housing = any(s.housing_persons is not None for s in sets)  # the column only when a set has it
     inflow: list[list[Any]] = []
     for s in sets:
         index = [s.categories.index(Category(c)) if Category(c) in s.categories else None for c in categories]
@@ -175,8 +188,13 @@ def _write_scenario_sets(wb: Workbook, sets: Sequence[ScenarioSet]) -> None:
                 values = [
                     _whole(s.inflow_persons[s_i, p_i, c_i]) if c_i is not None else None for c_i in index
                 ]
-                inflow.append([s.name, info.scenario, period, *values])
-    _write_rows(wb, INFLOW_SHEET, (SET_COLUMN, *INFLOW_KEYS, *categories), inflow)
+                row = [s.name, info.scenario, period, *values]
+                if housing:
+                    h = s.housing_persons
+                    row.append(_whole(h[s_i, p_i]) if h is not None else None)
+                inflow.append(row)
+    extra = (HOUSING_COLUMN,) if housing else ()
+    _write_rows(wb, INFLOW_SHEET, (SET_COLUMN, *INFLOW_KEYS, *categories, *extra), inflow)
 
 
 def _provenance_cell(value: Any) -> Any:
@@ -194,6 +212,8 @@ def set_digests(scenario_set: ScenarioSet) -> tuple[str, str]:
     content.update(json.dumps([list(scenario_set.names), list(scenario_set.periods)]).encode())
     content.update(np.ascontiguousarray(scenario_set.probabilities, dtype=np.float64).tobytes())
     content.update(np.ascontiguousarray(scenario_set.inflow_persons, dtype=np.float64).tobytes())
+    if scenario_set.housing_persons is not None:  # sets without housing keep their old fingerprint
+        content.update(np.ascontiguousarray(scenario_set.housing_persons, dtype=np.float64).tobytes())
     provenance = hashlib.sha256(scenario_set.provenance.model_dump_json().encode())
     return content.hexdigest(), provenance.hexdigest()
 
