@@ -17,7 +17,7 @@ import pandas as pd
 from bekostiging.budget import CONSTANT, CURRENT, RESERVE_LINE, budget_wide, reserve_per_year
 from bekostiging.errors import InputErrors
 from bekostiging.io.case import has_sources, load_case
-from bekostiging.io.sources import changed_values, shipped_default_case
+from bekostiging.io.sources import ADDED, NOT_SET, REMOVED, changed_values, shipped_default_case
 from bekostiging.report import charts, data, memo
 from bekostiging.report.analysis import value_blocks
 from bekostiging.report.blocks import Block, Document, Heading, Image, PageBreak, Paragraph, Table
@@ -452,8 +452,8 @@ def _changed_blocks(case: Case, lang: Lang) -> Iterator[Block]:
         [
             (
                 memo.setting_words(c.what, lang),
-                c.default,
-                c.value,
+                _changed_value(c.default, lang),
+                _changed_value(c.value, lang),
                 memo.source_words(c.default_source, lang),
                 memo.source_words(c.source, lang),
             )
@@ -467,6 +467,23 @@ def _changed_blocks(case: Case, lang: Lang) -> Iterator[Block]:
     yield _table(term("changed_values", lang), frame, small=True)
     if len(changes) > MAX_CHANGES_SHOWN:
         yield Paragraph(term("changed_more", lang).format(count=len(changes) - MAX_CHANGES_SHOWN))
+
+
+CHANGE_MARKS = {  # io.sources' marks in the reader's words
+    NOT_SET: ("niet ingesteld", "not set"),
+    ADDED: ("(toegevoegd)", "(added)"),
+    REMOVED: ("(verwijderd)", "(removed)"),
+}
+
+
+def _changed_value(text: str, lang: Lang) -> str:
+    """A changed value as the reader writes numbers (0,005 in Dutch); marks in words."""
+    if text in CHANGE_MARKS:
+        return CHANGE_MARKS[text][0 if lang == "nl" else 1]
+    number = re.fullmatch(r"-?\d+(?:\.(\d+))?", text)
+    if number is None:
+        return text
+    return fmt_number(float(text), lang, len(number.group(1) or ""))  # every decimal kept
 
 
 def _provenance_blocks(record: RunRecord, lang: Lang) -> Iterator[Block]:

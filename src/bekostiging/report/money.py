@@ -173,7 +173,7 @@ def money_rows(tables: Mapping[str, pd.DataFrame], lang: str = "nl") -> list[Row
             balances = ", ".join(
                 f"{int(y)} {_eur(c, lang)}" for y, c in zip(per["year"], per["closing_eur"], strict=True)
             )
-            rows.append((2, "saldo eind jaar" if lang == "nl" else "balance at year end", balances))
+            rows.append((2, "Saldo per jaareinde" if lang == "nl" else "Balance at each year end", balances))
     rows.append((0, label("end_state", lang), ""))
     for key, start, end in END_STATE:
         if start in e and end in e:
