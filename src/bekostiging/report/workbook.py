@@ -229,6 +229,7 @@ def _write_sheet(wb: Workbook, sheet: Sheet, title: str, lang: Lang) -> None:
     head_fill = PatternFill("solid", fgColor=HEADER_FILL)
     unit_fill = PatternFill("solid", fgColor=UNIT_FILL)
     wrap = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")
     widths = [_width(col, frame) for col in columns]
     for number, (texts, font, fill) in enumerate(
         (
@@ -258,8 +259,8 @@ def _write_sheet(wb: Workbook, sheet: Sheet, title: str, lang: Lang) -> None:
             if fmt == PER_ROW:
                 fmt = row_formats[r] if r < len(row_formats) else None
             cell = _cell(ws, values[r], fmt, numeric=bool(col.unit))
-            if not col.unit and not sheet.technical:
-                cell.alignment = wrap  # long texts (budget articles, notes) wrap in their column
+            if not sheet.technical:  # long texts (budget articles, notes) wrap; numbers sit beside them
+                cell.alignment = top if col.unit else wrap
             cells.append(cell)
         ws.append(cells)
 
