@@ -230,6 +230,7 @@ def _write_sheet(wb: Workbook, sheet: Sheet, title: str, lang: Lang) -> None:
     unit_fill = PatternFill("solid", fgColor=UNIT_FILL)
     wrap = Alignment(wrap_text=True, vertical="top")
     top = Alignment(vertical="top")
+    after_number = Alignment(wrap_text=True, vertical="top", indent=1)  # text right of a number
     widths = [_width(col, frame) for col in columns]
     for number, (texts, font, fill) in enumerate(
         (
@@ -254,13 +255,14 @@ def _write_sheet(wb: Workbook, sheet: Sheet, title: str, lang: Lang) -> None:
         if not sheet.technical:  # wrapped texts get the height they need (Calc does not grow rows)
             _fit_height(ws, FIRST_DATA_ROW + r, [data[i][r] for i in texts], [widths[i] for i in texts])
         cells = []
-        for col, values in zip(columns, data, strict=True):
+        for i, (col, values) in enumerate(zip(columns, data, strict=True)):
             fmt = col.fmt
             if fmt == PER_ROW:
                 fmt = row_formats[r] if r < len(row_formats) else None
             cell = _cell(ws, values[r], fmt, numeric=bool(col.unit))
             if not sheet.technical:  # long texts (budget articles, notes) wrap; numbers sit beside them
-                cell.alignment = top if col.unit else wrap
+                follows_number = i > 0 and bool(columns[i - 1].unit)
+                cell.alignment = top if col.unit else (after_number if follows_number else wrap)
             cells.append(cell)
         ws.append(cells)
 
