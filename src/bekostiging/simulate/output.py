@@ -50,6 +50,7 @@ INDICATORS: dict[str, tuple[str, str, str, float, str]] = {
     "occupancy": ("end", "COA-bezetting eind jaar", "COA occupancy at year end", 1.0, "personen"),
     "regular_places": ("end", "reguliere plaatsen eind jaar", "regular places at year end", 1.0, "plaatsen"),
 }
+PALETTE = ("C0", "C1", "C2", "C3", "C4", "C5", "C6", "C8", "C9")  # matplotlib's cycle without its grey
 COMPARED = ("cash_eur", "supplementary_eur", "late_cases", "emergency_places", "ind_backlog")
 
 
@@ -163,9 +164,8 @@ def chart(summary: pd.DataFrame, title: str, lang: Lang = DEFAULT_LANG) -> bytes
     panels = ("cash_eur", "late_cases", "emergency_places", "ind_backlog")
     fig, axes = plt.subplots(2, 2, figsize=(8.27, 6.5), layout="constrained")
     per_year = summary[summary["year"] != TOTAL_YEAR]
-    colours = {
-        p: ("grey" if p == STATUS_QUO else f"C{i}") for i, p in enumerate(dict.fromkeys(summary["policy"]))
-    }
+    others = [p for p in dict.fromkeys(summary["policy"]) if p != STATUS_QUO]
+    colours = {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(others)} | {STATUS_QUO: "grey"}
     for ax, ind in zip(axes.flat, panels, strict=True):
         how, nl, en, scale, unit = INDICATORS[ind]
         part = per_year[per_year["indicator"] == ind]
