@@ -75,9 +75,10 @@ def band(sets: list[str], stages: str = "two") -> None:
 def _scaled_case(case: Case, **paths: float) -> Case:
     data = case.model_dump()
     s = data["settings"]
-    if "housing" in paths:
+    if "housing" in paths:  # the base outflow and the catch-up on the arrears alike
         for row in data["series"]:
             row["housing_outflow_persons"] *= paths["housing"]
+        s["housing"]["catch_up_share_per_month"] *= paths["housing"]
     if "dtv" in paths:
         s["dtv"]["output_per_fte_year"] *= paths["dtv"]
     if "coa" in paths:
