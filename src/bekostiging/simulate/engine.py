@@ -319,7 +319,11 @@ def end_state(first: pyo.Block, b: pyo.Block, d: ChainData, state: State, plan: 
         queue={k: (_value(b.RegQueue[k, last]) if k in b.KREG else 0.0) for k in CATEGORIES},
         backlog={k: (_value(b.Backlog[k, last]) if k in b.KDEC else 0.0) for k in CATEGORIES},
         status_holders=_value(b.StatusHolders[last]),
-        rejected=_value(b.Rejected[last]),
+        # appellants and Dublin claimants (issue 16 b) have no stock of their own in the state:
+        # they are rejected applicants still in reception, carried on as such
+        rejected=_value(b.Rejected[last])
+        + (_value(b.Appeals[last]) if hasattr(b, "Appeals") else 0.0)
+        + (_value(b.DublinClaimants[last]) if hasattr(b, "DublinClaimants") else 0.0),
         emergency_places=_value(b.Emergency[last]),
         emergency_carry=emergency,
         reserve_carry=reserve,
