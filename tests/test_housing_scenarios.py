@@ -103,3 +103,16 @@ def test_history_housing_file_is_optional_and_checked(tmp_path):
     with pytest.raises(InputErrors) as info:
         load_history(folder)
     assert any(p.file == "housing.csv" and p.field == "period" for p in info.value.problems)
+
+
+@pytest.mark.unit
+def test_reduced_set_keeps_the_housing_of_its_scenarios():
+    """scenarios reduce: each kept scenario keeps its own housing series."""
+    from bekostiging.scenarios.reduce import reduce_set
+
+    case = load_case(CASE_DIR)
+    full = load_scenario_set(resolve_scenario_set(CASE_DIR, "hist-50"), case)
+    reduced, _ = reduce_set(full, 5)
+    assert reduced.housing_persons is not None
+    for i, name in enumerate(reduced.names):
+        assert np.array_equal(reduced.housing_persons[i], full.housing_persons[full.names.index(name)])

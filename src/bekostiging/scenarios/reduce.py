@@ -113,5 +113,6 @@ def reduce_set(scenario_set: ScenarioSet, k: int, name: str | None = None) -> tu
         periods=reduced.periods,
         categories=reduced.categories,
         inflow_persons=reduced.inflow_persons,
+        housing_persons=reduced.housing_persons,  # the kept scenarios keep their housing series
     )
     return out, red
