@@ -125,8 +125,9 @@ def test_the_annex_lists_the_changed_values(edited: Path, tmp_path: Path) -> Non
     written = {p.suffix: p for p in write_report(read_run(run), ["md", "xlsx"], "en", tmp_path / "annex")}
     text = written[".md"].read_text(encoding="utf-8")
     changed = load_workbook(written[".xlsx"])["Changed"]
-    rows = {r[0].value: [c.value for c in r] for r in changed.iter_rows(min_row=2)}
-    assert rows["ind.initial_fte"][1:3] == ["1320", "1400"] and MARK in rows["ind.initial_fte"][4]
+    rows = {r[0].value: [c.value for c in r] for r in changed.iter_rows(min_row=3)}  # under the units row
+    # the setting in words (not its code), the values in the reader's number format
+    assert rows["IND: initial fte"][1:3] == ["1,320", "1,400"] and MARK in rows["IND: initial fte"][4]
     assert "Changed from the default case" in text
     assert "5 values differ from the shipped default case nl-2026" in text
     line = next(x for x in text.splitlines() if "ind.initial_fte" in x and "1400" in x)

@@ -851,9 +851,22 @@ def _changed_sheet(record: RunRecord, lang: Lang) -> Sheet | None:
         return None
     if not changes:
         return None
+    from bekostiging.report.document import _changed_value  # the annex's words for a value
+    from bekostiging.report.memo import setting_words, source_words
+
     keys = ("changed_what", "default_value", "this_value", "default_source", "this_source")
     frame = pd.DataFrame(
-        [(c.what, str(c.default), str(c.value), c.default_source, c.source) for c in changes], columns=keys
+        [
+            (
+                setting_words(c.what, lang),
+                _changed_value(c.default, lang),
+                _changed_value(c.value, lang),
+                source_words(c.default_source, lang),
+                source_words(c.source, lang),
+            )
+            for c in changes
+        ],
+        columns=keys,
     )
     return Sheet(w("changed", lang), frame, tuple(Column(k, term(k, lang)) for k in keys))
 
