@@ -27,7 +27,7 @@ import pandas as pd
 
 from bekostiging.report.blocks import Block, Heading, Image, PageBreak, Paragraph, Table
 from bekostiging.report.i18n import Lang, fmt_eur, fmt_number, fmt_percent
-from bekostiging.report.options_section import STATUS_QUO, preset_words
+from bekostiging.report.option_names import STATUS_QUO, preset_words
 
 TOTAL_YEAR = "totaal"
 HISTORY = "history"

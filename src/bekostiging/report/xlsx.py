@@ -960,7 +960,7 @@ def _options_sheets(record: RunRecord, lang: Lang, options_dir: Path | None) -> 
     frame = read_options(record.path, options_dir)
     if frame is None:
         return []
-    from bekostiging.cli.options import options_sheets  # the same sheets as options.xlsx
+    from bekostiging.report.options_workbook import options_sheets  # the same sheets as options.xlsx
 
     sensitivity = None
     for folder in ([options_dir] if options_dir is not None else []) + [record.path / "analysis"]:
