@@ -124,7 +124,9 @@ def test_value_stores_shows_reports_and_refuses_to_overwrite(tiny_run: tuple[Pat
     assert weighted in text
     # the saving is a cash saving and leads, before the weighted difference
     cash = value[(value["section"] == "kpi") & (value["measure"] == "spending_eur")]["value"].iloc[0]
-    lead = f"Cash saving against the status quo (kasuitgaven): {fmt_eur(float(cash), 'en')}."
+    # the tiny case saves less than a million: shown in € million like the column it sits beside
+    shown_cash = f"€{float(cash) / 1e6:.1f} million" if abs(float(cash)) < 1e6 else fmt_eur(float(cash), "en")
+    lead = f"Cash saving against the status quo: {shown_cash}."
     assert lead in text and text.index(lead) < text.index("Difference in the objective")
     assert "VSS and EVPI by part: cash and outcomes (model weights apart)" in text
 
