@@ -236,3 +236,19 @@ def test_auto_picks_lshaped_by_size(monkeypatch):
     two = load_scenario_set(TINY_CASE / "scenarios" / "two", case)
     small = solve_case(case, two, SolverOptions(threads=1, mip_gap=0.01), method="auto", workers=1)
     assert "method" not in small.timings
+
+
+def test_time_limit_before_any_master_still_reports_a_bound():
+    """A limit that runs out in the first pass over the scenarios (S = 5000 under load): the
+    master is solved once more for a bound, which is a bound (≤ the EF optimum)."""
+    from bekostiging.pipeline import prepare_problem
+
+    case = load_case(TINY_CASE)
+    two = load_scenario_set(TINY_CASE / "scenarios" / "two", case)
+    exact = solve_case(case, two, EXACT, method="ef").outcome.objective / MONEY_SCALE
+    problem = prepare_problem(case, two, EXACT).problem
+    result = LShaped(problem, SolverOptions(mip_gap=1e-9, time_limit=1e-9), workers=1).solve()
+    out = result.outcome
+    assert len(result.iterations) == 1
+    assert out.bound is not None and out.bound <= exact + 1e-7 * abs(exact)
+    assert out.status == Status.LIMIT_NO_SOLUTION  # its one plan was the LP phase's, fractional

@@ -66,6 +66,7 @@ THETA_FALLBACK = -1e12  # θ bound when the column bounds give none and the mast
 GAP_FLOOR = 1e-9  # a requested gap of 0 means "to rounding": bound and incumbent agree to 1e-9
 CUT_SLACK = 1e-6  # relative: a cut this far above its bound at the LP optimum is slack
 ZERO = 1e-12  # subgradient entries below this are dropped from a cut
+MASTER_GRACE_SECONDS = 60.0  # past the time limit, the master may still run this long once for a bound
 
 
 def _quiet_highs() -> highspy.Highs:
@@ -500,7 +501,11 @@ class LShaped:
         """(x, θ, bound, feasible) of the master in its current phase."""
         left = deadline - time.perf_counter()
         if left <= 0:
-            return None, None, -math.inf, True
+            if math.isfinite(self._lower):
+                return None, None, -math.inf, True
+            # no bound yet (the first pass over the scenarios took the whole limit, as at S = 5000
+            # under load): one master solve past the limit, so the outcome still has a bound
+            left = MASTER_GRACE_SECONDS
         h.setOptionValue("time_limit", float(left) if math.isfinite(left) else highspy.kHighsInf)
         # far from the target the master need not be solved tightly: its bound stays valid
         now = (
