@@ -129,10 +129,15 @@ def test_the_annex_lists_the_changed_values(edited: Path, tmp_path: Path) -> Non
     # the setting in words (not its code), the values in the reader's number format
     assert rows["IND: initial fte"][1:3] == ["1,320", "1,400"] and MARK in rows["IND: initial fte"][4]
     assert "Changed from the default case" in text
-    assert "5 values differ from the shipped default case nl-2026" in text
-    line = next(x for x in text.splitlines() if "ind.initial_fte" in x and "1400" in x)
-    assert "1320" in line and "estimate: 1,320 x 29.4" in line and MARK in line
-    assert "0.96" in text and OWN_SOURCE in text
+    assert "5 values differ from the shipped default case:" in text
+    assert "nl-2026" not in text.split("Sources", maxsplit=1)[0]  # no case code before the sources
+    # the setting in words, old and new value in the reader's format, source numbers and the mark
+    line = next(x for x in text.splitlines() if x.startswith("| IND: initial fte |"))
+    assert "| 1,320 | 1,400 |" in line and MARK in line and "ind.initial_fte" not in text
+    fill = next(x for x in text.splitlines() if "| 0.96 | 0.97 |" in x)
+    assert OWN_SOURCE.split(":", maxsplit=1)[0] in fill
+    added = next(x for x in text.splitlines() if x.startswith("| Location azc-nieuw |"))
+    assert "(added)" in added and "initially open 0" in added and "_" not in added
     assert "| S23 | Nieuwe prognose" in text  # the source list follows (a table: key, title, …)
 
 
@@ -142,4 +147,5 @@ def test_an_unedited_case_shows_no_changes(tmp_path: Path) -> None:
         FakeSolution(make_tables()), case_dir=CASE_DIR, scenarios_dir=sset, runs_dir=tmp_path / "runs"
     )
     text = write_report(read_run(run), ["md"], "nl", tmp_path / "annex")[0].read_text(encoding="utf-8")
-    assert "Alle waarden zijn gelijk aan die van de meegeleverde standaardcase nl-2026." in text
+    line = next(x for x in text.splitlines() if x.startswith("Alle waarden zijn gelijk"))
+    assert "meegeleverde standaardcase" in line and "nl-2026" not in line  # no case code for the reader

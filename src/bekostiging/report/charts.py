@@ -148,14 +148,19 @@ def _pool_capacity(record: RunRecord, task: str, per_fte: float) -> pd.DataFrame
 
 def _demand(record: RunRecord, demand: str, rates: _ChainRates | None) -> tuple[pd.DataFrame, str | None]:
     """The demand as the capacity constraint counts it, and its label (None: the stored one)."""
+    stored = (data.flow_quantiles(record, demand), None)
     if rates is None:
-        return data.flow_quantiles(record, demand), None
+        return stored
     if demand == "registered":  # nareis join directly: only registrations use registration capacity
         cats = data.flow_categories(record, "registration_queue") or list(rates.registration_categories)
-        return data.flow_quantiles(record, demand, {c: 1.0 for c in cats}), "registered_reg"
-    if demand == "decisions":  # IND capacity is work: a repeat application counts its share
-        return data.flow_quantiles(record, demand, rates.decision_work), "decisions_work"
-    return data.flow_quantiles(record, demand), None
+        counted = data.flow_quantiles(record, demand, {c: 1.0 for c in cats}), "registered_reg"
+    elif demand == "decisions":  # IND capacity is work: a repeat application counts its share
+        counted = data.flow_quantiles(record, demand, rates.decision_work), "decisions_work"
+    else:
+        return stored
+    # categories of the flows that the case does not know (a run whose tables were not made
+    # from this case): no weighted demand to draw, so the stored demand as it is
+    return counted if not counted[0].empty else stored
 
 
 def capacity_series(

@@ -481,8 +481,8 @@ def _changed_value(text: str, lang: Lang) -> str:
     if text in CHANGE_MARKS:
         return CHANGE_MARKS[text][0 if lang == "nl" else 1]
     number = re.fullmatch(r"-?\d+(?:\.(\d+))?", text)
-    if number is None:
-        return text
+    if number is None:  # a table row ('places 300, initially_open 0'): its column names in words
+        return re.sub(r"\b([a-z]+(?:_[a-z]+)+)\b", lambda m: m.group(1).replace("_", " "), text)
     return fmt_number(float(text), lang, len(number.group(1) or ""))  # every decimal kept
 
 
