@@ -104,7 +104,8 @@ def test_solve_without_any_solution_exits_4_and_keeps_a_failed_run(tmp_path: Pat
         "solve", TINY_CASE, "--scenarios", "two", "--time-limit", TINY_LIMIT, "--runs-dir", runs, "-q"
     )
     assert result.exit_code == EXIT_NO_PLAN, result.output
-    assert "no plan" in result.output and "limit" in result.output
+    # Dutch by default: the status in words, not the code limit_no_solution
+    assert "geen plan" in result.output and "tijdslimiet bereikt voordat er een plan was" in result.output
     assert "Traceback" not in result.output
     (run,) = _runs(runs)
     assert run.name.endswith(".failed")
@@ -119,7 +120,7 @@ def test_options_without_any_plan_exits_4_and_names_the_presets(tmp_path: Path):
         "--time-limit", TINY_LIMIT, "--runs-dir", tmp_path / "runs", "--out", tmp_path / "out", "-q",
     )  # fmt: skip
     assert result.exit_code == EXIT_NO_PLAN, result.output
-    assert "warning: no plan for status-quo, flexpool" in result.output
+    assert "waarschuwing: geen plan voor status-quo, flexpool" in result.output
     assert "Traceback" not in result.output
 
 
@@ -130,7 +131,7 @@ def test_sweep_without_a_baseline_plan_exits_4(tmp_path: Path):
         "--time-limit", TINY_LIMIT, "--out", tmp_path / "sweep",
     )  # fmt: skip
     assert result.exit_code == EXIT_NO_PLAN, result.output
-    assert "no plan for the MPP-mid baseline" in result.output
+    assert "geen plan voor het MPP-basisplan: tijdslimiet bereikt voordat er een plan was" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "sweep" / "sweep.csv").exists()
 

@@ -426,7 +426,9 @@ def options_cmd(
         click.echo(term("wrote", lang).format(path=p))
     failed = [r["preset"] for r in rows if r["status"] not in ("optimal", "limit")]
     if failed:
-        click.echo(f"warning: no plan for {', '.join(map(str, failed))}", err=True)
+        names = ", ".join(map(str, failed))
+        line = f"waarschuwing: geen plan voor {names}" if lang == "nl" else f"warning: no plan for {names}"
+        click.echo(line, err=True)
         sys.exit(EXIT_NO_PLAN)
 
 

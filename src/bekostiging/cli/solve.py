@@ -421,11 +421,25 @@ def solve_cmd(
         click.echo(f"tables written to {out}")
     if solution.ok:
         return
-    stage = " (in the MPP-mid baseline plan)" if solution.failed_stage == "baseline" else ""
+    from bekostiging.report.i18n import status_word, term
+
+    nl = lang == "nl"
+    stage = ""
+    if solution.failed_stage == "baseline":
+        stage = " (in het MPP-basisplan)" if nl else " (in the MPP-mid baseline plan)"
     if solution.conflicts:
-        click.echo(f"no feasible plan{stage}; these requirements conflict:", err=True)
+        click.echo(
+            f"geen uitvoerbaar plan{stage}; deze eisen zijn strijdig:"
+            if nl
+            else f"no feasible plan{stage}; these requirements conflict:",
+            err=True,
+        )
         for conflict in solution.conflicts:
             click.echo(f"  {conflict.line()}", err=True)
         sys.exit(EXIT_INFEASIBLE)
-    click.echo(f"no plan{stage}: {solution.outcome.describe()}", err=True)
+    outcome = solution.outcome
+    sentence = outcome.describe()
+    if nl:
+        sentence = term("status_other", "nl").format(status=status_word(outcome.status, "nl"))
+    click.echo(f"{'geen plan' if nl else 'no plan'}{stage}: {sentence}", err=True)
     sys.exit(EXIT_NO_PLAN)

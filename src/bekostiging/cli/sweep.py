@@ -193,7 +193,7 @@ def _load_inputs(
     return Inputs(case_dir, case, scenario_set, chosen, risk, record)
 
 
-def _prepare(inputs: Inputs, options: SolverOptions, risk: Risk) -> PreparedProblem:
+def _prepare(inputs: Inputs, options: SolverOptions, risk: Risk, lang: str = "en") -> PreparedProblem:
     """The two-stage chain problem with its MPP baseline; exits 3/4 when the baseline has no plan."""
     from bekostiging.pipeline import prepare_problem
 
@@ -202,7 +202,13 @@ def _prepare(inputs: Inputs, options: SolverOptions, risk: Risk) -> PreparedProb
     except SolverFailure as exc:
         raise click.ClickException(str(exc)) from exc
     if prepared.problem is None:
-        click.echo("no plan for the MPP-mid baseline: " + prepared.baseline_outcome.describe(), err=True)
+        outcome = prepared.baseline_outcome
+        if lang == "nl":
+            from bekostiging.report.i18n import status_word
+
+            click.echo(f"geen plan voor het MPP-basisplan: {status_word(outcome.status, 'nl')}", err=True)
+        else:
+            click.echo("no plan for the MPP-mid baseline: " + outcome.describe(), err=True)
         for conflict in prepared.conflicts:
             click.echo(f"  {conflict.line()}", err=True)
         sys.exit(EXIT_INFEASIBLE if prepared.conflicts else EXIT_NO_PLAN)
@@ -338,24 +344,39 @@ def _sweep_chart(
     plt.close(fig)
 
 
-def _own_point(curve: pd.DataFrame, kind: str, inputs: Inputs) -> tuple[tuple[float, float, str] | None, str]:
+def _own_point(
+    curve: pd.DataFrame, kind: str, inputs: Inputs, lang: str = "en"
+) -> tuple[tuple[float, float, str] | None, str]:
     """The run's point (from its kpis table), else the case's own value if it was swept."""
     if inputs.run is not None:
         kpis = inputs.run.table("kpis")
         expected = kpis[kpis["scenario"] == "expected"].set_index("kpi")["value"] if not kpis.empty else None
         if expected is None or not {"late_case_months", "spending_eur"} <= set(expected.index):
-            return None, f"run {inputs.run.run_id} has no expected KPIs; its point is not marked"
+            return None, (
+                f"run {inputs.run.run_id} heeft geen verwachte kengetallen; het punt is niet gemarkeerd"
+                if lang == "nl"
+                else f"run {inputs.run.run_id} has no expected KPIs; its point is not marked"
+            )
         label = f"run {inputs.run.run_id}"
         return (float(expected["late_case_months"]), float(expected["spending_eur"]), label), label
     penalties = inputs.case.settings.penalties
     own = penalties.late_case_month_eur if kind == LATE else inputs.policy.funding_ratio_min
     if own is None:
-        return None, "the policy sets no funding ratio; no own point to mark"
+        return None, (
+            "het beleid stelt geen financieringsgraad; er is geen eigen punt om te markeren"
+            if lang == "nl"
+            else "the policy sets no funding ratio; no own point to mark"
+        )
     match = curve[(curve["value"] - own).abs() <= 1e-9 * max(1.0, abs(own))].dropna(
         subset=["expected_late_case_months"]
     )
     if match.empty:
-        return None, f"the case's own value {own:g} is not in the list; add it to mark its point"
+        return None, (
+            f"de eigen waarde van de case ({_num(own, lang, 3)}) staat niet in de reeks; voeg haar toe om "
+            "haar punt te markeren"
+            if lang == "nl"
+            else f"the case's own value {own:g} is not in the list; add it to mark its point"
+        )
     row = match.iloc[0]
     label = f"case value {own:g}"
     return (float(row["expected_late_case_months"]), float(row["expected_spending_eur"]), label), label
@@ -461,7 +482,7 @@ def sweep_cmd(
     options = _solver_options(mip_gap, time_limit, threads, seed)
     folder = _out_dir(out, kind)
     start = time.perf_counter()
-    prepared = _prepare(inputs, options, inputs.risk)
+    prepared = _prepare(inputs, options, inputs.risk, lang)
     baseline_seconds = time.perf_counter() - start
     curve_fn = late_penalty_curve if kind == LATE else funding_ratio_curve
     start = time.perf_counter()
@@ -471,7 +492,7 @@ def sweep_cmd(
     curve = curve_fn(problem, prepared.data, values, options, alpha=inputs.risk.alpha, workers=workers)
     wall = time.perf_counter() - start
     curve.to_csv(folder / "sweep.csv", index=False)
-    own, note = _own_point(curve, kind, inputs)
+    own, note = _own_point(curve, kind, inputs, lang)
     _sweep_chart(curve, kind, own, folder / "sweep.png", lang)
     value_decimals = 0 if kind == LATE else RATIO_DECIMALS
     build = curve.attrs.get("build_seconds", math.nan)
@@ -501,7 +522,12 @@ def sweep_cmd(
         click.echo(f"marked: {note}")
         click.echo(f"written: {folder / 'sweep.csv'}, {folder / 'sweep.png'}")
     if not curve["status"].isin(["optimal", "limit"]).all():
-        click.echo("some points have no plan (status column)", err=True)
+        click.echo(
+            "voor sommige punten is er geen plan (kolom status)"
+            if lang == "nl"
+            else "some points have no plan (status column)",
+            err=True,
+        )
         sys.exit(EXIT_NO_PLAN)
 
 
@@ -574,7 +600,7 @@ def frontier_cmd(
     level = alpha if alpha is not None else inputs.risk.alpha
     options = _solver_options(mip_gap, time_limit, threads, seed)
     folder = _out_dir(out, "frontier")
-    prepared = _prepare(inputs, options, Risk(0.0, level))
+    prepared = _prepare(inputs, options, Risk(0.0, level), lang)
     start = time.perf_counter()
     problem = prepared.problem
     if problem is None:  # _prepare exits first
@@ -614,5 +640,10 @@ def frontier_cmd(
             )
         click.echo(f"written: {folder / 'frontier.csv'}, {folder / 'frontier.png'}")
     if not frontier["status"].isin(["optimal", "limit"]).all():
-        click.echo("some points have no plan (status column)", err=True)
+        click.echo(
+            "voor sommige punten is er geen plan (kolom status)"
+            if lang == "nl"
+            else "some points have no plan (status column)",
+            err=True,
+        )
         sys.exit(EXIT_NO_PLAN)

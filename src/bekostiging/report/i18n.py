@@ -451,6 +451,10 @@ TERMS: dict[str, tuple[str, str]] = {
     "status_word_infeasible": ("onuitvoerbaar", "infeasible"),
     "status_word_error": ("fout", "error"),
     "status_word_unbounded": ("onbegrensd", "unbounded"),
+    "status_word_limit_no_solution": (
+        "tijdslimiet bereikt voordat er een plan was",
+        "time limit reached before any plan",
+    ),
 }
 
 # The Dutch policy terms users see, with their English meaning (printed in the annex).
