@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -111,6 +112,10 @@ def test_value_stores_shows_reports_and_refuses_to_overwrite(tiny_run: tuple[Pat
     assert again.exit_code == EXIT_REFUSED and "never replaced" in again.output
     assert pd.read_csv(run / "analysis" / "value.csv").equals(value)
 
+    dutch = _invoke("show", run.name, "--runs-dir", runs).output
+    # the indicators of a real run by name: weights, valuations, start and end states in words
+    indicators = dutch.split("Verwachte indicatoren", 1)[1]
+    assert "Modelweging" in indicators and not re.findall(r"\b[a-z]+_[a-z_]+\b", indicators), indicators
     shown = _invoke("show", run.name, "--lang", "en", "--runs-dir", runs)
     assert shown.exit_code == 0 and "value of information" in shown.output and "EVPI" in shown.output
     report = _invoke("report", run.name, "--runs-dir", runs, "--format", "md", "--lang", "en")

@@ -378,6 +378,8 @@ def value_lines(frame: pd.DataFrame, lang: str = "en") -> list[str]:
     def num(x: object, scale: float) -> str:
         return _num(x, scale, lg)
 
+    from bekostiging.report.money import kpi_label  # weights, valuations, start/end in words
+
     lines = [term("value_head", lg)]
     for r in frame[frame["section"].isin([SECTION_VALUE, SECTION_STATUS_QUO])].itertuples(index=False):
         code = SHORT_NAMES.get(str(r.measure), str(r.measure))
@@ -397,7 +399,7 @@ def value_lines(frame: pd.DataFrame, lang: str = "en") -> list[str]:
             scale = MLN if r.unit == EUR else 1.0
             unit = "€ mln" if r.unit == EUR else term(str(r.unit), lg)
             what, _, kpi = str(r.measure).partition(":")
-            shown = f"{what}: {term(kpi, lg)}" if kpi else term(what, lg)
+            shown = f"{what}: {kpi_label(kpi, lg)}" if kpi else term(what, lg)
             lines.append(f"    {shown[:KPI_NAME_WIDTH]:<{KPI_NAME_WIDTH}} {num(r.value, scale):>14} {unit}")
     kpis = frame[frame["section"] == SECTION_KPI]
     if not kpis.empty:
@@ -411,7 +413,7 @@ def value_lines(frame: pd.DataFrame, lang: str = "en") -> list[str]:
         for r in kpis.itertuples(index=False):
             scale = MLN if r.unit == EUR else 1.0
             unit = "€ mln" if r.unit == EUR else term(str(r.unit), lg)
-            name = term(str(r.measure), lg)[:KPI_NAME_WIDTH]
+            name = kpi_label(str(r.measure), lg)[:KPI_NAME_WIDTH]
             lines.append(
                 f"  {name:<{KPI_NAME_WIDTH}} {num(r.recommended, scale):>14} "
                 f"{num(r.status_quo, scale):>14} {num(r.value, scale):>14} {unit}"

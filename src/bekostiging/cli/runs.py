@@ -185,7 +185,7 @@ def show_cmd(run: str, runs_dir: Path | None, lang: str) -> None:
         click.echo("\n" + "\n".join(advice_lines(advice, lg)))
     kpis = data.expected_kpis(record)
     if not kpis.empty:
-        from bekostiging.report.money import money_lines
+        from bekostiging.report.money import kpi_label, money_lines
 
         lines = money_lines(record.tables, lg)
         if lines:
@@ -193,7 +193,7 @@ def show_cmd(run: str, runs_dir: Path | None, lang: str) -> None:
         click.echo("\n" + term("expected_kpis", lg))
         for key, value, unit in zip(kpis["kpi"], kpis["value"], kpis["unit"], strict=True):
             click.echo(
-                f"  {term(str(key), lg):<{KPI_LABEL_WIDTH}} {fmt_unit_value(value, str(unit), lg):>22}"
+                f"  {kpi_label(str(key), lg):<{KPI_LABEL_WIDTH}} {fmt_unit_value(value, str(unit), lg):>22}"
             )
     from bekostiging.analytics.chain import read_value_table, value_lines
 
