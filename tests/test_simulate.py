@@ -178,3 +178,20 @@ def test_running_contracts_carry_over_and_end_when_they_run_out(case) -> None:  
     assert after.emergency_places == pytest.approx(30.0)  # the third month was still under contract
     last = run_segment(ctx, after, Plan(after.month), quiet, 1).state
     assert last.emergency_places == pytest.approx(0.0, abs=1e-6)
+
+
+def test_shocks_are_read_by_the_one_reader_and_scale_only_their_year() -> None:
+    """``simulate --shock`` and ``history stress --shock`` share one grammar: two shocks in one
+    text; each multiplies its own year's months only (24 months from 2026-01, 10 persons each)."""
+    from bekostiging.simulate.calendar import SimulationInputError
+    from bekostiging.simulate.paths import Shock
+
+    shocks = Shock.parse("2026:+20%, 2027:-10%")
+    assert [(s.year, s.factor) for s in shocks] == [(2026, pytest.approx(1.2)), (2027, pytest.approx(0.9))]
+    path = Path("vlak", "2026-01", np.full((24, 3), 10.0), lambda moment, _p: None)
+    for shock in shocks:
+        path = shock.apply(path)
+    assert path.inflow[:12].sum() == pytest.approx(12 * 3 * 12.0)  # 2026: +20 %
+    assert path.inflow[12:].sum() == pytest.approx(12 * 3 * 9.0)  # 2027: -10 %
+    with pytest.raises(SimulationInputError, match="--shock"):
+        Shock.parse("2027:+1%,2027:+2%")  # a year shocked twice

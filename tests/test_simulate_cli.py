@@ -53,7 +53,7 @@ def test_simulate_writes_the_tables_chart_and_manifest_and_never_overwrites(tmp_
     ("args", "says"),
     [
         (["--policy", "status-quo,geen-beleid"], "unknown policy"),
-        (["--shock", "2027+20"], "YEAR:+P%"),
+        (["--shock", "2027+20"], "YEAR:+N%"),  # the form as the one shock reader states it
         (["--replan", "zomer"], "unknown"),
         (["--paths", "geen-set"], "no such path source"),
     ],

@@ -179,7 +179,7 @@ def simulate_cmd(
     click.echo(case_line(case_dir, case.settings.case.name, lang))
     try:
         replan_moments = () if replan.strip() == "none" else tuple(_names(replan))
-        shock_list = [Shock.parse(s) for s in shocks]
+        shock_list = [one for text in shocks for one in Shock.parse(text)]
         policies = [
             make_policy(n, case.settings.policy, [case_dir], policies_dir) for n in _names(policy_names)
         ]

@@ -22,7 +22,6 @@ forecasts made before it do not know it).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -132,9 +131,6 @@ class Path:
 
 # ------------------------------------------------------------------------------ shocks
 
-_SHOCK = re.compile(r"^\s*(\d{4})\s*:\s*([+-]?\d+(?:\.\d+)?)\s*%\s*$")
-
-
 @dataclass(frozen=True)
 class Shock:
     """Inflow of ``year`` times ``factor`` (``--shock 2027:+20%``)."""
@@ -143,14 +139,15 @@ class Shock:
     factor: float
 
     @classmethod
-    def parse(cls, text: str) -> Shock:
-        match = _SHOCK.match(text)
-        if not match:
-            raise SimulationInputError(f"--shock {text!r}: expected YEAR:+P% (e.g. 2027:+20%)")
-        pct = float(match.group(2))
-        if pct <= -100:
-            raise SimulationInputError(f"--shock {text!r}: a change of {pct}% leaves no inflow")
-        return cls(int(match.group(1)), 1.0 + pct / 100.0)
+    def parse(cls, text: str) -> list[Shock]:
+        """``--shock`` text (``2027:+20%``, several separated by commas), read by the one reader
+        that ``history stress`` uses too (:func:`bekostiging.history.stress.parse_shocks`)."""
+        from bekostiging.history.stress import ShockError, parse_shocks
+
+        try:
+            return [cls(s.year, s.factor) for s in parse_shocks(text)]
+        except ShockError as exc:
+            raise SimulationInputError(str(exc)) from exc
 
     def apply(self, path: Path) -> Path:
         factors = np.array([self.factor if int(m[:4]) == self.year else 1.0 for m in path.months])
