@@ -106,6 +106,7 @@ def test_solve_without_any_solution_exits_4_and_keeps_a_failed_run(tmp_path: Pat
     assert result.exit_code == EXIT_NO_PLAN, result.output
     # Dutch by default: the status in words, not the code limit_no_solution
     assert "geen plan" in result.output and "tijdslimiet bereikt voordat er een plan was" in result.output
+    assert "limit_no_solution" not in result.output  # the summary's status line in words too
     assert "Traceback" not in result.output
     (run,) = _runs(runs)
     assert run.name.endswith(".failed")

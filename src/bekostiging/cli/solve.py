@@ -421,7 +421,7 @@ def solve_cmd(
         click.echo(f"tables written to {out}")
     if solution.ok:
         return
-    from bekostiging.report.i18n import status_word, term
+    from bekostiging.report.i18n import status_word
 
     nl = lang == "nl"
     stage = ""
@@ -438,8 +438,6 @@ def solve_cmd(
             click.echo(f"  {conflict.line()}", err=True)
         sys.exit(EXIT_INFEASIBLE)
     outcome = solution.outcome
-    sentence = outcome.describe()
-    if nl:
-        sentence = term("status_other", "nl").format(status=status_word(outcome.status, "nl"))
+    sentence = status_word(outcome.status, "nl") if nl else outcome.describe()
     click.echo(f"{'geen plan' if nl else 'no plan'}{stage}: {sentence}", err=True)
     sys.exit(EXIT_NO_PLAN)

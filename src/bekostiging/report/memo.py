@@ -19,7 +19,7 @@ import pandas as pd
 
 from bekostiging.report import data
 from bekostiging.report.blocks import Block, Heading, Image, PageBreak, Paragraph, Table
-from bekostiging.report.i18n import Lang, fmt_eur, fmt_number, fmt_percent, fmt_unit_value, term
+from bekostiging.report.i18n import Lang, fmt_eur, fmt_number, fmt_percent, fmt_unit_value, status_word, term
 from bekostiging.runs.store import RunRecord
 from bekostiging.schema import Case
 
@@ -228,7 +228,7 @@ def status_sentence(status: str, gap: float | None, lang: Lang) -> tuple[str, bo
         return term("status_optimal", lang).format(gap=fmt_percent(gap or 0.0, lang, 2)), False
     if status == "limit":
         return term("status_limit", lang).format(gap=fmt_percent(gap, lang, 2)), True
-    return term("status_other", lang).format(status=status), True
+    return term("status_other", lang).format(status=status_word(status, lang)), True
 
 
 def w(key: str, lang: Lang) -> str:
