@@ -5,6 +5,7 @@
 * a spec is built once per worker process (the per-process cache), tasks carry only data;
 * ``evaluate_plan`` through the scenario LP (template) gives the same per-scenario costs and
   KPI metrics as the per-scenario extensive forms (the path without a template);
+* a local Dask cluster runs the tasks on its 2 worker processes, each building the spec once;
 * the same evaluation on a local Dask cluster with 2 workers equals the serial one.
 """
 
@@ -85,6 +86,20 @@ def test_spec_built_once_per_worker():
         by_pid.setdefault(pid, set()).add(model_id)
     assert 1 <= len(by_pid) <= 2
     assert all(len(ids) == 1 for ids in by_pid.values())  # one model per process, reused
+
+
+def test_local_dask_cluster_runs_on_two_worker_processes():
+    # the distributed engine (issue 12 §4): a LocalCluster of 2 workers; the work really leaves
+    # this process, lands on both workers, and each builds the spec once (tasks carry only data)
+    with open_executor(2, "dask", CountingSpec("count-dask")) as ex:
+        assert ex.kind == "dask" and len(ex._addresses) == 2
+        out = ex.map(where_built, list(range(12)))
+    assert [o[0] for o in out] == list(range(12))
+    by_pid: dict[int, set[int]] = {}
+    for _item, pid, model_id in out:
+        by_pid.setdefault(pid, set()).add(model_id)
+    assert len(by_pid) == 2 and os.getpid() not in by_pid
+    assert all(len(ids) == 1 for ids in by_pid.values())
 
 
 @pytest.fixture(scope="module")
