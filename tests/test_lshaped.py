@@ -252,3 +252,36 @@ def test_time_limit_before_any_master_still_reports_a_bound():
     assert len(result.iterations) == 1
     assert out.bound is not None and out.bound <= exact + 1e-7 * abs(exact)
     assert out.status == Status.LIMIT_NO_SOLUTION  # its one plan was the LP phase's, fractional
+
+
+def test_master_near_the_limit_gets_its_grace_while_there_is_no_bound(monkeypatch):
+    """A limit with a moment left (not yet past) when the master is due gets the same grace as
+    a limit already past while there is no bound (a master given that moment stops without
+    one); and a first master stopped by the limit is a limit, not an infeasible stage 1."""
+    import time
+
+    from bekostiging.lshaped import MASTER_GRACE_SECONDS
+    from bekostiging.pipeline import prepare_problem
+
+    case = load_case(TINY_CASE)
+    two = load_scenario_set(TINY_CASE / "scenarios" / "two", case)
+    problem = prepare_problem(case, two, EXACT).problem
+    solver = LShaped(problem, SolverOptions(mip_gap=1e-9), workers=1)
+    h = solver._build_master()
+
+    def limit() -> float:
+        got = h.getOptionValue("time_limit")  # highspy 1.16: (status, value)
+        return float(got[-1] if isinstance(got, tuple) else got)
+
+    solver._solve_master(h, "lp", None, time.perf_counter() + 0.5, 1e-9, math.inf)
+    assert limit() >= MASTER_GRACE_SECONDS
+    solver._lower = 1.0  # with a bound, the remaining moment is all the master gets
+    solver._solve_master(h, "lp", None, time.perf_counter() + 10.0, 1e-9, math.inf)
+    assert limit() <= 10.0
+
+    def stopped(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return None, None, -math.inf, True  # what _solve_master returns at a limit without a plan
+
+    monkeypatch.setattr(LShaped, "_solve_master", stopped)
+    out = LShaped(problem, SolverOptions(mip_gap=1e-9), workers=1).solve().outcome
+    assert out.status == Status.LIMIT_NO_SOLUTION

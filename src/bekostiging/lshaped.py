@@ -344,9 +344,13 @@ class LShaped:
                     x = None
             for number in range(1, MAX_ITERATIONS + 1):
                 if x is None:  # no plan yet: the master without cuts (θ at its bound)
-                    x, theta, lower, _ok = self._solve_master(h, phase, None, deadline, target, upper)
-                    if x is None:
-                        status, message = Status.INFEASIBLE, "the master problem (stage 1) is infeasible"
+                    x, theta, lower, ok = self._solve_master(h, phase, None, deadline, target, upper)
+                    if x is None:  # infeasible, or stopped by the limit (then no plan: not infeasible)
+                        status, message = (
+                            (Status.INFEASIBLE, "the master problem (stage 1) is infeasible")
+                            if not ok
+                            else (Status.LIMIT, "time limit in the master")
+                        )
                         break
                 t0 = time.perf_counter()
                 results = self._evaluate(ex, x)
@@ -500,12 +504,13 @@ class LShaped:
     ) -> tuple[np.ndarray | None, np.ndarray | None, float, bool]:
         """(x, θ, bound, feasible) of the master in its current phase."""
         left = deadline - time.perf_counter()
-        if left <= 0:
-            if math.isfinite(self._lower):
-                return None, None, -math.inf, True
+        if not math.isfinite(self._lower):
             # no bound yet (the first pass over the scenarios took the whole limit, as at S = 5000
-            # under load): one master solve past the limit, so the outcome still has a bound
-            left = MASTER_GRACE_SECONDS
+            # under load): the master may run past the limit, so the outcome still has a bound;
+            # also when a moment is left (a master given 0.5 s stops without a bound)
+            left = max(left, MASTER_GRACE_SECONDS)
+        elif left <= 0:
+            return None, None, -math.inf, True
         h.setOptionValue("time_limit", float(left) if math.isfinite(left) else highspy.kHighsInf)
         # far from the target the master need not be solved tightly: its bound stays valid
         now = (
