@@ -202,6 +202,8 @@ def test_runs_and_show_dutch_by_default(run_path: Path) -> None:
     _dutch(body)
     assert "Maatregelen" in body and "Verwachte indicatoren" in body
     assert "1.500,0 mln" in body
+    assert "'mip_gap'" not in body and "_seconds" not in body  # settings and timings in words
+    assert "gevraagde marge" in body and "totaal" in body
     english = CliRunner().invoke(main, ["show", run_path.name[-6:], "--runs-dir", runs, "--lang", "en"])
     assert "Expected indicators" in english.output and "€1,500.0 million" in english.output
 

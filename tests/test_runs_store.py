@@ -263,6 +263,22 @@ def test_find_run_by_prefix_and_suffix(tmp_path: Path) -> None:
         find_run("zzzzzz", runs)
 
 
+def test_find_run_by_its_name_takes_the_newest(tmp_path: Path) -> None:
+    """``show voorjaar-2027`` finds the run solved with ``--name "Voorjaar 2027"``; of two runs
+    with that name the newer (ids start with the time); another name is not matched."""
+    runs = tmp_path / "runs"
+    older = _write(tmp_path, runs, name="Voorjaar 2027")
+    renamed = runs / ("20200101-000000-" + older.name.split("-", 2)[2])
+    older.rename(renamed)
+    newer = _write(tmp_path, runs, name="Voorjaar 2027")
+    _write(tmp_path, runs, name="najaar")
+    assert find_run("voorjaar-2027", runs) == newer
+    assert find_run("Voorjaar 2027", runs) == newer
+    assert find_run("najaar", runs).name.split("-")[2] == "najaar"
+    with pytest.raises(RunStoreError, match="no run"):
+        find_run("voorjaar", runs)  # a part of a name is not a name (nor a prefix or suffix)
+
+
 def test_damaged_manifest_is_reported(tmp_path: Path) -> None:
     path = _write(tmp_path, tmp_path / "runs")
     (path / "manifest.json").write_text("{not json")
@@ -291,6 +307,24 @@ def test_progress_plain_lines_and_quiet() -> None:
     q.update(phase="solving")
     q.note("detail")
     assert quiet.getvalue() == ""
+
+
+def test_progress_speaks_dutch_when_asked() -> None:
+    """``lang="nl"``: phase, labels and amounts in Dutch (the CLI's default); English unchanged."""
+    out = io.StringIO()
+    p = progress_mod.Progress(out, is_tty=False, clock=lambda: 0.0, lang="nl")
+    p.update(phase="solving", incumbent=2.5e9, bound=2.4e9, gap=0.04)
+    p.update(phase="MPP baseline")
+    solving, baseline = out.getvalue().splitlines()
+    assert solving.startswith("oplossen")
+    assert "plan € 2.500,0 mln" in solving and "ondergrens € 2.400,0 mln" in solving
+    assert "marge 4,00%" in solving
+    assert "incumbent" not in solving and "gap" not in solving
+    assert baseline.startswith("MPP-basisrun")
+    english = io.StringIO()
+    in_english = progress_mod.Progress(english, is_tty=False, clock=lambda: 0.0, lang="en")
+    in_english.update(phase="solving", gap=0.04)
+    assert english.getvalue().startswith("solving") and "gap 4.00%" in english.getvalue()
 
 
 def test_progress_in_place_on_a_terminal() -> None:
@@ -329,7 +363,8 @@ def test_rerun_reports_match_and_mismatch(tmp_path: Path) -> None:
     (path,) = [p for p in runs.iterdir() if not p.name.startswith(".")]
     same = CliRunner().invoke(main, ["rerun", path.name, "--runs-dir", str(runs), "--quiet"])
     assert same.exit_code == 0, same.output
-    assert "→ match" in same.output and "plan: match" in same.output
+    assert "→ gelijk" in same.output and "plan: gelijk" in same.output  # Dutch by default
+    assert "→ match" not in same.output
     assert len(list_runs(runs)) == 2  # the re-solve is stored as a run of its own
     rerun_manifest = next(m for m in list_runs(runs) if m.name.endswith("-rerun"))
     assert rerun_manifest.raw["seed"] == 7  # solved with the stored seed
@@ -340,7 +375,10 @@ def test_rerun_reports_match_and_mismatch(tmp_path: Path) -> None:
     manifest_file.write_text(json.dumps(raw))
     differ = CliRunner().invoke(main, ["rerun", path.name, "--runs-dir", str(runs), "--quiet"])
     assert differ.exit_code == 1
-    assert "DIFFERENT" in differ.output
+    assert "ANDERS" in differ.output
+    english = CliRunner().invoke(main, ["rerun", path.name, "--runs-dir", str(runs), "-q", "--lang", "en"])
+    assert english.exit_code == 1
+    assert "DIFFERENT" in english.output and "stored the re-solve as" in english.output
 
 
 def test_sigterm_during_a_run_marks_it_interrupted(tmp_path: Path) -> None:

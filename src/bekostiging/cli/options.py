@@ -347,7 +347,7 @@ def options_cmd(
     risk = Risk(case.settings.risk.weight, case.settings.risk.alpha)
     rows = []
     for name, (policy, preset_file) in presets.items():
-        progress = Progress(sys.stderr, Verbosity.QUIET if quiet else Verbosity.NORMAL)
+        progress = Progress(sys.stderr, Verbosity.QUIET if quiet else Verbosity.NORMAL, lang=lang)
         settings = {
             "policy": policy.model_dump(mode="json"),
             "risk": {"weight": risk.weight, "alpha": risk.alpha},

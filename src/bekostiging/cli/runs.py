@@ -102,6 +102,51 @@ def runs_cmd(runs_dir: Path | None, failed: bool, lang: str) -> None:
 
 
 SHOW_WIDTH = 12  # label column of ``show``
+# The manifest's timing keys in words (nl, en), in the order a solve runs them; ``assembler`` is a flag.
+TIMING_WORDS = {
+    "baseline_seconds": ("MPP-basisrun", "MPP baseline"),
+    "build_seconds": ("model bouwen", "building the model"),
+    "solve_seconds": ("oplossen", "solving"),
+    "results_seconds": ("tabellen", "tables"),
+    "total_seconds": ("totaal", "total"),
+}
+ASSEMBLER_WORDS = {1.0: ("blokken", "blocks"), 0.0: ("Pyomo", "Pyomo")}
+
+
+def _timing_words(timings: dict, lang: str) -> str:
+    """``MPP-basisrun 5,2 s, model bouwen 4,5 s (blokken), …`` from the manifest's ``timings``."""
+    nl = lang == "nl"
+    assembler = ASSEMBLER_WORDS.get(timings.get("assembler"))  # type: ignore[arg-type]
+    parts = []
+    for key, value in timings.items():
+        if value is None or key == "assembler":
+            continue
+        words = TIMING_WORDS.get(key)
+        label = (words[0] if nl else words[1]) if words else key.removesuffix("_seconds").replace("_", " ")
+        text = f"{label} {fmt_number(value, lang, 1)} s"  # type: ignore[arg-type]
+        if key == "build_seconds" and assembler:
+            text += f" ({assembler[0] if nl else assembler[1]})"
+        parts.append(text)
+    return ", ".join(parts)
+
+
+def _solver_settings_words(options: dict, lang: str) -> str:
+    """The stored solver settings in words: time limit, requested gap, threads, seed."""
+    nl = lang == "nl"
+    limit = options.get("time_limit")
+    gap = options.get("mip_gap")
+    threads = options.get("threads")
+    parts = [
+        ("tijdslimiet " if nl else "time limit ")
+        + (("geen" if nl else "none") if limit is None else f"{fmt_number(limit, lang, 0)} s"),  # type: ignore[arg-type]
+        ("gevraagde marge " if nl else "requested gap ")
+        + ("–" if gap is None else fmt_percent(gap, lang, 2)),  # type: ignore[arg-type]
+        "threads "
+        + (("automatisch" if nl else "automatic") if threads is None else str(threads)),
+    ]
+    if options.get("seed") is not None:
+        parts.append(f"seed {options['seed']}")
+    return ", ".join(parts)
 
 
 @main.command("show")
@@ -143,13 +188,13 @@ def show_cmd(run: str, runs_dir: Path | None, lang: str) -> None:
         row(
             "objective",
             f"{fmt_eur(record.manifest.objective, lg)} {objective_note}   {term('bound', lg).lower()} "
-            f"{fmt_eur(record.manifest.bound, lg)}   gap {fmt_percent(record.manifest.gap, lg, 3)}",
+            f"{fmt_eur(record.manifest.bound, lg)}   {'marge' if nl else 'gap'} "
+            f"{fmt_percent(record.manifest.gap, lg, 3)}",
         ),
     ]
     if solver:
-        lines.append(
-            row("solver", f"{solver.get('name', '')} {solver.get('version', '')} {solver.get('options', {})}")
-        )
+        settings_words = _solver_settings_words(solver.get("options", {}), lg)
+        lines.append(row("solver", f"{solver.get('name', '')} {solver.get('version', '')}; {settings_words}"))
     scen = raw.get("scenarios", {})
     if scen:
         lines.append(
@@ -167,7 +212,7 @@ def show_cmd(run: str, runs_dir: Path | None, lang: str) -> None:
         lines.append(
             row(
                 "timings",
-                ", ".join(f"{k} {fmt_number(v, lg, 1)} s" for k, v in timings.items() if v is not None),
+                _timing_words(timings, lg),
             )
         )
     click.echo("\n".join(lines))
@@ -363,12 +408,35 @@ def _stored_policy_and_risk(settings: dict, case: object) -> tuple[object, objec
     return policy, risk
 
 
+RERUN_WORDS = {
+    "nl": {
+        "stored": "herberekening opgeslagen als {path}",
+        "objective": "doelfunctie: opgeslagen {old}, opnieuw berekend {new} → {verdict}",
+        "match": "gelijk",
+        "different": "ANDERS",
+        "values_different": "{n} waarden ANDERS",
+        "not_optimal": "let op: de opgeslagen run was niet aantoonbaar optimaal; een ander plan met "
+        "vrijwel dezelfde kosten is dan mogelijk",
+    },
+    "en": {
+        "stored": "stored the re-solve as {path}",
+        "objective": "objective: stored {old}, re-solved {new} → {verdict}",
+        "match": "match",
+        "different": "DIFFERENT",
+        "values_different": "{n} values DIFFERENT",
+        "not_optimal": "note: the stored run was not proven optimal; a different plan of similar cost "
+        "is possible",
+    },
+}
+
+
 @main.command("rerun")
 @click.argument("run")
 @runs_dir_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress line.")
 @click.option("--verbose", "-v", is_flag=True, help="Also show solver notes.")
-def rerun_cmd(run: str, runs_dir: Path | None, quiet: bool, verbose: bool) -> None:
+@lang_option
+def rerun_cmd(run: str, runs_dir: Path | None, quiet: bool, verbose: bool, lang: str) -> None:
     """Solve a run again from its stored inputs and say whether objective and plan match.
 
     The re-solve is stored as a new run (name '<name>-rerun'). Exit code 1 when
@@ -394,8 +462,9 @@ def rerun_cmd(run: str, runs_dir: Path | None, quiet: bool, verbose: bool) -> No
     options_kw = {k: v for k, v in stored.items() if k in allowed}
     if record.manifest.raw.get("seed") is not None:
         options_kw["seed"] = record.manifest.raw["seed"]
+    lg = check_lang(lang)
     verbosity = Verbosity.QUIET if quiet else (Verbosity.VERBOSE if verbose else Verbosity.NORMAL)
-    progress = Progress(sys.stderr, verbosity)
+    progress = Progress(sys.stderr, verbosity, lang=lg)
     try:
         case = load_case(case_dir)
         scenario_set = load_scenario_set(set_dir, case)
@@ -430,19 +499,22 @@ def rerun_cmd(run: str, runs_dir: Path | None, quiet: bool, verbose: bool) -> No
             settings=settings,
         )
     progress.close()
-    click.echo(f"stored the re-solve as {new_run.final_path}")
+    words = RERUN_WORDS[lg]
+    click.echo(words["stored"].format(path=new_run.final_path))
     objective_ok = _values_match(record.manifest.objective, solution.outcome.objective)
     diffs = plan_differences(record, solution.tables)
     click.echo(
-        f"objective: stored {fmt_eur(record.manifest.objective, 'en')}, "
-        f"re-solved {fmt_eur(solution.outcome.objective, 'en')} → {'match' if objective_ok else 'DIFFERENT'}"
+        words["objective"].format(
+            old=fmt_eur(record.manifest.objective, lg),
+            new=fmt_eur(solution.outcome.objective, lg),
+            verdict=words["match"] if objective_ok else words["different"],
+        )
     )
-    click.echo(f"plan: {'match' if not diffs else f'{len(diffs)} values DIFFERENT'}")
+    plan_verdict = words["match"] if not diffs else words["values_different"].format(n=len(diffs))
+    click.echo(f"plan: {plan_verdict}")
     for line in diffs[:MAX_SHOWN_DIFFERENCES]:
         click.echo(f"  {line}")
     if not objective_ok or diffs:
         if record.manifest.status != "optimal":
-            click.echo(
-                "note: the stored run was not proven optimal; a different plan of similar cost is possible"
-            )
+            click.echo(words["not_optimal"])
         sys.exit(MISMATCH_EXIT)

@@ -350,7 +350,7 @@ def solve_cmd(
         base_risk.alpha if risk_alpha is None else risk_alpha,
     )
     verbosity = Verbosity.QUIET if quiet else (Verbosity.VERBOSE if verbose else Verbosity.NORMAL)
-    progress = Progress(sys.stderr, verbosity)
+    progress = Progress(sys.stderr, verbosity, lang=lang)
     settings = {
         "policy": chosen.model_dump(mode="json"),
         "risk": {"weight": risk.weight, "alpha": risk.alpha},

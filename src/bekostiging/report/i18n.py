@@ -384,7 +384,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "expected_cash_eur": ("Kasuitgaven (verwacht)", "Cash spending (expected)"),
     "p90_cash_eur": ("Kasuitgaven P90", "Cash spending P90"),
     "folder": ("Map", "Folder"),
-    "case": ("Case", "Case"),
+    "case": ("Casus", "Case"),
     "timings": ("Rekentijd", "Timings"),
     "failed": ("MISLUKT", "FAILED"),
     "name": ("Naam", "Name"),

@@ -3,7 +3,8 @@
 In a terminal the line is redrawn in place (carriage return); elsewhere (a log
 file, CI) plain lines are written, one per phase change and at most one per
 ``plain_interval`` seconds otherwise. ``quiet`` shows nothing but warnings;
-``verbose`` also shows every :meth:`Progress.note`.
+``verbose`` also shows every :meth:`Progress.note`. ``lang="nl"`` shows the phases, labels
+and amounts in Dutch (``oplossen  0:39  plan € 18.861,1 mln  ondergrens …  marge 0,01%``).
 
 The pipeline calls :meth:`Progress.update` (it is also usable as a plain
 callback: ``on_progress=progress.update``)::
@@ -43,6 +44,20 @@ def _fmt_money(value: float | None) -> str:
     return f"€{value / EUR_MILLION:,.1f}m"
 
 
+# The pipeline's phase names (English identifiers) in the user's words; an unknown phase is shown as is.
+PHASE_WORDS_NL = {
+    "starting": "starten",
+    "MPP baseline": "MPP-basisrun",
+    "building model": "model bouwen",
+    "reduced problem": "verkleind probleem",
+    "solving": "oplossen",
+    "done": "klaar",
+    "value of information": "waarde van informatie",
+}
+# incumbent, bound, gap
+LABELS = {"nl": ("plan", "ondergrens", "marge"), "en": ("incumbent", "bound", "gap")}
+
+
 class Progress:
     """Progress of one build-and-solve, shown as one line."""
 
@@ -54,6 +69,7 @@ class Progress:
         is_tty: bool | None = None,
         clock: Callable[[], float] = time.monotonic,
         plain_interval: float = PLAIN_INTERVAL_SECONDS,
+        lang: str = "en",
     ) -> None:
         self.stream = stream if stream is not None else sys.stderr
         self.verbosity = verbosity
@@ -61,6 +77,7 @@ class Progress:
         self._clock = clock
         self._start = clock()
         self._plain_interval = plain_interval
+        self.lang = "nl" if lang == "nl" else "en"
         self._last_emit = -math.inf
         self._last_width = 0
         self.phase = "starting"
@@ -74,12 +91,20 @@ class Progress:
 
     def line(self) -> str:
         """The current progress line (without line ending)."""
-        parts = [f"{self.phase:<10}", _fmt_elapsed(self.elapsed)]
+        incumbent_word, bound_word, gap_word = LABELS[self.lang]
+        if self.lang == "nl":
+            from bekostiging.report.i18n import fmt_eur, fmt_percent  # lazy: report imports runs
+
+            phase = PHASE_WORDS_NL.get(self.phase, self.phase)
+            money, percent = (lambda v: fmt_eur(v, "nl")), (lambda v: fmt_percent(v, "nl", 2))
+        else:
+            phase, money, percent = self.phase, _fmt_money, (lambda v: f"{v:.2%}")
+        parts = [f"{phase:<10}", _fmt_elapsed(self.elapsed)]
         if self.incumbent is not None or self.bound is not None:
-            parts.append(f"incumbent {_fmt_money(self.incumbent)}")
-            parts.append(f"bound {_fmt_money(self.bound)}")
+            parts.append(f"{incumbent_word} {money(self.incumbent)}")
+            parts.append(f"{bound_word} {money(self.bound)}")
         if self.gap is not None and math.isfinite(self.gap):
-            parts.append(f"gap {self.gap:.2%}")
+            parts.append(f"{gap_word} {percent(self.gap)}")
         return "  ".join(parts)
 
     def update(

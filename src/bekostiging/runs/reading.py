@@ -28,6 +28,7 @@ from bekostiging.runs.layout import (
     RunStoreError,
     _visible_files,
     sha256_file,
+    slug,
 )
 
 
@@ -209,8 +210,18 @@ def unfinished_runs(runs_dir: Path) -> list[Path]:
     return sorted(p for p in runs_dir.glob(f"{TMP_PREFIX}*") if p.is_dir())
 
 
+RUN_ID_STAMP_PARTS = 2  # date and time before the name in a run id
+
+
+def _run_name(run_id: str) -> str:
+    """The ``--name`` part of a run id ``YYYYmmdd-HHMMSS-<name>-<hash>[.failed]``."""
+    parts = run_id.removesuffix(FAILED_SUFFIX).split("-")
+    return "-".join(parts[RUN_ID_STAMP_PARTS:-1])
+
+
 def find_run(ref: str, runs_dir: Path) -> Path:
-    """A run folder from a path, a full run id, or a unique prefix/suffix of one."""
+    """A run folder from a path, a full run id, a unique prefix/suffix of one, or a run's name
+    (``--name``; the newest run of that name when there are several)."""
     as_path = Path(ref)
     if (as_path / MANIFEST_NAME).is_file():
         return as_path
@@ -226,6 +237,10 @@ def find_run(ref: str, runs_dir: Path) -> Path:
     ]
     if len(matches) == 1:
         return runs_dir / matches[0]
+    if not matches:  # the name given with --name: the newest run of that name (ids start with the time)
+        named = sorted(n for n in names if _run_name(n) in (ref, slug(ref)))
+        if named:
+            return runs_dir / named[-1]
     if not matches:
         raise RunStoreError(f"no run {ref!r} in {runs_dir}; `bekostiging runs` lists them")
     shown = ", ".join(sorted(matches)[:5])
