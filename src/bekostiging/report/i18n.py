@@ -304,7 +304,7 @@ TERMS: dict[str, tuple[str, str]] = {
         "a larger scenario set (e.g. the 200 scenarios shipped with the case) gives the spread.",
     ),
     "scenario_set_sentence": (
-        "Scenarioset '{name}' met {count} scenario's; case '{case}'.",
+        "Scenarioset '{name}' met {count} scenario's; casus '{case}'.",
         "Scenario set '{name}' with {count} scenarios; case '{case}'.",
     ),
     "no_sources": (
