@@ -4,11 +4,11 @@
     PYTHONPATH=src .venv/bin/python bench/chain_check.py whatif --sets mpp
 
 ``band``: solves each shipped set (``--stages two`` or ``yearly``) and reports, for every
-scenario and year, year-end (December) COA occupancy divided by the arrivals (first + repeat
-inflow, plus the nareis that actually arrive: the scenario's or, linked to permits, the
-model's): of that year (``ratio``) and the mean of that year and the year before
-(``trailing``, the band's measure). Little's law: occupancy ≈ arrivals x average stay, so the
-ratio is the average stay in years. The band is [BAND_LOW_YEARS, BAND_HIGH_YEARS]
+scenario and year, the implied stay: the window before the year end whose arrivals (first +
+repeat inflow, plus the nareis that actually arrive: the scenario's or, linked to permits, the
+model's; before the horizon at the history's rate of the year before, ``data/history``) add up
+to the December COA occupancy — Little's law with the arrival rate over the stay window
+(``stay``, years). The band is [BAND_LOW_YEARS, BAND_HIGH_YEARS]
 (``bekostiging.analytics.occupancy``; ``model/formulation.md``, "Residence times and the
 occupancy band"). Prints one line per set and the scenario-years outside the band.
 
@@ -25,7 +25,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from bekostiging.analytics.occupancy import BAND_HIGH_YEARS, BAND_LOW_YEARS, occupancy_band
+from bekostiging.analytics.occupancy import BAND_HIGH_YEARS, BAND_LOW_YEARS, arrivals_in_year, occupancy_band
+from bekostiging.history.load import load_history
 from bekostiging.io.case import load_case
 from bekostiging.io.scenarios import load_scenario_set, resolve_scenario_set
 from bekostiging.pipeline import solve_case
@@ -38,8 +39,14 @@ OPTIONS = SolverOptions(mip_gap=0.005, threads=1, time_limit=1800.0)
 DECEMBER = "-12"
 
 
+def arrivals_before(case: Case) -> float:
+    """Arrivals in the year before the horizon (``data/history``): the band's rate before it."""
+    return arrivals_in_year(load_history(), int(case.periods[0][:4]) - 1)
+
+
 def band(sets: list[str], stages: str = "two") -> None:
     case = load_case(CASE_DIR)
+    before = arrivals_before(case)
     for name in sets:
         scenario_set = load_scenario_set(resolve_scenario_set(CASE_DIR, name), case)
         start = time.perf_counter()
@@ -49,19 +56,18 @@ def band(sets: list[str], stages: str = "two") -> None:
             status = sol.outcome.status.value
             print(f"{name}: {status} after {seconds:.0f} s, no plan: {sol.outcome.describe()}")
             continue
-        table = occupancy_band(sol.tables["flows"])
+        table = occupancy_band(sol.tables["flows"], before_per_year=before)
         outside = table[~table["inside"]]
         last = table[table["year"] == table["year"].max()]
         print(
             f"{name} ({stages}): {sol.outcome.status.value}, objective EUR "
-            f"{sol.outcome.objective / 1e6:,.1f} mln, {seconds:.0f} s; year-end occupancy / arrivals "
-            f"min {table['ratio'].min():.2f} max {table['ratio'].max():.2f}, / mean arrivals of the "
-            f"year and the one before min {table['trailing'].min():.2f} max {table['trailing'].max():.2f} "
-            f"(band {BAND_LOW_YEARS}-{BAND_HIGH_YEARS}); {len(outside)} of {len(table)} scenario-years "
-            f"outside (that year's arrivals alone: "
-            f"{int(((table['ratio'] < BAND_LOW_YEARS) | (table['ratio'] > BAND_HIGH_YEARS)).sum())}); "
-            f"Dec {last['year'].iloc[0]} occupancy min {last['occupancy'].min():,.0f} "
-            f"max {last['occupancy'].max():,.0f}"
+            f"{sol.outcome.objective / 1e6:,.1f} mln, {seconds:.0f} s; implied stay (years) "
+            f"min {table['stay'].min():.2f} max {table['stay'].max():.2f} (band {BAND_LOW_YEARS}-"
+            f"{BAND_HIGH_YEARS}; arrivals before the horizon {before:,.0f} a year); {len(outside)} of "
+            f"{len(table)} scenario-years outside ({int((table['stay'] < BAND_LOW_YEARS).sum())} below); "
+            f"year-end occupancy / that year's arrivals min {table['ratio'].min():.2f} max "
+            f"{table['ratio'].max():.2f}; Dec {last['year'].iloc[0]} occupancy min "
+            f"{last['occupancy'].min():,.0f} max {last['occupancy'].max():,.0f}"
         )
         for scen in ("low", "mid", "high"):
             row = last[last["scenario"] == scen]
@@ -127,7 +133,7 @@ def _summary(label: str, sol: object) -> dict[str, object]:
         per = f.groupby("scenario")["value"].sum()
         return float((per * prob.reindex(per.index)).sum())
 
-    occ = occupancy_band(flows)
+    occ = occupancy_band(flows)  # only December occupancy is read here
     dec = occ[occ["year"] == occ["year"].max()]
     return {
         "what-if": label,

@@ -32,8 +32,9 @@ import pandas as pd
 
 from bekostiging.advice import _yearly
 from bekostiging.analytics.evaluate import evaluate_plan
-from bekostiging.analytics.occupancy import occupancy_band
+from bekostiging.analytics.occupancy import arrivals_in_year, occupancy_band
 from bekostiging.analytics.stats import summarise
+from bekostiging.history.load import load_history
 from bekostiging.io.case import load_case
 from bekostiging.io.scenarios import load_scenario_set, resolve_scenario_set
 from bekostiging.model.data import MONEY_SCALE
@@ -89,7 +90,8 @@ def main() -> None:
         )
         print(rows[-1], flush=True)
         if "flows" in sol.tables:  # the occupancy band of issue 16 in this form's own solution
-            band = occupancy_band(sol.tables["flows"])
+            before = arrivals_in_year(load_history(), int(case.periods[0][:4]) - 1)  # as chain_check
+            band = occupancy_band(sol.tables["flows"], before_per_year=before)
             outside = band[~band["inside"]]
             args.out.mkdir(parents=True, exist_ok=True)
             band.to_csv(args.out / f"band_{form}.csv", index=False)

@@ -22,8 +22,9 @@ import pandas as pd
 import pyomo.environ as pyo
 import pytest
 
-from bekostiging.analytics.occupancy import BAND_LOW_YEARS, occupancy_band
+from bekostiging.analytics.occupancy import BAND_HIGH_YEARS, BAND_LOW_YEARS, arrivals_in_year, occupancy_band
 from bekostiging.analytics.value import value_of_information
+from bekostiging.history.load import load_history
 from bekostiging.io.case import load_case
 from bekostiging.io.scenarios import load_scenario_set
 from bekostiging.model import chain_data, chain_problem, scenario_inflows
@@ -355,11 +356,14 @@ def test_scaling_inflow_up_never_lowers_expected_cost():
 
 
 def test_occupancy_band_holds_in_every_mpp_scenario(mpp_solution):
-    """Issue 16: year-end occupancy within [0.35, 1.8] years of arrivals in every scenario-year
-    of the default set; the low scenario (39,000 a year) keeps at least 0.35 x its arrivals in
-    COA at the end of 2030 (before the chain dynamics: 2,228 persons)."""
-    table = occupancy_band(mpp_solution.tables["flows"])
+    """Issue 16: the implied stay (the window of arrivals before the year end that fills the
+    December occupancy; before 2026 at the 2025 arrivals of data/history) lies within [0.35, 1.8]
+    years in every scenario-year of the default set; the low scenario (39,000 a year) keeps at
+    least 0.35 x its arrivals in COA at the end of 2030 (before the chain dynamics: 2,228 persons)."""
+    before = arrivals_in_year(load_history(), 2025)
+    table = occupancy_band(mpp_solution.tables["flows"], before_per_year=before)
     assert len(table) == 3 * 5
     assert table["inside"].all(), table[~table["inside"]].to_string()
+    assert table["stay"].between(BAND_LOW_YEARS, BAND_HIGH_YEARS).all()
     low_2030 = table[(table["scenario"] == "low") & (table["year"] == 2030)].iloc[0]
     assert low_2030["occupancy"] >= BAND_LOW_YEARS * low_2030["arrivals"] > 10_000
