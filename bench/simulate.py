@@ -1,98 +1,276 @@
-"""Cost of ``bekostiging simulate``: seconds per path for every policy, and 200 paths x all
-policies with the lookahead at every planning moment on 2 cores (issue 10 §6).
+"""Cost of ``bekostiging simulate`` (issue 10 §6) and the options ranked by simulation (§5).
 
-Runs ``--sample`` paths of the set for each policy (serially, one HiGHS thread: the cost
-of one path on one core), then — unless ``--no-parallel`` — the same tasks on
-``--workers`` processes of the executor to measure the parallel efficiency, and
-extrapolates to ``--target`` paths. Prints a markdown table (bench/README.md).
+Two measurements, one command each:
 
-    PYTHONPATH=src python bench/simulate.py --sample 2 --workers 2
+* ``--profile N``: every policy on the first N paths, serially in this process (one HiGHS
+  thread: the cost of a path on one core), once on the old path (every model built by Pyomo,
+  every moment planned afresh: ``Context(assemble=False, share_plans=False)``) and once on
+  the fast path, policy by policy so that both see the same load; seconds per path per policy.
+* the run (default): ``--max-paths`` paths x every policy on ``--workers`` processes of the
+  executor the analytics use (``executor.open_executor``; one pool for the whole run, so a
+  worker keeps its shared plans), path by path in batches of ``--workers`` paths, until the
+  paths run out or the next batch would end after ``--deadline`` minutes: the number of
+  paths reported is the number that completed for every policy. Prints and writes
+  ``cost.csv`` (seconds per policy per path), ``comparison.csv`` (the simulated ranking:
+  mean and P90 over paths of cash and service, as ``simulate`` writes it), ``ranking.md``
+  (beside the two-stage ``options.csv`` of ``--options DIR`` when given) and ``run.json``
+  (wall, paths, workers, load before and after).
+
+    PYTHONPATH=src python bench/simulate.py --paths hist-50 --max-paths 200 --workers 2 \\
+        --deadline 42 --options DIR --out bench/results/simulate-200
+    PYTHONPATH=src python bench/simulate.py --profile 1
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import time
+from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
+
+from bekostiging.executor import open_executor
 from bekostiging.io.case import load_case
 from bekostiging.shipped import default_case_dir
-from bekostiging.simulate import Context, make_policy, simulate, simulate_path
+from bekostiging.simulate import Context, make_policy, simulate_path
+from bekostiging.simulate.engine import DEFAULT_REPLAN, PathResult, _run_task, _Task, probabilities, tidy
+from bekostiging.simulate.output import comparison_table, summary_table
+from bekostiging.simulate.policies import LOOKAHEAD_SCENARIOS
 from bekostiging.simulate.sources import PathRequest, load_paths
 from bekostiging.solver import SolverOptions
 
 POLICIES = (
-    "status-quo",
-    "flexpool",
+    "lookahead",  # the dearest first: a batch's tail is then short
+    "combinatie",
+    "reservecapaciteit",
     "asielreserve",
     "boven-mpp",
-    "reservecapaciteit",
     "lagere-bezettingsgraad",
-    "combinatie",
+    "flexpool",
     "tuned",
-    "lookahead",
+    "status-quo",
 )
+MIP_GAP = 0.005  # the planners' gap, as simulate and options use it
+EUR_PER_MEUR = 1e6
+# two-stage options.csv columns beside the simulated ones (comparison.csv)
+TWO_STAGE = {
+    "expected_cash_eur": "cash_eur_mean",
+    "p90_cash_eur": "cash_eur_p90",
+    "late_case_months": "late_cases_mean",
+    "emergency_place_months": "emergency_places_mean",
+    "supplementary_funding_eur": "supplementary_eur_mean",
+}
+
+
+def load() -> float:
+    """The 1-minute load average."""
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
+def _policies(names: str, case, case_dir: Path, lookahead_scenarios: int) -> list:  # type: ignore[no-untyped-def]
+    out = []
+    for name in names.split(","):
+        policy = make_policy(name, case.settings.policy, [case_dir])
+        if hasattr(policy, "n"):
+            policy = replace(policy, n=lookahead_scenarios)
+        out.append(policy)
+    return out
+
+
+def profile(args: argparse.Namespace, case, case_dir: Path, paths: list) -> None:  # type: ignore[no-untyped-def]
+    """Seconds per path per policy, old path against fast path, serially."""
+    options = SolverOptions(mip_gap=MIP_GAP, threads=1)
+    old = Context.of(case, options, assemble=False, share_plans=False)
+    new = Context.of(case, options)
+    rows = []
+    print(f"load before: {load():.1f}", flush=True)
+    for policy in _policies(args.policies, case, case_dir, args.lookahead_scenarios):
+        row: dict[str, object] = {"policy": policy.name}
+        for label, ctx in (("old", old), ("fast", new)):
+            t0 = time.perf_counter()
+            results = [simulate_path(ctx, p, policy) for p in paths]
+            row[f"{label}_s"] = (time.perf_counter() - t0) / len(paths)
+            row[f"{label}_plan_s"] = sum(r.plan_seconds for r in results) / len(paths)
+            row[f"{label}_run_s"] = sum(r.run_seconds for r in results) / len(paths)
+            row[f"{label}_cash_eur"] = sum(_cash(r) for r in results) / len(paths)
+        rows.append(row)
+        print(
+            f"{policy.name}: old {row['old_s']:.1f} s, fast {row['fast_s']:.1f} s per path "
+            f"(cash {row['old_cash_eur'] / EUR_PER_MEUR:,.1f} / "
+            f"{row['fast_cash_eur'] / EUR_PER_MEUR:,.1f} M EUR)",
+            flush=True,
+        )
+    print(f"load after: {load():.1f}")
+    frame = pd.DataFrame(rows)
+    print()
+    print("| policy | old s/path | fast s/path | old planning | fast planning | chain runs (old / fast) |")
+    print("|---|---|---|---|---|---|")
+    for r in frame.itertuples():
+        print(
+            f"| {r.policy} | {r.old_s:.1f} | {r.fast_s:.1f} | {r.old_plan_s:.1f} | {r.fast_plan_s:.1f} "
+            f"| {r.old_run_s:.1f} / {r.fast_run_s:.1f} |"
+        )
+    print(f"| all {len(frame)} | {frame['old_s'].sum():.1f} | {frame['fast_s'].sum():.1f} | | | |")
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(args.out / "profile.csv", index=False)
+
+
+def _cash(result: PathResult) -> float:
+    return sum(v for (_m, k, v) in result.rows if k == "cash_eur")
+
+
+def run(args: argparse.Namespace, case, case_dir: Path, paths: list) -> None:  # type: ignore[no-untyped-def]
+    """The measured run: batches of ``workers`` paths x every policy until paths or time run out."""
+    ctx = Context.of(case, SolverOptions(mip_gap=MIP_GAP, threads=1))
+    policies = _policies(args.policies, case, case_dir, args.lookahead_scenarios)
+    deadline = args.deadline * 60.0
+    before = load()
+    started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+    print(f"start {started}, load {before:.1f}; {len(policies)} policies, <= {len(paths)} paths", flush=True)
+    results: list[PathResult] = []
+    done = 0
+    batch_walls: list[float] = []
+    t0 = time.perf_counter()
+    with open_executor(args.workers, args.executor) as ex:
+        while done < len(paths):
+            elapsed = time.perf_counter() - t0
+            expected = max(batch_walls) if batch_walls else 0.0
+            if elapsed + expected > deadline:
+                break
+            batch = paths[done : done + ex.workers]
+            # policy-major over the batch's paths: with one task per chunk, chunk j goes to
+            # worker j mod n, so worker j runs path j of the batch for every policy
+            tasks = [_Task(ctx, path, policy, DEFAULT_REPLAN) for policy in policies for path in batch]
+            b0 = time.perf_counter()
+            results += ex.map(_run_task, tasks, chunks=len(tasks))
+            batch_walls.append(time.perf_counter() - b0)
+            done += len(batch)
+            print(
+                f"{done} paths x {len(policies)} policies: {time.perf_counter() - t0:,.0f} s "
+                f"(batch {batch_walls[-1]:.0f} s, load {load():.1f})",
+                flush=True,
+            )
+    wall = time.perf_counter() - t0
+    after = load()
+    cost = (
+        pd.DataFrame(
+            [{"policy": r.policy, "plan_s": r.plan_seconds, "run_s": r.run_seconds} for r in results]
+        )
+        .groupby("policy", sort=False)
+        .agg(paths=("plan_s", "size"), plan_s=("plan_s", "mean"), run_s=("run_s", "mean"))
+        .reset_index()
+    )
+    cost["s_per_path"] = cost["plan_s"] + cost["run_s"]
+    summary = summary_table(tidy(results), probabilities(results))
+    comparison = comparison_table(summary)
+    info = {
+        "started": started,
+        "paths_set": args.paths,
+        "paths_completed": done,
+        "paths_asked": args.max_paths,
+        "policies": [p.name for p in policies],
+        "workers": ex.workers,
+        "lookahead_scenarios": args.lookahead_scenarios,
+        "wall_s": wall,
+        "deadline_min": args.deadline,
+        "load_before": before,
+        "load_after": after,
+        "task_seconds_total": float((cost["s_per_path"] * cost["paths"]).sum()),
+    }
+    print()
+    print(
+        f"{done} paths x {len(policies)} policies with the lookahead (S = {args.lookahead_scenarios}) at "
+        f"every planning moment on {ex.workers} workers: wall {wall:,.0f} s ({wall / 3600:.2f} h); "
+        f"load {before:.1f} before, {after:.1f} after"
+    )
+    print()
+    print("| policy | paths | s per path (in a worker) | planning s | chain runs s |")
+    print("|---|---|---|---|---|")
+    for r in cost.itertuples():
+        print(f"| {r.policy} | {r.paths} | {r.s_per_path:.1f} | {r.plan_s:.1f} | {r.run_s:.1f} |")
+    ranking = ranking_table(comparison, args.options)
+    print()
+    print(ranking)
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        cost.to_csv(args.out / "cost.csv", index=False)
+        summary.to_csv(args.out / "summary.csv", index=False)
+        comparison.to_csv(args.out / "comparison.csv", index=False)
+        (args.out / "ranking.md").write_text(ranking + "\n", encoding="utf-8")
+        (args.out / "run.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+
+
+def _meur(x: float) -> str:
+    return "–" if pd.isna(x) else f"{x / EUR_PER_MEUR:,.0f}"
+
+
+def _count(x: float) -> str:
+    return "–" if pd.isna(x) else f"{x:,.0f}"
+
+
+def ranking_table(comparison: pd.DataFrame, options_dir: Path | None) -> str:
+    """The simulated ranking (rank on mean cash) beside the two-stage one of ``options.csv``."""
+    sim = comparison.copy()
+    sim["sim_rank"] = range(1, len(sim) + 1)
+    two = pd.DataFrame(columns=["policy"])
+    if options_dir is not None:
+        raw = pd.read_csv(options_dir / "options.csv")
+        two = raw.rename(columns={"preset": "policy"})[["policy", *TWO_STAGE]].copy()
+        two = two.sort_values("expected_cash_eur", kind="stable").reset_index(drop=True)
+        two["two_rank"] = range(1, len(two) + 1)
+    table = sim.merge(two, on="policy", how="outer")
+    table = table.sort_values(["sim_rank", "two_rank"] if "two_rank" in table else ["sim_rank"])
+    lines = [
+        "| policy | simulated: rank | cash mean | cash P90 | late case-months mean / P90 | emergency "
+        "place-months mean / P90 | supplementary mean | two-stage: rank | cash E | cash P90 | late "
+        "case-months | emergency place-months | supplementary |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for _, r in table.iterrows():
+        sim_rank = "–" if pd.isna(r.get("sim_rank")) else str(int(r["sim_rank"]))
+        two_rank = "–" if pd.isna(r.get("two_rank", float("nan"))) else str(int(r["two_rank"]))
+        lines.append(
+            f"| {r['policy']} | {sim_rank} | {_meur(r.get('cash_eur_mean'))} "
+            f"| {_meur(r.get('cash_eur_p90'))} "
+            f"| {_count(r.get('late_cases_mean'))} / {_count(r.get('late_cases_p90'))} "
+            f"| {_count(r.get('emergency_places_mean'))} / {_count(r.get('emergency_places_p90'))} "
+            f"| {_meur(r.get('supplementary_eur_mean'))} | {two_rank} "
+            f"| {_meur(r.get('expected_cash_eur', float('nan')))} "
+            f"| {_meur(r.get('p90_cash_eur', float('nan')))} "
+            f"| {_count(r.get('late_case_months', float('nan')))} "
+            f"| {_count(r.get('emergency_place_months', float('nan')))} "
+            f"| {_meur(r.get('supplementary_funding_eur', float('nan')))} |"
+        )
+    return "\n".join(lines)
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--case", default=None)
-    ap.add_argument("--paths", default="hist-50")
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--case", type=Path, default=None)
+    ap.add_argument("--paths", default="hist-50", help="scenario set whose paths are simulated")
     ap.add_argument("--policies", default=",".join(POLICIES))
-    ap.add_argument("--sample", type=int, default=2, help="paths measured per policy")
-    ap.add_argument("--target", type=int, default=200, help="paths extrapolated to")
+    ap.add_argument("--max-paths", type=int, default=200)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--lookahead-scenarios", type=int, default=10)
-    ap.add_argument("--segment-months", type=int, default=None)
-    ap.add_argument("--no-parallel", action="store_true")
+    ap.add_argument("--executor", default=None, help="processes (default), serial or dask")
+    ap.add_argument(
+        "--deadline", type=float, default=42.0, help="minutes; no batch starts that would end later"
+    )
+    ap.add_argument("--lookahead-scenarios", type=int, default=LOOKAHEAD_SCENARIOS)
+    ap.add_argument("--options", type=Path, default=None, help="an `options` folder: its options.csv")
+    ap.add_argument("--profile", type=int, default=0, help="N: old vs fast path, serially, on N paths")
+    ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
-    case_dir = default_case_dir() if args.case is None else Path(args.case)
+    case_dir = default_case_dir() if args.case is None else args.case
     case = load_case(case_dir)
-    ctx = Context.of(case, SolverOptions(mip_gap=0.005, threads=1), segment_months=args.segment_months)
-    paths = load_paths(args.paths, case, case_dir, PathRequest())[: args.sample]
-    rows = []
-    serial_total = 0.0
-    policies = []
-    for name in args.policies.split(","):
-        policy = make_policy(name, case.settings.policy, [case_dir])
-        if hasattr(policy, "n"):
-            from dataclasses import replace
-
-            policy = replace(policy, n=args.lookahead_scenarios)
-        policies.append(policy)
-        t0 = time.perf_counter()
-        results = [simulate_path(ctx, p, policy) for p in paths]
-        wall = time.perf_counter() - t0
-        serial_total += wall
-        moments = sum(len(r.decisions) for r in results)
-        plan = sum(r.plan_seconds for r in results)
-        run = sum(r.run_seconds for r in results)
-        rows.append((name, wall / len(paths), plan / moments, run / moments, moments // len(paths)))
-        print(f"{name}: {wall / len(paths):.1f} s/path", flush=True)
-    print()
-    print(
-        "| policy | s per path (1 core) | planning s per moment | chain run s per segment | moments |"
-    )
-    print("|---|---|---|---|---|")
-    for name, per_path, per_plan, per_run, moments in rows:
-        print(f"| {name} | {per_path:.1f} | {per_plan:.2f} | {per_run:.2f} | {moments} |")
-    per_path_all = sum(r[1] for r in rows)
-    print(f"\nall {len(rows)} policies, one path, one core: {per_path_all:.1f} s")
-    efficiency = 1.0
-    if not args.no_parallel and args.workers > 1:
-        t0 = time.perf_counter()
-        simulate(ctx, paths, policies, workers=args.workers)
-        wall = time.perf_counter() - t0
-        efficiency = serial_total / (wall * args.workers)
-        print(
-            f"the same {len(paths) * len(policies)} tasks on {args.workers} workers: {wall:.1f} s "
-            f"(serial {serial_total:.1f} s; parallel efficiency {efficiency:.2f})"
-        )
-    hours = args.target * per_path_all / (args.workers * efficiency) / 3600
-    print(
-        f"extrapolated: {args.target} paths x {len(rows)} policies on {args.workers} cores: {hours:.1f} h "
-        f"(from {args.sample} measured paths per policy)"
-    )
+    n = args.profile or args.max_paths
+    paths = load_paths(args.paths, case, case_dir, PathRequest())[:n]
+    if args.profile:
+        profile(args, case, case_dir, paths)
+    else:
+        run(args, case, case_dir, paths)
 
 
 if __name__ == "__main__":

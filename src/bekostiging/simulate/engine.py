@@ -29,6 +29,8 @@ segment's operations are steered by the cash, late-case and queue costs only.
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 import time
 import zlib
 from collections.abc import Mapping, Sequence
@@ -70,6 +72,7 @@ EXECUTION = Policy(
     allow_location_changes=True,
 )
 EUR_PER_MEUR = 1.0e6
+SHARED_PLANS = 256  # plans a process keeps for :func:`shared_decide` (a path's first moment per policy)
 
 
 class SimulationError(RuntimeError):
@@ -92,6 +95,13 @@ class Context:
     # Run the chain between two moments in pieces of this many months (1: month by month,
     # the recourse then sees one month of realised inflow at a time); None: one piece.
     segment_months: int | None = None
+    # Assemble the planners' many-scenario models from a two-scenario template
+    # (``assemble.BlockHighs``); False: Pyomo builds every scenario block (the old path).
+    assemble: bool = True
+    # Reuse a plan when the same policy decides at the same moment from the same state and
+    # forecast (every path's first moment; ``decide`` sees nothing else, so the plan is the
+    # same): :func:`shared_decide`. False: every moment is planned afresh (the old path).
+    share_plans: bool = True
 
     @classmethod
     def of(cls, case: Case, options: SolverOptions | None = None, **kw: Any) -> Context:
@@ -396,6 +406,41 @@ class PathResult:
     segment_costs_eur: tuple[float, ...] = ()  # each segment model's SecondStageCost
 
 
+_PLANS: dict[bytes, Plan] = {}  # per process: decision key -> plan (see shared_decide)
+
+
+def _decision_key(policy: SimPolicy, moment: str, state: State, forecast: Forecast, ctx: Context) -> bytes:
+    """Everything ``policy.decide`` may look at, as one digest (the policy, its moment, state and
+    forecast, and the context's case data and settings)."""
+    settings = (ctx.case.settings, ctx.base, ctx.options, ctx.planning_years, ctx.seed, ctx.assemble)
+    payload = pickle.dumps((policy, moment, state, forecast, settings), protocol=pickle.HIGHEST_PROTOCOL)
+    return hashlib.blake2b(payload, digest_size=20).digest()
+
+
+def shared_decide(policy: SimPolicy, moment: str, state: State, forecast: Forecast, ctx: Context) -> Plan:
+    """``policy.decide``, reusing the plan of an identical decision made earlier in this process.
+
+    A policy decides from its arguments only (``SimPolicy``), so the same policy at the same
+    moment from the same state and forecast makes the same plan: on a set of paths that is
+    every path's first moment (one state, one vintage), planned once per process instead of
+    once per path. Keys are digests of the pickled arguments; an argument that does not
+    pickle the same way simply misses the cache. ``ctx.share_plans=False``: always decide.
+    """
+    if not ctx.share_plans:
+        return policy.decide(moment, state, forecast, ctx)
+    try:
+        key = _decision_key(policy, moment, state, forecast, ctx)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return policy.decide(moment, state, forecast, ctx)
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = policy.decide(moment, state, forecast, ctx)
+        if len(_PLANS) >= SHARED_PLANS:
+            _PLANS.clear()
+        _PLANS[key] = plan
+    return plan
+
+
 def planning_moments(path: Path, replan: Sequence[str] = DEFAULT_REPLAN) -> list[str]:
     """The path's first month, then every replan month inside the path."""
     unknown = [r for r in replan if r not in REPLAN_MONTHS]
@@ -428,7 +473,7 @@ def simulate_path(
     for moment, until in zip(moments, ends, strict=True):
         t0 = time.perf_counter()
         forecast = path.forecast_at(moment)
-        plan = policy.decide(moment, state, forecast, ctx)
+        plan = shared_decide(policy, moment, state, forecast, ctx)
         plan_s += time.perf_counter() - t0
         state = replace(commit(state, plan, until), last_plan=plan)
         decisions.append(_decision_row(moment, until, plan, state, forecast))

@@ -40,6 +40,7 @@ from pathlib import Path as FsPath
 import numpy as np
 import pyomo.environ as pyo
 
+from bekostiging.assemble import AssemblyUnsupported, BlockHighs
 from bekostiging.errors import InputErrors
 from bekostiging.model import BASELINE_SCENARIO, baseline_problem, chain_problem
 from bekostiging.model.data import BUDGET_LINES, ChainData, MppBaseline, ScenarioInflow
@@ -56,6 +57,9 @@ from bekostiging.twostage import extensive_form, first_stage_values
 LOOKAHEAD = "lookahead"
 TUNED = "tuned"
 LOOKAHEAD_SCENARIOS = 10  # paths per lookahead solve: small, so a moment stays affordable
+# planner models with this many scenarios or more are assembled from a two-scenario template
+# (``assemble.BlockHighs``: the same LP, column for column, without building every block)
+ASSEMBLE_FROM = 3
 TUNED_DEFAULT = (0.10, 0.0)  # x: share above the MPP mid; y: reserve places (untuned default)
 
 
@@ -179,8 +183,33 @@ def solve_plan(
     data = data.with_baseline(baseline)
     inflows = [ScenarioInflow(f"s{i}", np.asarray(a, dtype=float)) for i, a in enumerate(scenarios)]
     problem = chain_problem(data, inflows, list(probabilities))
+    start_plan = state.last_plan if warm else None
+    if ctx.assemble and start_plan is None and len(inflows) >= ASSEMBLE_FROM:
+        try:
+            blocks = BlockHighs(problem, ctx.options)
+            _fix_taken(blocks.first, data, state, reserve_places)
+            outcome = blocks.solve_problem()
+        except AssemblyUnsupported:
+            pass
+        else:
+            if not outcome.status.has_solution:
+                raise SimulationError(
+                    f"{rules.name} at {moment}: the plan has no solution ({outcome.describe()})"
+                )
+            return plan_from(blocks.first, data, moment, note or rules.name)
     m = extensive_form(problem)
     first = m.first
+    _fix_taken(first, data, state, reserve_places)
+    start = warm_start(first, data, start_plan)
+    solver = WarmStartHighs(ctx.options, start) if start else OneShotHighs(ctx.options)
+    outcome = solver.solve(m)
+    if not outcome.status.has_solution:
+        raise SimulationError(f"{rules.name} at {moment}: the plan has no solution ({outcome.describe()})")
+    return plan_from(first, data, moment, note or rules.name)
+
+
+def _fix_taken(first: pyo.Block, data: ChainData, state: State, reserve_places: float | None) -> None:
+    """Fix the year-level decisions already taken (``reserve_places``: fixed in every year)."""
     for name in ("ReservePlaces", "PoolTeams", "ReserveDeposit"):
         var = getattr(first, name)
         for y, v in var.items():
@@ -194,12 +223,6 @@ def solve_plan(
             elif name == "ReservePlaces" and reserve_places is not None:
                 v.setub(max(v.ub or 0.0, reserve_places))
                 _fix(v, reserve_places)
-    start = warm_start(first, data, state.last_plan) if warm else {}
-    solver = WarmStartHighs(ctx.options, start) if start else OneShotHighs(ctx.options)
-    outcome = solver.solve(m)
-    if not outcome.status.has_solution:
-        raise SimulationError(f"{rules.name} at {moment}: the plan has no solution ({outcome.describe()})")
-    return plan_from(first, data, moment, note or rules.name)
 
 
 # ------------------------------------------------------------------------------ policies

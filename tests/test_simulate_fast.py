@@ -1,0 +1,186 @@
+"""The simulation's fast path (issue 10 §6) against the old one on the tiny case.
+
+The fast path assembles the planners' many-scenario models from a two-scenario template
+(``assemble.BlockHighs``) and reuses a plan when the same policy decides at the same moment
+from the same state and forecast (``engine.shared_decide``: every path's first moment). Neither
+may change a result: the same paths through the old path (every model built by Pyomo, every
+moment planned afresh) give the same states, decisions and cash. The tests also check that
+the fast path was taken (templates solved, decisions reused), so they cannot pass vacuously.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pytest
+
+from bekostiging.assemble import BlockHighs
+from bekostiging.io.case import load_case
+from bekostiging.io.scenarios import load_scenario_set
+from bekostiging.model.data import scenario_inflows
+from bekostiging.simulate import (
+    AdaptiveForecaster,
+    CalibratedSampler,
+    Context,
+    Path,
+    State,
+    engine,
+    make_policy,
+)
+from bekostiging.simulate.engine import PathResult, shared_decide, simulate_path
+from bekostiging.simulate.paths import Forecast
+from bekostiging.simulate.state import Plan
+from bekostiging.solver import SolverOptions
+from model_cases import TINY_CASE
+
+EXACT = SolverOptions(mip_gap=0.0, threads=1)
+STOCKS = ("staff_fte", "backlog", "queue", "open_locations")
+
+
+@pytest.fixture(scope="module")
+def case():  # type: ignore[no-untyped-def]
+    return load_case(TINY_CASE)
+
+
+@pytest.fixture(scope="module")
+def paths(case):  # type: ignore[no-untyped-def]
+    two = load_scenario_set(TINY_CASE / "scenarios" / "two", case)
+    fc = AdaptiveForecaster(case, CalibratedSampler())
+    return [Path(s.name, "2026-01", s.inflow_persons, fc) for s in scenario_inflows(two)]
+
+
+@dataclass(frozen=True)
+class Counting:
+    """A policy that counts how often it really decides (the counter travels with it)."""
+
+    inner: object
+    calls: list
+
+    @property
+    def name(self) -> str:
+        return self.inner.name  # type: ignore[attr-defined]
+
+    @property
+    def rules(self):  # type: ignore[no-untyped-def]
+        return self.inner.rules  # type: ignore[attr-defined]
+
+    def decide(self, moment, state, forecast, ctx):  # type: ignore[no-untyped-def]
+        self.calls.append(moment)
+        return self.inner.decide(moment, state, forecast, ctx)  # type: ignore[attr-defined]
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (Counting, (self.inner, []))  # the key sees the policy, not its counter
+
+
+ECHO_CALLS: list = []
+
+
+@dataclass(frozen=True)
+class Echo:
+    """A policy without a solver: its plan names the backlog and forecast it saw."""
+
+    name: str = "echo"
+    rules: object = None
+
+    def decide(self, moment: str, state: State, forecast: Forecast, ctx: Context) -> Plan:
+        ECHO_CALLS.append(moment)
+        return Plan(made_at=moment, note=f"{sum(state.backlog.values()):.3f} {forecast.label}")
+
+
+def _cash(result: PathResult) -> np.ndarray:
+    return np.array([v for (_m, k, v) in result.rows if k == "cash_eur"])
+
+
+def _same(a: PathResult, b: PathResult) -> None:
+    assert len(a.rows) == len(b.rows)
+    np.testing.assert_allclose(_cash(a), _cash(b), rtol=1e-6)
+    values_a = np.array([v for (_m, _k, v) in a.rows])
+    values_b = np.array([v for (_m, _k, v) in b.rows])
+    np.testing.assert_allclose(values_a, values_b, rtol=1e-6, atol=1e-4)
+    for name in STOCKS:
+        got, want = getattr(a.final, name), getattr(b.final, name)
+        assert got.keys() == want.keys()
+        for k in got:
+            assert got[k] == pytest.approx(want[k], rel=1e-6, abs=1e-6)
+    assert [d["hires"] for d in a.decisions] == pytest.approx([d["hires"] for d in b.decisions])
+    assert [d["reserve_places"] for d in a.decisions] == pytest.approx(
+        [d["reserve_places"] for d in b.decisions]
+    )
+
+
+@pytest.mark.parametrize("name", ["reservecapaciteit", "lookahead"])
+def test_the_fast_path_gives_the_old_paths_states_and_cash(case, paths, name, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    engine._PLANS.clear()
+    solved = []
+    original = BlockHighs.solve_problem
+
+    def counted(self, *a, **kw):  # type: ignore[no-untyped-def]
+        solved.append(len(self.names))
+        return original(self, *a, **kw)
+
+    monkeypatch.setattr(BlockHighs, "solve_problem", counted)
+    policy = make_policy(name, case.settings.policy, [TINY_CASE])
+    if name == "lookahead":
+        policy = replace(policy, n=3)
+    old_ctx = Context.of(case, EXACT, assemble=False, share_plans=False)
+    fast_ctx = Context.of(case, EXACT)
+    replan = ("autumn",)
+    old_calls: list = []
+    old = [simulate_path(old_ctx, p, Counting(policy, old_calls), replan) for p in paths]
+    assert not solved  # the old path builds every block with Pyomo
+    fast_calls: list = []
+    fast = [simulate_path(fast_ctx, p, Counting(policy, fast_calls), replan) for p in paths]
+    for a, b in zip(fast, old, strict=True):
+        _same(a, b)
+    moments = sum(len(r.decisions) for r in old)
+    assert len(old_calls) == moments
+    # the second path's first moment is the first path's: planned once
+    assert len(fast_calls) == moments - 1
+    assert solved and min(solved) >= 3  # the band (3) and the lookahead (3) were assembled
+
+
+def test_a_decision_is_shared_only_when_everything_it_sees_is_the_same(case, paths) -> None:  # type: ignore[no-untyped-def]
+    engine._PLANS.clear()
+    ctx = Context.of(case, EXACT)
+    calls = ECHO_CALLS
+    calls.clear()
+    state = State.from_case(case, ctx.base, month="2026-01")
+    forecast = paths[0].forecast_at("2026-01")
+    first = shared_decide(Echo(), "2026-01", state, forecast, ctx)
+    again = shared_decide(Echo(), "2026-01", state, paths[1].forecast_at("2026-01"), ctx)
+    assert again is first and len(calls) == 1
+    more = replace(state, backlog={k: v + 1.0 for k, v in state.backlog.items()})
+    other = shared_decide(Echo(), "2026-01", more, forecast, ctx)
+    assert other.note != first.note and len(calls) == 2  # another state: decided afresh
+    shared_decide(Echo(), "2026-06", state, forecast, ctx)  # another moment
+    shared_decide(Echo("echo-2"), "2026-01", state, forecast, ctx)  # another policy
+    shared_decide(Echo(), "2026-01", state, forecast, replace(ctx, seed=ctx.seed + 1))  # another seed
+    assert len(calls) == 5
+    shared_decide(Echo(), "2026-01", state, forecast, replace(ctx, share_plans=False))
+    assert len(calls) == 6  # switched off: always decided
+
+
+def test_an_assembled_plan_keeps_the_decisions_already_taken(case, paths, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    solved = []
+    original = BlockHighs.solve_problem
+
+    def counted(self, *a, **kw):  # type: ignore[no-untyped-def]
+        solved.append(len(self.names))
+        return original(self, *a, **kw)
+
+    monkeypatch.setattr(BlockHighs, "solve_problem", counted)
+    policy = make_policy("reservecapaciteit", case.settings.policy, [TINY_CASE])
+    old_ctx = Context.of(case, EXACT, assemble=False, share_plans=False)
+    fast_ctx = Context.of(case, EXACT)
+    start = State.from_case(case, old_ctx.base)
+    forecast = paths[0].forecast_at("2026-06")
+    free = policy.decide("2026-06", replace(start, month="2026-06"), forecast, fast_ctx)
+    taken = 37.0 if abs(free.reserve_places[2026] - 37.0) > 1.0 else 63.0  # not what it would choose
+    state = replace(start, month="2026-06", commitments={"ReservePlaces": {2026: taken}})
+    plans = [policy.decide("2026-06", state, forecast, ctx) for ctx in (old_ctx, fast_ctx)]
+    assert solved == [3, 3]  # both fast-context plans were assembled, the old one was not
+    assert plans[1].reserve_places[2026] == pytest.approx(taken)
+    assert plans[1].reserve_places == pytest.approx(plans[0].reserve_places)
+    assert plans[1].hires == pytest.approx(plans[0].hires)
+    assert plans[1].budget_meur == pytest.approx(plans[0].budget_meur, rel=1e-6)
