@@ -33,7 +33,6 @@ from bekostiging.history import load_history
 from bekostiging.history.replay import yearly_parameters
 from bekostiging.history.validation import (
     actuals,
-    history_case,
     mape,
     monthly_from_simulation,
     replay,
@@ -42,7 +41,12 @@ from bekostiging.history.validation import (
 )
 from bekostiging.io.case import load_case
 from bekostiging.simulate import Context, PathResult, SimulationError, make_policy, simulate_path, tidy
-from bekostiging.simulate.history import history_path, history_state, stress_path_list
+from bekostiging.simulate.history import (
+    history_path,
+    history_simulation_case,
+    history_state,
+    stress_path_list,
+)
 
 DEFAULT_POLICIES = (
     "status-quo",
@@ -56,6 +60,7 @@ DEFAULT_POLICIES = (
     "tuned",
 )
 STATUS_QUO = "status-quo"
+DAMPING = 0.5  # calibration: weight of the previous round's factor
 EUR_PER_MLN = 1.0e6
 YEARLY = ("cash_eur", "supplementary_eur", "reserve_draw_eur", "reserve_balance_eur")
 
@@ -66,6 +71,8 @@ class Task:
     history: bool  # True: the history path from January 2014; False: one stress path
     stress: str = ""
     last_year: int = 2025
+    # (year, IND output per FTE against the norm) instead of the shipped ind_productivity
+    productivity: tuple[tuple[int, float], ...] | None = None
 
 
 def run_task(task: Task) -> PathResult | str:
@@ -79,12 +86,13 @@ def run_task(task: Task) -> PathResult | str:
 def _run_task(task: Task) -> PathResult:
     case = load_case(shipped.default_case_dir())
     if task.history:  # the chain's scalar parameters of those years (history.validation.history_case)
-        case = history_case(case, yearly_parameters())
+        case = history_simulation_case(case)
     ctx = Context.of(case)
     policy = make_policy(task.policy, case.settings.policy)
     if task.history:
+        factors = dict(task.productivity) if task.productivity is not None else None
         return simulate_path(
-            ctx, history_path(case, 2014, task.last_year), policy, initial=history_state(ctx)
+            ctx, history_path(case, 2014, task.last_year, factors), policy, initial=history_state(ctx)
         )
     (path,) = stress_path_list(case, [task.stress])
     return simulate_path(ctx, path, policy)
@@ -132,6 +140,55 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
     return totals
 
 
+def calibrate(iterations: int, fit_years: list[int], last_year: int) -> tuple[dict[int, float], pd.DataFrame]:
+    """The IND's realised output per FTE against the norm, per year, calibrated on the sourced
+    decision capacity (``replay_parameters.csv``, ``ind_capacity``) — never on occupancy.
+
+    Fixed point: simulate the status quo on the history path with factors phi; its IND staff
+    and trainees give the decision work at the norm per year, C_y (``ind_capacity_norm``);
+    phi_y <- DAMPING phi_y + (1 - DAMPING) capacity_y / C_y for the years in ``fit_years``; the
+    other years take the mean of the fitted ones (a hold-out: their errors are out of sample).
+    Start: the shipped ``ind_productivity``.
+    """
+    params = yearly_parameters()
+    years = list(range(2014, last_year + 1))
+    capacity = dict(zip(years, params.series("ind_capacity", years), strict=True))
+    factors = dict(zip(years, params.series("ind_productivity", years), strict=True))  # the shipped
+    rows = []
+    for i in range(iterations):
+        result = _run_task(Task(STATUS_QUO, True, last_year=last_year, productivity=tuple(factors.items())))
+        frame = tidy([result])
+        frame = frame.assign(year=frame["month"].str[:4].astype(int))
+        yearly = frame.pivot_table(index="year", columns="metric", values="value", aggfunc="sum")
+        # damped: the planner answers a lower output with more hiring, so the plain update swings
+        fitted = {
+            y: DAMPING * factors[y] + (1 - DAMPING) * capacity[y] / float(yearly.loc[y, "ind_capacity_norm"])
+            for y in fit_years
+        }
+        held = sum(fitted.values()) / len(fitted)
+        for y in years:
+            rows.append(
+                {
+                    "iteration": i,
+                    "year": y,
+                    "factor_used": factors[y],
+                    "capacity_norm": float(yearly.loc[y, "ind_capacity_norm"]),
+                    "capacity_realised": factors[y] * float(yearly.loc[y, "ind_capacity_norm"]),
+                    "decisions": float(yearly.loc[y, "ind_decisions"]),
+                    "capacity_sourced": capacity[y],
+                    "fitted": y in fitted,
+                }
+            )
+        factors = {y: round(fitted.get(y, held), 3) for y in years}
+        print(f"iteration {i}: {factors}")
+    return factors, pd.DataFrame(rows)
+
+
+def _years(text: str) -> list[int]:
+    first, _, last = text.partition("-")
+    return list(range(int(first), int(last or first) + 1))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--policies", default=",".join(DEFAULT_POLICIES))
@@ -141,9 +198,26 @@ def main() -> None:
     parser.add_argument("--no-history", action="store_true")
     parser.add_argument("--out", type=Path, default=Path("bench/results/backtest"))
     parser.add_argument("--lang", default="nl", choices=["nl", "en"])
+    parser.add_argument(
+        "--calibrate",
+        type=int,
+        default=0,
+        metavar="N",
+        help="calibrate ind_productivity in N fixed-point rounds first (calibration.csv) and "
+        "simulate with the result instead of the shipped series",
+    )
+    parser.add_argument(
+        "--fit-years", default="2014-2025", help="years the calibration fits (the others: their mean)"
+    )
     args = parser.parse_args()
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
+    productivity = None
+    if args.calibrate:
+        factors, log = calibrate(args.calibrate, _years(args.fit_years), args.last_year)
+        log.to_csv(out / "calibration.csv", index=False)
+        productivity = tuple(factors.items())
+        print("ind_productivity:", factors)
     policies = [p.strip() for p in args.policies.split(",") if p.strip()]
     case = load_case(shipped.default_case_dir())
     history = load_history()
@@ -160,7 +234,7 @@ def main() -> None:
 
     tasks = []
     if not args.no_history:
-        tasks += [Task(p, True, last_year=args.last_year) for p in policies]
+        tasks += [Task(p, True, last_year=args.last_year, productivity=productivity) for p in policies]
     if not args.no_stress:
         tasks += [
             Task(p, False, s) for s in ("2015-in-2027", "2022-opnieuw", "mpp-plus-20") for p in policies

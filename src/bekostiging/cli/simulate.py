@@ -190,6 +190,10 @@ def simulate_cmd(
             for p in policies
         ]
         source = paths_name or case.settings.case.default_scenarios
+        if source == "history":  # the chain's parameters of those years, as bench/backtest.py
+            from bekostiging.simulate.history import history_simulation_case
+
+            case = history_simulation_case(case)
         request = PathRequest(first_year, last_year, seed)
         paths = load_paths(source, case, case_dir, request)
         if max_paths is not None:
@@ -312,11 +316,16 @@ def _validation(table: object, first_year: int | None, last_year: int | None) ->
     import pandas as pd
 
     from bekostiging.history.load import load_history
-    from bekostiging.history.validation import actuals, mape, monthly_from_simulation, validation_frame
+    from bekostiging.history.validation import (
+        actuals,
+        mape,
+        monthly_from_simulation,
+        scored_years,
+        validation_frame,
+    )
 
     tidy: pd.DataFrame = table  # type: ignore[assignment]
-    months = tidy["month"].str[:4].astype(int)
-    real = actuals(load_history(), first_year or int(months.min()), last_year or int(months.max()))
+    real = actuals(load_history(), *scored_years(tidy, first_year, last_year))
     frames = []
     for policy, part in tidy.groupby("policy", sort=False):
         frame = validation_frame(monthly_from_simulation(part), real).assign(policy=policy)

@@ -17,7 +17,9 @@ Three things the back-test of issue 10 needs from ``data/history``:
 ``replay_parameters.csv`` also holds the chain's yearly parameters as time series
 (IND decision capacity, permit share, housing outflow), read by
 :func:`yearly_parameters`; :mod:`bekostiging.history.validation` replays the
-chain model on them.
+chain model on them. ``ind_productivity`` is the IND's realised output per FTE as a
+share of the case's norm: the environment the simulated policies face on the history
+path (``simulate/history.py``; derived in ``bench/backtest.py --calibrate``).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ STOCKS = ("occupancy", "registration_queue", "ind_backlog", "status_holders", "r
 PARAMETERS = (
     "housing_wait_months",
     "ind_capacity",
+    "ind_productivity",
     "permit_share",
     "housing_outflow",
     "inflow_first",

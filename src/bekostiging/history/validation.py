@@ -477,6 +477,16 @@ def categories() -> tuple[str, ...]:
     return CATEGORIES
 
 
+def scored_years(tidy: pd.DataFrame, first_year: int | None, last_year: int | None) -> tuple[int, int]:
+    """The years a history simulation is scored on: from ``first_year`` but never before the
+    year after the first simulated one (the path starts from the state of 1 January of its
+    first year, a warm-up year; the back-test scores 2015 on, as ``history replay`` does), to
+    ``last_year`` (default: the last simulated)."""
+    years = tidy["month"].str[:4].astype(int)
+    first = max(first_year if first_year is not None else 0, int(years.min()) + 1)
+    return first, last_year if last_year is not None else int(years.max())
+
+
 def validation_files(
     tidy: pd.DataFrame,
     history: History,
@@ -486,15 +496,14 @@ def validation_files(
 ) -> dict[str, bytes]:
     """``mape.csv`` (policy, metric, mape_percent, n) and ``validation.png`` (the status quo, else
     the first policy; real in black) of a simulation on the history path, over the years
-    ``first_year..last_year`` (default: the years simulated), as ``validation.csv`` of
-    ``bekostiging simulate`` scores them."""
+    :func:`scored_years` (the year after the first simulated, to the last), as
+    ``validation.csv`` of ``bekostiging simulate`` scores them."""
     import tempfile
 
     rows = tidy[tidy["path"] == "history"] if "path" in tidy.columns else tidy
     if rows.empty:
         return {}
-    years = rows["month"].str[:4].astype(int)
-    real = actuals(history, first_year or int(years.min()), last_year or int(years.max()))
+    real = actuals(history, *scored_years(rows, first_year, last_year))
     scores = []
     charted: tuple[pd.DataFrame, pd.DataFrame] | None = None
     for policy in dict.fromkeys(rows["policy"]):

@@ -203,7 +203,13 @@ def add_decision_capacity(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
     r"""Decision_Capacity — IND work within staff plus deployed pool capacity.
 
     .. math::
-        \sum_{k \in K_{dec}} w_k D_{k,t} \le Cap_{ind,t} + \pi\, o_{ind}\, PoolActive_{ind,t} \qquad \forall t
+        \sum_{k \in K_{dec}} w_k D_{k,t} \le \phi_t \big(Cap_{ind,t} + \pi\, o_{ind}\, PoolActive_{ind,t}\big)
+        \qquad \forall t
+
+    :math:`\phi_t` is the IND's realised output per FTE as a share of the norm :math:`o_{ind}`:
+    1 in a plan (staff decide at the norm); on a history path the environment's series
+    (``ind_productivity``: what the IND's staff really delivered that year, the same for every
+    policy). A factor of 0.5 halves what the same staff decide.
 
     ==========  ===============================  =============================
     symbol      component                        unit
@@ -211,16 +217,18 @@ def add_decision_capacity(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
     w_k         ``decision_work``                work per case (first = 1)
     Cap_{ind,t} ``first.Capacity[ind,t]``        decisions per period
     o_{ind}     ``output_per_fte_period``        decisions per FTE-period
+    \phi_t      ``ind_output_factor`` (``ind_factor(t)``)  share (1 = the norm)
     ==========  ===============================  =============================
     """
     out = d.staff[IND].output_per_fte_period * d.pool_productivity
-    b.Decision_Capacity = pyo.Constraint(
-        first.T,
-        rule=lambda _b, t: (
-            sum(d.decision_work[k] * b.Decisions[k, t] for k in b.KDEC)
-            <= first.Capacity[IND, t] + out * b.PoolActive[IND, t]
-        ),
-    )
+
+    def rule(_b: pyo.Block, t: int) -> pyo.Expression:
+        phi = d.ind_factor(t)
+        capacity = first.Capacity[IND, t] + out * b.PoolActive[IND, t]
+        work = sum(d.decision_work[k] * b.Decisions[k, t] for k in b.KDEC)
+        return work <= (capacity if phi == 1.0 else phi * capacity)
+
+    b.Decision_Capacity = pyo.Constraint(first.T, rule=rule)
 
 
 def add_late_cases(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
@@ -282,7 +290,6 @@ def add_ind_work_in_progress(b: pyo.Block, first: pyo.Block, d: ChainData) -> No
             b.Backlog[k, t] >= pipeline(lambda tau: registered(b, k, tau), t, d.ind_min_periods)
         ),
     )
-
 
 
 def negative_decisions(b: pyo.Block, d: ChainData, t: int) -> Any:

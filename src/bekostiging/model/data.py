@@ -177,6 +177,14 @@ class ChainData:
     asielreserve_opening_meur: float = 0.0  # fund balance at the start
     asielreserve_end_value: float = 1.0  # value per euro left in the fund at the end
     eindejaarsmarge_share: float = 0.0  # underspend carried over under today's rule, share of budget
+    # The IND's realised output per FTE against the norm ``output_per_fte_period``, per period
+    # (index t): what the environment delivered (a history path's ``ind_productivity`` series,
+    # ``simulate/window.py``). Empty: 1 in every period (a plan counts at the norm).
+    ind_output_factor: tuple[float, ...] = ()
+
+    def ind_factor(self, t: int) -> float:
+        """The IND's realised output per FTE in period ``t`` as a share of the norm (1 when unset)."""
+        return self.ind_output_factor[t] if 0 <= t < len(self.ind_output_factor) else 1.0
 
     @property
     def decision_categories(self) -> tuple[str, ...]:

@@ -45,6 +45,7 @@ METRICS: dict[str, tuple[str, str]] = {  # validation metrics (history.validatio
     "coa_bezetting": ("Bezetting COA eind jaar", "COA occupancy at year end"),
     "ind_voorraad": ("Voorraad IND eind jaar", "IND backlog at year end"),
     "ind_beslissingen": ("Beslissingen IND in het jaar", "IND decisions in the year"),
+    "coa_statushouders": ("Statushouders in de COA-opvang", "Status holders in COA reception"),
 }
 WORDS: dict[str, tuple[str, str]] = {
     "history": ("Terugblik 2014–2025", "Looking back: 2014–2025"),
@@ -52,12 +53,17 @@ WORDS: dict[str, tuple[str, str]] = {
     "cycle": ("De opties doorgerekend door de begrotingscyclus", "The options through the budget cycle"),
     "history_intro": (
         "Het model van de keten is gevoed met de instroom die werkelijk kwam ({first}–{last}), met bij "
-        "elk planmoment alleen de MPP-raming die toen bekend was. De tabel zet de gesimuleerde "
-        "eindejaarscijfers naast de werkelijke; de gemiddelde absolute afwijking (MAPE) zegt hoe goed "
-        "het model het verleden naspeelt.",
+        "elk planmoment alleen de MPP-raming die toen bekend was. Wat geen beleid bepaalt, komt uit die "
+        "jaren zelf: wat een fte van de IND werkelijk besliste, het inwilligingspercentage en de "
+        "huisvesting door gemeenten; elk beleid krijgt daarmee dezelfde omgeving. De tabel zet de "
+        "gesimuleerde eindejaarscijfers van het huidige beleid naast de werkelijke; de gemiddelde "
+        "absolute afwijking (MAPE) zegt hoe goed het model het verleden naspeelt.",
         "The chain model was fed the inflow that really came ({first}–{last}), with at each planning "
-        "moment only the MPP forecast known then. The table sets the simulated year-end figures beside "
-        "the real ones; the mean absolute percentage error (MAPE) says how well the model replays the past.",
+        "moment only the MPP forecast known then. What no policy decides comes from those years "
+        "themselves: what an IND FTE really decided, the permit share and the housing by "
+        "municipalities; every policy thus faces the same environment. The table sets the simulated "
+        "year-end figures of the status quo beside the real ones; the mean absolute percentage error "
+        "(MAPE) says how well the model replays the past.",
     ),
     "validation_table": ("Gesimuleerd tegen werkelijk, per jaar", "Simulated against real, per year"),
     "mape_table": ("Afwijking van het model per grootheid", "The model's error per quantity"),
@@ -147,6 +153,9 @@ def read_folder(folder: Path) -> SimulationFolder | None:
     """A simulation folder's tables; None when it holds neither a summary nor a validation table."""
     summary = _csv(folder / SUMMARY_FILE)
     validation = _csv(folder / VALIDATION_FILE)
+    if "year" in validation.columns:  # the rows per year; the annex scores them itself (no 'mape' rows)
+        validation = validation[validation["year"].astype(str).str.fullmatch(r"\d+")]
+        validation = validation.astype({"year": int}).reset_index(drop=True)
     if summary.empty and validation.empty and not (folder / SIMULATION_FILE).is_file():
         return None
     try:

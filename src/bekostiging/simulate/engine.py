@@ -247,6 +247,9 @@ def _monthly_rows(
             "rejected": _value(b.Rejected[t]),
             "pool_fte": _value(first.PoolFTE[y]),
             "pool_active_fte": sum(_value(b.PoolActive[j, t]) for j in first.TASKS),
+            # the IND's decision work its staff and trainees deliver at the norm (before the
+            # environment's realised output factor, ``ChainData.ind_factor``)
+            "ind_capacity_norm": _value(first.Capacity["ind", t]),
         }
         for p in first.P:
             values[f"staff_fte_{p}"] = _value(first.Staff[p, t])

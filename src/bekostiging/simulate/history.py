@@ -1,8 +1,10 @@
 """Paths from history for ``bekostiging simulate``: ``--paths history`` and the named stress paths.
 
 * :func:`history_path` — the real monthly inflow 2014–2025 (``history.replay.monthly_inflow``)
-  with the chain's yearly series of those years (housing outflow, permit share from
-  ``data/history/replay_parameters.csv``) and, at each planning moment, the MPP known then
+  with the chain's yearly series of those years from ``data/history/replay_parameters.csv``:
+  housing outflow, permit share, and the IND's realised output per FTE against the norm
+  (``ind_productivity``: what the environment delivered — every policy's IND staff decide at
+  that rate, while every plan counts at the norm); and, at each planning moment, the MPP known then
   (:class:`HistoryForecaster`: the latest published vintage by the end of the moment's
   month, else the calibrated log-AR(1) on the totals known then; split over categories by
   the last complete year's mix). :func:`history_state` is the chain on 1 January 2014
@@ -20,7 +22,7 @@ policies on the real inflow, not the nominal budgets of those years.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
@@ -60,6 +62,7 @@ from bekostiging.simulate.paths import (
 )
 from bekostiging.simulate.sources import PathRequest, cut, register
 from bekostiging.simulate.state import Money, State
+from bekostiging.simulate.window import IND_PRODUCTIVITY
 
 HISTORY = "history"
 HISTORY_FIRST_YEAR = 2014  # the state of replay_state.csv is 1 January 2014
@@ -132,10 +135,40 @@ class HistoryForecaster:
         return forecast
 
 
+def history_simulation_case(case: Case) -> Case:
+    """The case for the history path, as ``bench/backtest.py`` and ``simulate --paths history``
+    both use it (so both score the same simulation):
+
+    * the history's scalar chain parameters (``history.validation.history_case``: the status
+      holders' measured stay in COA);
+    * registration kept up with arrivals in those years, as in ``history replay``
+      (``REGISTRATION_CAPACITY_MONTH``: the September 2015 queue cleared within weeks, H9; the
+      police deployed 1,500–2,000 officers in 2015 from its own budget, S55): the registration
+      formation stays at the case's FTE and cost, not a lever, and registers up to that many
+      persons a month — the environment, the same for every policy.
+    """
+    from bekostiging.history.validation import REGISTRATION_CAPACITY_MONTH, history_case
+
+    adjusted = history_case(case, _parameters())
+    st = adjusted.settings
+    reg = st.registration
+    output = REGISTRATION_CAPACITY_MONTH * MONTHS / reg.initial_fte if reg.initial_fte > 0 else None
+    update: dict[str, object] = {"adjustable": False}
+    if output is not None:
+        update["output_per_fte_year"] = max(reg.output_per_fte_year, output)
+    settings = st.model_copy(update={"registration": reg.model_copy(update=update)})
+    return adjusted.model_copy(update={"settings": settings})
+
+
 def history_path(
-    case: Case, first_year: int = HISTORY_FIRST_YEAR, last_year: int = HISTORY_LAST_YEAR
+    case: Case,
+    first_year: int = HISTORY_FIRST_YEAR,
+    last_year: int = HISTORY_LAST_YEAR,
+    productivity: Mapping[int, float] | None = None,
 ) -> Path:
-    """The real path ``first_year``-01 .. ``last_year``-12 with the history's yearly series."""
+    """The real path ``first_year``-01 .. ``last_year``-12 with the history's yearly series
+    (``productivity``: year -> IND output per FTE against the norm instead of the shipped
+    ``ind_productivity``, for the calibration in ``bench/backtest.py``)."""
     if not HISTORY_FIRST_YEAR <= first_year <= last_year <= HISTORY_LAST_YEAR:
         raise SimulationInputError(
             f"--from/--to {first_year}-{last_year}: "
@@ -147,11 +180,17 @@ def history_path(
     years = list(range(first_year, last_year + 1))
     housing = params.series("housing_outflow", years)
     permit = params.series("permit_share", years)
+    if productivity is None:
+        factors = params.series(IND_PRODUCTIVITY, years)
+    else:
+        factors = [float(productivity[y]) for y in years]
     series = {
         "housing_outflow": {
             f"{y}-{m:02d}": housing[i] / MONTHS for i, y in enumerate(years) for m in range(1, 13)
         },
         "permit_share": {f"{y}-{m:02d}": permit[i] for i, y in enumerate(years) for m in range(1, 13)},
+        # the environment: what each IND FTE really delivered those years (every policy alike)
+        IND_PRODUCTIVITY: {f"{y}-{m:02d}": factors[i] for i, y in enumerate(years) for m in range(1, 13)},
     }
     low, high = _band_ratios(case)
     forecaster = HistoryForecaster(low, high, tuple(sorted(season.items())), CalibratedSampler())

@@ -8,7 +8,9 @@ another window of months. :func:`window_data` does that, and injects a simulatio
 
 * Per-month series (permit share, unsupervised departures, housing outflow) are the
   case's value for that month; outside the case's horizon the same calendar month of the
-  nearest case year (a path may bring its own series, ``Path.series``).
+  nearest case year (a path may bring its own series, ``Path.series``). A path's
+  ``ind_productivity`` (the IND's realised output per FTE against the norm, the history
+  path's environment) applies only where a path brings it: a plan counts at the norm.
 * Intake moments and COA decision moments keep the case's rhythm on the calendar (every
   ``intake_interval_months`` / ``location_decision_interval_months`` counted from the
   case's first month), so a plan made in June and the segment run from June agree on
@@ -25,6 +27,8 @@ from bekostiging.model.data import ChainData, first_opening_period
 from bekostiging.schema import Policy
 from bekostiging.simulate.calendar import SimulationInputError, month_index, month_label
 from bekostiging.simulate.state import State
+
+IND_PRODUCTIVITY = "ind_productivity"  # a path's series: realised IND output per FTE / the norm
 
 
 def _spacing(periods: tuple[int, ...]) -> int:
@@ -53,7 +57,9 @@ def window_data(
     """The chain data on the ``months`` months from ``start``, from ``state`` when given.
 
     ``series`` (name -> month label -> value) overrides ``permit_share``,
-    ``unsupervised_share`` or ``housing_outflow`` per month (a path's own history).
+    ``unsupervised_share`` or ``housing_outflow`` per month (a path's own history);
+    ``ind_productivity`` sets the IND's realised output per FTE against the norm
+    (``ChainData.ind_output_factor``; 1 where the path has none, as in every plan).
     ``terminal_staff=False`` drops the end-of-horizon staffing target (a segment run with
     every decision fixed has no use for it). The result has no MPP baseline.
     """
@@ -69,6 +75,12 @@ def window_data(
     def per_month(name: str, values: tuple[float, ...]) -> tuple[float, ...]:
         own = series.get(name, {})
         return tuple(float(own[x]) if x in own else _by_month(base, values, x) for x in labels)
+
+    def ind_factor() -> tuple[float, ...]:
+        # the environment's IND output per FTE (a path's ``ind_productivity``); 1 where unset
+        own = series.get(IND_PRODUCTIVITY, {})
+        values = tuple(float(own.get(x, 1.0)) for x in labels)
+        return () if all(v == 1.0 for v in values) else values
 
     def on_rhythm(spacing: int) -> tuple[int, ...]:
         return tuple(t for t in range(months) if (i0 + t - first) % spacing == 0)
@@ -97,6 +109,7 @@ def window_data(
         "housing_outflow": per_month("housing_outflow", base.housing_outflow),
         "permit_share": per_month("permit_share", base.permit_share),
         "unsupervised_share": per_month("unsupervised_share", base.unsupervised_share),
+        "ind_output_factor": ind_factor(),
         "staff": staff,
         "locations": tuple(locations),
         "norm_start_period": min(opening) if opening else months,
