@@ -184,3 +184,62 @@ def test_an_assembled_plan_keeps_the_decisions_already_taken(case, paths, monkey
     assert plans[1].reserve_places == pytest.approx(plans[0].reserve_places)
     assert plans[1].hires == pytest.approx(plans[0].hires)
     assert plans[1].budget_meur == pytest.approx(plans[0].budget_meur, rel=1e-6)
+
+
+def _arrays(lp) -> dict[str, np.ndarray]:  # type: ignore[no-untyped-def]
+    a = lp.a_matrix_
+    return {
+        "cost": np.asarray(lp.col_cost_),
+        "col_lower": np.asarray(lp.col_lower_),
+        "col_upper": np.asarray(lp.col_upper_),
+        "row_lower": np.asarray(lp.row_lower_),
+        "row_upper": np.asarray(lp.row_upper_),
+        "start": np.asarray(a.start_),
+        "index": np.asarray(a.index_),
+        "value": np.asarray(a.value_),
+        "integer": np.array([int(k) for k in lp.integrality_]),
+        "offset": np.array([lp.offset_]),
+    }
+
+
+def test_the_direct_handoff_is_the_lp_file_array_by_array(case, paths) -> None:  # type: ignore[no-untyped-def]
+    from bekostiging.model import chain_problem
+    from bekostiging.model.data import ScenarioInflow
+    from bekostiging.simulate.engine import fix_plan
+    from bekostiging.simulate.handoff import DirectHighs, compile_lp
+    from bekostiging.simulate.policies import mpp_plan
+    from bekostiging.simulate.window import window_data
+    from bekostiging.solver import OneShotHighs
+    from bekostiging.twostage import extensive_form
+
+    ctx = Context.of(case, EXACT, direct=False)
+    state = State.from_case(case, ctx.base)
+    forecast = paths[0].forecast_at("2026-01")
+    months = ctx.planning_months("2026-01")
+    policy = make_policy("combinatie", case.settings.policy, [TINY_CASE])
+    data = window_data(ctx.base, "2026-01", len(months), state, policy=policy.rules)
+    planned = data.with_baseline(mpp_plan(ctx, data, forecast, months))
+    bands = [ScenarioInflow(b, forecast.monthly(b, months)) for b in ("low", "mid", "high")]
+    planner = extensive_form(chain_problem(planned, bands, [0.25, 0.5, 0.25]))
+    segment_data = window_data(ctx.base, "2026-01", 5, state, terminal_staff=False)
+    realised = [ScenarioInflow("p", paths[0].segment("2026-01", 5))]
+    segment = extensive_form(chain_problem(segment_data, realised, [1.0]))
+    plan = policy.decide("2026-01", state, forecast, ctx)
+    fix_plan(segment.first, segment_data, plan, state)  # fixed variables are constants in the file
+    for model in (planner, segment):
+        file = OneShotHighs(EXACT)
+        h = file._new_highs()
+        file._load(model, h)
+        want = _arrays(h.getLp())
+        lp, cols, _rows = compile_lp(model)
+        got = _arrays(lp)
+        assert len(got["cost"]) > 100 and len(got["row_lower"]) > 100
+        for key in want:
+            np.testing.assert_array_equal(got[key], want[key], err_msg=key)
+        assert [c is None for c in cols] == [c is None for c in file._cols]
+        assert all(a is b for a, b in zip(cols, file._cols, strict=True))  # the same variables
+        direct = DirectHighs(EXACT).solve(model)
+        values = [v.value for v in cols if v is not None]
+        again = OneShotHighs(EXACT).solve(model)
+        assert direct.objective == again.objective  # the same path through HiGHS
+        assert values == [v.value for v in file._cols if v is not None]

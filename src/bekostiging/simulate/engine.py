@@ -50,10 +50,11 @@ from bekostiging.simulate.calendar import (
     month_index,
     month_label,
 )
+from bekostiging.simulate.handoff import one_shot
 from bekostiging.simulate.paths import CATEGORIES, Forecast, Path
 from bekostiging.simulate.state import Money, Plan, State, commit
 from bekostiging.simulate.window import window_data
-from bekostiging.solver import OneShotHighs, SolverOptions
+from bekostiging.solver import SolverOptions
 from bekostiging.twostage import extensive_form
 
 REPLAN_MONTHS = {
@@ -102,6 +103,9 @@ class Context:
     # forecast (every path's first moment; ``decide`` sees nothing else, so the plan is the
     # same): :func:`shared_decide`. False: every moment is planned afresh (the old path).
     share_plans: bool = True
+    # Hand the models to HiGHS in memory (``handoff.DirectHighs``: the LP file's arrays without
+    # the file); False: through Pyomo's LP file (``OneShotHighs``, the old path).
+    direct: bool = True
 
     @classmethod
     def of(cls, case: Case, options: SolverOptions | None = None, **kw: Any) -> Context:
@@ -206,7 +210,7 @@ def run_segment(
     problem = chain_problem(data, [scenario], [1.0])
     m = extensive_form(problem)
     fix_plan(m.first, data, plan, state, budgets=ctx.segment_budgets)
-    outcome = OneShotHighs(ctx.options).solve(m)
+    outcome = one_shot(ctx.options, ctx.direct).solve(m)
     if not outcome.status.has_solution:
         raise SimulationError(
             f"path {path.name}, {state.month} + {months} months: the chain run has no solution "
@@ -415,7 +419,7 @@ _PLANS: dict[bytes, Plan] = {}  # per process: decision key -> plan (see shared_
 def _decision_key(policy: SimPolicy, moment: str, state: State, forecast: Forecast, ctx: Context) -> bytes:
     """Everything ``policy.decide`` may look at, as one digest (the policy, its moment, state and
     forecast, and the context's case data and settings)."""
-    settings = (ctx.case.settings, ctx.base, ctx.options, ctx.planning_years, ctx.seed, ctx.assemble)
+    settings = (ctx.case.settings, ctx.base, ctx.options, ctx.planning_years, ctx.seed)
     payload = pickle.dumps((policy, moment, state, forecast, settings), protocol=pickle.HIGHEST_PROTOCOL)
     return hashlib.blake2b(payload, digest_size=20).digest()
 

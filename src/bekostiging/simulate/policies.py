@@ -48,6 +48,7 @@ from bekostiging.policies import ALL_PRESETS, STATUS_QUO, load_policy, resolve_p
 from bekostiging.schema import Policy
 from bekostiging.simulate.calendar import SimulationInputError
 from bekostiging.simulate.engine import Context, SimulationError, _fix
+from bekostiging.simulate.handoff import DirectBlockHighs, one_shot
 from bekostiging.simulate.paths import BAND_PROBABILITIES, BANDS, Forecast
 from bekostiging.simulate.state import Plan, State
 from bekostiging.simulate.window import window_data
@@ -131,7 +132,7 @@ def mpp_plan(
     # levers off: the MPP plan knows no reserve contracts (running ones are the policy's own)
     problem = baseline_problem(replace(data, reserve_carry=()), mid, ctx.case.settings.policy.occupancy_norm)
     m = extensive_form(problem)
-    outcome = OneShotHighs(ctx.options).solve(m)
+    outcome = one_shot(ctx.options, ctx.direct).solve(m)
     if not outcome.status.has_solution:
         raise SimulationError(f"{forecast.made_at}: the MPP plan has no solution ({outcome.describe()})")
     b = m.scen[BASELINE_SCENARIO]
@@ -186,7 +187,7 @@ def solve_plan(
     start_plan = state.last_plan if warm else None
     if ctx.assemble and start_plan is None and len(inflows) >= ASSEMBLE_FROM:
         try:
-            blocks = BlockHighs(problem, ctx.options)
+            blocks = (DirectBlockHighs if ctx.direct else BlockHighs)(problem, ctx.options)
             _fix_taken(blocks.first, data, state, reserve_places)
             outcome = blocks.solve_problem()
         except AssemblyUnsupported:
@@ -201,7 +202,7 @@ def solve_plan(
     first = m.first
     _fix_taken(first, data, state, reserve_places)
     start = warm_start(first, data, start_plan)
-    solver = WarmStartHighs(ctx.options, start) if start else OneShotHighs(ctx.options)
+    solver = WarmStartHighs(ctx.options, start) if start else one_shot(ctx.options, ctx.direct)
     outcome = solver.solve(m)
     if not outcome.status.has_solution:
         raise SimulationError(f"{rules.name} at {moment}: the plan has no solution ({outcome.describe()})")

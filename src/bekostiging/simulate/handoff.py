@@ -1,0 +1,208 @@
+"""The simulation's models handed to HiGHS in memory: the LP file's model, without the file.
+
+:class:`~bekostiging.solver.OneShotHighs` writes a model with Pyomo's LP writer, HiGHS reads
+the file, and the writer's symbol map turns HiGHS's names back into Pyomo components. The
+simulation solves some 30 small models per path and policy, so that round trip (formatting
+every coefficient as text, parsing it back, the name maps) costs a large share of its time
+(``bench/README.md``, the simulation's profile). :class:`DirectHighs` builds the same
+:class:`highspy.HighsLp` directly from the same linear representation:
+
+* rows exactly as the LP writer emits them: the active constraints in the writer's order,
+  each ``lb <= body <= ub`` with the body's constant moved into the bounds, a ranged row as
+  two rows (``>= lb`` then ``<= ub``), a row without a variable as a zero entry on the
+  constant column (as the writer does unless it is told to skip trivial rows), which the
+  reader drops from the matrix as it drops every written zero;
+* the objective as the writer writes it: a constant becomes the cost of a constant column
+  fixed at 1 (``ONE_VAR_CONSTANT``);
+* columns in the order in which HiGHS's LP reader meets them in the file (objective first,
+  then row by row, each row's terms in the writer's variable order), with the variables'
+  bounds and integrality; fixed variables are constants, as in the file.
+
+So HiGHS gets the same matrix, bounds, costs and integrality, column for column and row for
+row, and takes the same path (``tests/test_simulate_fast.py`` compares the two hand-offs
+array by array on the simulation's models). What the file path keeps that this one does
+not: row names (an infeasibility explanation needs ``OneShotHighs``).
+"""
+
+from __future__ import annotations
+
+import time
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
+from pyomo.core.base.component import ComponentData
+from pyomo.repn.linear import LinearRepnVisitor
+from pyomo.repn.plugins.lp_writer import LPWriter
+from pyomo.repn.util import (
+    FileDeterminism_to_SortComponents,
+    OrderedVarRecorder,
+    initialize_var_map_from_column_order,
+    ordered_active_constraints,
+)
+
+from bekostiging.assemble import BlockHighs
+from bekostiging.errors import SolverFailure
+from bekostiging.solver import OneShotHighs, SolverOptions
+
+INF = highspy.kHighsInf
+
+
+class HandoffUnsupported(ValueError):
+    """The model has something the direct hand-off does not write (the file path is used)."""
+
+
+def compile_lp(model: pyo.ConcreteModel) -> tuple[highspy.HighsLp, list[ComponentData | None], list]:
+    """The LP that HiGHS reads from Pyomo's LP file of ``model``; its columns' variables (None:
+    the constant column) and its rows' constraints."""
+    with PauseGC():  # as the LP writer: the walker makes many small objects
+        return _compile(model)
+
+
+def _compile(model: pyo.ConcreteModel) -> tuple[highspy.HighsLp, list[ComponentData | None], list]:
+    config = LPWriter().config(dict(symbolic_solver_labels=False))
+    sorter = FileDeterminism_to_SortComponents(config.file_determinism)
+    one = pyo.Var(name="ONE_VAR_CONSTANT", bounds=(1, 1))
+    one.construct()
+    var_map: dict[int, object] = {id(one): one}
+    initialize_var_map_from_column_order(model, config, var_map)
+    var_order = {i: k for k, i in enumerate(var_map)}
+    recorder = OrderedVarRecorder(var_map, var_order, sorter)
+    visitor = LinearRepnVisitor({}, var_recorder=recorder)
+
+    objectives = list(model.component_data_objects(pyo.Objective, active=True, sort=sorter))
+    if len(objectives) != 1:
+        raise HandoffUnsupported(f"{len(objectives)} active objectives")
+    obj = objectives[0]
+    repn = visitor.walk_expression(obj.expr)
+    if repn.nonlinear is not None:
+        raise HandoffUnsupported("a nonlinear objective")
+    objective = dict(repn.linear)
+    if repn.constant or not objective:
+        objective[id(one)] = repn.constant
+
+    # rows: (sorted (var id, coef) items, lower, upper, constraint)
+    rows: list[tuple[list[tuple[int, float]], float, float, object]] = []
+    order = var_order.__getitem__
+
+    def terms(linear: dict) -> list[tuple[int, float]]:
+        return sorted(linear.items(), key=lambda x: order(x[0]))
+
+    first_terms = terms(objective)
+    for con in ordered_active_constraints(model, config):
+        lb, body, ub = con.to_bounded_expression(True)
+        if lb is None and ub is None:
+            continue
+        repn = visitor.walk_expression(body)
+        if repn.nonlinear is not None:
+            raise HandoffUnsupported(f"{con.name} is nonlinear")
+        offset = repn.constant
+        linear = dict(repn.linear)
+        if not linear:
+            trivial = (lb is None or lb <= offset) and (ub is None or ub >= offset)
+            if config.skip_trivial_constraints and trivial:
+                continue
+            linear[id(one)] = 0  # the writer keeps the row on its constant column
+        items = terms(linear)
+        if lb is not None and ub is not None and lb != ub:
+            rows.append((items, float(lb - offset), INF, con))
+            rows.append((items, -INF, float(ub - offset), con))
+        elif lb is not None:
+            value = float(lb - offset)
+            rows.append((items, value, value if ub is not None else INF, con))
+        else:
+            rows.append((items, -INF, float(ub - offset), con))  # type: ignore[operator]
+
+    # columns in the order the LP reader meets them: objective, then row by row
+    position: dict[int, int] = {}
+    for vid, _c in first_terms:
+        position.setdefault(vid, len(position))
+    for items, _lo, _hi, _con in rows:
+        for vid, _c in items:
+            position.setdefault(vid, len(position))
+    n = len(position)
+    cols: list[ComponentData | None] = [None] * n
+    lower = np.empty(n)
+    upper = np.empty(n)
+    integer = np.zeros(n, dtype=bool)
+    for vid, j in position.items():
+        var = var_map[vid]
+        lo, hi = var.bounds  # type: ignore[attr-defined]
+        lower[j] = -INF if lo is None else float(lo)
+        upper[j] = INF if hi is None else float(hi)
+        integer[j] = var.is_integer() or var.is_binary()  # type: ignore[attr-defined]
+        cols[j] = None if var is one else var  # type: ignore[assignment]
+    cost = np.zeros(n)
+    for vid, c in first_terms:
+        cost[position[vid]] = c
+    if obj.sense != pyo.minimize:
+        raise HandoffUnsupported("a maximisation")
+
+    m = len(rows)
+    counts = np.fromiter((len(items) for items, *_ in rows), dtype=np.int64, count=m)
+    row_index = np.repeat(np.arange(m, dtype=np.int32), counts)
+    col_index = np.fromiter(
+        (position[vid] for items, *_ in rows for vid, _c in items), dtype=np.int32, count=int(counts.sum())
+    )
+    values = np.fromiter((c for items, *_ in rows for _v, c in items), dtype=float, count=int(counts.sum()))
+    kept = values != 0.0  # the LP reader drops written zeros (its column stays where it was met)
+    row_index, col_index, values = row_index[kept], col_index[kept], values[kept]
+    order_cols = np.lexsort((row_index, col_index))
+    start = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(col_index, minlength=n), out=start[1:])
+
+    lp = highspy.HighsLp()
+    lp.num_col_ = n
+    lp.num_row_ = m
+    lp.col_cost_ = cost
+    lp.col_lower_ = lower
+    lp.col_upper_ = upper
+    lp.row_lower_ = np.array([r[1] for r in rows], dtype=float)
+    lp.row_upper_ = np.array([r[2] for r in rows], dtype=float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.num_col_ = n
+    lp.a_matrix_.num_row_ = m
+    lp.a_matrix_.start_ = start
+    lp.a_matrix_.index_ = row_index[order_cols]
+    lp.a_matrix_.value_ = values[order_cols]
+    if integer.any():
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if k else highspy.HighsVarType.kContinuous for k in integer
+        ]
+    return lp, cols, [r[3] for r in rows]
+
+
+class DirectHighs(OneShotHighs):
+    """:class:`OneShotHighs` with the model handed over in memory (:func:`compile_lp`)."""
+
+    def _load(self, model: pyo.ConcreteModel, h: highspy.Highs) -> dict[str, float]:
+        t0 = time.perf_counter()
+        lp, cols, rows = compile_lp(model)
+        t1 = time.perf_counter()
+        status = h.passModel(lp)
+        if status == highspy.HighsStatus.kError:
+            raise SolverFailure(f"HiGHS rejected the model ({status})")
+        self._cols = cols
+        self._rows = rows
+        return {"write_seconds": t1 - t0, "read_seconds": time.perf_counter() - t1}
+
+    def row_component(self, i: int) -> ComponentData | None:
+        rows = self._rows or []
+        return rows[i] if 0 <= i < len(rows) else None
+
+
+class DirectBlockHighs(BlockHighs):
+    """:class:`~bekostiging.assemble.BlockHighs` whose two-scenario template is handed over in
+    memory (:func:`compile_lp`) instead of through the LP file; the assembly is unchanged."""
+
+    def _template_lp(self) -> tuple[highspy.HighsLp, list[ComponentData | None], dict[str, float]]:
+        t0 = time.perf_counter()
+        lp, cols, rows = compile_lp(self.model)
+        self._cols = cols
+        return lp, rows, {"write_seconds": time.perf_counter() - t0, "read_seconds": 0.0}
+
+
+def one_shot(options: SolverOptions | None, direct: bool) -> OneShotHighs:
+    """The one-shot solver of a simulation model: in memory (``direct``) or through the LP file."""
+    return DirectHighs(options) if direct else OneShotHighs(options)
