@@ -100,6 +100,25 @@ def test_options_leads_with_the_comparison_by_simulation(tmp_path: Path) -> None
     assert (out / "options-simulated.png").read_bytes().startswith(b"\x89PNG")
     headline = result.output.index("Hoofdvergelijking: door simulatie")
     assert headline < result.output.index("Snelle toets: twee-fasenmodel")
+    # the annex: the simulated comparison first, the two-stage table after it as the quick screen
+    from types import SimpleNamespace
+
+    from bekostiging.report.blocks import Paragraph, Table
+    from bekostiging.report.options_section import options_blocks
+
+    run = SimpleNamespace(path=tmp_path / "no-run")
+    for lang, screen in (("nl", "Snelle toets: "), ("en", "Quick screen: ")):
+        blocks = list(options_blocks(run, lang, out))  # type: ignore[arg-type]
+        tables = [b for b in blocks if isinstance(b, Table)]
+        assert len(tables) == 2 and not tables[0].title.startswith(screen)
+        assert tables[1].title.startswith(screen)  # the two-stage table, below the headline
+        texts = [b.text for b in blocks if isinstance(b, Paragraph)]
+        assert any(t.startswith(screen) for t in texts)
+    plain = tmp_path / "plain"  # an options folder without the simulation: no quick-screen label
+    plain.mkdir()
+    (plain / "options.csv").write_bytes((out / "options.csv").read_bytes())
+    tables = [b for b in options_blocks(run, "nl", plain) if isinstance(b, Table)]  # type: ignore[arg-type]
+    assert len(tables) == 1 and not tables[0].title.startswith("Snelle toets")
 
 
 def test_a_history_run_writes_the_validation_table(tmp_path: Path) -> None:

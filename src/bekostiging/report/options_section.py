@@ -39,6 +39,13 @@ WORDS: dict[str, tuple[str, str]] = {  # (nl, en)
         "De opties naast elkaar (verwacht over de scenario's; verschil met huidig beleid)",
         "The options side by side (expected over the scenarios; difference with the status quo)",
     ),
+    "screen": (
+        "Snelle toets: twee-fasenmodel (één plan vast voor de hele horizon). De hoofdvergelijking "
+        "hierboven is die door de begrotingscyclus.",
+        "Quick screen: two-stage model (one plan fixed for the whole horizon). The headline "
+        "comparison above is the one through the budget cycle.",
+    ),
+    "screen_table": ("Snelle toets: {title}", "Quick screen: {title}"),
     "option": ("Optie", "Option"),
     "cash": ("Kasuitgaven", "Cash"),
     "cash_p90": ("Kasuitgaven P90", "Cash P90"),
@@ -117,7 +124,7 @@ def options_blocks(run: object, lang: Lang, options_dir: Path | None = None) -> 
 
         yield from simulated_options_blocks(simulated, lang)
     if frame is not None:
-        yield from _table_blocks(frame, lang)
+        yield from _table_blocks(frame, lang, screen=simulated is not None)
     yield from sensitivity
 
 
@@ -130,11 +137,15 @@ def _simulated(options_dir: Path | None) -> pd.DataFrame | None:
     return frame if "policy" in frame.columns and not frame.empty else None
 
 
-def _table_blocks(frame: pd.DataFrame, lang: Lang) -> Iterator[Block]:
+def _table_blocks(frame: pd.DataFrame, lang: Lang, screen: bool = False) -> Iterator[Block]:
+    """The two-stage options table and chart; ``screen``: below the simulated headline, labelled
+    as the quick screen it then is (issue 10 §5)."""
     frame = frame.sort_values("expected_cash_eur", kind="stable").reset_index(drop=True)
     names = _names(frame, lang)
     base = frame[frame["preset"] == STATUS_QUO]
     ref = float(base["expected_cash_eur"].iloc[0]) if not base.empty else math.nan
+    if screen:
+        yield Paragraph(_w("screen", lang))
     yield Paragraph(_w("intro", lang))
     ok = frame[frame.get("status", pd.Series(SUCCESS[0], index=frame.index)).isin(SUCCESS)]
     if not ok.empty:
@@ -165,7 +176,10 @@ def _table_blocks(frame: pd.DataFrame, lang: Lang) -> Iterator[Block]:
     header = tuple(_w(k, lang) for k in ("option", "cash", "cash_p90", "cash_diff", "late", "emergency"))
     header = (*header, _w("supplementary", lang))
     source = _w("source", lang)
-    yield Table(_w("table", lang), header, tuple(rows), (False, *([True] * 6)), small=True, source=source)
+    title = _w("table", lang)
+    if screen:
+        title = _w("screen_table", lang).format(title=title[0].lower() + title[1:])
+    yield Table(title, header, tuple(rows), (False, *([True] * 6)), small=True, source=source)
     png = options_chart(frame, names, lang)
     if png is not None:
         yield Image(_w("chart", lang), png, source)
