@@ -2,6 +2,7 @@
 
     PYTHONPATH=src .venv/bin/python bench/chain_check.py band --sets mpp,hist-50
     PYTHONPATH=src .venv/bin/python bench/chain_check.py whatif --sets mpp
+    PYTHONPATH=src .venv/bin/python bench/chain_check.py binding --sets hist-50 --paths s14,s16,s21
 
 ``band``: solves each shipped set (``--stages two`` or ``yearly``) and reports, for every
 scenario and year, the implied stay: the window before the year end whose arrivals (first +
@@ -11,6 +12,14 @@ to the December COA occupancy — Little's law with the arrival rate over the st
 (``stay``, years). The band is [BAND_LOW_YEARS, BAND_HIGH_YEARS]
 (``bekostiging.analytics.occupancy``; ``model/formulation.md``, "Residence times and the
 occupancy band"). Prints one line per set and the scenario-years outside the band.
+
+``binding``: for the scenario-years above the band, what binds. Each path of ``--paths`` is
+solved alone (perfect foresight: a plan for that path only, the most any plan of this model can
+do for it), with the case as shipped and with one limit relaxed at a time: ``ind2x`` twice the
+IND hiring pace (10 cohorts a quarter, trainees up to half the productive staff), ``reg``
+registration growth without a limit, both, and ``pool1500`` a flex pool of up to 1,500 FTE.
+Prints a Markdown table: the highest implied stay per path (its year; scenario-years above the
+band).
 
 ``whatif``: solves the base case and four variants on a set and prints a Markdown table of
 the plan (levers) and outcomes: housing -20 %, inflow +20 %, DT&V productivity / 2, COA cost x 2.
@@ -76,6 +85,59 @@ def band(sets: list[str], stages: str = "two") -> None:
                 print(f"  {scen}: Dec occupancy {occ:,.0f}, arrivals {arr:,.0f}")
         if len(outside):
             print(outside.round(2).to_string(index=False))
+
+
+UNBOUNDED_COHORTS = 1000  # cohorts per intake: no limit in practice
+UNBOUNDED_TRAINEE_SHARE = 2.0  # the schema's largest trainee cap
+BINDING_VARIANTS: dict[str, dict[str, dict[str, float]]] = {
+    "as shipped": {},
+    "IND hiring x2": {"ind": {"max_cohorts_per_intake": 10, "trainee_cap_share": 0.5}},
+    "registration unbounded": {
+        "registration": {
+            "max_cohorts_per_intake": UNBOUNDED_COHORTS,
+            "trainee_cap_share": UNBOUNDED_TRAINEE_SHARE,
+        }
+    },
+    "both": {
+        "ind": {"max_cohorts_per_intake": 10, "trainee_cap_share": 0.5},
+        "registration": {
+            "max_cohorts_per_intake": UNBOUNDED_COHORTS,
+            "trainee_cap_share": UNBOUNDED_TRAINEE_SHARE,
+        },
+    },
+    "pool 1,500 FTE": {"flexpool": {"max_teams": 150}},
+}
+
+
+def _with_settings(case: Case, changes: dict[str, dict[str, float]]) -> Case:
+    data = case.model_dump()
+    for section, values in changes.items():
+        data["settings"][section].update(values)
+    return Case.model_validate(data)
+
+
+def binding(set_name: str, paths: list[str]) -> None:
+    case = load_case(CASE_DIR)
+    before = arrivals_before(case)
+    scenario_set = load_scenario_set(resolve_scenario_set(CASE_DIR, set_name), case)
+    print(f"| `{set_name}` path | arrivals 2026-2028 | " + " | ".join(BINDING_VARIANTS) + " |")
+    print("|---|---|" + "---|" * len(BINDING_VARIANTS))
+    for path in paths:
+        one = scenario_set.subset([path])
+        cells: list[str] = []
+        arrivals = 0.0
+        for changes in BINDING_VARIANTS.values():
+            sol = solve_case(_with_settings(case, changes), one, OPTIONS)
+            if "flows" not in sol.tables:
+                cells.append(sol.outcome.status.value)
+                continue
+            table = occupancy_band(sol.tables["flows"], before_per_year=before)
+            if not cells:  # as shipped: its arrivals (the linked nareis depend on the plan)
+                arrivals = float(table[table["year"] <= table["year"].min() + 2]["arrivals"].sum())
+            top = table.loc[table["stay"].idxmax()]
+            above = int((table["stay"] > BAND_HIGH_YEARS).sum())
+            cells.append(f"{top['stay']:.2f} ({int(top['year'])}; {above} above)")
+        print(f"| `{path}` | {arrivals:,.0f} | " + " | ".join(cells) + " |", flush=True)
 
 
 def _scaled_case(case: Case, **paths: float) -> Case:
@@ -208,13 +270,16 @@ def whatif(sets: list[str]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("check", choices=["band", "whatif"])
+    parser.add_argument("check", choices=["band", "whatif", "binding"])
+    parser.add_argument("--paths", default="", help="binding: paths of the first set in --sets")
     parser.add_argument("--sets", default="mpp,hist-50")
     parser.add_argument("--stages", choices=["two", "yearly"], default="two")
     args = parser.parse_args()
     sets = [s for s in args.sets.split(",") if s]
     if args.check == "band":
         band(sets, args.stages)
+    elif args.check == "binding":
+        binding(sets[0], [p for p in args.paths.split(",") if p])
     else:
         whatif(sets)
 
