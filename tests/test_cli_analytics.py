@@ -43,6 +43,7 @@ def _expected_kpi(run: Path, kpi: str) -> float:
     return float(kpis[(kpis["scenario"] == "expected") & (kpis["kpi"] == kpi)]["value"].iloc[0])
 
 
+@pytest.mark.usefixtures("english_messages")  # checks the English message
 @pytest.mark.solver
 def test_evaluate_on_its_own_set_reproduces_the_run(tiny_run: tuple[Path, Path]):
     runs, run = tiny_run
@@ -68,6 +69,7 @@ def test_evaluate_on_its_own_set_reproduces_the_run(tiny_run: tuple[Path, Path])
     assert again.exit_code == EXIT_REFUSED and "never replaced" in again.output
 
 
+@pytest.mark.usefixtures("english_messages")  # checks the English message
 @pytest.mark.solver
 def test_evaluate_bad_set_exits_2_with_a_located_message(tiny_run: tuple[Path, Path], tmp_path: Path):
     runs, run = tiny_run
@@ -81,6 +83,7 @@ def test_evaluate_bad_set_exits_2_with_a_located_message(tiny_run: tuple[Path, P
     assert not any(tmp_path.iterdir())
 
 
+@pytest.mark.usefixtures("english_messages")  # checks the English message
 @pytest.mark.solver
 def test_value_stores_shows_reports_and_refuses_to_overwrite(tiny_run: tuple[Path, Path]):
     runs, run = tiny_run

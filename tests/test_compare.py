@@ -149,6 +149,7 @@ def test_compare_cli_terminal_html_and_excel(two_runs, tmp_path: Path) -> None:
     assert "exists" in again.output
 
 
+@pytest.mark.usefixtures("english_messages")  # checks the English message
 def test_compare_needs_two_runs(two_runs) -> None:
     runs, pa, _ = two_runs
     result = CliRunner().invoke(main, ["compare", pa.name, "--runs-dir", str(runs)])

@@ -22,7 +22,7 @@ from bekostiging.io.excel import (
 )
 from broken_cases import TINY_CASE
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.usefixtures("english_messages")]  # English messages
 
 REPO = Path(__file__).resolve().parents[1]
 CASE_FILES = [SETTINGS_FILE, *(t.file for t in TABLES)]

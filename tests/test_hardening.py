@@ -22,6 +22,8 @@ from bekostiging.report import write_report
 from bekostiging.runs.store import RunAlteredError, read_run, write_run
 from synthetic_runs import FakeSolution, make_case, make_tables
 
+pytestmark = pytest.mark.usefixtures("english_messages")  # these check the English messages' content
+
 TINY_CASE = Path(__file__).parent / "fixtures" / "tiny-case"
 NON_FINITE = ("nan", "inf", "-inf")
 

@@ -12,7 +12,7 @@ from bekostiging.cli import main
 from bekostiging.errors import InputErrors
 from bekostiging.history import Status, load_history
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.usefixtures("english_messages")]  # English messages
 
 HISTORY_DIR = Path(__file__).parents[1] / "data" / "history"
 RECORD_YEAR, RECORD_TOTAL = 2015, 58_880  # S1: total asylum inflow of the record year

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from bekostiging.cli import main
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.usefixtures("english_messages")]  # English messages
 
 DEFAULT_CASE = Path(__file__).parents[1] / "data" / "nl-2026"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

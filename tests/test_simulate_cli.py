@@ -19,6 +19,7 @@ def run(*args: str):  # type: ignore[no-untyped-def]
     return CliRunner().invoke(main, ["simulate", *BASE, *args])
 
 
+@pytest.mark.usefixtures("english_messages")  # checks the English message
 def test_simulate_writes_the_tables_chart_and_manifest_and_never_overwrites(tmp_path: Path) -> None:
     out = tmp_path / "sim"
     result = run("--policy", "status-quo,tuned:x=0.2,y=10", "--replan", "autumn", "--out", str(out))

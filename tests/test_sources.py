@@ -15,7 +15,7 @@ from bekostiging.io.sources import sources_markdown
 from bekostiging.schema import settings_paths, source_keys, source_problem
 from broken_cases import TINY_CASE
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.usefixtures("english_messages")]  # English messages
 
 CASE_DIR = Path(__file__).parents[1] / "data" / "nl-2026"
 KNOWN = ("S11", "S23", "N1", "mission")
@@ -73,7 +73,11 @@ def test_unknown_key_in_settings_source_names_file_and_field(case_copy: Path) ->
     _edit(case_copy / "case.toml", 'legal_term_months = "S44:', 'legal_term_months = "S99:')
     lines = _problems(case_copy)
     assert len(lines) == 1
-    assert lines[0].startswith("case.toml: sources.ind.legal_term_months = S99 — a key of the source list")
+    text = (case_copy / "case.toml").read_text(encoding="utf-8").splitlines()
+    line = next(i for i, t in enumerate(text, 1) if t.startswith('legal_term_months = "S99:'))
+    assert lines[0].startswith(
+        f"case.toml, line {line}: sources.ind.legal_term_months = S99 — a key of the source list"
+    )
 
 
 def test_unknown_parameter_path_is_rejected(case_copy: Path) -> None:

@@ -297,6 +297,7 @@ def test_frontier_cli(tmp_path):
         (["frontier", str(TINY), "--alpha", "1.0"], "alpha"),
     ],
 )
+@pytest.mark.usefixtures("english_messages")  # checks the English message
 def test_bad_input_exits_2(args, message, tmp_path):
     result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "x")])
     assert result.exit_code == 2, result.output

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from bekostiging.cli import main
 from broken_cases import BROKEN, TINY_CASE, Broken, both, copy_tiny, make_broken, replace
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.usefixtures("english_messages")]  # English messages
 
 REPO = Path(__file__).resolve().parents[1]
 MIN_DISTINCT_RULES = 12

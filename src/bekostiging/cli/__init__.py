@@ -7,6 +7,9 @@ errors become click exceptions with a message that says how to fix the input.
 from __future__ import annotations
 
 import platform
+import sys
+from collections.abc import Sequence
+from typing import Any
 
 import click
 
@@ -17,14 +20,45 @@ EXIT_FAILURE = 1
 
 
 class _Main(click.Group):
-    """The command group; errors from the environment end in one line, never a traceback.
+    """The command group; errors end in one line in the user's language, never a traceback.
 
+    The language is read from the command line before click parses it
+    (``bekostiging.messages.lang_from_args``: ``--lang``, else ``BEKOSTIGING_LANG``,
+    else Dutch), so click's own usage errors speak it too (``cli/lang.py``).
     SIGTERM during a run (``runs.store.Terminated``) exits 143 with the failed run's
     folder; a run folder that cannot be written or read (``RunStoreError``) and a
-    permission refused by the system exit 1 with the reason.
+    permission refused by the system exit 1 with the reason; input problems that
+    a command did not catch itself exit 2 with one line each.
     """
 
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        from bekostiging.messages import lang_from_args, use_lang
+
+        argv = sys.argv[1:] if args is None else list(args)
+        with use_lang(lang_from_args(argv)):
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        from bekostiging.cli.lang import in_language
+
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.ClickException as exc:
+            raise in_language(exc) from exc
+
     def invoke(self, ctx: click.Context) -> object:
+        from bekostiging.cli.lang import error_line, in_language
+        from bekostiging.errors import InputErrors
+        from bekostiging.messages import current_lang
         from bekostiging.runs.store import RunStoreError, Terminated
 
         try:
@@ -34,11 +68,18 @@ class _Main(click.Group):
             click.echo(f"{exc}{kept}", err=True)
             ctx.exit(EXIT_TERMINATED)
         except RunStoreError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(error_line(str(exc), current_lang()), err=True)
             ctx.exit(EXIT_FAILURE)
         except PermissionError as exc:
-            click.echo(f"Error: {exc.strerror or 'permission denied'}: {exc.filename}", err=True)
+            reason = f"{exc.strerror or 'permission denied'}: {exc.filename}"
+            click.echo(error_line(reason, current_lang()), err=True)
             ctx.exit(EXIT_FAILURE)
+        except InputErrors as exc:  # a command that did not catch them: the same lines, exit 2
+            from bekostiging.cli.case import InputProblemsError
+
+            raise InputProblemsError(exc.problems) from exc
+        except click.ClickException as exc:
+            raise in_language(exc) from exc
         return None  # pragma: no cover - ctx.exit raises
 
 

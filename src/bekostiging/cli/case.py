@@ -16,7 +16,8 @@ import numpy as np
 
 from bekostiging.cli import main
 from bekostiging.cli.defaults import case_line, case_or_default
-from bekostiging.errors import InputErrors, InputProblem, problem_lines
+from bekostiging.cli.lang import messages_lang_option
+from bekostiging.errors import InputErrors, InputProblem, count_text, problem_lines
 from bekostiging.io.case import SETTINGS_FILE, SOURCES_DOC, TABLES, load_case
 from bekostiging.io.excel import export_case_xlsx, import_workbook
 from bekostiging.io.scenarios import (
@@ -26,6 +27,7 @@ from bekostiging.io.scenarios import (
     write_scenario_set,
 )
 from bekostiging.io.sources import save_case_folder, sources_markdown
+from bekostiging.messages import current_lang, line_word
 from bekostiging.schema import (
     STAFFED_PARTNERS,
     USER_MARK_RE,
@@ -47,21 +49,32 @@ class InputProblemsError(click.ClickException):
     """Input problems as a click error: one line each on stderr, exit code 2."""
 
     exit_code = INPUT_PROBLEM_EXIT
+    speaks_user_language = True  # shown by its own ``show`` (cli/lang.py leaves it as it is)
 
     def __init__(self, problems: Sequence[InputProblem]) -> None:
         self.problems = list(problems)
         super().__init__(f"{len(self.problems)} input problem(s)")
 
     def show(self, file: object = None) -> None:
-        for line in problem_lines(self.problems):
+        """One line per problem and a closing count, in the command's language (``--lang``)."""
+        lang = current_lang()
+        for line in problem_lines(self.problems, lang=lang):
             click.echo(line, err=True)
         n = len(self.problems)
-        click.echo(f"{n:,} problem{'s' if n != 1 else ''} found; fix the input and run again.", err=True)
+        summary = line_word("summary" if n == 1 else "summary_many", lang)
+        click.echo(summary.format(count=count_text(n, lang)), err=True)
 
 
-def _in_folder(problems: Iterable[InputProblem], folder: Path) -> list[InputProblem]:
-    """Name each file with its folder (``data/nl-2026/series.csv``) unless it already has one."""
-    return [replace(p, file=str(folder / p.file)) if Path(p.file).name == p.file else p for p in problems]
+def in_folder(problems: Iterable[InputProblem], folder: Path) -> list[InputProblem]:
+    """Name each file with its folder (``data/nl-2026/series.csv``) unless it already has one.
+
+    A problem with the folder itself (``mijn-casus`` does not exist) keeps its name as it is,
+    not ``mijn-casus/mijn-casus``.
+    """
+    return [
+        replace(p, file=str(folder / p.file)) if Path(p.file).name == p.file and Path(p.file) != folder else p
+        for p in problems
+    ]
 
 
 def _declared_default_set(case_dir: Path) -> str | None:
@@ -173,6 +186,7 @@ def summary_lines(case: Case, scenarios: ScenarioSet | None) -> list[str]:
     default=None,
     help="Scenario set: a name under CASE/scenarios/ or a folder (default: case.default_scenarios).",
 )
+@messages_lang_option
 def validate(case_dir: Path | None, scenario_set: str | None) -> None:
     """Check a case folder and its scenario sets; print a summary or every problem.
 
@@ -189,7 +203,7 @@ def validate(case_dir: Path | None, scenario_set: str | None) -> None:
     try:
         case = load_case(case_dir)
     except InputErrors as exc:
-        problems += _in_folder(exc.problems, case_dir)
+        problems += in_folder(exc.problems, case_dir)
     default = case.settings.case.default_scenarios if case is not None else _declared_default_set(case_dir)
     name = scenario_set or default
     folders = [resolve_scenario_set(case_dir, name)] if name is not None else []
@@ -200,12 +214,12 @@ def validate(case_dir: Path | None, scenario_set: str | None) -> None:
         try:
             loaded = load_scenario_set(folder, case)
         except InputErrors as exc:
-            problems += _in_folder(exc.problems, folder)
+            problems += in_folder(exc.problems, folder)
             continue
         scenarios = scenarios or loaded  # the summary shows the default (or chosen) set
     if problems or case is None:
         raise InputProblemsError(problems)  # each problem names its file in the case folder
-    click.echo(case_line(case_dir, case.settings.case.name))
+    click.echo(case_line(case_dir, case.settings.case.name, current_lang()))
     for line in summary_lines(case, scenarios):
         click.echo(line)
     which = "" if scenario_set is None else " (only this one: --scenarios)"
@@ -228,6 +242,7 @@ def case_group() -> None:
 @click.argument("case_dir", metavar="CASE", type=click.Path(path_type=Path))
 @click.option("--xlsx", "xlsx", required=True, type=click.Path(path_type=Path), help="Workbook to write.")
 @click.option("--force", is_flag=True, help="Overwrite the workbook if it exists.")
+@messages_lang_option
 def export_cmd(case_dir: Path, xlsx: Path, force: bool) -> None:
     """Write CASE to one workbook: settings and tables with the source of every value,
     the source list, the notes, and the case's scenario sets with their provenance."""
@@ -236,14 +251,14 @@ def export_cmd(case_dir: Path, xlsx: Path, force: bool) -> None:
     try:
         case = load_case(case_dir)
     except InputErrors as exc:
-        raise InputProblemsError(_in_folder(exc.problems, case_dir)) from None
+        raise InputProblemsError(in_folder(exc.problems, case_dir)) from None
     sets, problems = [], []
     folder = case_dir / SCENARIO_SETS_DIR
     for set_dir in sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []:
         try:
             sets.append(load_scenario_set(set_dir, case))
         except InputErrors as exc:
-            problems += _in_folder(exc.problems, set_dir)
+            problems += in_folder(exc.problems, set_dir)
     if problems:
         raise InputProblemsError(problems)
     export_case_xlsx(case, xlsx, force=force, scenario_sets=sets)
@@ -254,6 +269,7 @@ def export_cmd(case_dir: Path, xlsx: Path, force: bool) -> None:
 @case_group.command("import")
 @click.argument("xlsx", metavar="FILE", type=click.Path(path_type=Path))
 @click.option("--to", "target", required=True, type=click.Path(path_type=Path), help="New case folder.")
+@messages_lang_option
 def import_cmd(xlsx: Path, target: Path) -> None:
     """Read a workbook (as written by `case export`) into a new case folder.
 
@@ -280,6 +296,7 @@ def import_cmd(xlsx: Path, target: Path) -> None:
 @case_group.command("sources")
 @click.argument("case_dir", metavar="CASE", type=click.Path(path_type=Path))
 @click.option("--check", is_flag=True, help="Only check that SOURCES.md is up to date (exit 1 if not).")
+@messages_lang_option
 def sources_cmd(case_dir: Path, check: bool) -> None:
     """Write CASE/SOURCES.md from the case's source data.
 
@@ -289,7 +306,7 @@ def sources_cmd(case_dir: Path, check: bool) -> None:
     try:
         case = load_case(case_dir)
     except InputErrors as exc:
-        raise InputProblemsError(_in_folder(exc.problems, case_dir)) from None
+        raise InputProblemsError(in_folder(exc.problems, case_dir)) from None
     target = case_dir / SOURCES_DOC
     text = sources_markdown(case)
     current = target.read_text(encoding="utf-8") if target.is_file() else None

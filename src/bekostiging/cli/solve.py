@@ -17,7 +17,7 @@ import click
 import pandas as pd
 
 from bekostiging.cli import main
-from bekostiging.cli.case import InputProblemsError
+from bekostiging.cli.case import InputProblemsError, in_folder
 from bekostiging.cli.defaults import POLICY_HELP, case_line, case_or_default, policies_option
 from bekostiging.cli.types import FiniteFloatRange
 from bekostiging.errors import InputErrors, SolverFailure
@@ -324,11 +324,17 @@ def solve_cmd(
     if analyse and stages == "yearly":
         raise click.UsageError("--analyse compares two-stage plans; use it without --stages yearly")
     _check_out(out)
-    try:
+    try:  # each problem names its file with its folder (c2/series.csv, …/scenarios/mpp/inflow.csv)
         case = load_case(case_dir)
-        click.echo(case_line(case_dir, case.settings.case.name, lang))
-        set_dir = resolve_scenario_set(case_dir, scenarios or case.settings.case.default_scenarios)
+    except InputErrors as exc:
+        raise InputProblemsError(in_folder(exc.problems, case_dir)) from exc
+    click.echo(case_line(case_dir, case.settings.case.name, lang))
+    set_dir = resolve_scenario_set(case_dir, scenarios or case.settings.case.default_scenarios)
+    try:
         scenario_set = load_scenario_set(set_dir, case)
+    except InputErrors as exc:
+        raise InputProblemsError(in_folder(exc.problems, set_dir)) from exc
+    try:
         chosen, preset_file = find_policy(policy, case_dir, case.settings.policy, policies_dir)
     except InputErrors as exc:
         raise InputProblemsError(exc.problems) from exc

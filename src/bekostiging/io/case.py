@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -329,8 +330,40 @@ def build_case(
 # --------------------------------------------------------------------------- reading a folder
 
 
+_TOML_TABLE = re.compile(r"\s*\[([^\[\]]+)\]\s*(?:#.*)?$")
+_TOML_KEY = re.compile(r"\s*([A-Za-z0-9_-]+)\s*=")
+
+
+def toml_key_lines(text: str) -> dict[str, int]:
+    """The line (1-based) of every ``[table]`` and ``key = …`` of a settings file, by key path.
+
+    ``{"ind": 40, "ind.attrition_per_year": 45, …}``: enough to name the line of a
+    problem in case.toml (plain tables and keys, as ``case init`` and the exporter write them).
+    """
+    lines: dict[str, int] = {}
+    table = ""
+    for number, line in enumerate(text.splitlines(), 1):
+        header = _TOML_TABLE.match(line)
+        if header:
+            table = ".".join(part.strip().strip('"') for part in header.group(1).split("."))
+            lines.setdefault(table, number)
+            continue
+        key = _TOML_KEY.match(line)
+        if key:
+            lines.setdefault(f"{table}.{key.group(1)}" if table else key.group(1), number)
+    return lines
+
+
 def _read_settings(path: Path) -> RawSettings:
+    key_lines: dict[str, int] = {}
+
     def locate(key: str, key_itself: bool) -> tuple[int | None, str | None]:
+        """The line of the key, else of the nearest table above it (a missing key's section)."""
+        parts = key.split(".")
+        for end in range(len(parts), 0, -1):
+            line = key_lines.get(".".join(parts[:end]))
+            if line is not None:
+                return line, None
         return None, None
 
     file = path / SETTINGS_FILE
@@ -339,7 +372,9 @@ def _read_settings(path: Path) -> RawSettings:
         raw.problems.append(InputProblem(SETTINGS_FILE, "(file)", "(missing)", f"a settings file {file}"))
         return raw
     try:
-        raw.data = tomllib.loads(file.read_text(encoding=CSV_ENCODING))
+        text = file.read_text(encoding=CSV_ENCODING)
+        key_lines.update(toml_key_lines(text))
+        raw.data = tomllib.loads(text)
         sources = raw.data.pop(SOURCES_KEY, {})
         if isinstance(sources, dict):
             raw.sources = flatten_sources(sources)

@@ -24,6 +24,7 @@ allowed) and raises them together as :class:`~bekostiging.errors.InputErrors`.
 from __future__ import annotations
 
 import csv
+import difflib
 import math
 import re
 import tomllib
@@ -58,6 +59,7 @@ HOUSING_COLUMNS = ("scenario", "period", "persons")
 SCENARIO_SETS_DIR = "scenarios"  # scenario sets of a case live in CASE/scenarios/<name>/
 FIRST_DATA_LINE = 2  # CSV line of the first data row (the header is line 1)
 MAX_LISTED = 6  # most missing items named in one problem line
+CLOSE_SET_CUTOFF = 0.6  # difflib similarity needed to suggest a scenario set for a mistyped name
 QUARTERS_PER_YEAR = 4
 
 _MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -396,6 +398,24 @@ def _read_provenance(path: Path, problems: list[InputProblem]) -> Provenance | N
         return None
 
 
+def _sets_beside(folder: Path) -> str:
+    """``; sets in data/nl-2026/scenarios: hist-200, hist-50, mpp (did you mean hist-50?)``.
+
+    The sets next to a set that does not exist, and the closest name, so a mistyped
+    name says what there is; empty when the folder above holds no set.
+    """
+    parent = folder.parent
+    try:
+        names = sorted(p.name for p in parent.iterdir() if (p / SCENARIOS_FILE).is_file())
+    except OSError:
+        return ""
+    if not names:
+        return ""
+    close = difflib.get_close_matches(folder.name, names, n=1, cutoff=CLOSE_SET_CUTOFF)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return f"; sets in {parent}: {', '.join(names)}{hint}"
+
+
 def load_scenario_set(path: Path | str, case: Case | None = None) -> ScenarioSet:
     """Read a scenario-set folder; raise :class:`InputErrors` listing every problem.
 
@@ -410,7 +430,8 @@ def load_scenario_set(path: Path | str, case: Case | None = None) -> ScenarioSet
                     str(folder),
                     "scenario set",
                     "no such folder",
-                    f"a folder with {SCENARIOS_FILE}, {INFLOW_FILE} and {PROVENANCE_FILE}",
+                    f"a folder with {SCENARIOS_FILE}, {INFLOW_FILE} and {PROVENANCE_FILE}"
+                    + _sets_beside(folder),
                 )
             ]
         )
