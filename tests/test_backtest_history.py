@@ -258,7 +258,7 @@ def test_cli_stress_writes_a_loadable_set_and_refuses_a_bad_shock(tmp_path: Path
     assert yearly[years == 2027].sum() == pytest.approx(1.2 * base)
     assert yearly[years == 2028].sum() == pytest.approx(1.1 * base)
     bad = CliRunner().invoke(main, ["history", "stress", "--shock", "2027:20", "--out", str(tmp_path / "x")])
-    assert bad.exit_code == 2 and "--shock" in bad.output and "YEAR:+N%" in bad.output
+    assert bad.exit_code == 2 and "--shock" in bad.output and "JAAR:+N%" in bad.output  # Dutch by default
     assert "Traceback" not in bad.output
 
 

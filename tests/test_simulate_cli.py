@@ -59,6 +59,7 @@ def test_simulate_writes_the_tables_chart_and_manifest_and_never_overwrites(tmp_
         (["--paths", "geen-set"], "no such path source"),
     ],
 )
+@pytest.mark.usefixtures("english_messages")  # checks the English message
 def test_bad_options_exit_2_with_a_clear_message(tmp_path: Path, args: list[str], says: str) -> None:
     result = run(*args, "--out", str(tmp_path / "x"))
     assert result.exit_code == 2, result.output

@@ -644,6 +644,75 @@ CATALOGUE: tuple[tuple[str, str], ...] = (
     ),
     ("no problem to sweep", "geen probleem om door te rekenen"),
     ("no problem to solve", "geen probleem om op te lossen"),
+    # options read by the commands themselves (--shock, --executor, simulate's --policy/--paths/…)
+    ("--shock: {message:t}", "--shock: {message:t}"),
+    ("--paths: {message:t}", "--paths: {message:t}"),
+    ("empty; use {form:t}", "leeg; gebruik {form:t}"),
+    ("{option}: empty; use {form:t}", "{option}: leeg; gebruik {form:t}"),
+    (
+        "{option}: year {year} is shocked twice; one change per year",
+        "{option}: jaar {year} krijgt twee schokken; één verandering per jaar",
+    ),
+    ("{part} is not a shock; use {form:t}", "{part} is geen schok; gebruik {form:t}"),
+    (
+        "YEAR:+N% or YEAR:-N% (for example 2027:+20%), several separated by commas",
+        "JAAR:+N% of JAAR:-N% (bijvoorbeeld 2027:+20%), meerdere gescheiden door komma's",
+    ),
+    (
+        "{part}: the change must lie between {least}% and +{most}%",
+        "{part}: de verandering ligt tussen {least}% en +{most}%",
+    ),
+    (
+        "{part}: year {year} is not simulated; allowed {first}–{last}",
+        "{part}: jaar {year} wordt niet gesimuleerd; toegestaan {first}–{last}",
+    ),
+    (
+        "year {year} is shocked twice; one change per year",
+        "jaar {year} krijgt twee schokken; één verandering per jaar",
+    ),
+    (
+        "executor {name} ({env}): use one of {kinds} or a Dask scheduler address such as tcp://host:8786",
+        "executor {name} ({env}): gebruik een van {kinds} of het adres van een Dask-scheduler, zoals tcp://host:8786",
+    ),
+    ("{env}={value}: give a whole number of workers", "{env}={value}: geef een geheel aantal workers"),
+    ("workers must be at least 1, got {value}", "workers moet minstens 1 zijn, niet {value}"),
+    (
+        "--policy {name}: unknown policy; choose from {names}, a combination a+b, lookahead:PRESET or "
+        "tuned:x=X,y=Y (or a preset file)",
+        "--policy {name}: onbekend beleid; kies uit {names}, een combinatie a+b, lookahead:PRESET of "
+        "tuned:x=X,y=Y (of een presetbestand)",
+    ),
+    ("--policy: give at least one policy name", "--policy: geef minstens één beleidsnaam"),
+    ("--replan {names}: unknown; choose from {known}", "--replan {names}: onbekend; kies uit {known}"),
+    (
+        "--paths {name}: no such path source or scenario set; choose from {names}",
+        "--paths {name}: onbekende bron van paden of scenarioset; kies uit {names}",
+    ),
+    (
+        "--tune needs at least two paths (half to tune on, half to judge)",
+        "--tune heeft minstens twee paden nodig (de helft om af te stemmen, de helft om te beoordelen)",
+    ),
+    (
+        "--from/--to {years}: the history covers {first}–{last}",
+        "--from/--to {years}: de historie beslaat {first}–{last}",
+    ),
+    (
+        "--from {year}: the history path starts in January {first}, the state of "
+        "data/history/replay_state.csv; use --from {again} (or leave it out)",
+        "--from {year}: het historische pad begint in januari {first}, de toestand van "
+        "data/history/replay_state.csv; gebruik --from {again} (of laat het weg)",
+    ),
+    ("not a month label (YYYY-MM): {label}", "geen maand (YYYY-MM): {label}"),
+    (
+        "simulate needs a monthly case (horizon.period = 'month')",
+        "simulate vraagt een casus per maand (horizon.period = 'month')",
+    ),
+    ("no paths to simulate", "geen paden om te simuleren"),
+    (
+        "{message:t}; the run is marked failed: {path}",
+        "{message:t}; de run is gemarkeerd als mislukt: {path}",
+    ),
+    ("stopped by signal {name}", "gestopt door signaal {name}"),
     # a list of values ending in "x or y" (pydantic's choices): last, as the most general
     ("{items} or {last}", "{items} of {last}"),
 )

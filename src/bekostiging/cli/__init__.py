@@ -58,14 +58,14 @@ class _Main(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         from bekostiging.cli.lang import error_line, in_language
         from bekostiging.errors import InputErrors
-        from bekostiging.messages import current_lang
+        from bekostiging.messages import current_lang, localise
         from bekostiging.runs.store import RunStoreError, Terminated
 
         try:
             return super().invoke(ctx)
         except Terminated as exc:
             kept = f"; the run is marked failed: {exc.run_path}" if exc.run_path is not None else ""
-            click.echo(f"{exc}{kept}", err=True)
+            click.echo(localise(f"{exc}{kept}"), err=True)
             ctx.exit(EXIT_TERMINATED)
         except RunStoreError as exc:
             click.echo(error_line(str(exc), current_lang()), err=True)
