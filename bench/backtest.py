@@ -189,6 +189,61 @@ def _years(text: str) -> list[int]:
     return list(range(int(first), int(last or first) + 1))
 
 
+LABELS = {
+    "coa_bezetting": "COA occupancy, year-end",
+    "coa_statushouders": "status holders in COA (dated)",
+    "ind_beslissingen": "IND asylum decisions, year",
+    "ind_voorraad": "IND asylum backlog, year-end",
+}
+
+
+def _cell(simulated: float, actual: float) -> str:
+    return f"{simulated:,.0f} ({(simulated - actual) / actual * 100:+.1f} %)"
+
+
+def markdown(out: Path, extra: list[tuple[str, Path]]) -> str:
+    """The bench/README tables from a backtest folder: the validation table (replay, the simulated
+    status quo, and any ``extra`` (title, folder with validation.csv) columns), the history table
+    per policy and the stress table."""
+    from bekostiging.history.validation import mape as score
+
+    columns = [("model, real IND capacity (`history replay`)", out / "replay")]
+    columns += [("status quo, simulated", out), *extra]
+    frames = [pd.read_csv(folder / "validation.csv") for _t, folder in columns]
+    base = frames[0]
+    lines = ["| measure | year | real (date; source) | " + " | ".join(t for t, _f in columns) + " |"]
+    lines.append("|---" * (3 + len(columns)) + "|")
+    order = list(LABELS)
+    base = base.assign(o=base["metric"].map(order.index)).sort_values(["o", "year", "date"])
+    for row in base.itertuples(index=False):
+        cells = []
+        for frame in frames:
+            hit = frame[(frame["metric"] == row.metric) & (frame["date"] == row.date)]
+            cells.append(_cell(float(hit["simulated"].iloc[0]), row.actual) if len(hit) else "–")
+        real = f"{row.actual:,.0f} ({row.date}; {row.source})"
+        lines.append(f"| {LABELS[row.metric]} | {row.year} | {real} | " + " | ".join(cells) + " |")
+    scores = [score(f) for f in frames]
+    for metric in order:
+        cells = [f"**{s[metric]:.1f} %**" if metric in s else "–" for s in scores]
+        lines.append(f"| **MAPE {LABELS[metric]}** | | | " + " | ".join(cells) + " |")
+    text = "\n".join(lines) + "\n"
+    for name in ("backtest_summary.csv", "stress_summary.csv"):
+        if not (out / name).is_file():
+            continue
+        table = pd.read_csv(out / name).sort_values(["path", "policy"])
+        text += f"\n{name}:\n\n| path | policy | cash | supplementary funding | late case-months | "
+        text += "emergency place-months | mean year-end IND backlog |\n|---|---|---|---|---|---|---|\n"
+        for r in table.itertuples(index=False):
+            text += (
+                f"| {r.path} | {r.policy} | {r.cash_mln:,.0f} ({r.cash_mln_vs_sq:+,.0f}) | "
+                f"{r.supplementary_mln:,.0f} ({r.supplementary_mln_vs_sq:+,.0f}) | "
+                f"{r.late_case_months:,.0f} ({r.late_case_months_vs_sq:+,.0f}) | "
+                f"{r.emergency_place_months:,.0f} ({r.emergency_place_months_vs_sq:+,.0f}) | "
+                f"{r.mean_backlog_year_end:,.0f} |\n"
+            )
+    return text
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--policies", default=",".join(DEFAULT_POLICIES))
@@ -209,8 +264,19 @@ def main() -> None:
     parser.add_argument(
         "--fit-years", default="2014-2025", help="years the calibration fits (the others: their mean)"
     )
+    parser.add_argument(
+        "--tables",
+        action="store_true",
+        help="print the README tables of an earlier run in --out (no simulation); "
+        "--extra TITLE=DIR adds a validation column",
+    )
+    parser.add_argument("--extra", action="append", default=[], metavar="TITLE=DIR")
     args = parser.parse_args()
     out: Path = args.out
+    if args.tables:
+        extra = [(t, Path(d)) for t, _sep, d in (e.partition("=") for e in args.extra)]
+        print(markdown(out, extra))
+        return
     out.mkdir(parents=True, exist_ok=True)
     productivity = None
     if args.calibrate:

@@ -200,3 +200,21 @@ def test_the_status_quo_history_simulation_and_its_validation_decide_at_the_fact
     assert frame["simulated"].iloc[0] == pytest.approx(0.5 * wide["ind_capacity_norm"].sum(), rel=1e-6)
     wide_full = full.pivot_table(index="month", columns="metric", values="value")
     assert wide["ind_backlog"].iloc[-1] > wide_full["ind_backlog"].iloc[-1] + 1000.0
+
+
+def test_the_history_case_takes_the_real_nareis_and_registration_as_it_ran():
+    """``simulate --paths history`` and ``bench/backtest.py`` share one case: the nareis that
+    really came are inflow (the model derives none from its own permits), and registration
+    keeps up with arrivals as in ``history replay`` (its FTE and cost unchanged, not a lever,
+    12,000 a month: FTE x output per FTE-month)."""
+    from bekostiging.history.validation import REGISTRATION_CAPACITY_MONTH
+    from bekostiging.simulate.history import history_simulation_case
+
+    case = load_case(shipped.default_case_dir())
+    adjusted = history_simulation_case(case)
+    assert case.settings.nareis.per_permit > 0
+    assert adjusted.settings.nareis.per_permit == 0
+    reg, before = adjusted.settings.registration, case.settings.registration
+    assert not reg.adjustable
+    assert reg.initial_fte == before.initial_fte and reg.cost_per_fte_year_eur == before.cost_per_fte_year_eur
+    assert reg.initial_fte * reg.output_per_fte_year / 12 == pytest.approx(REGISTRATION_CAPACITY_MONTH)

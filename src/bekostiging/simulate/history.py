@@ -145,7 +145,9 @@ def history_simulation_case(case: Case) -> Case:
       (``REGISTRATION_CAPACITY_MONTH``: the September 2015 queue cleared within weeks, H9; the
       police deployed 1,500–2,000 officers in 2015 from its own budget, S55): the registration
       formation stays at the case's FTE and cost, not a lever, and registers up to that many
-      persons a month — the environment, the same for every policy.
+      persons a month — the environment, the same for every policy;
+    * the nareis that really came arrive as inflow (``nareis.per_permit`` = 0, as in the
+      replay): the model does not derive them a second time from its own permits.
     """
     from bekostiging.history.validation import REGISTRATION_CAPACITY_MONTH, history_case
 
@@ -156,7 +158,12 @@ def history_simulation_case(case: Case) -> Case:
     update: dict[str, object] = {"adjustable": False}
     if output is not None:
         update["output_per_fte_year"] = max(reg.output_per_fte_year, output)
-    settings = st.model_copy(update={"registration": reg.model_copy(update=update)})
+    settings = st.model_copy(
+        update={
+            "registration": reg.model_copy(update=update),
+            "nareis": st.nareis.model_copy(update={"per_permit": 0.0}),
+        }
+    )
     return adjusted.model_copy(update={"settings": settings})
 
 
