@@ -25,7 +25,7 @@ import click
 import pandas as pd
 
 from bekostiging.cli import main
-from bekostiging.cli.case import InputProblemsError
+from bekostiging.cli.case import InputProblemsError, in_folder
 from bekostiging.cli.defaults import case_line, case_or_default, policies_option
 from bekostiging.cli.runs import lang_option, runs_dir_option
 from bekostiging.cli.types import FiniteFloatRange
@@ -333,7 +333,7 @@ def options_cmd(
     try:
         case = load_case(case_dir)
     except InputErrors as exc:
-        raise InputProblemsError(exc.problems) from exc
+        raise InputProblemsError(in_folder(exc.problems, case_dir)) from exc
     click.echo(case_line(case_dir, case.settings.case.name))
     set_dir, scenario_set = _load_set(case, (case_dir,), scenarios or case.settings.case.default_scenarios)
     chosen = _presets(presets, case_dir, policies_dir)

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from bekostiging.cli import main, version_line
-from bekostiging.cli.case import InputProblemsError
+from bekostiging.cli.case import InputProblemsError, in_folder
 from bekostiging.cli.defaults import case_line, case_or_default, policies_option
 from bekostiging.cli.runs import lang_option, runs_dir_option
 from bekostiging.cli.types import FiniteFloatRange
@@ -175,7 +175,7 @@ def simulate_cmd(
     try:
         case = load_case(case_dir)
     except InputErrors as exc:
-        raise InputProblemsError(exc.problems) from exc
+        raise InputProblemsError(in_folder(exc.problems, case_dir)) from exc
     click.echo(case_line(case_dir, case.settings.case.name, lang))
     try:
         replan_moments = () if replan.strip() == "none" else tuple(_names(replan))

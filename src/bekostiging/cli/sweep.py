@@ -27,7 +27,7 @@ import click
 import pandas as pd
 
 from bekostiging.cli import main
-from bekostiging.cli.case import InputProblemsError
+from bekostiging.cli.case import InputProblemsError, in_folder
 from bekostiging.cli.defaults import POLICY_HELP, case_or_default, policies_option
 from bekostiging.cli.runs import runs_dir_option
 from bekostiging.cli.types import FiniteFloatRange
@@ -177,9 +177,15 @@ def _load_inputs(
         case_dir = record.case_copy if record is not None else case_or_default(None)
     try:
         case = load_case(case_dir)
-        set_name = scenarios or (record.scenario_set if record is not None else None)
-        set_dir = resolve_scenario_set(case_dir, set_name or case.settings.case.default_scenarios)
+    except InputErrors as exc:
+        raise InputProblemsError(in_folder(exc.problems, case_dir)) from exc
+    set_name = scenarios or (record.scenario_set if record is not None else None)
+    set_dir = resolve_scenario_set(case_dir, set_name or case.settings.case.default_scenarios)
+    try:
         scenario_set = load_scenario_set(set_dir, case)
+    except InputErrors as exc:
+        raise InputProblemsError(in_folder(exc.problems, set_dir)) from exc
+    try:
         settings = (record.manifest.raw.get("settings") or {}) if record is not None else {}
         if policy is None and "policy" in settings:
             chosen = Policy.model_validate(settings["policy"])
