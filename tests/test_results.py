@@ -8,13 +8,16 @@ report them with the right unit, period and factor.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 
 from bekostiging.model import ScenarioInflow, chain_data, chain_problem
+from bekostiging.model.data import MONEY_SCALE
 from bekostiging.model.stages import yearly_inflow_features
 from bekostiging.multistage import build_tree, yearly_extensive_form
-from bekostiging.results import EXPECTED, _scenario_kpis, _weighted, result_tables
+from bekostiging.results import EXPECTED, ROUND_OFF_EUR, _eur_clean, _scenario_kpis, _weighted, result_tables
 from bekostiging.solver import HighsSolver, Status
 from model_cases import EXACT, YEAR, inflow, make_case, solve_chain
 
@@ -270,3 +273,122 @@ def test_yearly_form_tables_take_the_expected_plan_over_the_nodes():
     assert budget[2027] == pytest.approx(5.4e6, rel=1e-6)
     assert list(tables["scenarios"]["scenario"]) == list(paths)
     assert tables["scenarios"]["probability"].tolist() == pytest.approx([0.25] * 4)
+
+
+def _fund_case(**budget):
+    """test_model_families._fund_case: two budget years in quarters, residents EUR 10,000 a quarter,
+    supplementary funding weighted 0.25."""
+    policy = budget.pop("policy", {})
+    return make_case(
+        horizon={"years": 2},
+        categories={"nareis": {"reception_share": 1.0}},
+        coa={"cost_per_resident_year_eur": 40000.0},
+        budget={"supplementary_penalty": 0.25, **budget},
+        policy=policy,
+    )
+
+
+def _late_inflow(case):
+    """50 nareis at t = 4 (the first quarter of 2027): EUR 0 spent in 2026, 50 x 4 x 10,000 = 2 M in 2027."""
+    return inflow(case, nareis=[0.0] * 4 + [50.0] + [0.0] * (len(case.periods) - 5))
+
+
+@pytest.mark.solver
+def test_reserve_table_follows_the_fund_year_by_year():
+    """test_add_reserve_fund_underspend_flows_in_by_the_rule with an opening balance of EUR 0.2 M.
+
+    Budgets fixed at 1 M (COA) in both years, no deposits, today's rule (eindejaarsmarge
+    m = 0.5). 2026: nothing spent, underspend 1 M of which min(1, 0.5 x 1) = 0.5 M flows in,
+    0.5 M lapses; closing 0.2 + 0.5 = 0.7 M. 2027: spending 2 M, overspend 1 M: the whole
+    0.7 M is drawn (supplementary funding costs 0.25 a euro), 0.3 M supplementary; closing 0.
+    The reserve table holds those amounts in euros; the KPIs their sums."""
+    case = _fund_case(
+        eindejaarsmarge_share=0.5,
+        max_asielreserve_eur=1.0e7,
+        asielreserve_opening_balance_eur=2.0e5,
+        policy={"allow_asielreserve": False},
+    )
+
+    def fix(m):
+        for y in (YEAR, YEAR + 1):
+            for line in m.first.LINES:
+                m.first.Budget[line, y].fix(1.0 if line == "coa" else 0.0)
+            m.first.ReserveDeposit[y].fix(0.0)
+
+    tables = _tables(case, _late_inflow(case), fix=fix)
+    reserve = tables["reserve"].set_index("year")
+    assert list(reserve.columns[:1]) == ["scenario"] and set(reserve["scenario"]) == {"s"}
+    by_hand = {  # opening, deposit, underspend in, withdrawal, closing, underspend lapsed, supplementary
+        YEAR: [2.0e5, 0.0, 5.0e5, 0.0, 7.0e5, 5.0e5, 0.0],
+        YEAR + 1: [7.0e5, 0.0, 0.0, 7.0e5, 0.0, 0.0, 3.0e5],
+    }
+    for y, amounts in by_hand.items():
+        assert reserve.loc[y].iloc[1:].tolist() == pytest.approx(amounts, abs=1e-3), y
+    kpis = {
+        "reserve_start_balance_eur": 2.0e5,
+        "reserve_end_balance_eur": 0.0,
+        "reserve_underspend_in_eur": 5.0e5,
+        "reserve_draw_eur": 7.0e5,
+        "reserve_deposit_eur": 0.0,
+        "supplementary_funding_eur": 3.0e5,
+        "underspend_eur": 1.0e6,
+        "weight_supplementary_funding_eur": 0.25 * 3.0e5,
+        "spending_eur": 2.0e6,
+    }
+    for kpi, value in kpis.items():
+        assert _kpi(tables, kpi) == pytest.approx(value, abs=1e-3), kpi
+
+
+@pytest.mark.solver
+def test_deposit_and_reserve_weight_in_the_plan_levers_costs_and_kpis():
+    """test_add_reserve_fund_one_deposit_serves_both_years: a deposit of EUR 1 M in 2026 (none in
+    2027), budgets 0 / 1 M. The plan's ``asielreserve`` lever is the deposit per year, the levers
+    table its sum over the horizon, and the weight 0.03 a euro available per year: ``early`` has
+    1 M available in 2026 only (0.03 M), ``late`` in both years (0.06 M): expected 0.045 M.
+    The late scenario's reserve rows: deposit 1 M, balance 1 M carried, drawn in 2027."""
+    case = _fund_case(
+        unspent_budget_weight=0.5,
+        asielreserve_opportunity_rate=0.03,
+        max_asielreserve_eur=1.0e7,
+        policy={"allow_asielreserve": True},
+    )
+    n = len(case.periods)
+    inflows = {
+        "early": inflow(case, nareis=[25.0] + [0.0] * (n - 1)),
+        "late": inflow(case, nareis=[0.0] * 4 + [50.0] + [0.0] * (n - 5)),
+    }
+    tables = _tables(case, inflows)
+    plan = tables["plan"]
+    deposit = plan[plan["lever"] == "asielreserve"].set_index("year")
+    assert deposit["value"].to_dict() == pytest.approx({YEAR: 1.0e6, YEAR + 1: 0.0}, abs=1e-3)
+    assert set(deposit["unit"]) == {"EUR"} and set(deposit["partner"]) == {"chain"}
+    levers = tables["levers"].set_index("lever")["value"]
+    assert levers["asielreserve_eur"] == pytest.approx(1.0e6, abs=1e-3)
+    assert _kpi(tables, "weight_asielreserve_eur", "early") == pytest.approx(3.0e4, abs=1e-3)
+    assert _kpi(tables, "weight_asielreserve_eur", "late") == pytest.approx(6.0e4, abs=1e-3)
+    assert _kpi(tables, "weight_asielreserve_eur", EXPECTED) == pytest.approx(4.5e4, abs=1e-3)
+    assert _kpi(tables, "reserve_deposit_eur", "late") == pytest.approx(1.0e6, abs=1e-3)
+    costs = tables["costs"]
+    weight = costs[(costs["scenario"] == "late") & (costs["component"] == "weight_asielreserve")]
+    assert weight.set_index("year")["value_eur"].to_dict() == pytest.approx({YEAR: 3.0e4, YEAR + 1: 3.0e4})
+    late = tables["reserve"].query("scenario == 'late'").set_index("year")
+    assert late.loc[YEAR, ["opening_eur", "deposit_eur", "withdrawal_eur", "closing_eur"]].tolist() == (
+        pytest.approx([0.0, 1.0e6, 0.0, 1.0e6], abs=1e-3)
+    )
+    assert late.loc[YEAR + 1, ["opening_eur", "withdrawal_eur", "closing_eur"]].tolist() == pytest.approx(
+        [1.0e6, 1.0e6, 0.0], abs=1e-3
+    )
+
+
+@pytest.mark.unit
+def test_eur_clean_shows_round_off_as_zero_and_keeps_real_amounts():
+    """M EUR to EUR (x 10^6); amounts below EUR 0.001 (the solver's round-off, -0.0 included) are
+    exactly +0.0, an amount of EUR 0.001 or more is kept as it is."""
+    assert _eur_clean(2.5) == 2.5e6
+    assert _eur_clean(-0.75) == -7.5e5
+    for round_off in (1e-15, -1e-15, -0.0, 0.0):
+        out = _eur_clean(round_off)
+        assert out == 0.0 and math.copysign(1.0, out) == 1.0, round_off
+    threshold = ROUND_OFF_EUR / MONEY_SCALE
+    assert _eur_clean(threshold) == pytest.approx(ROUND_OFF_EUR)
+    assert _eur_clean(-threshold) == pytest.approx(-ROUND_OFF_EUR)
