@@ -392,3 +392,180 @@ def test_eur_clean_shows_round_off_as_zero_and_keeps_real_amounts():
     threshold = ROUND_OFF_EUR / MONEY_SCALE
     assert _eur_clean(threshold) == pytest.approx(ROUND_OFF_EUR)
     assert _eur_clean(-threshold) == pytest.approx(-ROUND_OFF_EUR)
+
+
+PERSONS_UNIT = "persons"
+KPIS = {  # every scenario's KPIs and their units (report/money.py labels them by these names)
+    **dict.fromkeys(
+        [
+            "spending_eur",
+            "total_cost_eur",
+            "stage1_cost_eur",
+            "stage2_cost_eur",
+            "weights_eur",
+            "end_state_value_eur",
+            "weight_late_cases_eur",
+            "weight_registration_queue_eur",
+            "weight_supplementary_funding_eur",
+            "weight_unspent_budget_eur",
+            "weight_asielreserve_eur",
+            "terminal_backlog_eur",
+            "terminal_staff_eur",
+            "reserve_end_value_loss_eur",
+            "penalty_eur",
+            "reserve_deposit_eur",
+            "reserve_underspend_in_eur",
+            "reserve_draw_eur",
+            "reserve_start_balance_eur",
+            "reserve_end_balance_eur",
+            "supplementary_funding_eur",
+            "underspend_eur",
+        ],
+        "EUR",
+    ),
+    "late_case_months": "case-months",
+    "registration_queue_person_days": "person-days",
+    "emergency_place_months": "place-months",
+    "reserve_place_months": "place-months",
+    **dict.fromkeys(
+        [
+            "backlog_start_persons",
+            "backlog_end_persons",
+            "backlog_mean_persons",
+            "registration_queue_start_persons",
+            "registration_queue_end_persons",
+            "occupancy_start_persons",
+            "occupancy_end_persons",
+            "occupancy_peak_persons",
+        ],
+        PERSONS_UNIT,
+    ),
+}
+PLAN_LEVERS = {  # the plan table's levers (advice.py, report/xlsx.py read them by these names)
+    "hired_fte",
+    "staff_fte",
+    "trainee_fte",
+    "capacity",
+    "open_locations:std",
+    "opened_locations:std",
+    "closed_locations:std",
+    "regular_places",
+    "reserve_places",
+    "flexpool_fte",
+    "asielreserve",
+    "budget",
+}
+FLOW_QUANTITIES = {  # per scenario and period (report/data.py, the annex's charts)
+    "inflow": PERSONS_UNIT,
+    "registered": PERSONS_UNIT,
+    "registration_queue": PERSONS_UNIT,
+    "ind_backlog": PERSONS_UNIT,
+    "decisions": PERSONS_UNIT,
+    "withdrawals": PERSONS_UNIT,
+    "status_holders": PERSONS_UNIT,
+    "housed": PERSONS_UNIT,
+    "housing_outflow": PERSONS_UNIT,
+    "accelerated_housing": PERSONS_UNIT,
+    "rejected": PERSONS_UNIT,
+    "returns": PERSONS_UNIT,
+    "unsupervised_departures": PERSONS_UNIT,
+    "occupancy": PERSONS_UNIT,
+    "regular_capacity": "places",
+    "reserve_active": "places",
+    "emergency_places": "places",
+    "external_coa_staff": "FTE",
+    "late_cases": PERSONS_UNIT,
+    "registration_capacity": PERSONS_UNIT,
+    "decision_capacity": PERSONS_UNIT,
+    "return_capacity": PERSONS_UNIT,
+    "appeals": PERSONS_UNIT,
+    "appeal_rulings": PERSONS_UNIT,
+    "dublin_claimants": PERSONS_UNIT,
+    "dublin_transfers": PERSONS_UNIT,
+    "dublin_unknown_departures": PERSONS_UNIT,
+    "pool_active": "FTE",
+}
+COST_COMPONENTS = {  # component: (stage, kind); cash per budget line, the rest on the line "chain"
+    "structural": (1, "cash"),
+    "operating": (2, "cash"),
+    "weight_late_cases": (2, "weight"),
+    "weight_registration_queue": (2, "weight"),
+    "weight_supplementary_funding": (2, "weight"),
+    "weight_unspent_budget": (2, "weight"),
+    "weight_asielreserve": (2, "weight"),
+    "terminal_backlog": (2, "valuation"),
+    "terminal_staff": (1, "valuation"),
+    "reserve_end_value_loss": (2, "valuation"),
+}
+LEVERS = {  # the five levers of the 2021 letter and two structural totals, with their units
+    "flexpool_fte": "FTE",
+    "asielreserve_eur": "EUR deposited over the horizon",
+    "funding_ratio": "budget / MPP need",
+    "reserve_places": "places",
+    "planned_occupancy_rate": "MPP-mid occupancy / regular places",
+    "ind_hired_fte": "FTE",
+    "hired_fte_all": "FTE",
+    "coa_regular_places_mean": "places",
+}
+
+
+@pytest.mark.solver
+def test_result_tables_hold_the_names_and_units_the_readers_use():
+    """The run folder's vocabulary: the reports, the advice and compare read the tables by these
+    table, column, lever, quantity, component and KPI names, so each must be there, spelt so, with
+    its unit (appeals and Dublin switched on, so their flows are there too; two budget years)."""
+    case = make_case(
+        horizon={"years": 2},
+        categories={"first": {"reception_share": 1.0}},
+        ind={"adjustable": True},
+        appeals={"share": 0.5, "months": 3.0, "granted_share": 0.5},
+        dublin={"share": 0.5, "transfer_share_per_month": 0.5},
+    )
+    tables = _tables(case, inflow(case, first=10))
+    assert list(tables) == ["levers", "plan", "funding", "flows", "costs", "reserve", "kpis", "scenarios"]
+    plan = tables["plan"]
+    assert list(plan.columns) == ["lever", "partner", "period", "year", "value", "unit"]
+    assert set(plan["lever"]) == PLAN_LEVERS
+    assert set(plan[plan["lever"] == "asielreserve"]["partner"]) == {"chain"}
+    assert set(plan[plan["lever"] == "regular_places"]["partner"]) == {"coa"}
+    assert set(plan[plan["lever"] == "flexpool_fte"]["partner"]) == {"flexpool"}
+    units = plan.drop_duplicates("lever").set_index("lever")["unit"]
+    assert units["hired_fte"] == units["staff_fte"] == units["trainee_fte"] == units["flexpool_fte"] == "FTE"
+    assert units["capacity"] == "cases per period" and units["open_locations:std"] == "locations"
+    assert units["opened_locations:std"] == units["closed_locations:std"] == "locations"
+    assert units["regular_places"] == units["reserve_places"] == "places"
+    assert units["asielreserve"] == units["budget"] == "EUR"
+    assert list(tables["funding"].columns) == ["partner", "year", "budget_eur", "mpp_need_eur", "ratio"]
+    flows = tables["flows"]
+    assert list(flows.columns) == ["scenario", "period", "year", "quantity", "category", "value", "unit"]
+    assert flows.drop_duplicates("quantity").set_index("quantity")["unit"].to_dict() == FLOW_QUANTITIES
+    costs = tables["costs"]
+    assert list(costs.columns) == ["scenario", "partner", "year", "component", "stage", "kind", "value_eur"]
+    seen = costs.drop_duplicates("component").set_index("component")
+    assert {c: (int(r.stage), r.kind) for c, r in seen.iterrows()} == COST_COMPONENTS
+    chain = costs[costs["partner"] == "chain"]
+    assert set(chain["component"]) == set(COST_COMPONENTS) - {"structural", "operating"}
+    last = chain[chain["year"] == YEAR + 1]["component"]
+    assert {"terminal_backlog", "terminal_staff", "reserve_end_value_loss"} <= set(last)
+    assert "terminal_backlog" not in set(chain[chain["year"] == YEAR]["component"])  # the last year only
+    assert list(tables["reserve"].columns) == [
+        "scenario",
+        "year",
+        "opening_eur",
+        "deposit_eur",
+        "underspend_in_eur",
+        "withdrawal_eur",
+        "closing_eur",
+        "underspend_lapsed_eur",
+        "supplementary_funding_eur",
+    ]
+    kpis = tables["kpis"]
+    assert list(kpis.columns) == ["scenario", "kpi", "value", "unit"]
+    own = kpis[kpis["scenario"] == "s"].set_index("kpi")["unit"].to_dict()
+    assert own == KPIS
+    expected = kpis[kpis["scenario"] == EXPECTED].set_index("kpi")["unit"].to_dict()
+    assert expected == {**KPIS, "cvar_total_cost_eur": "EUR"}
+    levers = tables["levers"]
+    assert list(levers.columns) == ["lever", "value", "unit"]
+    assert levers.set_index("lever")["unit"].to_dict() == LEVERS
+    assert list(tables["scenarios"].columns) == ["scenario", "probability"]
