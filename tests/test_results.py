@@ -19,7 +19,7 @@ from bekostiging.model.stages import yearly_inflow_features
 from bekostiging.multistage import build_tree, yearly_extensive_form
 from bekostiging.results import EXPECTED, ROUND_OFF_EUR, _eur_clean, _scenario_kpis, _weighted, result_tables
 from bekostiging.solver import HighsSolver, Status
-from model_cases import EXACT, YEAR, inflow, make_case, solve_chain
+from model_cases import EXACT, YEAR, baseline, inflow, make_case, solve_chain
 
 TOL = 1e-6
 MONTHS_PER_QUARTER = 3
@@ -569,3 +569,75 @@ def test_result_tables_hold_the_names_and_units_the_readers_use():
     assert list(levers.columns) == ["lever", "value", "unit"]
     assert levers.set_index("lever")["unit"].to_dict() == LEVERS
     assert list(tables["scenarios"].columns) == ["scenario", "probability"]
+
+
+@pytest.mark.solver
+def test_funding_and_levers_against_the_mpp_baseline():
+    """A fixed plan against a hand-written MPP baseline (one year in quarters).
+
+    IND hires 2 cohorts of 2 FTE at t = 0 (4 FTE; trainees uncapped); one location type of 10
+    places, 1 open, decisions every quarter, lead time a quarter, so a location can open from
+    t = 1 (the norm start); a second one opens at t = 2: regular places [10, 10, 20, 20], mean
+    15. MPP occupancy [9, 8, 12, 16]: the planned rate counts from t = 1:
+    (8/10 + 12/20 + 16/20)/3 = 2.2/3. Budgets COA 0.3 M, IND 0.1 M against an MPP need of
+    0.6 M and 0.4 M: ratios 0.5 and 0.25, the chain 0.4 / 1.0 = 0.4; lines without a need
+    have no ratio (NaN)."""
+    case = make_case(
+        ind={"adjustable": True, "cohort_fte": 2.0, "trainee_cap_share": 1.0},
+        locations=[{"places": 10.0, "max_open": 2, "lead_time_months": 3}],
+    )
+    budgets = {"coa": 0.3, "ind": 0.1}
+
+    def fix(m):
+        f = m.first
+        for p, t in f.INTAKE:
+            f.Hire[p, t].fix(2 if (p, t) == ("ind", 0) else 0)
+        for key in f.LOC_DECISION:
+            f.Opened[key].fix(1 if key == ("std", 2) else 0)
+            f.Closed[key].fix(0)
+        for line in f.LINES:
+            f.Budget[line, YEAR].fix(budgets.get(line, 0.0))
+
+    need = {("coa", YEAR): 6.0e5, ("ind", YEAR): 4.0e5}
+    base = baseline(case, need_eur=need, occupancy=[9.0, 8.0, 12.0, 16.0])
+    m, outcome, data = solve_chain(case, inflow(case), base=base, fix=fix)
+    assert outcome.status == Status.OPTIMAL, outcome.describe()
+    assert data.norm_start_period == 1
+    tables = result_tables(m, data, None)
+    funding = tables["funding"].set_index("partner")
+    assert funding.loc["coa", ["budget_eur", "mpp_need_eur", "ratio"]].tolist() == pytest.approx(
+        [3e5, 6e5, 0.5]
+    )
+    assert funding.loc["ind", ["budget_eur", "mpp_need_eur", "ratio"]].tolist() == pytest.approx(
+        [1e5, 4e5, 0.25]
+    )
+    assert funding.loc["dtv", "mpp_need_eur"] == 0.0 and math.isnan(funding.loc["dtv", "ratio"])
+    levers = tables["levers"].set_index("lever")["value"]
+    assert levers["funding_ratio"] == pytest.approx(0.4)
+    assert levers["planned_occupancy_rate"] == pytest.approx(2.2 / 3)
+    assert levers["coa_regular_places_mean"] == pytest.approx(15.0)
+    assert levers["ind_hired_fte"] == pytest.approx(4.0)
+    assert levers["hired_fte_all"] == pytest.approx(4.0)
+    plan = tables["plan"]
+    hired = plan[(plan["lever"] == "hired_fte") & (plan["partner"] == "ind")].set_index("period")["value"]
+    assert hired[case.periods[0]] == pytest.approx(4.0)
+    assert hired.drop(case.periods[0]).sum() == pytest.approx(0.0, abs=TOL)
+    places = plan[plan["lever"] == "regular_places"]["value"].tolist()
+    assert places == pytest.approx([10.0, 10.0, 20.0, 20.0], abs=TOL)
+    open_ = plan[plan["lever"] == "open_locations:std"]["value"].tolist()
+    assert open_ == pytest.approx([1.0, 1.0, 2.0, 2.0], abs=TOL)
+    opened = plan[plan["lever"] == "opened_locations:std"].set_index("period")["value"]
+    assert opened.tolist() == pytest.approx([0.0, 0.0, 1.0, 0.0], abs=TOL)
+
+
+@pytest.mark.solver
+def test_funding_table_without_a_baseline_has_no_need():
+    """Without an MPP baseline the need and the ratio are unknown (NaN), the levers' ratio too."""
+    case = make_case()
+    m, outcome, data = solve_chain(case, inflow(case))
+    assert outcome.status == Status.OPTIMAL
+    tables = result_tables(m, data, None)
+    assert tables["funding"]["mpp_need_eur"].isna().all()
+    assert tables["funding"]["ratio"].isna().all()
+    levers = tables["levers"].set_index("lever")["value"]
+    assert math.isnan(levers["funding_ratio"]) and math.isnan(levers["planned_occupancy_rate"])
