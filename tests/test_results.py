@@ -17,9 +17,17 @@ from bekostiging.model import ScenarioInflow, chain_data, chain_problem
 from bekostiging.model.data import MONEY_SCALE
 from bekostiging.model.stages import yearly_inflow_features
 from bekostiging.multistage import build_tree, yearly_extensive_form
-from bekostiging.results import EXPECTED, ROUND_OFF_EUR, _eur_clean, _scenario_kpis, _weighted, result_tables
+from bekostiging.results import (
+    EXPECTED,
+    ROUND_OFF_EUR,
+    _eur_clean,
+    _initial_occupancy,
+    _scenario_kpis,
+    _weighted,
+    result_tables,
+)
 from bekostiging.solver import HighsSolver, Status
-from model_cases import EXACT, YEAR, baseline, inflow, make_case, solve_chain
+from model_cases import EXACT, YEAR, baseline, inflow, make_case, scenario_set, solve_chain
 
 TOL = 1e-6
 MONTHS_PER_QUARTER = 3
@@ -641,3 +649,41 @@ def test_funding_table_without_a_baseline_has_no_need():
     assert tables["funding"]["ratio"].isna().all()
     levers = tables["levers"].set_index("lever")["value"]
     assert math.isnan(levers["funding_ratio"]) and math.isnan(levers["planned_occupancy_rate"])
+
+
+@pytest.mark.unit
+def test_initial_occupancy_counts_the_reception_share_of_the_stocks():
+    """Occupancy at the start, as add_occupancy sums it: the reception share (first 0.5, repeat
+    0.25) of the registration queue (20, 40) and of the IND backlog (100, 8), plus all status
+    holders (7) and rejected (3): 10 + 10 + 50 + 2 + 7 + 3 = 82."""
+    case = make_case(
+        categories={"first": {"reception_share": 0.5}, "repeat": {"reception_share": 0.25}},
+        stocks={
+            "registration_queue": {"first": 20.0, "repeat": 40.0},
+            "ind_backlog": {"first": 100.0, "repeat": 8.0},
+            "status_holders": 7.0,
+            "rejected": 3.0,
+        },
+    )
+    assert _initial_occupancy(chain_data(case)) == pytest.approx(82.0)
+
+
+@pytest.mark.solver
+def test_scenarios_table_describes_the_scenarios_of_the_set():
+    """With a scenario set the scenarios table has its descriptions; a scenario the set does not
+    describe gets an empty one."""
+    case = make_case()
+    inflows = {"laag": inflow(case), "hoog": inflow(case, first=10.0)}
+    m, outcome, data = solve_chain(case, inflows, [0.25, 0.75])
+    assert outcome.status == Status.OPTIMAL
+    sset = scenario_set(case, inflows, [0.25, 0.75])
+    low, high = sset.scenarios
+    described = sset.model_copy(
+        update={"scenarios": (low.model_copy(update={"description": "weinig"}), high)}
+    )
+    scen = result_tables(m, data, described)["scenarios"]
+    assert scen.to_dict("list") == {
+        "scenario": ["laag", "hoog"],
+        "probability": [0.25, 0.75],
+        "description": ["weinig", high.description or ""],
+    }
