@@ -55,7 +55,7 @@ MUTATE_JOBS ?= 2
 
 mutate: $(BIN)/bekostiging
 	@case "$$CI" in [Tt][Rr][Uu][Ee]) echo "make mutate is not for CI (it takes hours)" >&2; exit 1;; esac
-	env -u PYTHONPATH $(BIN)/mutmut run --max-children $(MUTATE_JOBS) $(foreach m,$(MUTATE),'$(m)')
+	env -u PYTHONPATH -u PYTHONDONTWRITEBYTECODE $(BIN)/mutmut run --max-children $(MUTATE_JOBS) $(foreach m,$(MUTATE),'$(m)')
 	$(BIN)/python bench/mutation/report.py
 
 bench: $(BIN)/bekostiging
