@@ -537,6 +537,11 @@ def test_result_tables_hold_the_names_and_units_the_readers_use():
     assert set(plan[plan["lever"] == "asielreserve"]["partner"]) == {"chain"}
     assert set(plan[plan["lever"] == "regular_places"]["partner"]) == {"coa"}
     assert set(plan[plan["lever"] == "flexpool_fte"]["partner"]) == {"flexpool"}
+    for lever in ("open_locations:std", "opened_locations:std", "closed_locations:std"):
+        assert set(plan[plan["lever"] == lever]["partner"]) == {"coa"}, lever
+    yearly = plan[plan["lever"].isin(["reserve_places", "flexpool_fte", "asielreserve", "budget"])]
+    assert set(yearly["period"]) == {""} and set(yearly["year"]) == {YEAR, YEAR + 1}
+    assert set(plan[plan["lever"] == "staff_fte"]["period"]) == set(case.periods)
     units = plan.drop_duplicates("lever").set_index("lever")["unit"]
     assert units["hired_fte"] == units["staff_fte"] == units["trainee_fte"] == units["flexpool_fte"] == "FTE"
     assert units["capacity"] == "cases per period" and units["open_locations:std"] == "locations"
@@ -573,6 +578,9 @@ def test_result_tables_hold_the_names_and_units_the_readers_use():
     assert own == KPIS
     expected = kpis[kpis["scenario"] == EXPECTED].set_index("kpi")["unit"].to_dict()
     assert expected == {**KPIS, "cvar_total_cost_eur": "EUR"}
+    # the expected rows first, in the scenario's order (kpis.csv reads the same for every scenario)
+    assert kpis["kpi"].tolist() == [*own, "cvar_total_cost_eur", *own]
+    assert kpis["scenario"].tolist() == [EXPECTED] * (len(own) + 1) + ["s"] * len(own)
     levers = tables["levers"]
     assert list(levers.columns) == ["lever", "value", "unit"]
     assert levers.set_index("lever")["unit"].to_dict() == LEVERS
@@ -671,19 +679,84 @@ def test_initial_occupancy_counts_the_reception_share_of_the_stocks():
 @pytest.mark.solver
 def test_scenarios_table_describes_the_scenarios_of_the_set():
     """With a scenario set the scenarios table has its descriptions; a scenario the set does not
-    describe gets an empty one."""
+    hold (here the set describes only ``laag``) gets an empty one."""
     case = make_case()
     inflows = {"laag": inflow(case), "hoog": inflow(case, first=10.0)}
     m, outcome, data = solve_chain(case, inflows, [0.25, 0.75])
     assert outcome.status == Status.OPTIMAL
-    sset = scenario_set(case, inflows, [0.25, 0.75])
-    low, high = sset.scenarios
-    described = sset.model_copy(
-        update={"scenarios": (low.model_copy(update={"description": "weinig"}), high)}
-    )
+    only_low = scenario_set(case, {"laag": inflows["laag"]}, [1.0])
+    (low,) = only_low.scenarios
+    described = only_low.model_copy(update={"scenarios": (low.model_copy(update={"description": "weinig"}),)})
     scen = result_tables(m, data, described)["scenarios"]
     assert scen.to_dict("list") == {
         "scenario": ["laag", "hoog"],
         "probability": [0.25, 0.75],
-        "description": ["weinig", high.description or ""],
+        "description": ["weinig", ""],
     }
+
+
+@pytest.mark.solver
+def test_end_balance_valuation_and_unspent_weight_in_kpis_and_costs():
+    """One year, an opening balance of EUR 0.5 M, the COA budget fixed at 1 M and nothing spent:
+    1 M unspent at a weight of 0.5 a euro (EUR 500,000). The end balance is worth 0.8 a euro, so
+    letting underspend flow in would cost 0.2 a euro: none does, and a draw that only lapses
+    would raise the unspent weight (0.5) more than it saves (0.2): none is made. End balance
+    0.5 M, its loss (1 - 0.8) x 0.5 M = EUR 100,000, all underspend lapses."""
+    case = make_case(
+        categories={"nareis": {"reception_share": 1.0}},
+        budget={
+            "supplementary_penalty": 0.25,
+            "unspent_budget_weight": 0.5,
+            "asielreserve_end_value": 0.8,
+            "asielreserve_opening_balance_eur": 5.0e5,
+            "eindejaarsmarge_share": 0.5,
+            "max_asielreserve_eur": 1.0e7,
+        },
+        policy={"allow_asielreserve": False},
+    )
+
+    def fix(m):
+        for line in m.first.LINES:
+            m.first.Budget[line, YEAR].fix(1.0 if line == "coa" else 0.0)
+        m.first.ReserveDeposit[YEAR].fix(0.0)
+
+    tables = _tables(case, inflow(case), fix=fix)
+    expected = {
+        "reserve_end_balance_eur": 5.0e5,
+        "reserve_end_value_loss_eur": 1.0e5,
+        "weight_unspent_budget_eur": 5.0e5,
+        "underspend_eur": 1.0e6,
+        "reserve_underspend_in_eur": 0.0,
+        "reserve_draw_eur": 0.0,
+        "end_state_value_eur": 1.0e5,
+        "weights_eur": 5.0e5,
+        "total_cost_eur": 6.0e5,
+    }
+    for kpi, value in expected.items():
+        assert _kpi(tables, kpi) == pytest.approx(value, abs=1e-3), kpi
+    chain = tables["costs"].query("partner == 'chain'").set_index("component")["value_eur"]
+    assert chain["reserve_end_value_loss"] == pytest.approx(1.0e5, abs=1e-3)
+    assert chain["weight_unspent_budget"] == pytest.approx(5.0e5, abs=1e-3)
+    row = tables["reserve"].set_index("year").loc[YEAR]
+    assert row[["opening_eur", "closing_eur", "underspend_lapsed_eur"]].tolist() == pytest.approx(
+        [5.0e5, 5.0e5, 1.0e6], abs=1e-3
+    )
+
+
+@pytest.mark.solver
+def test_planned_occupancy_rate_without_regular_places_is_unknown():
+    """An MPP baseline (empty) but no regular place open in any period (none open at the start,
+    none opened): no period counts for the planned occupancy rate, so it is NaN, not a division
+    by 0."""
+    case = make_case(locations=[{"initially_open": 0, "max_open": 1}])
+
+    def fix(m):
+        for key in m.first.LOC_DECISION:
+            m.first.Opened[key].fix(0)
+
+    base = baseline(case)
+    m, outcome, data = solve_chain(case, inflow(case), base=base, fix=fix)
+    assert outcome.status == Status.OPTIMAL, outcome.describe()
+    levers = result_tables(m, data, None)["levers"].set_index("lever")["value"]
+    assert levers["coa_regular_places_mean"] == pytest.approx(0.0, abs=TOL)
+    assert math.isnan(levers["planned_occupancy_rate"])
