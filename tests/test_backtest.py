@@ -83,9 +83,25 @@ def test_summary_coverage_is_the_mean(table: pd.DataFrame) -> None:
 
 
 def test_cli_writes_both_tables(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, [
-        "scenarios", "backtest", "--methods", "logar,bootstrap", "--origins", "2015-2016",
-        "--horizons", "1-2", "--draws", "200", "--out", str(tmp_path), "--lang", "en"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "scenarios",
+            "backtest",
+            "--methods",
+            "logar,bootstrap",
+            "--origins",
+            "2015-2016",
+            "--horizons",
+            "1-2",
+            "--draws",
+            "200",
+            "--out",
+            str(tmp_path),
+            "--lang",
+            "en",
+        ],
+    )
     assert result.exit_code == 0, result.output
     detail = pd.read_csv(tmp_path / "backtest.csv")
     summary = pd.read_csv(tmp_path / "summary.csv")

@@ -114,8 +114,9 @@ def test_vintage_errors_use_realised_targets_only(case: Case, history) -> None:
 
 def test_mpp_error_year_one_follows_the_vintage_errors(history) -> None:
     base = origin_from_history(history, 2025, 2)
-    origin = Origin(year=2025, totals=base.totals, anchor=np.array([50_000.0, 50_000.0]),
-                    vintages=base.vintages)
+    origin = Origin(
+        year=2025, totals=base.totals, anchor=np.array([50_000.0, 50_000.0]), vintages=base.vintages
+    )
     draws = sample_totals("mpp-error", origin, 4000, 2, np.random.default_rng(1))
     errors = np.array([e for _, e in vintage_errors(origin, 1)])
     assert abs(np.median(np.log(draws[:, 0] / 50_000)) - np.median(errors)) < 0.1
@@ -142,14 +143,55 @@ def test_generate_warns_on_uncalibrated_tails_only(tmp_path: Path) -> None:
     from bekostiging.cli import main
 
     runner = CliRunner()
-    boot = runner.invoke(main, ["scenarios", "generate", "--method", "bootstrap", "--n", "200", "--seed", "1",
-                                "--out", str(tmp_path / "b")])
+    boot = runner.invoke(
+        main,
+        [
+            "scenarios",
+            "generate",
+            "--method",
+            "bootstrap",
+            "--n",
+            "200",
+            "--seed",
+            "1",
+            "--out",
+            str(tmp_path / "b"),
+        ],
+    )
     assert boot.exit_code == 0, boot.output
     assert "waarschuwing:" in boot.output and "1,5 x het recordjaar" in boot.output  # Dutch by default
-    english = runner.invoke(main, ["scenarios", "generate", "--method", "bootstrap", "--n", "200",
-                                   "--seed", "1", "--out", str(tmp_path / "b-en"), "--lang", "en"])
+    english = runner.invoke(
+        main,
+        [
+            "scenarios",
+            "generate",
+            "--method",
+            "bootstrap",
+            "--n",
+            "200",
+            "--seed",
+            "1",
+            "--out",
+            str(tmp_path / "b-en"),
+            "--lang",
+            "en",
+        ],
+    )
     assert "warning:" in english.output and "1.5 x the record year" in english.output
-    fitted = runner.invoke(main, ["scenarios", "generate", "--method", "logar", "--n", "20", "--seed", "1",
-                                  "--out", str(tmp_path / "l")])
+    fitted = runner.invoke(
+        main,
+        [
+            "scenarios",
+            "generate",
+            "--method",
+            "logar",
+            "--n",
+            "20",
+            "--seed",
+            "1",
+            "--out",
+            str(tmp_path / "l"),
+        ],
+    )
     assert fitted.exit_code == 0, fitted.output
     assert "waarschuwing:" not in fitted.output

@@ -289,6 +289,7 @@ def test_compare_two_real_runs_shows_levers_kpis_and_the_changed_input(
     assert "sources.penalties.late_case_month_eur" in source and "set on the solve command line" in source
     written = sorted(p.suffix for p in (tmp_path / "c").iterdir())
     assert ".html" in written and ".xlsx" in written
+
     # the expected late case-months never rise with a ten times higher penalty
     def late(run: Path) -> float:
         k = read_run(run).table("kpis")

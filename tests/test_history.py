@@ -46,8 +46,9 @@ def test_totals_and_record() -> None:
 
 def test_mpp_vintage_horizon_and_centre() -> None:
     history = load_history(HISTORY_DIR)
-    current = [v for v in history.mpp_vintages if v.published.isoformat() == "2025-09-26"
-               and v.target_year == 2026]
+    current = [
+        v for v in history.mpp_vintages if v.published.isoformat() == "2025-09-26" and v.target_year == 2026
+    ]
     assert len(current) == 1
     assert current[0].horizon == 1
     assert current[0].centre == (39_000 + 67_100) / 2  # midpoint when no mid is published

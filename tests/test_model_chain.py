@@ -156,8 +156,8 @@ def test_balances_recomputed_from_the_flows_table(default_case, mpp_solution):
         residuals["rejected"] = j - j_prev + unsup - rejections + f("returns")
         dub = f("dublin_claimants")
         dub_prev = lagged(dub, 0.0)
-        residuals["dublin"] = dub - dub_prev + f("dublin_unknown_departures") - delta * negative + f(
-            "dublin_transfers"
+        residuals["dublin"] = (
+            dub - dub_prev + f("dublin_unknown_departures") - delta * negative + f("dublin_transfers")
         )
         residuals["unsupervised"] = unsup - u * j_prev
         stocks = sum(sigma[k] * (f("registration_queue", k) + stay * f("registered", k)) for k in reg)

@@ -203,7 +203,15 @@ def test_add_status_holders_housing_outflow_per_scenario():
     assert HighsSolver(EXACT).solve(m).status == Status.OPTIMAL
     assert path(m.scen["slow"].StatusHolders) == pytest.approx([90, 80, 70, 60], abs=TOL)
     assert path(m.scen["base"].StatusHolders) == pytest.approx([80, 60, 40, 20], abs=TOL)
-    assert problem.mean_data().housing_persons == pytest.approx([15.0] * 4)
+    mean = problem.mean_data()
+    assert mean.name == "expected"
+    assert mean.housing_persons == pytest.approx([15.0] * 4)
+    assert mean.inflow_persons == pytest.approx(inflow(case))
+    # scenarios without a housing series of their own: the mean has none either (the case's)
+    plain = chain_problem(
+        data, [ScenarioInflow("a", inflow(case)), ScenarioInflow("b", inflow(case))], [0.5, 0.5]
+    )
+    assert plain.mean_data().housing_persons is None
 
 
 @pytest.mark.solver

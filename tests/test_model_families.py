@@ -1099,6 +1099,12 @@ def test_add_baseline_norm():
     assert path(s.NormShortfall) == pytest.approx([0, 0, 4, 4], abs=TOL)
     assert _eur(s.NormShortfallCost) == pytest.approx(160_000.0, abs=1e-3)
     assert path(s.Emergency) == pytest.approx([10, 10, 0, 0], abs=TOL)
+    # the planning run makes the baseline: one already on the data (an earlier plan's occupancy)
+    # adds no Occupancy_Norm rows to it (they would hold from t0 = 2 on)
+    earlier = chain_data(case).with_baseline(baseline(case, occupancy=[60.0] * 4))
+    again = extensive_form(baseline_problem(earlier, inflow(case), occupancy_norm=0.8))
+    assert len(again.first.Occupancy_Norm) == 0
+    assert len(again.scen["mpp-mid"].Baseline_Norm) == len(case.periods)  # its own norm, a row a period
 
 
 def _late_decision_case():
