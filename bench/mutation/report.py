@@ -10,12 +10,19 @@ the score is given with and without them.
 Score = (killed + timeout) / (mutants checked), as mutmut counts it; "no tests" (no selected test
 reaches the function) counts against the score, "not checked" (the run did not get to it) is left out
 and reported.
+
+``--sample FILE`` (e.g. ``bench/mutation/sample.txt``, a fixed stratified random sample of the
+mutant names, one a line) counts only the mutants named there: the score of a run over the sample
+(``make mutate MUTATE="$(cat bench/mutation/sample.txt)"``), with a 95 % Wilson interval for the
+score of all mutants.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
+import math
 import subprocess
 import sys
 import tomllib
@@ -31,6 +38,17 @@ SURVIVED = {0}
 NO_TESTS = {5, 33}
 SKIPPED = {34}
 PERCENT = 100.0
+Z95 = 1.959964  # two-sided 95 % normal quantile
+
+
+def _wilson(k: int, n: int) -> tuple[float, float]:
+    """95 % Wilson score interval of a proportion k / n (in %)."""
+    if n == 0:
+        return float("nan"), float("nan")
+    p, z2 = k / n, Z95 * Z95
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return PERCENT * (centre - half), PERCENT * (centre + half)
 
 
 def _status(code: int | None) -> str:
@@ -77,7 +95,12 @@ def _metas(folders: list[Path]) -> list[tuple[Path, Path]]:
 
 
 def main() -> int:
-    folders = [Path(a).resolve() for a in sys.argv[1:]] or [MUTANTS]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folders", nargs="*", type=Path, help="mutants/ folders (default: mutants/)")
+    parser.add_argument("--sample", type=Path, help="count only the mutant names in this file")
+    args = parser.parse_args()
+    folders = [f.resolve() for f in args.folders] or [MUTANTS]
+    sample = set(args.sample.read_text(encoding="utf-8").split()) if args.sample else None
     metas = _metas(folders)
     if not metas:
         print("no mutmut results in mutants/: run `make mutate` first", file=sys.stderr)
@@ -87,6 +110,8 @@ def main() -> int:
     totals: Counter[str] = Counter()
     for folder, meta in metas:
         codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+        if sample is not None:
+            codes = {n: c for n, c in codes.items() if n in sample}
         source = meta.with_suffix("")  # mutants/src/.../x.py
         rel = source.relative_to(folder)
         count = Counter(_status(c) for c in codes.values())
@@ -106,11 +131,17 @@ def main() -> int:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
     )
+    scope = (
+        f"the {sum(r[1] for r in rows)} mutants of the sample `{args.sample}`"
+        if sample is not None
+        else "all mutants"
+    )
     head = [
         "# Mutation score (mutmut)",
         "",
         f"Written by `bench/mutation/report.py` on {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC at commit "
-        f"{commit.stdout.strip() or '?'} from the results in `mutants/`. Score = killed / checked; "
+        f"{commit.stdout.strip() or '?'} from the results in "
+        f"{', '.join(f'`{f}`' for f in folders)}, over {scope}. Score = killed / checked; "
         "'with equivalents' also counts the survivors judged equivalent in `equivalent.toml`.",
         "",
         "| file | mutants | killed | survived | equivalent | no tests | not checked | score "
@@ -130,6 +161,13 @@ def main() -> int:
             f"{PERCENT * totals['killed'] / checked:.1f} % | "
             f"{PERCENT * (totals['killed'] + totals['equivalent']) / checked:.1f} % |"
         )
+        if sample is not None:
+            lo, hi = _wilson(totals["killed"] + totals["equivalent"], checked)
+            lines += [
+                "",
+                f"95 % interval (Wilson) for the score with equivalents of all mutants, from this random "
+                f"sample: {lo:.1f} % to {hi:.1f} %.",
+            ]
     (OUT / "score.md").write_text("\n".join(head + lines) + "\n", encoding="utf-8")
     body = ["# Surviving mutants", "", "Each survivor with its diff; equivalent ones with the reason.", ""]
     for rel, name, reason, source in survivors:
