@@ -245,12 +245,16 @@ def reference_seconds(mps: Path) -> float:
 
 
 def ef_estimate(size: int, results: Path) -> str:
-    """Why the extensive form is not attempted at ``size``: memory and time scaled from the
-    largest EF row measured so far (``results``); memory grows linearly in S (the model does)."""
-    rows = []
-    if results.exists():
-        with results.open() as fh:
-            rows = [r for r in csv.DictReader(fh) if r["method"] == "ef" and r.get("peak_mb")]
+    """Why the extensive form is not attempted at ``size``: memory scaled from the largest EF row
+    measured so far (the newest results file that has one, ``results`` first: a run of only
+    the large sizes has none of its own); memory grows linearly in S (the model does)."""
+    rows: list[dict[str, str]] = []
+    for path in [results, *sorted(results.parent.glob("*-scale.csv"), reverse=True)]:
+        if path.exists():
+            with path.open() as fh:
+                rows = [r for r in csv.DictReader(fh) if r["method"] == "ef" and r.get("peak_mb")]
+        if rows:
+            break
     if not rows:
         return "not attempted (no EF row measured to scale from)"
     last = max(rows, key=lambda r: int(r["scenarios"]))
