@@ -241,6 +241,14 @@ def markdown(out: Path, extra: list[tuple[str, Path]]) -> str:
                 f"{r.emergency_place_months:,.0f} ({r.emergency_place_months_vs_sq:+,.0f}) | "
                 f"{r.mean_backlog_year_end:,.0f} |\n"
             )
+    if (out / "backtest.csv").is_file():  # cash per year and policy on the history path
+        yearly = pd.read_csv(out / "backtest.csv")
+        cash = yearly.pivot_table(index="policy", columns="year", values="cash_eur") / EUR_PER_MLN
+        years = [int(y) for y in cash.columns]
+        text += "\nCash per year on the history path (€ mln at 2025 prices):\n\n| policy | "
+        text += " | ".join(str(y) for y in years) + " |\n" + "|---" * (len(years) + 1) + "|\n"
+        for policy, row in cash.iterrows():
+            text += f"| {policy} | " + " | ".join(f"{v:,.0f}" for v in row.to_numpy()) + " |\n"
     return text
 
 
