@@ -447,3 +447,37 @@ def test_scenario_sets_with_and_without_housing_load(tmp_path):
     assert loaded.housing_persons == pytest.approx(housing)
     assert scenario_inflows(loaded)[0].housing_persons == pytest.approx(housing[0])
     assert loaded.subset(["b"]).housing_persons == pytest.approx(housing[1:])
+
+
+@pytest.mark.unit
+def test_terminal_value_of_appeals_and_dublin_claimants():
+    """v^A, v^U and the negative branch of v^B with appeals and Dublin switched on.
+
+    c = EUR 2,250 a quarter (as above), v_H = 2 quarters = 4,500, v_J = 1 quarter = 2,250;
+    appeals: half of the negative non-Dublin decisions, a court time of 4.5 months = 1.5
+    quarters, 20 % granted; Dublin: 40 % of the negative decisions, 50 % transferred a month
+    = 1 - 0.5^3 = 0.875 a quarter, none leaving to unknown destinations.
+    v^A = c x 1.5 / 2 + 0.2 x 4,500 + 0.8 x 2,250 = 1,687.5 + 900 + 1,800 = 4,387.5 (half the
+    court time on average); v^U = c / 0.875; per first case in the backlog (IND EUR 100 a
+    decision, permit share 0.5): negative = 0.4 v^U + 0.6 (0.5 (c x 1.5 + 2,700) + 0.5 x 2,250),
+    v^B = 100 + 0.5 x 4,500 + 0.5 x negative. Without transfers or departures a Dublin
+    claimant stays like a rejected asylum seeker: v^U = v_J."""
+    settings = {
+        "categories": {"first": {"reception_share": 1.0}},
+        "ind": {"cost_per_fte_year_eur": 4000.0},
+        "coa": RESIDENT,
+        "residence": {"housing_min_months": 6.0, "departure_min_months": 3.0},
+        "locations": [{"places": 100.0, "cost_per_place_year_eur": 4000.0}],
+        "policy": {"occupancy_norm": 0.8},
+        "appeals": {"share": 0.5, "months": 4.5, "granted_share": 0.2},
+    }
+    data = chain_data(make_case(**settings, dublin={"share": 0.4, "transfer_share_per_month": 0.5}))
+    c, v_h, v_j = 2250.0, 4500.0, 2250.0
+    dublin = c / 0.875
+    assert data.terminal_value_meur("appeals") * MONEY_SCALE == pytest.approx(c * 1.5 / 2 + 900.0 + 1800.0)
+    assert data.terminal_value_meur("dublin") * MONEY_SCALE == pytest.approx(dublin)
+    negative = 0.4 * dublin + 0.6 * (0.5 * (c * 1.5 + 0.2 * v_h + 0.8 * v_j) + 0.5 * v_j)
+    backlog = 100.0 + 0.5 * v_h + 0.5 * negative
+    assert data.terminal_value_meur("ind_backlog", "first") * MONEY_SCALE == pytest.approx(backlog)
+    stuck = chain_data(make_case(**settings, dublin={"share": 0.4}))
+    assert stuck.terminal_value_meur("dublin") * MONEY_SCALE == pytest.approx(v_j)
