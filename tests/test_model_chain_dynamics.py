@@ -11,11 +11,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pyomo.environ as pyo
 import pytest
 
 from bekostiging.io.case import load_case
 from bekostiging.io.scenarios import HOUSING_FILE, load_scenario_set, write_scenario_set
-from bekostiging.model import ScenarioInflow, chain_data, chain_problem, scenario_inflows
+from bekostiging.model import ScenarioInflow, baseline_problem, chain_data, chain_problem, scenario_inflows
 from bekostiging.model.data import MONEY_SCALE
 from bekostiging.model.second_stage import pipeline, registered
 from bekostiging.solver import HighsSolver, Status
@@ -461,7 +462,8 @@ def test_terminal_value_of_appeals_and_dublin_claimants():
     court time on average); v^U = c / 0.875; per first case in the backlog (IND EUR 100 a
     decision, permit share 0.5): negative = 0.4 v^U + 0.6 (0.5 (c x 1.5 + 2,700) + 0.5 x 2,250),
     v^B = 100 + 0.5 x 4,500 + 0.5 x negative. Without transfers or departures a Dublin
-    claimant stays like a rejected asylum seeker: v^U = v_J."""
+    claimant stays like a rejected asylum seeker: v^U = v_J. TerminalCost weighs the end stocks of
+    appeals and Dublin claimants by v^A and v^U."""
     settings = {
         "categories": {"first": {"reception_share": 1.0}},
         "ind": {"cost_per_fte_year_eur": 4000.0},
@@ -471,7 +473,8 @@ def test_terminal_value_of_appeals_and_dublin_claimants():
         "policy": {"occupancy_norm": 0.8},
         "appeals": {"share": 0.5, "months": 4.5, "granted_share": 0.2},
     }
-    data = chain_data(make_case(**settings, dublin={"share": 0.4, "transfer_share_per_month": 0.5}))
+    case = make_case(**settings, dublin={"share": 0.4, "transfer_share_per_month": 0.5})
+    data = chain_data(case)
     c, v_h, v_j = 2250.0, 4500.0, 2250.0
     dublin = c / 0.875
     assert data.terminal_value_meur("appeals") * MONEY_SCALE == pytest.approx(c * 1.5 / 2 + 900.0 + 1800.0)
@@ -481,3 +484,64 @@ def test_terminal_value_of_appeals_and_dublin_claimants():
     assert data.terminal_value_meur("ind_backlog", "first") * MONEY_SCALE == pytest.approx(backlog)
     stuck = chain_data(make_case(**settings, dublin={"share": 0.4}))
     assert stuck.terminal_value_meur("dublin") * MONEY_SCALE == pytest.approx(v_j)
+    # Terminal_Value weighs every end stock by its value, appeals and Dublin claimants included:
+    # at any point (here every variable 1) V = sum_k v^Q_k + sum_k v^B_k + v_H + v_J + v^A A_T + v^U
+    m = extensive_form(chain_problem(data, [ScenarioInflow("s", inflow(case))], [1.0]))
+    for var in m.component_data_objects(pyo.Var):
+        var.set_value(1.0, skip_validation=True)
+    s = m.scen["s"]
+    appeals_end = pyo.value(s.Appeals[len(data.periods) - 1])
+    assert appeals_end > 0
+    value = (
+        (
+            sum(data.terminal_value_meur("registration_queue", k) for k in s.KREG)
+            + sum(data.terminal_value_meur("ind_backlog", k) for k in s.KDEC)
+            + data.terminal_value_meur("status_holders")
+            + data.terminal_value_meur("rejected")
+        )
+        * MONEY_SCALE
+        + (c * 1.5 / 2 + 900.0 + 1800.0) * appeals_end
+        + dublin
+    )
+    assert pyo.value(s.TerminalCost) * MONEY_SCALE == pytest.approx(value)
+
+
+INTEGER_VARIABLES = {"Hire", "Opened", "Closed", "PoolTeams"}  # cohorts, locations, teams
+CHAIN_VARIABLES = INTEGER_VARIABLES | {
+    # stage 1 (first_stage.py)
+    "Staff", "TerminalStaffGap", "Open", "ReservePlaces", "ReserveDeposit", "Budget",
+    # flows and stocks (chain_flows.py)
+    "PoolActive", "PoolStart", "RegQueue", "RegisteredVar", "Backlog", "Decisions", "LateByCategory",
+    # reception (reception.py)
+    "DublinClaimants", "Transfers", "StatusHolders", "Housed", "AcceleratedHousing", "NareisLinked",
+    "Rejected", "Returns", "ReserveActive", "Emergency", "ReserveStart", "EmergencyStart",
+    "ExternalStaff", "NormShortfall",
+    # money (spending.py)
+    "Over", "Under", "ReserveDraw", "Supplementary", "ReserveBalance", "ReserveInflow",
+}  # fmt: skip
+
+
+@pytest.mark.unit
+def test_every_chain_variable_has_its_documented_domain():
+    """The domains of the families' symbol tables: every variable counts persons, places, FTE,
+    locations or euros, so none is negative; cohorts, locations and pool teams are whole numbers.
+    The case switches every optional family on (appeals, Dublin, the nareis link, a flex pool with
+    a minimum activation, reserve places, the asielreserve, the planning run's own norm), so each
+    of the 37 variable families is built."""
+    case = make_case(
+        categories={"first": {"reception_share": 1.0}, "nareis": {"reception_share": 1.0}},
+        ind={"adjustable": True},
+        appeals={"share": 0.5, "months": 3.0, "granted_share": 0.5},
+        dublin={"share": 0.5, "transfer_share_per_month": 0.5},
+        flexpool={"min_activation_months": 6},
+        nareis={"per_permit": 0.5},
+        locations=[{"max_open": 2}],
+        policy={"allow_flexpool": True, "allow_reserve_places": True, "allow_asielreserve": True},
+    )
+    m = extensive_form(baseline_problem(chain_data(case), inflow(case, first=10.0), occupancy_norm=0.8))
+    domains: dict[str, set[str]] = {}
+    for var in m.component_data_objects(pyo.Var):
+        domains.setdefault(var.parent_component().local_name, set()).add(str(var.domain))
+    assert set(domains) == CHAIN_VARIABLES
+    for name, seen in domains.items():
+        assert seen == {"NonNegativeIntegers" if name in INTEGER_VARIABLES else "NonNegativeReals"}, name
