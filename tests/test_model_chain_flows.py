@@ -195,17 +195,42 @@ def test_add_status_holders_housing_catches_up_on_arrears():
     assert path(m0.scen["s"].StatusHolders) == pytest.approx([90, 80, 70, 60], abs=TOL)
 
 
-def _catch_up_case(share: float):
-    """100 status holders, base housing 10 a quarter, catch-up ``share`` a month."""
+def _catch_up_case(share: float, holders: float = 100.0, **settings):
+    """``holders`` status holders, base housing 10 a quarter, catch-up ``share`` a month."""
     base = make_case(
         categories={"nareis": {"reception_share": 1.0}},
         coa=RESIDENT,
-        stocks={"status_holders": 100.0},
+        stocks={"status_holders": holders},
         housing=10.0,
+        **settings,
     )
     data = base.model_dump()
     data["settings"]["housing"] = {"catch_up_share_per_month": share}
     return type(base).model_validate(data)
+
+
+@pytest.mark.solver
+@pytest.mark.parametrize(
+    ("holders", "expected"),
+    [
+        (100.0, [68.32, 42.51528, 20.993639, 5.304363]),
+        (15.0, [5.0, 0.0, 0.0, 0.0]),
+    ],
+)
+def test_add_status_holders_arrears_beyond_the_minimum_stay(holders, expected):
+    """Housing_Limit with a minimum stay: only status holders past L_H are arrears.
+
+    L_H = 6 months = 2 quarters, base housing 10 a quarter (also before the horizon), no
+    inflow, catch-up 27.1 % a quarter. Of 100 at the start, 2 x 10 = 20 are still within the
+    minimum stay (the pipeline of the pre-horizon inflow), so the arrears at the start are 80:
+    housed_0 = 10 + 0.271 x 80 = 31.68, H_0 = 68.32; the pipeline then holds the last
+    pre-horizon quarter's 10: arrears 58.32, housed_1 = 25.80472, H_1 = 42.51528; from t = 1 on
+    all are arrears: H_2 = 42.51528 - 10 - 0.271 x 42.51528, H_3 likewise. Of 15 at the start
+    none are arrears (max(0, 15 - 20) = 0): housed_0 = 10, H_0 = 5; the last 5 are housed at t = 1
+    (arrears 5 - 10 < 0 lower the limit to 8.645, still above 5)."""
+    case = _catch_up_case(0.1, holders, residence={"housing_min_months": 6.0})
+    m, _ = _solved(case, inflow(case))
+    assert path(m.scen["s"].StatusHolders) == pytest.approx(expected, abs=1e-5)
 
 
 @pytest.mark.solver
