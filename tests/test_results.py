@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from bekostiging.model import ScenarioInflow, chain_data, chain_problem
-from bekostiging.model.data import MONEY_SCALE
+from bekostiging.model.data import BUDGET_LINES, MONEY_SCALE, POOL_TASKS
 from bekostiging.model.stages import yearly_inflow_features
 from bekostiging.multistage import build_tree, yearly_extensive_form
 from bekostiging.results import (
@@ -542,6 +542,19 @@ def test_result_tables_hold_the_names_and_units_the_readers_use():
     yearly = plan[plan["lever"].isin(["reserve_places", "flexpool_fte", "asielreserve", "budget"])]
     assert set(yearly["period"]) == {""} and set(yearly["year"]) == {YEAR, YEAR + 1}
     assert set(plan[plan["lever"] == "staff_fte"]["period"]) == set(case.periods)
+    # rows in the model's order: partners as the budget lines and staff are listed, then periods
+    budget = plan[plan["lever"] == "budget"]
+    assert budget["partner"].tolist() == [*BUDGET_LINES, *BUDGET_LINES]
+    assert budget["year"].tolist() == [YEAR] * len(BUDGET_LINES) + [YEAR + 1] * len(BUDGET_LINES)
+    staff = plan[plan["lever"] == "staff_fte"]
+    assert staff["partner"].tolist() == [p for p in ("registration", "ind", "dtv") for _ in case.periods]
+    assert staff["period"].tolist() == list(case.periods) * 3
+    hired = plan[plan["lever"] == "hired_fte"]
+    assert hired["period"].tolist() == list(case.periods)  # IND's intake moments, in order
+    opened = plan[plan["lever"] == "opened_locations:std"]
+    assert opened["period"].tolist() == list(case.periods)
+    pool = tables["flows"].query("quantity == 'pool_active' and scenario == 's'")
+    assert pool["category"].tolist()[: len(POOL_TASKS)] == list(POOL_TASKS)
     units = plan.drop_duplicates("lever").set_index("lever")["unit"]
     assert units["hired_fte"] == units["staff_fte"] == units["trainee_fte"] == units["flexpool_fte"] == "FTE"
     assert units["capacity"] == "cases per period" and units["open_locations:std"] == "locations"
