@@ -135,6 +135,12 @@ def test_add_dublin_departures_to_unknown_destinations():
     assert path(s.DublinUnknown) == pytest.approx([0.0] + [0.875 * u for u in claimants[:3]], abs=TOL)
     assert path(s.Transfers) == pytest.approx([0] * 4, abs=TOL)
     assert path(s.RejectedInflow) == pytest.approx([20] * 4, abs=TOL)
+    # Occupancy: the Dublin claimants are in reception too, next to the backlog (160 - 40 (t + 1))
+    backlog = [120.0, 80.0, 40.0, 0.0]
+    assert path(s.Backlog, "first") == pytest.approx(backlog, abs=TOL)
+    rejected = path(s.Rejected)
+    expected = [b + u + r for b, u, r in zip(backlog, claimants, rejected, strict=True)]
+    assert path(s.Occupancy) == pytest.approx(expected, abs=TOL)
 
 
 @pytest.mark.solver
