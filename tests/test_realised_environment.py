@@ -218,3 +218,24 @@ def test_the_history_case_takes_the_real_nareis_and_registration_as_it_ran():
     assert not reg.adjustable
     assert reg.initial_fte == before.initial_fte and reg.cost_per_fte_year_eur == before.cost_per_fte_year_eur
     assert reg.initial_fte * reg.output_per_fte_year / 12 == pytest.approx(REGISTRATION_CAPACITY_MONTH)
+
+
+def test_the_annex_reads_the_validation_table_that_simulate_writes(tmp_path):
+    """``simulate --paths history`` writes ``validation.csv`` with a ``mape`` row per policy and
+    metric; the annex's "Terugblik" reads the yearly rows (it crashed on int('mape')) and scores
+    them itself: |40,000 - 50,000| / 50,000 = 20 % and |33,000 - 30,000| / 30,000 = 10 %,
+    mean 15 %."""
+    from bekostiging.report.blocks import Paragraph
+    from bekostiging.report.simulation import simulation_blocks
+
+    rows = [
+        ("status-quo", "coa_bezetting", "2015", 40000.0, 50000.0, "2015-12-31", "S25 (reported)"),
+        ("status-quo", "coa_bezetting", "2016", 33000.0, 30000.0, "2016-12-31", "S25 (reported)"),
+        ("status-quo", "coa_bezetting", "mape", 15.0, None, None, None),
+    ]
+    columns = ["policy", "metric", "year", "simulated", "actual", "date", "source"]
+    pd.DataFrame(rows, columns=columns).to_csv(tmp_path / "validation.csv", index=False)
+    (tmp_path / "manifest.json").write_text('{"settings": {"paths": "history"}}', encoding="utf-8")
+    blocks = list(simulation_blocks([tmp_path], None, "en"))
+    (sentence,) = [b.text for b in blocks if isinstance(b, Paragraph) and "percentage error over" in b.text]
+    assert "2015–2016" in sentence and "15.0%" in sentence.replace(" %", "%"), sentence
