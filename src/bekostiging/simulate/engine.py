@@ -411,6 +411,7 @@ class PathResult:
     run_seconds: float
     final: State
     segment_costs_eur: tuple[float, ...] = ()  # each segment model's SecondStageCost
+    cpu_seconds: float = 0.0  # this process's CPU time for the path (robust to other load)
 
 
 _PLANS: dict[bytes, Plan] = {}  # per process: decision key -> plan (see shared_decide)
@@ -468,6 +469,7 @@ def simulate_path(
     initial: State | None = None,
 ) -> PathResult:
     """Run ``policy`` along ``path`` through the budget cycle (see the module docstring)."""
+    cpu = time.process_time()
     state = initial or path.initial or State.from_case(ctx.case, ctx.base, month=path.start)
     if state.month != path.start:
         raise SimulationInputError(f"path {path.name} starts in {path.start}, its state in {state.month}")
@@ -503,7 +505,16 @@ def simulate_path(
             state = state.with_money(money)
             rows += [(f"{year:04d}-12", k, v) for k, v in metrics.items()]
     return PathResult(
-        policy.name, path.name, path.probability, rows, decisions, plan_s, run_s, state, tuple(costs)
+        policy.name,
+        path.name,
+        path.probability,
+        rows,
+        decisions,
+        plan_s,
+        run_s,
+        state,
+        tuple(costs),
+        time.process_time() - cpu,
     )
 
 
