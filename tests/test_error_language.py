@@ -347,3 +347,30 @@ def test_tiny_case_is_valid_in_both_languages() -> None:
     (nl_code, nl), (en_code, en) = _both(["validate", str(TINY_CASE)])
     assert nl_code == en_code == 0
     assert nl == en == ""
+
+
+def test_excel_import_names_sheet_cell_in_dutch(tmp_path: Path) -> None:
+    """A bad value in the workbook: the Dutch line names the workbook, row and cell."""
+    from openpyxl import load_workbook
+
+    from bekostiging.io.case import load_case
+    from bekostiging.io.excel import export_case_xlsx
+
+    workbook = export_case_xlsx(load_case(TINY_CASE), tmp_path / "tiny.xlsx")
+    wb = load_workbook(workbook)
+    wb["series"]["C6"] = "sixty"
+    wb.save(workbook)
+    (nl_code, nl), (en_code, en) = _both(["case", "import", str(workbook), "--to", str(tmp_path / "uit")])
+    assert nl_code == en_code == 2
+    assert "tiny.xlsx, rij 6, cel series!C6: permit_share = sixty — een getal ≥ 0 en ≤ 1 (aandeel)" in nl
+    assert "tiny.xlsx, row 6, column series!C6: permit_share = sixty — a number ≥ 0 and ≤ 1 (share)" in en
+    assert not (tmp_path / "uit").exists()
+    _no_english(nl)
+
+
+def test_a_group_without_a_command_shows_its_help_as_it_is() -> None:
+    """``bekostiging`` alone: click's help (help texts stay as they are), not an error line."""
+    code, err = _run([])
+    result = CliRunner().invoke(main, [], env={LANG_ENV: ""})
+    assert result.output.startswith("Usage: ") and "Fout:" not in result.output and "Fout:" not in err
+    assert code == result.exit_code

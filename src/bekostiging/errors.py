@@ -41,8 +41,9 @@ class InputProblem:
         where = self.file
         if self.row is not None:  # a line of a TOML file, a row of a CSV file or sheet
             where += f", {line_word('line' if self.file.endswith('.toml') else 'row', lang)} {self.row}"
-        if self.column is not None and self.column != self.field:
-            where += f", {line_word('column', lang)} {self.column}"
+        if self.column is not None and self.column != self.field:  # a CSV column or a cell (Settings!C7)
+            cell = lang == "nl" and "!" in self.column
+            where += f", {line_word('cell' if cell else 'column', lang)} {self.column}"
         found, allowed = localise(str(self.found), lang, found=True), localise(self.allowed, lang)
         return f"{where}: {field_word(self.field, lang)} = {found} — {allowed}"
 

@@ -133,6 +133,7 @@ LINE_WORDS: dict[str, tuple[str, str]] = {
     "row": ("rij", "row"),
     "line": ("regel", "line"),
     "column": ("kolom", "column"),
+    "cell": ("cel", "column"),  # English has always said "column Settings!C7"
     "more": ("nog {count} problemen niet getoond", "{count} more problems not shown"),
     "more_one": ("nog 1 probleem niet getoond", "1 more problem not shown"),
     "summary": (

@@ -61,9 +61,16 @@ class InLanguage(click.ClickException):
         click.echo(error_line(self.original.format_message(), lang), file=file, err=to_stderr)
 
 
+# A group called without a command shows its help (click's own ``show``; help texts stay as they are).
+_SHOWS_HELP: tuple[type[click.ClickException], ...] = tuple(
+    t for t in (getattr(click.exceptions, "NoArgsIsHelpError", None),) if t is not None
+)
+
+
 def in_language(exc: click.ClickException) -> click.ClickException:
-    """``exc`` ready to be shown in the current language (errors that already are: unchanged)."""
-    if isinstance(exc, InLanguage) or getattr(exc, "speaks_user_language", False):
+    """``exc`` ready to be shown in the current language (errors that already are, and a group's
+    help shown for a missing command: unchanged)."""
+    if isinstance(exc, (InLanguage, *_SHOWS_HELP)) or getattr(exc, "speaks_user_language", False):
         return exc
     return InLanguage(exc)
 
