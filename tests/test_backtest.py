@@ -114,4 +114,4 @@ def test_cli_writes_both_tables(tmp_path: Path) -> None:
 def test_cli_refuses_an_unknown_method(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["scenarios", "backtest", "--methods", "dice", "--out", str(tmp_path)])
     assert result.exit_code == 2
-    assert "choose from" in result.output
+    assert "kies uit" in result.output  # Dutch by default

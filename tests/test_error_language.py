@@ -259,6 +259,7 @@ MESSAGE_ARGS = {  # call -> positions of (found, allowed) or of the message
     "UsageError": (0,),
     "ClickException": (0,),
     "RunStoreError": (0,),
+    "ReportError": (0,),
     "ShockError": (0,),
     "SimulateInputError": (0,),
 }

@@ -325,14 +325,14 @@ def test_report_cli_writes_and_never_overwrites(run_path: Path, tmp_path: Path) 
     assert sorted(p.suffix for p in out.glob("bijlage-*-nl.*")) == [".html", ".md"]
     again = CliRunner().invoke(main, args)
     assert again.exit_code == 1
-    assert "exists" in again.output
+    assert "bestaat al; kies een andere map voor --out of geef --overwrite" in again.output
     forced = CliRunner().invoke(main, [*args, "--overwrite"])
     assert forced.exit_code == 0
     bad = CliRunner().invoke(
         main, ["report", run_path.name, "--runs-dir", str(run_path.parent), "--format", "docx"]
     )
     assert bad.exit_code == 2
-    assert "choose from pdf, html, xlsx, md" in bad.output
+    assert "kies uit pdf, html, xlsx, md" in bad.output  # Dutch by default
 
 
 @pytest.mark.unit
@@ -349,7 +349,7 @@ def test_runs_and_show_cli(run_path: Path) -> None:
     assert "€1,500.0 million" in shown.output
     missing = CliRunner().invoke(main, ["show", "nosuchrun", "--runs-dir", str(run_path.parent)])
     assert missing.exit_code == 1
-    assert "no run 'nosuchrun'" in missing.output
+    assert "geen run 'nosuchrun'" in missing.output  # Dutch by default (the listing's --lang is its own)
 
 
 @pytest.mark.unit

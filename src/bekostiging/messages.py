@@ -714,6 +714,18 @@ CATALOGUE: tuple[tuple[str, str], ...] = (
         "{message:t}; de run is gemarkeerd als mislukt: {path}",
     ),
     ("stopped by signal {name}", "gestopt door signaal {name}"),
+    ("unknown format {names}; choose from {formats}", "onbekend formaat {names}; kies uit {formats}"),
+    (
+        "run {run} has no usable plan (status {status}); there is nothing to report — "
+        "see its error.txt and solver.log",
+        "run {run} heeft geen bruikbaar plan (status {status}); er is niets te rapporteren — "
+        "zie error.txt en solver.log",
+    ),
+    ("no annex document for {name}", "geen bijlage voor {name}"),
+    (
+        "{path} exists; choose another --out folder or pass --overwrite",
+        "{path} bestaat al; kies een andere map voor --out of geef --overwrite",
+    ),
     # a list of values ending in "x or y" (pydantic's choices): last, as the most general
     ("{items} or {last}", "{items} of {last}"),
 )
