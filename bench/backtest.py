@@ -209,6 +209,7 @@ def markdown(out: Path, extra: list[tuple[str, Path]]) -> str:
 
     columns = [("model, real IND capacity (`history replay`)", out / "replay")]
     columns += [("status quo, simulated", out), *extra]
+    columns = [(t, f) for t, f in columns if (f / "validation.csv").is_file()]  # a stress-only run: none
     frames = [pd.read_csv(folder / "validation.csv") for _t, folder in columns]
     base = frames[0]
     lines = ["| measure | year | real (date; source) | " + " | ".join(t for t, _f in columns) + " |"]
@@ -226,7 +227,7 @@ def markdown(out: Path, extra: list[tuple[str, Path]]) -> str:
     for metric in order:
         cells = [f"**{s[metric]:.1f} %**" if metric in s else "–" for s in scores]
         lines.append(f"| **MAPE {LABELS[metric]}** | | | " + " | ".join(cells) + " |")
-    text = "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n" if len(frames) > 1 else ""
     for name in ("backtest_summary.csv", "stress_summary.csv"):
         if not (out / name).is_file():
             continue
