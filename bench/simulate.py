@@ -226,14 +226,50 @@ def _count(x: float) -> str:
     return "–" if pd.isna(x) else f"{x:,.0f}"
 
 
-def ranking_table(comparison: pd.DataFrame, options_dir: Path | None) -> str:
-    """The simulated ranking (rank on mean cash) beside the two-stage one of ``options.csv``."""
+def two_stage_on(options_dir: Path, runs_dir: Path, scenarios: list[str]) -> pd.DataFrame:
+    """The two-stage plans of an ``options`` folder judged on some of their scenarios only (the
+    simulated paths): per preset the mean over ``scenarios`` (equal weights) of each run's
+    per-scenario cash, late case-months, emergency place-months and supplementary funding,
+    and the P90 of cash — the options table's columns on the simulation's paths."""
+    raw = pd.read_csv(options_dir / "options.csv")
+    rows = []
+    for r in raw.itertuples():
+        kpis = pd.read_csv(runs_dir / str(r.run_id) / "tables" / "kpis.csv")
+        mine = kpis[kpis["scenario"].isin(scenarios)].pivot_table(
+            index="scenario", columns="kpi", values="value"
+        )
+        if len(mine) != len(scenarios):
+            raise SystemExit(f"{r.run_id}: not every simulated path is a scenario of the run")
+        rows.append(
+            {
+                "policy": r.preset,
+                "expected_cash_eur": float(mine["spending_eur"].mean()),
+                "p90_cash_eur": float(mine["spending_eur"].quantile(0.9, interpolation="higher")),
+                "late_case_months": float(mine["late_case_months"].mean()),
+                "emergency_place_months": float(mine["emergency_place_months"].mean()),
+                "supplementary_funding_eur": float(mine["supplementary_funding_eur"].mean()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def ranking_table(
+    comparison: pd.DataFrame,
+    options_dir: Path | None,
+    runs_dir: Path | None = None,
+    scenarios: list[str] | None = None,
+) -> str:
+    """The simulated ranking (rank on mean cash) beside the two-stage one of ``options.csv`` —
+    on the options' whole set, or (``runs_dir`` and ``scenarios``) on the simulated paths only."""
     sim = comparison.copy()
     sim["sim_rank"] = range(1, len(sim) + 1)
     two = pd.DataFrame(columns=["policy"])
     if options_dir is not None:
-        raw = pd.read_csv(options_dir / "options.csv")
-        two = raw.rename(columns={"preset": "policy"})[["policy", *TWO_STAGE]].copy()
+        if runs_dir is not None and scenarios:
+            raw = two_stage_on(options_dir, runs_dir, scenarios)
+        else:
+            raw = pd.read_csv(options_dir / "options.csv").rename(columns={"preset": "policy"})
+        two = raw[["policy", *TWO_STAGE]].copy()
         two = two.sort_values("expected_cash_eur", kind="stable").reset_index(drop=True)
         two["two_rank"] = range(1, len(two) + 1)
     table = sim.merge(two, on="policy", how="outer")
@@ -276,10 +312,29 @@ def main() -> None:
     ap.add_argument("--lookahead-scenarios", type=int, default=LOOKAHEAD_SCENARIOS)
     ap.add_argument("--options", type=Path, default=None, help="an `options` folder: its options.csv")
     ap.add_argument("--profile", type=int, default=0, help="N: old vs fast path, serially, on N paths")
+    ap.add_argument(
+        "--from-run",
+        type=Path,
+        default=None,
+        help="a finished run's --out folder: print its ranking again (with --options, --options-runs)",
+    )
+    ap.add_argument(
+        "--options-runs",
+        type=Path,
+        default=None,
+        help="the runs folder of --options: judge its plans on the simulated paths only",
+    )
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
     case_dir = default_case_dir() if args.case is None else args.case
     case = load_case(case_dir)
+    if args.from_run is not None:
+        info = json.loads((args.from_run / "run.json").read_text(encoding="utf-8"))
+        names = [p.name for p in load_paths(info["paths_set"], case, case_dir, PathRequest())]
+        done = names[: info["paths_completed"]]
+        comparison = pd.read_csv(args.from_run / "comparison.csv")
+        print(ranking_table(comparison, args.options, args.options_runs, done))
+        return
     n = args.profile or args.max_paths
     paths = load_paths(args.paths, case, case_dir, PathRequest())[:n]
     if args.profile:
