@@ -8,9 +8,12 @@ become quarterly ones by compounding: ``1 - (1 - h)^3``.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bekostiging.model import chain_data
+from bekostiging.model.reception import initial_emergency
 from bekostiging.solver import Status
 from model_cases import inflow, make_case, path, solve_chain, v
 
@@ -274,3 +277,45 @@ def test_add_pool_activation_contracts(months, fte_quarters, contract_rows):
     assert active[3] == pytest.approx(5.0, abs=TOL)
     assert sum(active) == pytest.approx(fte_quarters, abs=TOL)
     assert (len(s.Pool_Contract) if hasattr(s, "Pool_Contract") else 0) == contract_rows
+
+
+@pytest.mark.solver
+def test_add_pool_activation_waits_for_the_lead_time():
+    """Pool_Activation with a lead time: PoolStart_{j,t} = 0 for t < l_pool, even for a
+    one-period contract.
+
+    The team of test_add_pool_activation_contracts (5 FTE, 50 decisions a quarter, IND without
+    staff); 50 first applicants arrive at t = 0; deploying takes 3 months = 1 quarter, so the
+    team can first work at t = 1: they wait a quarter and are decided then (5 FTE-quarters)."""
+    case = make_case(
+        categories={"first": {"reception_share": 1.0}},
+        ind={"initial_fte": 0.0},
+        flexpool={
+            "team_fte": 5.0,
+            "max_teams": 1,
+            "productivity_share": 1.0,
+            "activation_cost_per_fte_year_eur": 400.0,
+            "min_activation_months": 3,
+            "activation_lead_months": 3,
+        },
+        policy={"allow_flexpool": True},
+        coa=RESIDENT,
+        locations=ROOM,
+        permit_share=0.0,
+    )
+    m, _ = _solved(case, inflow(case, first=[50, 0, 0, 0]))
+    s = m.scen["s"]
+    assert [v(s.PoolActive["ind", t]) for t in range(4)] == pytest.approx([0, 5, 0, 0], abs=TOL)
+    assert path(s.Decisions, "first") == pytest.approx([0, 50, 0, 0], abs=TOL)
+
+
+@pytest.mark.unit
+def test_initial_emergency_runs_out_or_follows_the_carried_contracts():
+    """E^0_t = E^0 max(0, 1 - t / M_em): 40 places at the start, a minimum contract of 6 months
+    = 2 quarters: [40, 20, 0, 0]. A simulation's state carries the places of the running
+    contracts instead (30, 10): those, then 0."""
+    case = make_case(coa={"initial_emergency_places": 40.0, "emergency_min_contract_months": 6})
+    d = chain_data(case)
+    assert [initial_emergency(d, t) for t in range(4)] == pytest.approx([40.0, 20.0, 0.0, 0.0])
+    state = replace(d, emergency_carry=(30.0, 10.0))
+    assert [initial_emergency(state, t) for t in range(4)] == pytest.approx([30.0, 10.0, 0.0, 0.0])
