@@ -98,6 +98,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="*", type=Path, help="mutants/ folders (default: mutants/)")
     parser.add_argument("--sample", type=Path, help="count only the mutant names in this file")
+    parser.add_argument(
+        "--note", type=Path, help="a Markdown file shown under the heading (how the run was made)"
+    )
     args = parser.parse_args()
     folders = [f.resolve() for f in args.folders] or [MUTANTS]
     sample = set(args.sample.read_text(encoding="utf-8").split()) if args.sample else None
@@ -144,6 +147,7 @@ def main() -> int:
         f"{', '.join(f'`{f}`' for f in folders)}, over {scope}. Score = killed / checked; "
         "'with equivalents' also counts the survivors judged equivalent in `equivalent.toml`.",
         "",
+        *([args.note.read_text(encoding="utf-8").strip(), ""] if args.note else []),
         "| file | mutants | killed | survived | equivalent | no tests | not checked | score "
         "| with equivalents |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
