@@ -1053,7 +1053,8 @@ def test_add_penalty_weights():
     """The penalty weights are mutable parameters in M EUR: doubling the late weight adds EUR 4,500.
 
     Penalty case: 450 late case-months at EUR 10 (weight 1e-5 M EUR); with the
-    solution kept, a weight of EUR 20 raises PenaltyCost by 450 x 10 = EUR 4,500.
+    solution kept, a weight of EUR 20 raises PenaltyCost by 450 x 10 = EUR 4,500, and a queue
+    weight of EUR 3 instead of 2 raises it by 29,220 person-days x EUR 1 = EUR 29,220.
     """
     case = _penalty_case()
     m, _ = _solved(case, inflow(case, first=130))
@@ -1063,6 +1064,8 @@ def test_add_penalty_weights():
     before = _eur(s.PenaltyCost)
     f.late_case_month_meur.set_value(20.0 * EUR)
     assert _eur(s.PenaltyCost) - before == pytest.approx(4_500.0, abs=1e-3)
+    f.queue_person_day_meur.set_value(3.0 * EUR)
+    assert _eur(s.PenaltyCost) - before == pytest.approx(4_500.0 + 29_220.0, abs=1e-3)
 
 
 @pytest.mark.solver
