@@ -545,3 +545,25 @@ def test_every_chain_variable_has_its_documented_domain():
     assert set(domains) == CHAIN_VARIABLES
     for name, seen in domains.items():
         assert seen == {"NonNegativeIntegers" if name in INTEGER_VARIABLES else "NonNegativeReals"}, name
+
+
+@pytest.mark.solver
+def test_pre_horizon_cohorts_are_trainees_until_they_arrive():
+    """Trainees_{p,t} = sum of this plan's cohorts in training + sum_{t' > t} A_{p,t'}; Staff gains
+    A_{p,t} in period t (a simulation's state: cohorts hired before the planning moment).
+
+    IND (10 FTE, no attrition) with 3 FTE arriving at t = 1 and 2 at t = 2, no new hiring: trainees
+    [5, 2, 0, 0] (the trainee cap at 1 trainee per FTE), staff [10, 13, 15, 15]; at most 10
+    cohorts per intake (Hire's upper bound)."""
+    case = make_case(ind={"adjustable": True, "max_cohorts_per_intake": 10, "trainee_cap_share": 1.0})
+    d = chain_data(case)
+    staff = dict(d.staff)
+    staff["ind"] = replace(staff["ind"], arriving_fte=(0.0, 3.0, 2.0))
+    m = extensive_form(chain_problem(replace(d, staff=staff), [ScenarioInflow("s", inflow(case))], [1.0]))
+    f = m.first
+    for key in f.INTAKE:
+        assert f.Hire[key].ub == 10
+        f.Hire[key].fix(0)
+    assert [pyo.value(f.Trainees["ind", t]) for t in range(4)] == pytest.approx([5.0, 2.0, 0.0, 0.0])
+    assert HighsSolver(EXACT).solve(m).status == Status.OPTIMAL
+    assert path(f.Staff, "ind") == pytest.approx([10.0, 13.0, 15.0, 15.0], abs=TOL)
