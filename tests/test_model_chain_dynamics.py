@@ -545,6 +545,9 @@ def test_every_chain_variable_has_its_documented_domain():
     assert set(domains) == CHAIN_VARIABLES
     for name, seen in domains.items():
         assert seen == {"NonNegativeIntegers" if name in INTEGER_VARIABLES else "NonNegativeReals"}, name
+    # Location_Balance's bounds: at most max_open (2) locations opened or closed at a decision
+    for key in m.first.LOC_DECISION:
+        assert (m.first.Opened[key].ub, m.first.Closed[key].ub) == (2, 2), key
 
 
 @pytest.mark.solver
