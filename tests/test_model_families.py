@@ -458,10 +458,13 @@ def test_add_budget_execution(cap_eur, budget_m, reserve_m, draw_m, supp_m):
 
 @pytest.mark.solver
 @pytest.mark.parametrize(
-    ("policy", "budget_m", "reserve_m", "low_draw_m"),
-    [({"funding_ratio_min": 1.25}, 2.5, 0.5, 0.0), ({"funding_ratio_max": 0.4}, 0.8, 2.2, 0.2)],
+    ("policy", "budget_m", "reserve_m", "low_draw_m", "swept"),
+    [
+        ({"funding_ratio_min": 1.25}, 2.5, 0.5, 0.0, ("funding_ratio_min", 1.5, 3.0)),
+        ({"funding_ratio_max": 0.4}, 0.8, 2.2, 0.2, ("funding_ratio_max", 0.3, 0.6)),
+    ],
 )
-def test_add_funding_ratio(policy, budget_m, reserve_m, low_draw_m):
+def test_add_funding_ratio(policy, budget_m, reserve_m, low_draw_m, swept):
     """Funding_Ratio: the chain budget within [r_min, r_max] x the MPP need (EUR 2 M here).
 
     Same spending as the budget test (EUR 1 M low, 3 M high), asielreserve cap
@@ -471,6 +474,8 @@ def test_add_funding_ratio(policy, budget_m, reserve_m, low_draw_m):
       only line whose budget is spent in a scenario), A = 0.5.
     * r_max = 0.4: total budget <= 0.8 M, below the low scenario's 1 M: B = 0.8,
       A = 3 - 0.8 = 2.2 (reserve 0.03 < supplementary 0.125), low draws 0.2.
+    The ratios are mutable parameters (a sweep changes them in place): r_min = 1.5 moves the
+    budget to its new floor 3 M, r_max = 0.3 to its new ceiling 0.6 M, for the same reasons.
     """
     case = _budget_case(max_asielreserve_eur=1.0e7, policy=policy)
     base = baseline(case, need_eur={("coa", YEAR): 2.0e6})
@@ -481,6 +486,10 @@ def test_add_funding_ratio(policy, budget_m, reserve_m, low_draw_m):
     assert v(f.ReserveDeposit[YEAR]) == pytest.approx(reserve_m, abs=TOL)
     assert v(m.scen["low"].ReserveDraw[YEAR]) == pytest.approx(low_draw_m, abs=TOL)
     assert v(m.scen["high"].Supplementary[YEAR]) == pytest.approx(0.0, abs=TOL)
+    name, ratio, swept_budget_m = swept
+    getattr(f, name).set_value(ratio)
+    assert HighsSolver(EXACT).solve(m).status == Status.OPTIMAL
+    assert sum(v(f.Budget[p, YEAR]) for p in f.LINES) == pytest.approx(swept_budget_m, abs=TOL)
 
 
 @pytest.mark.solver
