@@ -522,13 +522,14 @@ def test_add_funding_ratio_per_partner():
 def test_add_funding_ratio_per_partner_maximum_keeps_the_pool_budget():
     """Funding_Ratio, scope "partner" with a maximum: the flex pool (no MPP need) keeps its budget.
 
-    Needs EUR 2 M (coa) and 1 M (ind), r_max = 1.5. One pool team of 2 FTE is
+    Needs EUR 2 M (coa) and 0.5 M (ind), r_max = 1.5: a cap row for each line with a need, however
+    small, and none for the pool. One pool team of 2 FTE is
     fixed, retainer EUR 40,000 an FTE-year: structural cost EUR 80,000 on the
     flexpool line, so Budget_Covers_Structural needs B_pool >= 0.08 M. A cap of
     r_max x 0 on the pool's line (the old rows) made this infeasible; the pool is
     in no funding group now, and B_pool = 0.08 M (every euro above it is underspent).
     """
-    needs = {("coa", YEAR): 2.0e6, ("ind", YEAR): 1.0e6}
+    needs = {("coa", YEAR): 2.0e6, ("ind", YEAR): 0.5e6}
     case = _budget_case(
         max_asielreserve_eur=1.0e7,
         policy={"funding_ratio_max": 1.5, "funding_ratio_scope": "partner", "allow_flexpool": True},
@@ -554,7 +555,8 @@ def test_add_funding_ratio_per_partner_maximum_keeps_the_pool_budget():
     assert "flexpool" not in set(f.FUNDING_GROUPS)
     assert v(f.Budget["flexpool", YEAR]) == pytest.approx(0.08, abs=TOL)
     assert v(f.Budget["coa", YEAR]) <= 1.5 * 2.0 + TOL
-    assert v(f.Budget["ind", YEAR]) <= 1.5 * 1.0 + TOL
+    assert v(f.Budget["ind", YEAR]) <= 1.5 * 0.5 + TOL
+    assert sorted(f.Funding_Ratio_Max) == [("coa", YEAR), ("ind", YEAR)]
 
 
 YEAR2 = YEAR + 1
