@@ -570,3 +570,21 @@ def test_pre_horizon_cohorts_are_trainees_until_they_arrive():
     assert [pyo.value(f.Trainees["ind", t]) for t in range(4)] == pytest.approx([5.0, 2.0, 0.0, 0.0])
     assert HighsSolver(EXACT).solve(m).status == Status.OPTIMAL
     assert path(f.Staff, "ind") == pytest.approx([10.0, 13.0, 15.0, 15.0], abs=TOL)
+
+
+@pytest.mark.unit
+def test_chain_data_from_the_mpp_mid_year():
+    """ChainData's MPP-derived terms, by hand (one year in quarters, MPP-mid 240 first, 40 repeat
+    and 20 nareis a year):
+
+    * pre-horizon registrations per quarter (late cohorts): 240/4 = 60, 40/4 = 10, 20/4 = 5;
+    * the IND's end-of-horizon staff target min(S0, need / output): work 1 x 240 + 0.5 x 40 = 260
+      a year = 65 a quarter at 10 decisions an FTE-quarter: min(10, 6.5) = 6.5 FTE;
+    * a minimum reserve contract of 1 month runs one period (a quarter)."""
+    case = make_case(ind={"adjustable": True, "initial_fte": 10.0}, coa={"reserve_min_contract_months": 1})
+    mid = {"first": 240.0, "repeat": 40.0, "nareis": 20.0}
+    rows = [r.model_copy(update={"mid": mid[r.category.value]}) for r in case.mpp]
+    d = chain_data(case.model_copy(update={"mpp": tuple(rows)}))
+    assert d.prehorizon_registrations == pytest.approx({"first": 60.0, "repeat": 10.0, "nareis": 5.0})
+    assert d.terminal_staff_fte == pytest.approx({"ind": 6.5})
+    assert d.reserve_min_contract_periods == 1

@@ -319,3 +319,27 @@ def test_initial_emergency_runs_out_or_follows_the_carried_contracts():
     assert [initial_emergency(d, t) for t in range(4)] == pytest.approx([40.0, 20.0, 0.0, 0.0])
     state = replace(d, emergency_carry=(30.0, 10.0))
     assert [initial_emergency(state, t) for t in range(4)] == pytest.approx([30.0, 10.0, 0.0, 0.0])
+
+
+@pytest.mark.solver
+def test_add_decision_capacity_counts_pool_staff_at_their_productivity():
+    """Decision_Capacity: deployed pool FTE decide pi x o_ind each. The team of 5 FTE at half the
+    IND's output (productivity 0.5 x 10 decisions an FTE-quarter) decides 25 a quarter: the 50
+    who arrive at t = 0 are decided [25, 25, 0, 0] (waiting costs more than the team)."""
+    case = make_case(
+        categories={"first": {"reception_share": 1.0}},
+        ind={"initial_fte": 0.0},
+        flexpool={
+            "team_fte": 5.0,
+            "max_teams": 1,
+            "productivity_share": 0.5,
+            "activation_cost_per_fte_year_eur": 400.0,
+            "min_activation_months": 3,
+        },
+        policy={"allow_flexpool": True},
+        coa=RESIDENT,
+        locations=ROOM,
+        permit_share=0.0,
+    )
+    m, _ = _solved(case, inflow(case, first=[50, 0, 0, 0]))
+    assert path(m.scen["s"].Decisions, "first") == pytest.approx([25, 25, 0, 0], abs=TOL)

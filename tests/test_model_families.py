@@ -1119,6 +1119,16 @@ def test_add_baseline_norm():
     again = extensive_form(baseline_problem(earlier, inflow(case), occupancy_norm=0.8))
     assert len(again.first.Occupancy_Norm) == 0
     assert len(again.scen["mpp-mid"].Baseline_Norm) == len(case.periods)  # its own norm, a row a period
+    # levers off in the planning run, whatever the case's policy allows
+    levers = case.settings.policy.model_copy(
+        update={"allow_flexpool": True, "allow_reserve_places": True, "allow_asielreserve": True}
+    )
+    open_data = replace(chain_data(case), policy=levers)
+    planned = extensive_form(baseline_problem(open_data, inflow(case), occupancy_norm=0.8))
+    for y in planned.first.YEARS:
+        assert planned.first.PoolTeams[y].ub == 0
+        assert planned.first.ReservePlaces[y].ub == 0
+        assert planned.first.ReserveDeposit[y].ub == 0
 
 
 def _late_decision_case():

@@ -609,8 +609,8 @@ def test_funding_and_levers_against_the_mpp_baseline():
     t = 1 (the norm start); a second one opens at t = 2: regular places [10, 10, 20, 20], mean
     15. MPP occupancy [9, 8, 12, 16]: the planned rate counts from t = 1:
     (8/10 + 12/20 + 16/20)/3 = 2.2/3. Budgets COA 0.3 M, IND 0.1 M against an MPP need of
-    0.6 M and 0.4 M: ratios 0.5 and 0.25, the chain 0.4 / 1.0 = 0.4; lines without a need
-    have no ratio (NaN)."""
+    0.6 M and 0.4 M: ratios 0.5 and 0.25, the chain 0.4 / 1.0 = 0.4; DT&V's need of half a
+    euro has a ratio (0), lines without a need have none (NaN)."""
     case = make_case(
         ind={"adjustable": True, "cohort_fte": 2.0, "trainee_cap_share": 1.0},
         locations=[{"places": 10.0, "max_open": 2, "lead_time_months": 3}],
@@ -627,7 +627,7 @@ def test_funding_and_levers_against_the_mpp_baseline():
         for line in f.LINES:
             f.Budget[line, YEAR].fix(budgets.get(line, 0.0))
 
-    need = {("coa", YEAR): 6.0e5, ("ind", YEAR): 4.0e5}
+    need = {("coa", YEAR): 6.0e5, ("ind", YEAR): 4.0e5, ("dtv", YEAR): 0.5}  # DT&V: half a euro
     base = baseline(case, need_eur=need, occupancy=[9.0, 8.0, 12.0, 16.0])
     m, outcome, data = solve_chain(case, inflow(case), base=base, fix=fix)
     assert outcome.status == Status.OPTIMAL, outcome.describe()
@@ -640,7 +640,12 @@ def test_funding_and_levers_against_the_mpp_baseline():
     assert funding.loc["ind", ["budget_eur", "mpp_need_eur", "ratio"]].tolist() == pytest.approx(
         [1e5, 4e5, 0.25]
     )
-    assert funding.loc["dtv", "mpp_need_eur"] == 0.0 and math.isnan(funding.loc["dtv", "ratio"])
+    assert funding.loc["dtv", ["budget_eur", "mpp_need_eur", "ratio"]].tolist() == pytest.approx(
+        [0.0, 0.5, 0.0]
+    )
+    assert funding.loc["registration", "mpp_need_eur"] == 0.0 and math.isnan(
+        funding.loc["registration", "ratio"]
+    )
     levers = tables["levers"].set_index("lever")["value"]
     assert levers["funding_ratio"] == pytest.approx(0.4)
     assert levers["planned_occupancy_rate"] == pytest.approx(2.2 / 3)
