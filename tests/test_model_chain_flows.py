@@ -12,10 +12,11 @@ from dataclasses import replace
 
 import pytest
 
-from bekostiging.model import chain_data
+from bekostiging.model import ScenarioInflow, chain_data, chain_problem
 from bekostiging.model.reception import initial_emergency
-from bekostiging.solver import Status
-from model_cases import inflow, make_case, path, solve_chain, v
+from bekostiging.solver import HighsSolver, Status
+from bekostiging.twostage import extensive_form
+from model_cases import EXACT, inflow, make_case, path, solve_chain, v
 
 TOL = 1e-6
 RESIDENT = {"cost_per_resident_year_eur": 4000.0}  # EUR 1,000 a person-quarter: stays cost money
@@ -343,3 +344,22 @@ def test_add_decision_capacity_counts_pool_staff_at_their_productivity():
     )
     m, _ = _solved(case, inflow(case, first=[50, 0, 0, 0]))
     assert path(m.scen["s"].Decisions, "first") == pytest.approx([25, 25, 0, 0], abs=TOL)
+
+
+@pytest.mark.solver
+def test_add_decision_capacity_at_the_realised_ind_output():
+    """Decision_Capacity on a history path: phi_t x (Cap_ind,t + pool). IND 5 FTE at 10 decisions an
+    FTE-quarter = 50 a quarter at the norm; the environment's factor [1, 0.5, 0.5, 1] leaves
+    [50, 25, 25, 50] (a backlog of 200 at the start, no inflow, waiting costs money)."""
+    case = make_case(
+        categories={"first": {"reception_share": 1.0}},
+        ind={"initial_fte": 5.0},
+        coa=RESIDENT,
+        locations=ROOM,
+        stocks={"ind_backlog": {"first": 200.0}},
+        permit_share=0.0,
+    )
+    data = replace(chain_data(case), ind_output_factor=(1.0, 0.5, 0.5, 1.0))
+    m = extensive_form(chain_problem(data, [ScenarioInflow("s", inflow(case))], [1.0]))
+    assert HighsSolver(EXACT).solve(m).status == Status.OPTIMAL
+    assert path(m.scen["s"].Decisions, "first") == pytest.approx([50, 25, 25, 50], abs=TOL)
