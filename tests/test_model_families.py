@@ -1123,9 +1123,13 @@ def test_add_baseline_norm():
     levers = case.settings.policy.model_copy(
         update={"allow_flexpool": True, "allow_reserve_places": True, "allow_asielreserve": True}
     )
-    open_data = replace(chain_data(case), policy=levers)
+    room = {"pool_max_teams": 1, "max_reserve_places": 50.0, "max_asielreserve_meur": 10.0}
+    open_data = replace(chain_data(case), policy=levers, **room)
+    allowed = extensive_form(chain_problem(open_data, [ScenarioInflow("s", inflow(case))], [1.0]))
     planned = extensive_form(baseline_problem(open_data, inflow(case), occupancy_norm=0.8))
     for y in planned.first.YEARS:
+        assert (allowed.first.PoolTeams[y].ub, allowed.first.ReservePlaces[y].ub) == (1, 50.0)
+        assert allowed.first.ReserveDeposit[y].ub == 10.0
         assert planned.first.PoolTeams[y].ub == 0
         assert planned.first.ReservePlaces[y].ub == 0
         assert planned.first.ReserveDeposit[y].ub == 0
