@@ -53,7 +53,9 @@ def test_yearly_solve_advises_the_coming_year_and_stores_the_tree(tmp_path: Path
     text = next(tmp_path.glob("bijlage-*-nl.md")).read_text(encoding="utf-8")
     assert "Besluiten per begrotingsjaar" in text and "| Reserveplaatsen COA (plaatsen) |" in text
     # rerun solves the yearly form again (the stage settings are in the manifest)
-    again = CliRunner().invoke(main, ["rerun", run.name, "--runs-dir", str(tmp_path / "runs"), "-q"])
+    again = CliRunner().invoke(
+        main, ["rerun", run.name, "--runs-dir", str(tmp_path / "runs"), "-q", "--lang", "en"]
+    )  # rerun speaks Dutch by default since d8211c4; this checks the English words
     assert again.exit_code == 0, again.output
     assert "objective: stored" in again.output and "→ match" in again.output
     # evaluate a yearly run: only the coming year's decisions are fixed
