@@ -85,6 +85,9 @@ def test_validate_without_a_case_checks_the_shipped_default_from_any_folder(
     first = out.splitlines()[0]
     assert first.startswith(f"Casus: {DEFAULT_CASE_NAME} — meegeleverde standaardcasus: ")
     assert first.endswith(str(default_case_dir()))
+    assert out.rstrip().endswith("OK: geen problemen gevonden.")  # Dutch by default, to the last line
+    code, out, err = run("validate", "--lang", "en")
+    assert code == 0, err
     assert out.rstrip().endswith("OK: no problems found.")
 
 
@@ -175,6 +178,9 @@ def test_the_copy_validates_and_is_named_as_a_folder(tmp_path: Path) -> None:
     code, out, err = run("validate", target, "--scenarios", "hist-50")
     assert code == 0, err
     assert out.splitlines()[0] == f"Casus: {DEFAULT_CASE_NAME} — map: {target}"
+    assert "Scenarioset hist-50: 50 scenario's" in out  # Dutch by default
+    code, out, err = run("validate", target, "--scenarios", "hist-50", "--lang", "en")
+    assert code == 0, err
     assert "Scenario set hist-50: 50 scenarios" in out
 
 

@@ -135,11 +135,11 @@ def test_case_sources_command_writes_and_checks(case_copy: Path) -> None:
 
 def test_validate_says_how_much_has_a_source(tmp_path: Path) -> None:
     n = len(settings_paths())
-    shipped = CliRunner().invoke(main, ["validate", str(CASE_DIR)])
+    shipped = CliRunner().invoke(main, ["validate", str(CASE_DIR), "--lang", "en"])
     assert shipped.exit_code == 0, shipped.output
     line = next(x for x in shipped.output.splitlines() if x.startswith("Sources:"))
     case = load_case(CASE_DIR)
     assert line.startswith(f"Sources: {n} of {n} settings") and "without a source" not in line
     assert f"{len(case.source_list)} entries in the source list" in line
-    tiny = CliRunner().invoke(main, ["validate", str(TINY_CASE)])
+    tiny = CliRunner().invoke(main, ["validate", str(TINY_CASE), "--lang", "en"])
     assert f"Sources: 0 of {n} settings" in tiny.output and "without a source: case.name" in tiny.output

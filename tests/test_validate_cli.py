@@ -22,12 +22,27 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def test_good_case_summary_in_dutch_by_default() -> None:
+    """The same summary as below in Dutch, the default: partners in words, Dutch numbers
+    (1.200), no English words of the summary (the tiny case's own description stays as written)."""
+    code, out, err = run("validate", str(TINY_CASE), "--lang", "nl")
+    assert code == 0, err
+    assert "Casus tiny" in out and "Horizon 2026-2026: 1 jaar, 12 perioden van een maand" in out
+    assert "Registratie (AVIM/DISA)" in out
+    assert "=     1.200 zaken/jaar; opleiding 3 maanden; vaste formatie" in out
+    assert "2 soorten locaties, 200 plaatsen open (hoogstens 500); 174 personen in de opvang" in out
+    assert "Bronnen: 0 van " in out and "zonder bron: case.name" in out
+    assert out.rstrip().endswith("OK: geen problemen gevonden.")
+    for english in ("Partners", "cases/year", "training", "Sources:", "Scenario set ", "no problems"):
+        assert english not in out
+
+
 def test_good_case_summary() -> None:
     """tiny-case: 12 monthly periods; scenario 'low' has 12 x (20 + 5 + 1) = 312 persons in
     2026, 'high' 12 x (40 + 10 + 3) = 636, each with probability 0.5.  The weighted
     inverse CDF gives P10 = P50 = 312 (cumulative probability 0.5 reaches 0.5) and P90 = 636.
     """
-    code, out, err = run("validate", str(TINY_CASE))
+    code, out, err = run("validate", str(TINY_CASE), "--lang", "en")
     assert code == 0, err
     assert "Case tiny" in out
     assert "Horizon 2026-2026: 1 years, 12 periods of one month" in out

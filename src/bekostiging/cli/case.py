@@ -28,6 +28,7 @@ from bekostiging.io.scenarios import (
 )
 from bekostiging.io.sources import save_case_folder, sources_markdown
 from bekostiging.messages import current_lang, line_word
+from bekostiging.report.i18n import term
 from bekostiging.schema import (
     STAFFED_PARTNERS,
     USER_MARK_RE,
@@ -112,65 +113,116 @@ def yearly_inflow_percentiles(scenarios: ScenarioSet) -> dict[int, list[float]]:
     return result
 
 
-def sources_line(case: Case) -> str:
+PERIOD_WORDS_NL = {"month": "maand", "quarter": "kwartaal", "year": "jaar"}
+PARTNER_WIDTH_EN = 13  # the case's partner keys
+PARTNER_WIDTH_NL = 25  # "Registratie (AVIM/DISA)"
+
+
+def _fmt(value: float, lang: str) -> str:
+    """A whole number with the language's thousands separator (``34.680`` / ``34,680``)."""
+    text = f"{value:,.0f}"
+    return text.replace(",", ".") if lang == "nl" else text
+
+
+def sources_line(case: Case, lang: str = "en") -> str:
     """How much of the case has its source as data (keys, estimates, user changes)."""
+    nl = lang == "nl"
     keys = settings_paths()
     unsourced = [k for k in keys if k not in case.sources]
     rows = sum(1 for spec in TABLES for r in getattr(case, spec.name) if r.source)  # type: ignore[attr-defined]
     marked = sum(1 for t in case.sources.values() if USER_MARK_RE.match(t))
-    text = (
-        f"Sources: {len(keys) - len(unsourced)} of {len(keys)} settings, "
-        f"{sum(1 for k in case.sources if k not in keys)} table columns, {rows} table rows; "
-        f"{len(case.source_list)} entries in the source list"
-    )
+    columns = sum(1 for k in case.sources if k not in keys)
+    if nl:
+        text = (
+            f"Bronnen: {len(keys) - len(unsourced)} van {len(keys)} instellingen, {columns} tabelkolommen, "
+            f"{rows} tabelrijen; {len(case.source_list)} vermeldingen in de bronnenlijst"
+        )
+    else:
+        text = (
+            f"Sources: {len(keys) - len(unsourced)} of {len(keys)} settings, {columns} table columns, "
+            f"{rows} table rows; {len(case.source_list)} entries in the source list"
+        )
     if marked:
-        text += f"; {marked} changed by the user"
+        text += f"; {marked} door de gebruiker gewijzigd" if nl else f"; {marked} changed by the user"
     if unsourced:
         shown = ", ".join(unsourced[:SOURCES_SHOWN]) + (" …" if len(unsourced) > SOURCES_SHOWN else "")
-        text += f"; without a source: {shown}"
+        text += f"; zonder bron: {shown}" if nl else f"; without a source: {shown}"
     return text
 
 
-def summary_lines(case: Case, scenarios: ScenarioSet | None) -> list[str]:
-    """The one-screen summary of a valid case (and its scenario set)."""
+def summary_lines(case: Case, scenarios: ScenarioSet | None, lang: str = "en") -> list[str]:
+    """The one-screen summary of a valid case (and its scenario set), in ``lang``."""
+    nl = lang == "nl"
     s = case.settings
     h = s.horizon
     last = h.start_year + h.years - 1
+    period = PERIOD_WORDS_NL.get(h.period, h.period) if nl else h.period
+    width = PARTNER_WIDTH_NL if nl else PARTNER_WIDTH_EN
+
+    def who(key: str) -> str:  # Dutch: the partner in words; English keeps the case's keys
+        return f"{term(key, 'nl') if nl else key:<{width}}"
+
+    title = f"{'Casus' if nl else 'Case'} {s.case.name}"
     lines = [
-        f"Case {s.case.name}: {s.case.description}" if s.case.description else f"Case {s.case.name}",
-        f"  prices {s.case.price_year} {s.case.currency}",
-        f"Horizon {h.start_year}-{last}: {h.years} years, {len(case.periods)} periods of one {h.period}",
-        "Partners",
+        f"{title}: {s.case.description}" if s.case.description else title,
+        f"  {'prijspeil' if nl else 'prices'} {s.case.price_year} {s.case.currency}",
+        f"Horizon {h.start_year}-{last}: {h.years} {'jaar' if nl else 'years'}, {len(case.periods)} "
+        + (f"perioden van een {period}" if nl else f"periods of one {period}"),
+        "Ketenpartners" if nl else "Partners",
     ]
     for partner in STAFFED_PARTNERS:
         staff = getattr(s, partner.value)
         capacity = staff.initial_fte * staff.output_per_fte_year
-        rate = f"{staff.output_per_fte_year:g}/FTE-year"
-        mode = "adjustable" if staff.adjustable else "fixed formation"
+        per_fte = f"{staff.output_per_fte_year:g}"
+        per_fte = per_fte.replace(".", ",") if nl else per_fte
+        rate = f"{per_fte}/fte-jaar" if nl else f"{per_fte}/FTE-year"
+        if nl:
+            mode = "bij te stellen" if staff.adjustable else "vaste formatie"
+            tail = f"zaken/jaar; opleiding {staff.training_months} maanden; {mode}"
+        else:
+            mode = "adjustable" if staff.adjustable else "fixed formation"
+            tail = f"cases/year; training {staff.training_months} months; {mode}"
+        fte = "fte" if nl else "FTE"
         lines.append(
-            f"  {partner.value:<13}{staff.initial_fte:>9,.0f} FTE x {rate:<17}"
-            f"= {capacity:>9,.0f} cases/year; training {staff.training_months} months; {mode}"
+            f"  {who(partner.value)}{_fmt(staff.initial_fte, lang):>9} {fte} x {rate:<17}"
+            f"= {_fmt(capacity, lang):>9} {tail}"
         )
     max_places = sum(loc.places * loc.max_open for loc in case.locations)
-    lines += [
-        f"  {'coa':<13}{len(case.locations)} location types, {case.initial_places():,.0f} places open"
-        f" (at most {max_places:,.0f}); {case.initial_reception_persons():,.0f} persons in reception"
-        f" at the start",
-        f"  {'flexpool':<13}up to {s.flexpool.max_teams} teams of {s.flexpool.team_fte:g} FTE",
-        sources_line(case),
-    ]
+    places, persons = _fmt(case.initial_places(), lang), _fmt(case.initial_reception_persons(), lang)
+    if nl:
+        coa = (
+            f"{len(case.locations)} soorten locaties, {places} plaatsen open (hoogstens "
+            f"{_fmt(max_places, lang)}); {persons} personen in de opvang bij de start"
+        )
+        pool = f"tot {s.flexpool.max_teams} teams van {s.flexpool.team_fte:g} fte"
+    else:
+        coa = (
+            f"{len(case.locations)} location types, {places} places open (at most "
+            f"{_fmt(max_places, lang)}); {persons} persons in reception at the start"
+        )
+        pool = f"up to {s.flexpool.max_teams} teams of {s.flexpool.team_fte:g} FTE"
+    lines += [f"  {who('coa')}{coa}", f"  {who('flexpool')}{pool}", sources_line(case, lang)]
     if scenarios is None:
-        lines.append("Scenario set: none checked")
+        lines.append("Scenarioset: geen gecontroleerd" if nl else "Scenario set: none checked")
         return lines
     prov = scenarios.provenance
-    lines += [
-        f"Scenario set {scenarios.name}: {len(scenarios.scenarios)} scenarios "
-        f"(method {prov.method}, data of {prov.created}, source: {prov.source})",
-        "Inflow, persons/year, all categories (probability-weighted percentiles over scenarios)",
-        "  year" + "".join(f"{f'P{round(q * 100)}':>12}" for q in PERCENTILES),
-    ]
+    if nl:
+        lines += [
+            f"Scenarioset {scenarios.name}: {len(scenarios.scenarios)} scenario's "
+            f"(methode {prov.method}, gegevens van {prov.created}, bron: {prov.source})",
+            "Instroom, personen/jaar, alle categorieën (percentielen over de scenario's, naar kans gewogen)",
+            "  jaar",
+        ]
+    else:
+        lines += [
+            f"Scenario set {scenarios.name}: {len(scenarios.scenarios)} scenarios "
+            f"(method {prov.method}, data of {prov.created}, source: {prov.source})",
+            "Inflow, persons/year, all categories (probability-weighted percentiles over scenarios)",
+            "  year",
+        ]
+    lines[-1] += "".join(f"{f'P{round(q * 100)}':>12}" for q in PERCENTILES)
     for year, values in yearly_inflow_percentiles(scenarios).items():
-        lines.append(f"  {year}" + "".join(f"{v:>12,.0f}" for v in values))
+        lines.append(f"  {year}" + "".join(f"{_fmt(v, lang):>12}" for v in values))
     return lines
 
 
@@ -219,12 +271,19 @@ def validate(case_dir: Path | None, scenario_set: str | None) -> None:
         scenarios = scenarios or loaded  # the summary shows the default (or chosen) set
     if problems or case is None:
         raise InputProblemsError(problems)  # each problem names its file in the case folder
-    click.echo(case_line(case_dir, case.settings.case.name, current_lang()))
-    for line in summary_lines(case, scenarios):
+    lang = current_lang()
+    click.echo(case_line(case_dir, case.settings.case.name, lang))
+    for line in summary_lines(case, scenarios, lang):
         click.echo(line)
-    which = "" if scenario_set is None else " (only this one: --scenarios)"
-    click.echo(f"Scenario sets checked{which}: {', '.join(f.name for f in folders) or 'none'}")
-    click.echo("OK: no problems found.")
+    checked = ", ".join(f.name for f in folders)
+    if lang == "nl":
+        which = "" if scenario_set is None else " (alleen deze: --scenarios)"
+        click.echo(f"Gecontroleerde scenariosets{which}: {checked or 'geen'}")
+        click.echo("OK: geen problemen gevonden.")
+    else:
+        which = "" if scenario_set is None else " (only this one: --scenarios)"
+        click.echo(f"Scenario sets checked{which}: {checked or 'none'}")
+        click.echo("OK: no problems found.")
 
 
 def _case_scenario_sets(case_dir: Path) -> list[Path]:
