@@ -45,10 +45,13 @@ def test_good_case_summary() -> None:
     code, out, err = run("validate", str(TINY_CASE), "--lang", "en")
     assert code == 0, err
     assert "Case tiny" in out
-    assert "Horizon 2026-2026: 1 years, 12 periods of one month" in out
+    assert "Horizon 2026-2026: 1 year, 12 periods of one month" in out
     assert "Scenario set two: 2 scenarios" in out
     assert "2026         312         312         636" in out
-    assert "ind                 10 FTE x 30/FTE-year      =       300 cases/year" in out
+    # the partners in words, as in Dutch (it printed the case's keys: "ind", "registration")
+    assert "  IND                             10 FTE x 30/FTE-year      =       300 cases/year" in out
+    assert "  Registration (AVIM/DISA)         2 FTE x 600/FTE-year" in out
+    assert "  Flexible pool" in out and "\n  ind " not in out
     assert "200 places open (at most 500); 174 persons in reception" in out
     assert out.rstrip().endswith("OK: no problems found.")
     assert err == ""

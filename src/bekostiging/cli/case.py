@@ -114,8 +114,7 @@ def yearly_inflow_percentiles(scenarios: ScenarioSet) -> dict[int, list[float]]:
 
 
 PERIOD_WORDS_NL = {"month": "maand", "quarter": "kwartaal", "year": "jaar"}
-PARTNER_WIDTH_EN = 13  # the case's partner keys
-PARTNER_WIDTH_NL = 25  # "Registratie (AVIM/DISA)"
+PARTNER_WIDTH = 25  # "Registratie (AVIM/DISA)", "Registration (AVIM/DISA)"
 
 
 def _fmt(value: float, lang: str) -> str:
@@ -157,16 +156,16 @@ def summary_lines(case: Case, scenarios: ScenarioSet | None, lang: str = "en") -
     h = s.horizon
     last = h.start_year + h.years - 1
     period = PERIOD_WORDS_NL.get(h.period, h.period) if nl else h.period
-    width = PARTNER_WIDTH_NL if nl else PARTNER_WIDTH_EN
 
-    def who(key: str) -> str:  # Dutch: the partner in words; English keeps the case's keys
-        return f"{term(key, 'nl') if nl else key:<{width}}"
+    def who(key: str) -> str:  # the partner in words, in either language (not the case's key)
+        return f"{term(key, lang):<{PARTNER_WIDTH}}"
 
     title = f"{'Casus' if nl else 'Case'} {s.case.name}"
+    years_word = "jaar" if nl else ("year" if h.years == 1 else "years")
     lines = [
         f"{title}: {s.case.description}" if s.case.description else title,
         f"  {'prijspeil' if nl else 'prices'} {s.case.price_year} {s.case.currency}",
-        f"Horizon {h.start_year}-{last}: {h.years} {'jaar' if nl else 'years'}, {len(case.periods)} "
+        f"Horizon {h.start_year}-{last}: {h.years} {years_word}, {len(case.periods)} "
         + (f"perioden van een {period}" if nl else f"periods of one {period}"),
         "Ketenpartners" if nl else "Partners",
     ]
