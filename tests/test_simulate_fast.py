@@ -27,6 +27,7 @@ from bekostiging.simulate import (
     State,
     engine,
     make_policy,
+    policies,
 )
 from bekostiging.simulate.engine import PathResult, shared_decide, simulate_path
 from bekostiging.simulate.paths import Forecast
@@ -109,9 +110,16 @@ def _same(a: PathResult, b: PathResult) -> None:
     )
 
 
-@pytest.mark.parametrize("name", ["reservecapaciteit", "lookahead"])
-def test_the_fast_path_gives_the_old_paths_states_and_cash(case, paths, name, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    ("name", "assemble_from"), [("reservecapaciteit", 3), ("lookahead", 3), ("reservecapaciteit", None)]
+)
+def test_the_fast_path_gives_the_old_paths_states_and_cash(
+    case, paths, name, assemble_from, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """With the band assembled (``ASSEMBLE_FROM`` = 3) and as it runs (the band built by Pyomo)."""
     engine._PLANS.clear()
+    if assemble_from is not None:
+        monkeypatch.setattr(policies, "ASSEMBLE_FROM", assemble_from)
     solved = []
     original = BlockHighs.solve_problem
 
@@ -137,7 +145,10 @@ def test_the_fast_path_gives_the_old_paths_states_and_cash(case, paths, name, mo
     assert len(old_calls) == moments
     # the second path's first moment is the first path's: planned once
     assert len(fast_calls) == moments - 1
-    assert solved and min(solved) >= 3  # the band (3) and the lookahead (3) were assembled
+    if assemble_from is None:  # the default: the band's three scenarios are built, not assembled
+        assert policies.ASSEMBLE_FROM > 3 and not solved
+    else:
+        assert solved and min(solved) >= 3  # the band (3) and the lookahead (3) were assembled
 
 
 def test_a_decision_is_shared_only_when_everything_it_sees_is_the_same(case, paths) -> None:  # type: ignore[no-untyped-def]
@@ -170,6 +181,7 @@ def test_an_assembled_plan_keeps_the_decisions_already_taken(case, paths, monkey
         return original(self, *a, **kw)
 
     monkeypatch.setattr(BlockHighs, "solve_problem", counted)
+    monkeypatch.setattr(policies, "ASSEMBLE_FROM", 3)  # the band assembled
     policy = make_policy("reservecapaciteit", case.settings.policy, [TINY_CASE])
     old_ctx = Context.of(case, EXACT, assemble=False, share_plans=False)
     fast_ctx = Context.of(case, EXACT)

@@ -59,8 +59,10 @@ LOOKAHEAD = "lookahead"
 TUNED = "tuned"
 LOOKAHEAD_SCENARIOS = 10  # paths per lookahead solve: small, so a moment stays affordable
 # planner models with this many scenarios or more are assembled from a two-scenario template
-# (``assemble.BlockHighs``: the same LP, column for column, without building every block)
-ASSEMBLE_FROM = 3
+# (``assemble.BlockHighs``: the same LP, column for column, without building every block). Not
+# the band's three: its template costs more than the third block it saves (nl-2026, hist-50
+# path 1, reservecapaciteit: 8.9 CPU s per path assembled, 6.3 built; bench/README.md)
+ASSEMBLE_FROM = 4
 TUNED_DEFAULT = (0.10, 0.0)  # x: share above the MPP mid; y: reserve places (untuned default)
 
 
