@@ -89,7 +89,7 @@ def test_balances_recomputed_from_the_flows_table(default_case, mpp_solution):
     Dublin  U_t = U_{t-1} - MOB + delta N - transfers
     occupancy = sum sigma (Q + s_reg R) + sum sigma B + H + J + appeals + Dublin claimants
             <= regular capacity + phi x reserve + emergency
-    capacities: sum R <= registration capacity + pool, sum w D <= IND capacity + pool.
+    capacities: sum R <= registration capacity + pool + redeployed police, sum w D <= IND capacity + pool.
     """
     case = default_case
     flows = mpp_solution.tables["flows"]
@@ -107,6 +107,7 @@ def test_balances_recomputed_from_the_flows_table(default_case, mpp_solution):
     cap = case.settings.dtv.max_returns_per_year
     ppy = periods_per_year(case.settings.horizon)
     pool = case.settings.flexpool.productivity_share
+    surge = case.settings.registration_surge.productivity_share
     omega = 1 - (1 - case.settings.ind.withdrawal_share_per_month) ** months_per_period(case.settings.horizon)
     appeal, gamma = case.settings.appeals.share, case.settings.appeals.granted_share
     delta = case.settings.dublin.share
@@ -175,7 +176,8 @@ def test_balances_recomputed_from_the_flows_table(default_case, mpp_solution):
             "returns cap": f("returns") - (cap / ppy if cap is not None else np.inf),
             "registration": sum(f("registered", k) for k in reg)
             - f("registration_capacity")
-            - pool * case.settings.registration.output_per_fte_year / ppy * f("pool_active", "registration"),
+            - pool * case.settings.registration.output_per_fte_year / ppy * f("pool_active", "registration")
+            - surge * case.settings.registration.output_per_fte_year / ppy * f("registration_surge"),
             "decisions": sum(work[k] * f("decisions", k) for k in dec)
             - f("decision_capacity")
             - pool * case.settings.ind.output_per_fte_year / ppy * f("pool_active", "ind"),

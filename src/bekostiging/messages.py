@@ -86,6 +86,7 @@ def use_lang(lang: Lang) -> Iterator[None]:
 UNIT_NL: dict[str, str] = {  # every unit declared on a schema field (a test keeps this complete)
     "months": "maanden",
     "month": "maand",
+    "months per year": "maanden per jaar",
     "days": "dagen",
     "year": "jaar",
     "years": "jaren",

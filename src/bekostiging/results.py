@@ -169,6 +169,8 @@ def _scenario_flows(
             scalars["dublin_claimants"] = (b.DublinClaimants[t], PERSONS)
             scalars["dublin_transfers"] = (b.Transfers[t], PERSONS)
             scalars["dublin_unknown_departures"] = (b.DublinUnknown[t], PERSONS)
+        if hasattr(b, "RegistrationSurge"):
+            scalars["registration_surge"] = (b.RegistrationSurge[t], FTE)
         for q, (expr, unit) in scalars.items():
             yield (name, per, yr, q, "", _v(expr), unit)
         for j in first.TASKS:

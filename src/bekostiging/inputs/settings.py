@@ -293,6 +293,56 @@ class AcceleratedHousingSettings(Strict):
     )
 
 
+class RegistrationSurgeSettings(Strict):
+    """Registration surge: police officers redeployed to identification and registration for a stint
+    (as in autumn 2015), without a standing retainer; 0 FTE: no surge."""
+
+    max_fte: float = param(
+        0.0,
+        unit="FTE",
+        description="Police officers that can be redeployed to registration at once; 0: no surge lever",
+        ge=0.0,
+        le=MAX_FTE,
+    )
+    productivity_share: float = param(
+        0.5,
+        unit="share",
+        description="Registrations of a redeployed officer relative to a trained registration FTE",
+        ge=0.0,
+        le=1.0,
+    )
+    cost_per_fte_year_eur: float = param(
+        0.0,
+        unit="EUR per FTE-year",
+        description="Cost of a redeployed officer while deployed (loaded salary plus overtime, travel and "
+        "lodging), on the registration budget line",
+        ge=0.0,
+        le=MAX_EUR_PER_UNIT_YEAR,
+    )
+    lead_months: int = param(
+        0,
+        unit="months",
+        description="Months from the decision to redeploy officers to their first day at registration",
+        ge=0,
+        le=12,
+    )
+    min_months: int = param(
+        1,
+        unit="months",
+        description="A redeployment is committed for at least this many months",
+        ge=1,
+        le=24,
+    )
+    max_months_per_year: float = param(
+        12.0,
+        unit="months per year",
+        description="Officers can be borrowed from their own tasks for at most this many months a year "
+        "at the full number (FTE-months per year at most max_fte times this)",
+        ge=0.0,
+        le=12.0,
+    )
+
+
 class NareisSettings(Strict):
     """Nareis (family reunification) linked to the permits granted earlier."""
 
@@ -642,6 +692,7 @@ class Settings(Strict):
     appeals: AppealSettings = AppealSettings()
     dublin: DublinSettings = DublinSettings()
     accelerated_housing: AcceleratedHousingSettings = AcceleratedHousingSettings()
+    registration_surge: RegistrationSurgeSettings = RegistrationSurgeSettings()
     nareis: NareisSettings = NareisSettings()
     budget: BudgetSettings = BudgetSettings()
     penalties: Penalties

@@ -98,6 +98,63 @@ def add_pool_activation(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
     )
 
 
+def add_registration_surge(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
+    r"""Surge_Limit, Surge_Months — police officers redeployed to registration under contracts.
+
+    .. math::
+        Sg_t = \sum_{i=0}^{M_{sg}-1} SgStart_{t-i} \le \bar F_{sg},\qquad
+        SgStart_t = 0\ (t < \ell_{sg}) \qquad \forall t
+
+        \sum_{t \in y} Sg_t \le \bar M_{sg}\, \bar F_{sg} \qquad \forall y
+
+    Officers of other police units are redeployed to identification and registration for a
+    stint (autumn 2015), without a standing retainer: a redeployment starts :math:`\ell_{sg}`
+    periods after the decision, lasts at least :math:`M_{sg}` periods, at most
+    :math:`\bar F_{sg}` officers at once, and at most :math:`\bar M_{sg}` periods of the whole
+    number a budget year (the officers' own tasks wait meanwhile). They register
+    :math:`\pi_{sg}\, o_{reg}` each a period (``add_registration_capacity``) at
+    :math:`k_{sg}` a period on the registration line (``add_operating_cost``). Built only when
+    :math:`\bar F_{sg} > 0`; the year rows only when :math:`\bar M_{sg}` is below the periods
+    of a year.
+
+    ====================  ==================================  ========================
+    symbol                component                           unit
+    ====================  ==================================  ========================
+    Sg_t                  ``RegistrationSurge[t]``            officers (FTE) deployed
+    SgStart_t             ``SurgeStart[t]``                   officers starting in period t
+    \bar F_{sg}           ``surge_max_fte``                   FTE
+    M_{sg}                ``surge_min_periods``               periods
+    \ell_{sg}             ``surge_lead_periods``              periods
+    \bar M_{sg}           ``surge_max_periods_per_year``      periods per year
+    ====================  ==================================  ========================
+    """
+    if d.surge_max_fte <= 0:
+        return
+    b.SurgeStart = pyo.Var(first.T, domain=pyo.NonNegativeReals)
+    for t in first.T:
+        if t < d.surge_lead_periods:
+            b.SurgeStart[t].setub(0.0)
+    length = d.surge_min_periods
+    b.RegistrationSurge = pyo.Expression(
+        first.T, rule=lambda _b, t: sum(b.SurgeStart[t - i] for i in range(length) if t - i >= 0)
+    )
+    b.Surge_Limit = pyo.Constraint(first.T, rule=lambda _b, t: b.RegistrationSurge[t] <= d.surge_max_fte)
+    if d.surge_max_periods_per_year >= d.periods_per_year:
+        return
+    b.Surge_Months = pyo.Constraint(
+        first.YEARS,
+        rule=lambda _b, y: (
+            sum(b.RegistrationSurge[t] for t in first.T if d.year_of[t] == y)
+            <= d.surge_max_periods_per_year * d.surge_max_fte
+        ),
+    )
+
+
+def registration_surge(b: pyo.Block, t: int) -> Any:
+    """Sg_t: officers redeployed to registration in period t (0 without the surge lever)."""
+    return b.RegistrationSurge[t] if hasattr(b, "RegistrationSurge") else 0.0
+
+
 def add_registration_queue(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
     r"""Registration_Queue — persons waiting for registration (AVIM/DISA).
 
@@ -141,10 +198,11 @@ def registered(b: pyo.Block, k: str, t: int) -> pyo.Var | float:
 
 
 def add_registration_capacity(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
-    r"""Registration_Capacity — registrations within staff plus deployed pool capacity.
+    r"""Registration_Capacity — registrations within staff plus deployed pool and surge capacity.
 
     .. math::
-        \sum_{k \in K_{reg}} R_{k,t} \le Cap_{reg,t} + \pi\, o_{reg}\, PoolActive_{reg,t} \qquad \forall t
+        \sum_{k \in K_{reg}} R_{k,t} \le Cap_{reg,t} + \pi\, o_{reg}\, PoolActive_{reg,t}
+            + \pi_{sg}\, o_{reg}\, Sg_t \qquad \forall t
 
     ==============  ================================  =============================
     symbol          component                         unit
@@ -152,13 +210,17 @@ def add_registration_capacity(b: pyo.Block, first: pyo.Block, d: ChainData) -> N
     Cap_{reg,t}     ``first.Capacity[registration,t]``  registrations per period
     o_{reg}         ``output_per_fte_period``          registrations per FTE-period
     \pi             ``pool_productivity``              share
+    \pi_{sg}        ``surge_productivity``             share
+    Sg_t            ``RegistrationSurge[t]``           officers (``add_registration_surge``; 0 without it)
     ==============  ================================  =============================
     """
     out = d.staff[REG].output_per_fte_period * d.pool_productivity
+    surge_out = d.staff[REG].output_per_fte_period * d.surge_productivity
     b.Registration_Capacity = pyo.Constraint(
         first.T,
         rule=lambda _b, t: (
-            sum(b.RegisteredVar[k, t] for k in b.KREG) <= first.Capacity[REG, t] + out * b.PoolActive[REG, t]
+            sum(b.RegisteredVar[k, t] for k in b.KREG)
+            <= first.Capacity[REG, t] + out * b.PoolActive[REG, t] + surge_out * registration_surge(b, t)
         ),
     )
 

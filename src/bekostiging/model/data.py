@@ -172,6 +172,13 @@ class ChainData:
     housing_catch_up_share: float = 0.0  # waiting status holders beyond the normal time housed per period
     pool_lead_periods: int = 0  # periods from the decision to deploy pool staff to their first day
     pool_min_activation_periods: int = 1  # a pool deployment lasts at least this many periods
+    # registration surge (issue 16): police officers redeployed to registration for a stint
+    surge_max_fte: float = 0.0  # officers deployable at once (0: no lever)
+    surge_productivity: float = 0.0  # output per officer relative to a registration FTE
+    surge_cost_period_meur: float = 0.0  # M EUR per officer-period while deployed
+    surge_lead_periods: int = 0  # periods from the decision to the first day at registration
+    surge_min_periods: int = 1  # a redeployment lasts at least this many periods
+    surge_max_periods_per_year: float = 0.0  # officer-periods per year at most this x surge_max_fte
     terminal_staff_fte: dict[str, float] = field(default_factory=dict)  # soft end-of-horizon staffing target
     coa_fixed_cost_period_meur: float = 0.0  # COA organisation cost per period (M EUR)
     asielreserve_opening_meur: float = 0.0  # fund balance at the start
@@ -438,6 +445,12 @@ def chain_data(case: Case, policy: Policy | None = None) -> ChainData:
         housing_catch_up_share=_per_period_share(st.housing.catch_up_share_per_month, mpp),
         pool_lead_periods=months_to_periods(st.flexpool.activation_lead_months, h),
         pool_min_activation_periods=max(1, months_to_periods(st.flexpool.min_activation_months, h)),
+        surge_max_fte=st.registration_surge.max_fte,
+        surge_productivity=st.registration_surge.productivity_share,
+        surge_cost_period_meur=(st.registration_surge.cost_per_fte_year_eur / ppy) / MONEY_SCALE,
+        surge_lead_periods=months_to_periods(st.registration_surge.lead_months, h),
+        surge_min_periods=max(1, months_to_periods(st.registration_surge.min_months, h)),
+        surge_max_periods_per_year=st.registration_surge.max_months_per_year / mpp,
         terminal_staff_fte=terminal_staff,
         coa_fixed_cost_period_meur=(coa.fixed_cost_per_year_eur / ppy) / MONEY_SCALE,
         asielreserve_opening_meur=st.budget.asielreserve_opening_balance_eur / MONEY_SCALE,

@@ -24,6 +24,7 @@ from bekostiging.model.chain_flows import (
     add_pool_activation,
     add_registration_capacity,
     add_registration_queue,
+    add_registration_surge,
     negative_decisions,
     permits,
     pipeline,
@@ -82,6 +83,7 @@ __all__ = [
     "add_pool_activation",
     "add_registration_capacity",
     "add_registration_queue",
+    "add_registration_surge",
     "add_rejected",
     "add_reserve_activation",
     "add_reserve_fund",
@@ -120,6 +122,7 @@ def build_second_stage(
     )
     add_pool_activation(b, first, d)
     add_registration_queue(b, first, d)
+    add_registration_surge(b, first, d)
     add_registration_capacity(b, first, d)
     add_ind_backlog(b, first, d)
     add_decision_capacity(b, first, d)
