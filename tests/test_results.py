@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+import pyomo.environ as pyo
 import pytest
 
 from bekostiging.model import ScenarioInflow, chain_data, chain_problem
@@ -23,6 +24,7 @@ from bekostiging.results import (
     _eur_clean,
     _initial_occupancy,
     _scenario_kpis,
+    _v,
     _weighted,
     result_tables,
 )
@@ -252,6 +254,58 @@ def test_weighted_mean_of_equally_shaped_tables():
     assert out["value"].tolist() == pytest.approx([7.0, 1.5])
     assert out["lever"].tolist() == ["x", "y"] and out["year"].tolist() == [2026, 2027]
     assert a["value"].tolist() == [4.0, 0.0]  # the inputs are left as they were
+
+
+@pytest.mark.unit
+def test_weighted_mean_of_one_table_and_of_unequal_lists():
+    """One scenario (a tree of one path): the mean is that table itself; a weight missing for a
+    table is an error, not a silently shorter mean (0.5 x 4 would read as 2)."""
+    a = pd.DataFrame({"lever": ["x", "y"], "year": [2026, 2027], "value": [4.0, 0.0]})
+    out = _weighted([a], [1.0])
+    assert out["value"].tolist() == pytest.approx([4.0, 0.0])
+    assert out["lever"].tolist() == ["x", "y"] and out["year"].tolist() == [2026, 2027]
+    with pytest.raises(ValueError, match="zip"):
+        _weighted([a, a], [0.5])
+
+
+@pytest.mark.unit
+def test_values_of_variables_and_expressions_the_solver_left_unset():
+    """_v: a variable without a value (one no row uses is not sent to the solver) reads 0, and so
+    does an expression over it, without an error; once set, 3 and 2 x 3 = 6."""
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var()
+    m.e = pyo.Expression(expr=2 * m.x)
+    assert _v(m.x) == 0.0
+    assert _v(m.e) == 0.0
+    m.x.set_value(3.0)
+    assert (_v(m.x), _v(m.e)) == (3.0, 6.0)
+
+
+@pytest.mark.solver
+def test_plan_table_reports_trainees_and_closed_locations():
+    """IND adjustable (10 FTE, cohorts of 1 FTE, training 3 months = 1 quarter), one cohort hired
+    at t = 0 and nothing else: trainees [1, 0, 0, 0], staff [10, 11, 11, 11]; two locations of
+    100 places open, one closed at t = 2: open [2, 2, 1, 1], closed [0, 0, 1, 0]."""
+    case = make_case(ind={"adjustable": True}, locations=[{"initially_open": 2, "max_open": 2}])
+
+    def fix(m):
+        for key in m.first.INTAKE:
+            m.first.Hire[key].fix(1 if key == ("ind", 0) else 0)
+        for key in m.first.LOC_DECISION:
+            m.first.Opened[key].fix(0)
+            m.first.Closed[key].fix(1 if key == ("std", 2) else 0)
+
+    plan = _tables(case, inflow(case), fix=fix)["plan"]
+
+    def lever(name: str, partner: str) -> list[float]:
+        rows = plan[(plan["lever"] == name) & (plan["partner"] == partner)]
+        assert rows["period"].tolist() == list(case.periods)
+        return rows["value"].tolist()
+
+    assert lever("trainee_fte", "ind") == pytest.approx([1, 0, 0, 0], abs=TOL)
+    assert lever("staff_fte", "ind") == pytest.approx([10, 11, 11, 11], abs=TOL)
+    assert lever("open_locations:std", "coa") == pytest.approx([2, 2, 1, 1], abs=TOL)
+    assert lever("closed_locations:std", "coa") == pytest.approx([0, 0, 1, 0], abs=TOL)
 
 
 @pytest.mark.solver
