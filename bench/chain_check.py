@@ -53,13 +53,65 @@ def arrivals_before(case: Case) -> float:
     return arrivals_in_year(load_history(), int(case.periods[0][:4]) - 1)
 
 
-def band(sets: list[str], stages: str = "two") -> None:
+STOCKS_AT_YEAR_END = (  # the December occupancy's parts, as add_occupancy sums them (persons)
+    "registration_queue",
+    "ind_backlog",
+    "status_holders",
+    "rejected",
+    "appeals",
+    "dublin_claimants",
+)
+
+
+def surge_use(flows: pd.DataFrame, probability: pd.Series) -> str:
+    """The registration surge over the scenarios: expected officer-periods, how many scenarios
+    use it, the most officers at once."""
+    surge = flows[flows["quantity"] == "registration_surge"]
+    if surge.empty:
+        return "registration surge: not in the model"
+    per = surge.groupby("scenario")["value"].sum()
+    used = int((per > 0.5).sum())
+    expected = float((per * probability.reindex(per.index)).sum())
+    return (
+        f"registration surge: {expected:,.0f} officer-periods expected, used in {used} of {len(per)} "
+        f"scenarios, at most {surge['value'].max():,.0f} officers at once"
+    )
+
+
+def composition(flows: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """For each scenario-year of ``rows``: the December stocks that make up the occupancy (persons,
+    in reception or not: the queue and backlog of every category) and the surge officers of that
+    year (officer-periods), read from the model's flows."""
+    out = []
+    for _, r in rows.iterrows():
+        scen, dec = r["scenario"], f"{int(r['year'])}{DECEMBER}"
+        f = flows[flows["scenario"] == scen]
+        at = f[f["period"] == dec].groupby("quantity")["value"].sum()
+        year = f[f["year"] == int(r["year"])].groupby("quantity")["value"].sum()
+        item = {"scenario": scen, "year": int(r["year"]), "stay": round(float(r["stay"]), 2)}
+        item["occupancy"] = round(float(at.get("occupancy", 0.0)))
+        for q in STOCKS_AT_YEAR_END:
+            item[q] = round(float(at.get(q, 0.0)))
+        for q in ("inflow", "registered", "decisions", "housed", "returns"):
+            item[f"{q} (year)"] = round(float(year.get(q, 0.0)))
+        item["surge officer-periods"] = round(float(year.get("registration_surge", 0.0)))
+        out.append(item)
+    return pd.DataFrame(out)
+
+
+def band(
+    sets: list[str],
+    stages: str = "two",
+    method: str = "ef",
+    workers: int | None = None,
+    save: Path | None = None,
+) -> None:
     case = load_case(CASE_DIR)
     before = arrivals_before(case)
     for name in sets:
         scenario_set = load_scenario_set(resolve_scenario_set(CASE_DIR, name), case)
         start = time.perf_counter()
-        sol = solve_case(case, scenario_set, OPTIONS, stages=stages)
+        sol = solve_case(case, scenario_set, OPTIONS, stages=stages, method=method, workers=workers)
         seconds = time.perf_counter() - start
         if "flows" not in sol.tables:
             status = sol.outcome.status.value
@@ -83,14 +135,21 @@ def band(sets: list[str], stages: str = "two") -> None:
             if len(row):
                 occ, arr = row["occupancy"].iloc[0], row["arrivals"].iloc[0]
                 print(f"  {scen}: Dec occupancy {occ:,.0f}, arrivals {arr:,.0f}")
+        probability = sol.tables["scenarios"].set_index("scenario")["probability"]
+        print("  " + surge_use(sol.tables["flows"], probability))
+        if save is not None:
+            save.mkdir(parents=True, exist_ok=True)
+            sol.tables["flows"].to_csv(save / f"flows-{name}-{stages}.csv.gz", index=False)
         if len(outside):
             print(outside.round(2).to_string(index=False))
+            print(composition(sol.tables["flows"], outside).to_string(index=False))
 
 
 UNBOUNDED_COHORTS = 1000  # cohorts per intake: no limit in practice
 UNBOUNDED_TRAINEE_SHARE = 2.0  # the schema's largest trainee cap
 BINDING_VARIANTS: dict[str, dict[str, dict[str, float]]] = {
     "as shipped": {},
+    "no police surge": {"registration_surge": {"max_fte": 0.0}},
     "IND hiring x2": {"ind": {"max_cohorts_per_intake": 10, "trainee_cap_share": 0.5}},
     "registration unbounded": {
         "registration": {
@@ -210,10 +269,13 @@ def _summary(label: str, sol: object) -> dict[str, object]:
         "pool FTE (avg)": round(mean("flexpool_fte")),
         "asielreserve EUR mln (avg)": round(mean("asielreserve") / 1e6, 1),
         "accelerated housing (persons, E)": round(flow_total("accelerated_housing")),
+        "police at registration (officer-months, E)": round(flow_total("registration_surge"))
+        if "registration_surge" in set(flows["quantity"])
+        else 0,
         "returns (persons, E)": round(flow_total("returns")),
-        "Dublin transfers (persons, E)": round(flow_total("dublin_transfers")) if "dublin_transfers" in set(
-            flows["quantity"]
-        ) else 0,
+        "Dublin transfers (persons, E)": round(flow_total("dublin_transfers"))
+        if "dublin_transfers" in set(flows["quantity"])
+        else 0,
         "housed (persons, E)": round(flow_total("housed")),
         "emergency place-months (E)": round(kpi("emergency_place_months")),
         "late case-months (E)": round(kpi("late_case_months")),
@@ -221,8 +283,9 @@ def _summary(label: str, sol: object) -> dict[str, object]:
         "Dec 2030 status holders (E)": round(
             float(
                 (
-                    flows[(flows["quantity"] == "status_holders") & flows["period"].str.endswith("2030-12")]
-                    .set_index("scenario")["value"]
+                    flows[
+                        (flows["quantity"] == "status_holders") & flows["period"].str.endswith("2030-12")
+                    ].set_index("scenario")["value"]
                     * prob
                 ).sum()
             )
@@ -274,10 +337,13 @@ def main() -> None:
     parser.add_argument("--paths", default="", help="binding: paths of the first set in --sets")
     parser.add_argument("--sets", default="mpp,hist-50")
     parser.add_argument("--stages", choices=["two", "yearly"], default="two")
+    parser.add_argument("--method", choices=["ef", "lshaped", "auto"], default="ef", help="band: solved by")
+    parser.add_argument("--workers", type=int, default=None, help="band: L-shaped workers")
+    parser.add_argument("--save", type=Path, default=None, help="band: write each set's flows here")
     args = parser.parse_args()
     sets = [s for s in args.sets.split(",") if s]
     if args.check == "band":
-        band(sets, args.stages)
+        band(sets, args.stages, args.method, args.workers, args.save)
     elif args.check == "binding":
         binding(sets[0], [p for p in args.paths.split(",") if p])
     else:
