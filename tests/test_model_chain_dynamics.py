@@ -208,11 +208,15 @@ def test_add_status_holders_housing_outflow_per_scenario():
     assert mean.name == "expected"
     assert mean.housing_persons == pytest.approx([15.0] * 4)
     assert mean.inflow_persons == pytest.approx(inflow(case))
-    # scenarios without a housing series of their own: the mean has none either (the case's)
-    plain = chain_problem(
-        data, [ScenarioInflow("a", inflow(case)), ScenarioInflow("b", inflow(case))], [0.5, 0.5]
-    )
-    assert plain.mean_data().housing_persons is None
+    # scenarios without a housing series of their own: the mean has none either (the case's);
+    # its inflow is the mean of a (first [4, 8, 0, 0], nareis 2) and b (first [8, 0, 4, 0]):
+    # first [6, 4, 2, 0], nareis 1
+    a = ScenarioInflow("a", inflow(case, first=[4, 8, 0, 0], nareis=2))
+    b = ScenarioInflow("b", inflow(case, first=[8, 0, 4, 0]))
+    plain = chain_problem(data, [a, b], [0.5, 0.5]).mean_data()
+    assert plain.name == "expected"
+    assert plain.housing_persons is None
+    assert plain.inflow_persons == pytest.approx(inflow(case, first=[6, 4, 2, 0], nareis=1))
 
 
 @pytest.mark.solver

@@ -1187,6 +1187,9 @@ def test_add_baseline_norm_charges_no_shortfall_before_a_location_can_open():
     assert path(m.first.Open, "std") == pytest.approx([5, 5, 7, 7], abs=TOL)
     assert path(s.NormShortfall) == pytest.approx([0, 0, 4, 4], abs=TOL)
     assert _eur(s.NormShortfallCost) == pytest.approx(160_000.0, abs=1e-3)
+    # one deterministic scenario, probability 1: the objective counts its cost once
+    assert [(x.name, x.probability) for x in problem.scenarios] == [("mpp-mid", 1.0)]
+    assert v(m.Objective) == pytest.approx(v(m.first.FirstStageCost) + v(s.SecondStageCost), abs=TOL)
 
 
 # --------------------------------------------------------------------------- newsvendor
