@@ -17,8 +17,9 @@ import pytest
 from bekostiging.io.case import load_case
 from bekostiging.io.scenarios import HOUSING_FILE, load_scenario_set, write_scenario_set
 from bekostiging.model import ScenarioInflow, baseline_problem, chain_data, chain_problem, scenario_inflows
-from bekostiging.model.data import MONEY_SCALE
-from bekostiging.model.second_stage import pipeline, registered
+from bekostiging.model.data import MONEY_SCALE, mpp_mid_inflow
+from bekostiging.model.first_stage import build_first_stage
+from bekostiging.model.second_stage import build_second_stage, load_inflow, pipeline, registered
 from bekostiging.solver import HighsSolver, Status
 from bekostiging.twostage import extensive_form
 from model_cases import EXACT, YEAR, inflow, make_case, path, scenario_set, solve_chain, v
@@ -455,6 +456,82 @@ def test_scenario_sets_with_and_without_housing_load(tmp_path):
 
 
 @pytest.mark.unit
+def test_load_inflow_repoints_a_template_block_at_another_scenario():
+    """load_inflow (the assembler's template): a block built with mutable=True takes another
+    scenario's inflow and housing path; a scenario without a path of its own gets the case's
+    series (20 a quarter) again. A block with the baseline norm takes only baseline scenarios,
+    and a block without it only the others (their rows differ)."""
+    case = make_case(housing=20.0)
+    data = chain_data(case)
+    m = pyo.ConcreteModel()
+    m.first = pyo.Block()
+    build_first_stage(m.first, data)
+    m.s = pyo.Block()
+    build_second_stage(m.s, m.first, data, ScenarioInflow("a", inflow(case)), mutable=True)
+
+    def inflow_of(block):
+        return [[pyo.value(block.inflow_persons[t, k]) for k in data.categories] for t in range(4)]
+
+    def housing_of(block):
+        return [pyo.value(block.housing_outflow_persons[t]) for t in range(4)]
+
+    other = ScenarioInflow(
+        "b", inflow(case, first=[1, 2, 3, 4], repeat=5), housing_persons=np.array([20.0, 15.0, 10.0, 5.0])
+    )
+    load_inflow(m.s, data, other)
+    assert inflow_of(m.s) == pytest.approx(inflow(case, first=[1, 2, 3, 4], repeat=5))
+    assert housing_of(m.s) == pytest.approx([20, 15, 10, 5])
+    load_inflow(m.s, data, ScenarioInflow("c", inflow(case, nareis=3)))
+    assert inflow_of(m.s) == pytest.approx(inflow(case, nareis=3))
+    assert housing_of(m.s) == pytest.approx([20] * 4)
+    differ = r"^scenario blocks with and without the baseline norm differ in structure$"
+    with pytest.raises(ValueError, match=differ):
+        load_inflow(m.s, data, ScenarioInflow("mpp-mid", inflow(case), baseline=True))
+    m.base = pyo.Block()
+    build_second_stage(
+        m.base, m.first, data, ScenarioInflow("mpp-mid", inflow(case), baseline=True), mutable=True
+    )
+    load_inflow(m.base, data, ScenarioInflow("mpp-other", inflow(case, first=7), baseline=True))
+    assert inflow_of(m.base) == pytest.approx(inflow(case, first=7))
+    with pytest.raises(ValueError, match=differ):
+        load_inflow(m.base, data, other)
+
+
+@pytest.mark.unit
+def test_mpp_mid_inflow_per_quarter_sums_the_months_of_the_quarter():
+    """MPP-mid per period = the year's mid x (sum of the period's monthly factors) / 12.
+
+    Factors 0.5 in January-March, 1 in April-June, 1.5 in July-September and 1 in
+    October-December (mean 1); mid 240 first and 48 repeat a year: the quarters' shares 1.5/12,
+    3/12, 4.5/12 and 3/12 give first [30, 60, 90, 60] and repeat [6, 12, 18, 12] (sums 240, 48).
+    """
+    season = {
+        1: 0.5,
+        2: 0.5,
+        3: 0.5,
+        4: 1.0,
+        5: 1.0,
+        6: 1.0,
+        7: 1.5,
+        8: 1.5,
+        9: 1.5,
+        10: 1.0,
+        11: 1.0,
+        12: 1.0,
+    }
+    mid = {"first": 240.0, "nareis": 0.0, "repeat": 48.0}
+    case = make_case()
+    case = case.model_copy(
+        update={
+            "mpp": tuple(r.model_copy(update={"mid": mid[r.category.value]}) for r in case.mpp),
+            "seasonality": tuple(r.model_copy(update={"factor": season[r.month]}) for r in case.seasonality),
+        }
+    )
+    expected = inflow(case, first=[30, 60, 90, 60], repeat=[6, 12, 18, 12])
+    assert mpp_mid_inflow(case) == pytest.approx(expected)
+
+
+@pytest.mark.unit
 def test_terminal_value_of_appeals_and_dublin_claimants():
     """v^A, v^U and the negative branch of v^B with appeals and Dublin switched on.
 
@@ -574,6 +651,22 @@ def test_pre_horizon_cohorts_are_trainees_until_they_arrive():
     assert [pyo.value(f.Trainees["ind", t]) for t in range(4)] == pytest.approx([5.0, 2.0, 0.0, 0.0])
     assert HighsSolver(EXACT).solve(m).status == Status.OPTIMAL
     assert path(f.Staff, "ind") == pytest.approx([10.0, 13.0, 15.0, 15.0], abs=TOL)
+
+
+@pytest.mark.solver
+def test_a_pre_horizon_cohort_arriving_in_the_first_period_counts_there():
+    """A_{p,0}: IND 10 FTE, no attrition, 4 FTE of a pre-horizon cohort productive from t = 0 and
+    no new hiring: staff 10 + 4 = 14 in every period, and no trainees (nothing arrives later)."""
+    case = make_case(ind={"adjustable": True, "trainee_cap_share": 1.0})
+    d = chain_data(case)
+    staff = dict(d.staff)
+    staff["ind"] = replace(staff["ind"], arriving_fte=(4.0,))
+    m = extensive_form(chain_problem(replace(d, staff=staff), [ScenarioInflow("s", inflow(case))], [1.0]))
+    for key in m.first.INTAKE:
+        m.first.Hire[key].fix(0)
+    assert [pyo.value(m.first.Trainees["ind", t]) for t in range(4)] == pytest.approx([0.0] * 4)
+    assert HighsSolver(EXACT).solve(m).status == Status.OPTIMAL
+    assert path(m.first.Staff, "ind") == pytest.approx([14.0] * 4, abs=TOL)
 
 
 @pytest.mark.unit

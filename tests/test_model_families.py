@@ -19,7 +19,7 @@ import pyomo.environ as pyo
 import pytest
 
 from bekostiging.model import ScenarioInflow, baseline_problem, chain_data, chain_problem
-from bekostiging.model.data import MONEY_SCALE
+from bekostiging.model.data import MONEY_SCALE, first_opening_period
 from bekostiging.model.first_stage import add_asielreserve, add_flexpool, add_reserve_places, add_sets
 from bekostiging.model.second_stage import registered
 from bekostiging.solver import HighsSolver, Status
@@ -1166,6 +1166,22 @@ def test_add_occupancy_norm_starts_at_the_first_decision_moment_after_the_lead_t
     base = baseline(case, occupancy=[60, 60, 60, 60])
     m = extensive_form(chain_problem(data.with_baseline(base), [ScenarioInflow("s", inflow(case))], [1.0]))
     assert sorted(m.first.Occupancy_Norm) == [2, 3]
+
+
+@pytest.mark.unit
+def test_no_norm_rows_when_no_location_can_open_within_the_horizon():
+    """COA decides every 6 months (t = 0, 2), the lead time is 9 months = 3 quarters: no decision
+    moment lies at or after t = 3, so no new location can open in the horizon:
+    first_opening_period is None, t0 = T = 4 (after the last period), no Occupancy_Norm row."""
+    case = make_case(
+        locations=[{"max_open": 2, "lead_time_months": 9}], coa={"location_decision_interval_months": 6}
+    )
+    data = chain_data(case)
+    assert first_opening_period(data.locations[0]) is None
+    assert data.norm_start_period == 4
+    base = baseline(case, occupancy=[60, 60, 60, 60])
+    m = extensive_form(chain_problem(data.with_baseline(base), [ScenarioInflow("s", inflow(case))], [1.0]))
+    assert len(m.first.Occupancy_Norm) == 0
 
 
 @pytest.mark.solver
