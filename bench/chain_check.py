@@ -17,7 +17,9 @@ occupancy band"). Prints one line per set and the scenario-years outside the ban
 solved alone (perfect foresight: a plan for that path only, the most any plan of this model can
 do for it), with the case as shipped and with one limit relaxed at a time: ``ind2x`` twice the
 IND hiring pace (10 cohorts a quarter, trainees up to half the productive staff), ``reg``
-registration growth without a limit, both, and ``pool1500`` a flex pool of up to 1,500 FTE.
+registration growth without a limit, both, ``pool1500`` a flex pool of up to 1,500 FTE, the
+case without its registration surge, and the IND growing at the pace of the German BAMF in
+2015-2016 (four times the case's hiring cap).
 Prints a Markdown table: the highest implied stay per path (its year; scenario-years above the
 band).
 
@@ -165,6 +167,11 @@ BINDING_VARIANTS: dict[str, dict[str, dict[str, float]]] = {
         },
     },
     "pool 1,500 FTE": {"flexpool": {"max_teams": 150}},
+    # The German BAMF in 2015-2016: deciders 360 -> 1,500 in about 15 months, staff about 2,300 ->
+    # 10,000 FTE by autumn 2016 with some 2,000 seconded from other agencies (tagesschau.de
+    # 5 Feb 2016, heute.de 2017, haufe.de Aug 2016): four times the IND's hiring pace (20
+    # cohorts of 20 a quarter, trainees up to the productive staff).
+    "IND at the BAMF pace": {"ind": {"max_cohorts_per_intake": 20, "trainee_cap_share": 1.0}},
 }
 
 
