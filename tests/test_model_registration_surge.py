@@ -8,9 +8,10 @@ registration FTE (400 a year = 100 a quarter) registers 50 a quarter, five offic
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from bekostiging.model import chain_data
+from bekostiging.model import baseline_problem, chain_data, chain_problem
 from bekostiging.model.data import MONEY_SCALE
 from bekostiging.solver import Status
 from model_cases import inflow, make_case, path, solve_chain, v
@@ -45,6 +46,9 @@ def test_registration_surge_data_in_periods():
     assert d.surge_cost_period_meur * MONEY_SCALE == pytest.approx(OFFICER_QUARTER_EUR)
     assert (d.surge_max_fte, d.surge_productivity) == (5.0, 0.5)
     assert chain_data(make_case()).surge_max_fte == 0.0  # off unless the case sets it
+    planning = baseline_problem(d, np.zeros((4, 3)), 0.95)
+    assert planning.build_second_stage.keywords["data"].surge_max_fte == 0.0
+    assert chain_problem(d, [], []).build_second_stage.keywords["data"].surge_max_fte == 5.0
 
 
 @pytest.mark.solver
