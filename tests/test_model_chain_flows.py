@@ -13,7 +13,7 @@ from dataclasses import replace
 import pytest
 
 from bekostiging.model import ScenarioInflow, chain_data, chain_problem
-from bekostiging.model.reception import initial_emergency
+from bekostiging.model.reception import initial_emergency, lagged
 from bekostiging.solver import HighsSolver, Status
 from bekostiging.twostage import extensive_form
 from model_cases import EXACT, inflow, make_case, path, solve_chain, v
@@ -80,6 +80,27 @@ def test_add_ind_backlog_with_withdrawals():
         [0.271 * b for b in [100, *expected[:3]]], abs=TOL
     )
     assert path(s.Occupancy) == pytest.approx(expected, abs=TOL)
+
+
+@pytest.mark.unit
+def test_lagged_outflow_of_a_pipeline():
+    """lagged: Out_t = (1 - phi) f_{t-W} + phi f_{t-W-1}, W = floor(L), phi = L - W, f = 0 before
+    the horizon. Flows f = [1, 10, 100, 1000] (one digit per period, so each term shows):
+
+    * L = 1.5 (W = 1, phi = 0.5): Out_3 = 0.5 x 100 + 0.5 x 10 = 55, Out_1 = 0.5 x 1 = 0.5,
+      Out_0 = 0 (both periods before the horizon);
+    * L = 1: Out_3 = f_2 = 100, Out_0 = 0; L = 0 (ruled at once): Out_t = f_t, the last period
+      included (no later flow is read);
+    * a fractional part within round-off (L = 1e-12) is none: Out_1 = f_1 x (1 - 1e-12), without
+      1e-12 x f_0 (f_0 = 1e12 here, which would add 1).
+    """
+    f = [1.0, 10.0, 100.0, 1000.0]
+    flow = f.__getitem__
+    assert [lagged(flow, t, 1.5) for t in range(4)] == pytest.approx([0.0, 0.5, 5.5, 55.0])
+    assert [lagged(flow, t, 1.0) for t in range(4)] == pytest.approx([0.0, 1.0, 10.0, 100.0])
+    assert [lagged(flow, t, 0.0) for t in range(4)] == pytest.approx(f)
+    early = [1e12, 10.0]
+    assert lagged(early.__getitem__, 1, 1e-12) == pytest.approx(10.0, abs=1e-9)
 
 
 @pytest.mark.solver

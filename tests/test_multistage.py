@@ -91,6 +91,11 @@ def test_forward_clustering_splits_on_the_first_years_inflow() -> None:
     problem, data, scenarios = _problem()
     features = yearly_inflow_features(data, scenarios)
     assert features[:, 0].tolist() == [40.0, 40.0, 80.0, 80.0]  # year-1 nareis, persons
+    assert features.shape == (4, 1)  # two years: one boundary
+    # one budget year: no boundary, nothing to split on (no feature column)
+    one = make_case()
+    alone = yearly_inflow_features(chain_data(one), [ScenarioInflow("a", inflow(one, first=5.0))])
+    assert alone.shape == (1, 0)
     tree = build_tree(problem.names, [0.25] * 4, features, [2])
     assert tree.stages == ((("A1", "A2", "B1", "B2"),), (("A1", "A2"), ("B1", "B2")))
 
@@ -165,6 +170,16 @@ def test_decision_stage_of_the_chain_variables() -> None:
     # the end-of-horizon staff gap is known only at the end, not decided now
     gaps = [stage for key, stage in stages.items() if key.startswith("TerminalStaffGap")]
     assert gaps == [2]  # IND, the one adjustable partner
+    assert decision_period(data, b, b.TerminalStaffGap["ind"]) == 35  # the last month
+    # an opening usable in month 12 would be decided 18 months earlier, before today: now
+    assert decision_period(data, b, b.Opened["slow", 12]) == 0
+    # a family the rule does not name: the last index element that is a period (0..35) decides;
+    # a number that is no period (36) does not; without a period, it is decided now
+    b.NewFamily = pyo.Var(["x"], [5], [0, 36])
+    assert decision_period(data, b, b.NewFamily["x", 5, 0]) == 0
+    assert decision_period(data, b, b.NewFamily["x", 5, 36]) == 5
+    b.Unperiodic = pyo.Var(["x"])
+    assert decision_period(data, b, b.Unperiodic["x"]) == 0
 
 
 def test_tree_checks_refuse_a_tree_that_does_not_nest() -> None:
