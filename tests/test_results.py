@@ -9,12 +9,13 @@ report them with the right unit, period and factor.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pandas as pd
 import pyomo.environ as pyo
 import pytest
 
-from bekostiging.model import ScenarioInflow, chain_data, chain_problem
+from bekostiging.model import ScenarioInflow, baseline_problem, chain_data, chain_problem
 from bekostiging.model.data import BUDGET_LINES, MONEY_SCALE, POOL_TASKS
 from bekostiging.model.stages import yearly_inflow_features
 from bekostiging.multistage import build_tree, yearly_extensive_form
@@ -26,9 +27,11 @@ from bekostiging.results import (
     _scenario_kpis,
     _v,
     _weighted,
+    levers_table,
     result_tables,
 )
 from bekostiging.solver import HighsSolver, Status
+from bekostiging.twostage import extensive_form
 from model_cases import EXACT, YEAR, baseline, inflow, make_case, scenario_set, solve_chain
 
 TOL = 1e-6
@@ -308,6 +311,142 @@ def test_plan_table_reports_trainees_and_closed_locations():
     assert lever("closed_locations:std", "coa") == pytest.approx([0, 0, 1, 0], abs=TOL)
 
 
+def _plan_values(tables: dict[str, pd.DataFrame], lever: str, partner: str) -> list[float]:
+    plan = tables["plan"]
+    return plan[(plan["lever"] == lever) & (plan["partner"] == partner)]["value"].tolist()
+
+
+@pytest.mark.solver
+def test_flexpool_teams_and_deployment_in_the_plan_and_flows():
+    """test_model_families' flexpool case: 130 first applications a quarter, registration 100 a
+    quarter, a deployed pool FTE registers 50, at most 25 % of a team of 2 FTE deployable: 2 teams
+    = 4 FTE retained in the year, 0.6 FTE deployed on registration every quarter, none on the IND."""
+    case = make_case(
+        registration={"initial_fte": 1.0},
+        flexpool={
+            "team_fte": 2.0,
+            "max_teams": 5,
+            "max_active_share": 0.25,
+            "productivity_share": 0.5,
+            "retainer_cost_per_fte_year_eur": 10000.0,
+            "activation_cost_per_fte_year_eur": 80000.0,
+        },
+        penalties={"registration_queue_person_day_eur": 100.0},
+        policy={"allow_flexpool": True},
+    )
+    tables = _tables(case, inflow(case, first=130))
+    assert _plan_values(tables, "flexpool_fte", "flexpool") == pytest.approx([4.0], abs=TOL)
+    assert _flow(tables, "pool_active", "registration") == pytest.approx([0.6] * 4, abs=TOL)
+    assert _flow(tables, "pool_active", "ind") == pytest.approx([0.0] * 4, abs=TOL)
+
+
+@pytest.mark.solver
+def test_reserve_places_in_the_plan_and_their_place_months():
+    """test_model_chain_dynamics' reserve case with a holding cost: occupancy [80, 120, 80, 80] in
+    120 regular places at fill 0.75 (90 usable): 30 short at t = 1 = 40 reserve places, active
+    under a 2-quarter contract [0, 40, 40, 0]. Holding EUR 400 a place-year makes the plan hold
+    exactly those 40 (reserve at EUR 100 + 500 a place-quarter beats emergency at 10,000):
+    the plan's reserve_places (COA) 40, reserve place-months 3 x (40 + 40) = 240."""
+    coa = {
+        "max_fill_rate": 0.75,
+        "max_reserve_places": 50.0,
+        "reserve_holding_cost_per_place_year_eur": 400.0,
+        "reserve_activation_cost_per_place_year_eur": 2000.0,
+        "reserve_activation_months": 3,
+        "reserve_min_contract_months": 6,
+    }
+    case = make_case(
+        categories={"nareis": {"reception_share": 1.0}},
+        stocks={"status_holders": 80.0},
+        housing=[0.0, 0.0, 40.0, 0.0],
+        coa=coa,
+        locations=[{"places": 120.0}],
+        policy={"allow_reserve_places": True},
+    )
+    tables = _tables(case, inflow(case, nareis=[0, 40, 0, 0]))
+    assert _plan_values(tables, "reserve_places", "coa") == pytest.approx([40.0], abs=TOL)
+    assert _flow(tables, "reserve_active") == pytest.approx([0, 40, 40, 0], abs=TOL)
+    assert _kpi(tables, "reserve_place_months") == pytest.approx(3 * 80.0, abs=TOL)
+    assert _kpi(tables, "emergency_place_months") == pytest.approx(0.0, abs=TOL)
+
+
+@pytest.mark.solver
+def test_withdrawals_in_the_flows_table():
+    """test_model_chain_flows' withdrawal case: 100 first applicants in the backlog, no IND staff,
+    10 % a month withdraw (27.1 % a quarter) of the previous backlog 100 x 0.729^t."""
+    case = make_case(
+        categories={"first": {"reception_share": 1.0}},
+        ind={"initial_fte": 0.0, "withdrawal_share_per_month": 0.1},
+        locations=[{"places": 1000.0}],
+        stocks={"ind_backlog": {"first": 100.0}},
+    )
+    tables = _tables(case, inflow(case))
+    expected = [0.271 * 100 * 0.729**t for t in range(4)]
+    assert _flow(tables, "withdrawals", "first") == pytest.approx(expected, abs=TOL)
+    assert _flow(tables, "ind_backlog", "first") == pytest.approx([100 * 0.729 ** (t + 1) for t in range(4)])
+
+
+@pytest.mark.solver
+def test_terminal_staff_gap_in_the_costs_and_kpis():
+    """test_model_chain_dynamics' terminal staff case: IND 10 FTE at 50 % attrition a year (5 left at
+    the end), end target 10 FTE, a gap FTE costs hiring 2,000 + a training quarter's wages 1,000:
+    gap 5, EUR 15,000, a stage-1 valuation on the line chain in the last year."""
+    case = make_case(
+        ind={
+            "adjustable": True,
+            "initial_fte": 10.0,
+            "attrition_per_year": 0.5,
+            "cost_per_fte_year_eur": 4000.0,
+            "hiring_cost_per_fte_eur": 2000.0,
+            "cohort_fte": 1.0,
+            "intake_interval_months": 6,
+            "trainee_cap_share": 1.0,
+        }
+    )
+    data = replace(chain_data(case), terminal_staff_fte={"ind": 10.0})
+    m = extensive_form(chain_problem(data, [ScenarioInflow("s", inflow(case))], [1.0]))
+    assert HighsSolver(EXACT).solve(m).status == Status.OPTIMAL
+    tables = result_tables(m, data, None)
+    assert _kpi(tables, "terminal_staff_eur") == pytest.approx(15_000.0, abs=1e-3)
+    costs = tables["costs"]
+    staff = costs[costs["component"] == "terminal_staff"]
+    assert staff[["partner", "year", "stage", "kind"]].values.tolist() == [["chain", YEAR, 1, "valuation"]]
+    assert staff["value_eur"].tolist() == pytest.approx([15_000.0], abs=1e-3)
+
+
+@pytest.mark.solver
+def test_planning_run_kpis_count_the_norm_shortfall_in_stage_2():
+    """test_model_families' planning-run case (baseline norm, lead 1 quarter, decisions at t = 0
+    and 2): NormShortfallCost EUR 160,000 is part of SecondStageCost, so stage2_cost_eur is that
+    expression's value and total_cost_eur the objective's, the shortfall included."""
+    case = make_case(
+        categories={"nareis": {"reception_share": 1.0}},
+        locations=[
+            {
+                "places": 10.0,
+                "initially_open": 5,
+                "max_open": 7,
+                "lead_time_months": 3,
+                "cost_per_place_year_eur": 4000.0,
+            }
+        ],
+        coa={"location_decision_interval_months": 6, "initial_emergency_places": 20.0},
+        stocks={"status_holders": 60.0},
+    )
+    data = chain_data(case)
+    m = extensive_form(baseline_problem(data, inflow(case), occupancy_norm=0.8))
+    assert HighsSolver(EXACT).solve(m).status == Status.OPTIMAL
+    s = m.scen["mpp-mid"]
+    assert pyo.value(s.NormShortfallCost) * MONEY_SCALE == pytest.approx(160_000.0, abs=1e-3)
+    tables = result_tables(m, data, None)
+    stage2 = _kpi(tables, "stage2_cost_eur", "mpp-mid")
+    assert stage2 == pytest.approx(pyo.value(s.SecondStageCost) * MONEY_SCALE, abs=1e-3)
+    assert stage2 >= 160_000.0
+    assert _kpi(tables, "total_cost_eur", "mpp-mid") == pytest.approx(
+        pyo.value(m.Objective) * MONEY_SCALE, abs=1e-3
+    )
+
+
 @pytest.mark.solver
 def test_yearly_form_tables_take_the_expected_plan_over_the_nodes():
     """The yearly case of test_multistage (tree {A1, A2} | {B1, B2}): the COA budget is 2.0 M EUR
@@ -399,6 +538,9 @@ def test_reserve_table_follows_the_fund_year_by_year():
     }
     for kpi, value in kpis.items():
         assert _kpi(tables, kpi) == pytest.approx(value, abs=1e-3), kpi
+    costs = tables["costs"]
+    weight = costs[costs["component"] == "weight_supplementary_funding"].set_index("year")["value_eur"]
+    assert weight.to_dict() == pytest.approx({YEAR: 0.0, YEAR + 1: 0.25 * 3.0e5}, abs=1e-3)
 
 
 @pytest.mark.solver
@@ -723,15 +865,26 @@ def test_funding_and_levers_against_the_mpp_baseline():
 
 @pytest.mark.solver
 def test_funding_table_without_a_baseline_has_no_need():
-    """Without an MPP baseline the need and the ratio are unknown (NaN), the levers' ratio too."""
+    """Without an MPP baseline the need and the ratio are unknown (NaN), the levers' ratio too,
+    though the plan has a budget (COA EUR 0.1 M: a ratio against no need is not infinite). Any
+    positive need gives a ratio, half a euro too: 1e5 / 0.5 = 2e5."""
     case = make_case()
-    m, outcome, data = solve_chain(case, inflow(case))
+
+    def fix(m):
+        for line in m.first.LINES:
+            m.first.Budget[line, YEAR].fix(0.1 if line == "coa" else 0.0)
+
+    m, outcome, data = solve_chain(case, inflow(case), fix=fix)
     assert outcome.status == Status.OPTIMAL
     tables = result_tables(m, data, None)
     assert tables["funding"]["mpp_need_eur"].isna().all()
     assert tables["funding"]["ratio"].isna().all()
+    assert tables["funding"]["budget_eur"].sum() == pytest.approx(1.0e5)
     levers = tables["levers"].set_index("lever")["value"]
     assert math.isnan(levers["funding_ratio"]) and math.isnan(levers["planned_occupancy_rate"])
+    half = tables["funding"].assign(mpp_need_eur=[0.5] + [0.0] * (len(tables["funding"]) - 1))
+    ratio = levers_table(m.first, data, half).set_index("lever")["value"]["funding_ratio"]
+    assert ratio == pytest.approx(2.0e5)
 
 
 @pytest.mark.unit
