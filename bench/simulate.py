@@ -4,8 +4,9 @@ Two measurements, one command each:
 
 * ``--profile N``: every policy on the first N paths, serially in this process (one HiGHS
   thread: the cost of a path on one core), once on the old path (LP files, every model built
-  by Pyomo, every moment planned afresh: ``Context(assemble=False, share_plans=False,
-  direct=False)``) and once on the fast path, policy by policy; CPU seconds of this process
+  by Pyomo, every moment planned afresh, Python's own garbage collection:
+  ``Context(assemble=False, share_plans=False, direct=False, gc_thresholds=None)``) and once
+  on the fast path, policy by policy; CPU seconds of this process
   per path per policy (robust to the other jobs on a shared machine), wall beside them.
 * the run (default): ``--max-paths`` paths x every policy on ``--workers`` processes of the
   executor the analytics use (``executor.open_executor``; one pool for the whole run, so a
@@ -83,7 +84,9 @@ def _policies(names: str, case, case_dir: Path, lookahead_scenarios: int) -> lis
 def profile(args: argparse.Namespace, case, case_dir: Path, paths: list) -> None:  # type: ignore[no-untyped-def]
     """Seconds per path per policy, old path against fast path, serially."""
     options = SolverOptions(mip_gap=MIP_GAP, threads=1)
-    old = Context.of(case, options, assemble=False, share_plans=False, direct=False)
+    old = Context.of(
+        case, options, assemble=False, share_plans=False, direct=False, gc_thresholds=None
+    )
     new = Context.of(case, options)
     rows = []
     print(f"load before: {load():.1f}", flush=True)

@@ -239,6 +239,12 @@ def test_the_direct_handoff_is_the_lp_file_array_by_array(case, paths) -> None: 
     plan = policy.decide("2026-01", state, forecast, ctx)
     fix_plan(segment.first, segment_data, plan, state)  # fixed variables are constants in the file
     for model in (planner, segment):
+        slow, _c, _r = compile_lp(model, fast=False)  # Pyomo's own walker
+        fast, fast_cols, fast_rows = compile_lp(model)
+        for key, value in _arrays(slow).items():  # bit for bit: the same arithmetic
+            assert _arrays(fast)[key].tobytes() == value.tobytes(), key
+        assert all(a is b for a, b in zip(fast_cols, _c, strict=True))
+        assert all(a is b for a, b in zip(fast_rows, _r, strict=True))
         file = OneShotHighs(EXACT)
         h = file._new_highs()
         file._load(model, h)
@@ -255,3 +261,77 @@ def test_the_direct_handoff_is_the_lp_file_array_by_array(case, paths) -> None: 
         again = OneShotHighs(EXACT).solve(model)
         assert direct.objective == again.objective  # the same path through HiGHS
         assert values == [v.value for v in file._cols if v is not None]
+
+
+def test_the_fast_walker_is_pyomos_walker_on_every_kind_of_node() -> None:
+    """Sums of variables, monomials, negations, named expressions (reused), products and
+    quotients by constants, fixed variables, mutable and immutable Params, zero and NaN-free
+    constants, a coefficient that is an expression of Params, a ranged row, a variable-free
+    row: the LP of the fast walker is Pyomo's bit for bit, column and row for row."""
+    import pyomo.environ as pyo
+
+    from bekostiging.simulate.fastrepn import FastLinearWalker
+    from bekostiging.simulate.handoff import compile_lp
+
+    m = pyo.ConcreteModel()
+    m.I = pyo.RangeSet(4)
+    m.x = pyo.Var(m.I, bounds=(0, 10))
+    m.y = pyo.Var(m.I, domain=pyo.NonNegativeIntegers, bounds=(0, 5))
+    m.z = pyo.Var()
+    m.p = pyo.Param(m.I, initialize=lambda _m, i: 0.1 * i + 1 / 3, mutable=True)
+    m.q = pyo.Param(initialize=2.5)
+    m.x[2].fix(3.7)
+    m.e = pyo.Expression(m.I, rule=lambda m, i: 0.3 * m.x[i] - m.y[i] / 7 + m.p[i])
+    m.c1 = pyo.Constraint(m.I, rule=lambda m, i: sum(m.x[j] for j in m.I) - m.e[i] + 2 * m.z >= i / 3)
+    m.c2 = pyo.Constraint(m.I, rule=lambda m, i: -(m.x[i] + 3 * m.y[i]) + m.p[i] * m.y[i] <= m.q)
+    m.c3 = pyo.Constraint(m.I, rule=lambda m, i: (1.1, 0.25 * (m.e[i] - m.x[1]) + (m.x[i] - 0.0) / 3, 9.9))
+    m.c4 = pyo.Constraint(expr=m.z + m.z - 2 * m.z + 0 * m.x[1] + m.x[2] == 3.7)  # no variable left
+    m.c5 = pyo.Constraint(expr=-m.e[1] - (-m.e[2]) + m.p[1] * m.p[2] * m.x[3] >= -1e9)
+    m.c6 = pyo.Constraint(expr=pyo.quicksum((k * 0.7) * m.y[k] for k in m.I) - m.q * m.x[4] == 1.0)
+    m.obj = pyo.Objective(expr=sum(m.e[i] for i in m.I) + 1e-3 * m.z + 5.0)
+    calls: list[int] = []
+    original = FastLinearWalker._sum_into
+
+    def counted(self, data, args):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return original(self, data, args)
+
+    FastLinearWalker._sum_into = counted  # type: ignore[method-assign]
+    try:
+        fast, fast_cols, fast_rows = compile_lp(m)
+    finally:
+        FastLinearWalker._sum_into = original  # type: ignore[method-assign]
+    assert calls  # the fast walker walked the sums itself
+    slow, slow_cols, slow_rows = compile_lp(m, fast=False)
+    for key, value in _arrays(slow).items():
+        assert _arrays(fast)[key].tobytes() == value.tobytes(), key
+    assert len(fast_rows) == len(slow_rows) > 16
+    assert all(a is b for a, b in zip(fast_cols, slow_cols, strict=True))
+    assert all(a is b for a, b in zip(fast_rows, slow_rows, strict=True))
+
+
+def test_the_collector_is_tuned_during_a_path_and_restored_after(case, paths) -> None:  # type: ignore[no-untyped-def]
+    import gc
+
+    seen: list = []
+    before = gc.get_threshold()
+
+    @dataclass(frozen=True)
+    class Watch:
+        name: str = "watch"
+        rules: object = None
+
+        def decide(self, moment, state, forecast, ctx):  # type: ignore[no-untyped-def]
+            seen.append(gc.get_threshold())
+            return Plan(made_at=moment)
+
+    policy = make_policy("status-quo", case.settings.policy, [TINY_CASE])
+    ctx = Context.of(case, EXACT, share_plans=False)
+    simulate_path(ctx, paths[0], replace(Watch(), rules=policy.rules), ("autumn",))
+    assert seen and all(t == engine.GC_THRESHOLDS for t in seen)
+    assert gc.get_threshold() == before != engine.GC_THRESHOLDS
+    seen.clear()
+    simulate_path(
+        replace(ctx, gc_thresholds=None), paths[0], replace(Watch(), rules=policy.rules), ("autumn",)
+    )
+    assert seen and all(t == before for t in seen)

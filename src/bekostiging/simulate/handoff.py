@@ -45,6 +45,7 @@ from pyomo.repn.util import (
 
 from bekostiging.assemble import BlockHighs
 from bekostiging.errors import SolverFailure
+from bekostiging.simulate.fastrepn import FastLinearWalker
 from bekostiging.solver import OneShotHighs, SolverOptions
 
 INF = highspy.kHighsInf
@@ -54,14 +55,20 @@ class HandoffUnsupported(ValueError):
     """The model has something the direct hand-off does not write (the file path is used)."""
 
 
-def compile_lp(model: pyo.ConcreteModel) -> tuple[highspy.HighsLp, list[ComponentData | None], list]:
+def compile_lp(
+    model: pyo.ConcreteModel, fast: bool = True
+) -> tuple[highspy.HighsLp, list[ComponentData | None], list]:
     """The LP that HiGHS reads from Pyomo's LP file of ``model``; its columns' variables (None:
-    the constant column) and its rows' constraints."""
+    the constant column) and its rows' constraints. ``fast``: the bodies walked by
+    :class:`~bekostiging.simulate.fastrepn.FastLinearWalker` (the same arithmetic as Pyomo's
+    walker, less Python); False: by Pyomo's ``LinearRepnVisitor`` itself."""
     with PauseGC():  # as the LP writer: the walker makes many small objects
-        return _compile(model)
+        return _compile(model, fast)
 
 
-def _compile(model: pyo.ConcreteModel) -> tuple[highspy.HighsLp, list[ComponentData | None], list]:
+def _compile(
+    model: pyo.ConcreteModel, fast: bool
+) -> tuple[highspy.HighsLp, list[ComponentData | None], list]:
     config = LPWriter().config(dict(symbolic_solver_labels=False))
     sorter = FileDeterminism_to_SortComponents(config.file_determinism)
     one = pyo.Var(name="ONE_VAR_CONSTANT", bounds=(1, 1))
@@ -70,7 +77,9 @@ def _compile(model: pyo.ConcreteModel) -> tuple[highspy.HighsLp, list[ComponentD
     initialize_var_map_from_column_order(model, config, var_map)
     var_order = {i: k for k, i in enumerate(var_map)}
     recorder = OrderedVarRecorder(var_map, var_order, sorter)
-    visitor = LinearRepnVisitor({}, var_recorder=recorder)
+    visitor: LinearRepnVisitor | FastLinearWalker = LinearRepnVisitor({}, var_recorder=recorder)
+    if fast:
+        visitor = FastLinearWalker(visitor)  # type: ignore[arg-type]
 
     objectives = list(model.component_data_objects(pyo.Objective, active=True, sort=sorter))
     if len(objectives) != 1:
