@@ -338,6 +338,7 @@ def test_flexpool_teams_and_deployment_in_the_plan_and_flows():
     assert _plan_values(tables, "flexpool_fte", "flexpool") == pytest.approx([4.0], abs=TOL)
     assert _flow(tables, "pool_active", "registration") == pytest.approx([0.6] * 4, abs=TOL)
     assert _flow(tables, "pool_active", "ind") == pytest.approx([0.0] * 4, abs=TOL)
+    assert tables["levers"].set_index("lever")["value"]["flexpool_fte"] == pytest.approx(4.0, abs=TOL)
 
 
 @pytest.mark.solver
@@ -365,6 +366,7 @@ def test_reserve_places_in_the_plan_and_their_place_months():
     )
     tables = _tables(case, inflow(case, nareis=[0, 40, 0, 0]))
     assert _plan_values(tables, "reserve_places", "coa") == pytest.approx([40.0], abs=TOL)
+    assert tables["levers"].set_index("lever")["value"]["reserve_places"] == pytest.approx(40.0, abs=TOL)
     assert _flow(tables, "reserve_active") == pytest.approx([0, 40, 40, 0], abs=TOL)
     assert _kpi(tables, "reserve_place_months") == pytest.approx(3 * 80.0, abs=TOL)
     assert _kpi(tables, "emergency_place_months") == pytest.approx(0.0, abs=TOL)
@@ -861,6 +863,26 @@ def test_funding_and_levers_against_the_mpp_baseline():
     assert open_ == pytest.approx([1.0, 1.0, 2.0, 2.0], abs=TOL)
     opened = plan[plan["lever"] == "opened_locations:std"].set_index("period")["value"]
     assert opened.tolist() == pytest.approx([0.0, 0.0, 1.0, 0.0], abs=TOL)
+
+
+@pytest.mark.solver
+def test_planned_occupancy_rate_of_a_single_place():
+    """One location type of 1 place, 1 open (another could open at once: the norm starts at t = 0),
+    no openings; MPP occupancy 0.5 a period: the planned occupancy rate is 0.5 / 1 = 0.5."""
+    case = make_case(locations=[{"places": 1.0, "max_open": 2}])
+
+    def fix(m):
+        for key in m.first.LOC_DECISION:
+            m.first.Opened[key].fix(0)
+            m.first.Closed[key].fix(0)
+
+    base = baseline(case, occupancy=[0.5] * 4)
+    m, outcome, data = solve_chain(case, inflow(case), base=base, fix=fix)
+    assert outcome.status == Status.OPTIMAL
+    assert data.norm_start_period == 0
+    levers = result_tables(m, data, None)["levers"].set_index("lever")["value"]
+    assert levers["coa_regular_places_mean"] == pytest.approx(1.0, abs=TOL)
+    assert levers["planned_occupancy_rate"] == pytest.approx(0.5, abs=TOL)
 
 
 @pytest.mark.solver
