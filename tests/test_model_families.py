@@ -784,6 +784,12 @@ def test_add_late_cases(term_months, late, case_months):
     assert path(s.Backlog, "first") == pytest.approx([310, 270, 230, 190], abs=TOL)
     assert path(s.Late) == pytest.approx(late, abs=TOL)
     assert v(s.LateCaseMonths) == pytest.approx(case_months, abs=TOL)
+    # model data without a record of pre-horizon registrations (ChainData's default, {}) count
+    # none as recent, as the null case's MPP of 0 does: the same late cases
+    unrecorded = replace(chain_data(case), prehorizon_registrations={})
+    m = extensive_form(chain_problem(unrecorded, [ScenarioInflow("s", inflow(case, first=60))], [1.0]))
+    assert HighsSolver(EXACT).solve(m).status == Status.OPTIMAL
+    assert path(m.scen["s"].Late) == pytest.approx(late, abs=TOL)
 
 
 @pytest.mark.solver
