@@ -335,3 +335,30 @@ def test_the_collector_is_tuned_during_a_path_and_restored_after(case, paths) ->
         replace(ctx, gc_thresholds=None), paths[0], replace(Watch(), rules=policy.rules), ("autumn",)
     )
     assert seen and all(t == before for t in seen)
+
+
+def test_openblas_runs_one_thread_during_a_path_and_its_own_count_after(case, paths) -> None:  # type: ignore[no-untyped-def]
+    from bekostiging.simulate.blas import blas_threads, openblas_controls
+
+    controls = openblas_controls()
+    if not controls:
+        pytest.skip("no OpenBLAS loaded in this process (another BLAS or not Linux)")
+    before = [get() for _set, get in controls]
+    seen: list = []
+
+    @dataclass(frozen=True)
+    class Watch:
+        name: str = "watch"
+        rules: object = None
+
+        def decide(self, moment, state, forecast, ctx):  # type: ignore[no-untyped-def]
+            seen.append([get() for _set, get in controls])
+            return Plan(made_at=moment)
+
+    policy = make_policy("status-quo", case.settings.policy, [TINY_CASE])
+    ctx = Context.of(case, EXACT, share_plans=False)
+    with blas_threads(2):  # a known count before, whatever the machine's
+        simulate_path(ctx, paths[0], replace(Watch(), rules=policy.rules), ("autumn",))
+        assert [get() for _set, get in controls] == [2] * len(controls)
+    assert seen and all(s == [1] * len(controls) for s in seen)
+    assert [get() for _set, get in controls] == before

@@ -47,6 +47,7 @@ from bekostiging.model.chain_flows import registered
 from bekostiging.model.data import BUDGET_LINES, ChainData, ScenarioInflow
 from bekostiging.model.reception import carried, initial_emergency
 from bekostiging.schema import MONTHS_PER_YEAR, Case, Policy
+from bekostiging.simulate.blas import blas_threads
 from bekostiging.simulate.calendar import (
     SimulationInputError,
     month_index,
@@ -116,6 +117,11 @@ class Context:
     direct: bool = True
     # The garbage collector's thresholds while a path runs (``GC_THRESHOLDS``); None: Python's own.
     gc_thresholds: tuple[int, int, int] | None = GC_THRESHOLDS
+    # Walk the bodies with ``fastrepn.FastLinearWalker`` in the in-memory hand-off (the same LP,
+    # bit for bit); False: Pyomo's ``LinearRepnVisitor``.
+    fast_walker: bool = True
+    # OpenBLAS threads while a path runs (``blas.blas_threads``); None: as they are.
+    blas_threads: int | None = 1
 
     @classmethod
     def of(cls, case: Case, options: SolverOptions | None = None, **kw: Any) -> Context:
@@ -220,7 +226,7 @@ def run_segment(
     problem = chain_problem(data, [scenario], [1.0])
     m = extensive_form(problem)
     fix_plan(m.first, data, plan, state, budgets=ctx.segment_budgets)
-    outcome = one_shot(ctx.options, ctx.direct).solve(m)
+    outcome = one_shot(ctx.options, ctx.direct, ctx.fast_walker).solve(m)
     if not outcome.status.has_solution:
         raise SimulationError(
             f"path {path.name}, {state.month} + {months} months: the chain run has no solution "
@@ -493,7 +499,7 @@ def simulate_path(
     initial: State | None = None,
 ) -> PathResult:
     """Run ``policy`` along ``path`` through the budget cycle (see the module docstring)."""
-    with _collector(ctx.gc_thresholds):
+    with _collector(ctx.gc_thresholds), blas_threads(ctx.blas_threads):
         return _simulate_path(ctx, path, policy, replan, initial)
 
 

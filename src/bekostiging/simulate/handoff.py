@@ -184,11 +184,14 @@ def _compile(
 
 
 class DirectHighs(OneShotHighs):
-    """:class:`OneShotHighs` with the model handed over in memory (:func:`compile_lp`)."""
+    """:class:`OneShotHighs` with the model handed over in memory (:func:`compile_lp`;
+    ``fast``: with the fast walker)."""
+
+    fast = True
 
     def _load(self, model: pyo.ConcreteModel, h: highspy.Highs) -> dict[str, float]:
         t0 = time.perf_counter()
-        lp, cols, rows = compile_lp(model)
+        lp, cols, rows = compile_lp(model, self.fast)
         t1 = time.perf_counter()
         status = h.passModel(lp)
         if status == highspy.HighsStatus.kError:
@@ -206,13 +209,20 @@ class DirectBlockHighs(BlockHighs):
     """:class:`~bekostiging.assemble.BlockHighs` whose two-scenario template is handed over in
     memory (:func:`compile_lp`) instead of through the LP file; the assembly is unchanged."""
 
+    fast = True
+
     def _template_lp(self) -> tuple[highspy.HighsLp, list[ComponentData | None], dict[str, float]]:
         t0 = time.perf_counter()
-        lp, cols, rows = compile_lp(self.model)
+        lp, cols, rows = compile_lp(self.model, self.fast)
         self._cols = cols
         return lp, rows, {"write_seconds": time.perf_counter() - t0, "read_seconds": 0.0}
 
 
-def one_shot(options: SolverOptions | None, direct: bool) -> OneShotHighs:
-    """The one-shot solver of a simulation model: in memory (``direct``) or through the LP file."""
-    return DirectHighs(options) if direct else OneShotHighs(options)
+def one_shot(options: SolverOptions | None, direct: bool, fast: bool = True) -> OneShotHighs:
+    """The one-shot solver of a simulation model: in memory (``direct``; ``fast``: with the fast
+    walker) or through the LP file."""
+    if not direct:
+        return OneShotHighs(options)
+    solver = DirectHighs(options)
+    solver.fast = fast
+    return solver

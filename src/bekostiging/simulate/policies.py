@@ -134,7 +134,7 @@ def mpp_plan(
     # levers off: the MPP plan knows no reserve contracts (running ones are the policy's own)
     problem = baseline_problem(replace(data, reserve_carry=()), mid, ctx.case.settings.policy.occupancy_norm)
     m = extensive_form(problem)
-    outcome = one_shot(ctx.options, ctx.direct).solve(m)
+    outcome = one_shot(ctx.options, ctx.direct, ctx.fast_walker).solve(m)
     if not outcome.status.has_solution:
         raise SimulationError(f"{forecast.made_at}: the MPP plan has no solution ({outcome.describe()})")
     b = m.scen[BASELINE_SCENARIO]
@@ -190,6 +190,7 @@ def solve_plan(
     if ctx.assemble and start_plan is None and len(inflows) >= ASSEMBLE_FROM:
         try:
             blocks = (DirectBlockHighs if ctx.direct else BlockHighs)(problem, ctx.options)
+            blocks.fast = ctx.fast_walker  # type: ignore[attr-defined]
             _fix_taken(blocks.first, data, state, reserve_places)
             outcome = blocks.solve_problem()
         except AssemblyUnsupported:
@@ -204,7 +205,9 @@ def solve_plan(
     first = m.first
     _fix_taken(first, data, state, reserve_places)
     start = warm_start(first, data, start_plan)
-    solver = WarmStartHighs(ctx.options, start) if start else one_shot(ctx.options, ctx.direct)
+    solver = (
+        WarmStartHighs(ctx.options, start) if start else one_shot(ctx.options, ctx.direct, ctx.fast_walker)
+    )
     outcome = solver.solve(m)
     if not outcome.status.has_solution:
         raise SimulationError(f"{rules.name} at {moment}: the plan has no solution ({outcome.describe()})")
