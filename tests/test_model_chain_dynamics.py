@@ -670,6 +670,25 @@ def test_a_pre_horizon_cohort_arriving_in_the_first_period_counts_there():
 
 
 @pytest.mark.unit
+def test_dtv_end_staff_target_from_the_last_periods_permit_share():
+    """DT&V's end-of-horizon staff target: the rejections a year at the MPP-mid of the last year,
+    (1 - g_T) x sum of reception share x mid over the categories with decision work, at the
+    permit share of the last period. First 240 a year, all in reception; repeat 40 (none in
+    reception); nareis 20 in reception but without decision work (not rejected). Permit share
+    [0.5, 0.5, 0.5, 0.25]: 0.75 x 240 = 180 a year = 45 a quarter, at 10 returns an FTE-quarter
+    4.5 FTE (min with the 100 FTE there are)."""
+    case = make_case(
+        categories={"first": {"reception_share": 1.0}, "nareis": {"reception_share": 1.0}},
+        dtv={"adjustable": True},
+        permit_share=[0.5, 0.5, 0.5, 0.25],
+    )
+    mid = {"first": 240.0, "repeat": 40.0, "nareis": 20.0}
+    rows = [r.model_copy(update={"mid": mid[r.category.value]}) for r in case.mpp]
+    d = chain_data(case.model_copy(update={"mpp": tuple(rows)}))
+    assert d.terminal_staff_fte == pytest.approx({"dtv": 4.5})
+
+
+@pytest.mark.unit
 def test_chain_data_from_the_mpp_mid_year():
     """ChainData's MPP-derived terms, by hand (one year in quarters, MPP-mid 240 first, 40 repeat
     and 20 nareis a year):

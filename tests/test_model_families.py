@@ -23,7 +23,7 @@ from bekostiging.model.data import MONEY_SCALE, first_opening_period
 from bekostiging.model.first_stage import add_asielreserve, add_flexpool, add_reserve_places, add_sets
 from bekostiging.model.second_stage import registered
 from bekostiging.solver import HighsSolver, Status
-from bekostiging.twostage import extensive_form
+from bekostiging.twostage import Risk, extensive_form
 from model_cases import (
     EXACT,
     YEAR,
@@ -1141,6 +1141,45 @@ def test_add_baseline_norm():
         assert planned.first.ReserveDeposit[y].ub == 0
 
 
+@pytest.mark.unit
+def test_chain_problem_keeps_its_risk_and_one_probability_per_scenario():
+    """chain_problem passes the risk measure on (CVaR weight 0.5 at alpha 0.8: the extensive form
+    gets a VaR), is risk-neutral without one, and refuses a probability list of another length."""
+    case = make_case()
+    data = chain_data(case)
+    a, b = ScenarioInflow("a", inflow(case)), ScenarioInflow("b", inflow(case, first=1.0))
+    averse = chain_problem(data, [a, b], [0.5, 0.5], Risk(weight=0.5, alpha=0.8))
+    assert averse.risk == Risk(weight=0.5, alpha=0.8)
+    assert hasattr(extensive_form(averse), "VaR")
+    assert chain_problem(data, [a, b], [0.5, 0.5]).risk == Risk(weight=0.0, alpha=0.9)
+    with pytest.raises(ValueError, match="zip"):
+        chain_problem(data, [a, b], [1.0])
+
+
+@pytest.mark.solver
+def test_add_structural_cost_counts_closings_openings_and_the_fixed_organisation():
+    """Structural_Cost: a closing (EUR 5,000) and an opening (EUR 1,000) in the year they are
+    decided, and a fixed organisation cost F_p a period (IND EUR 400,000 a year = 100,000 a
+    quarter, 4 quarters). Everything else is free in the null case: IND 400,000, COA 6,000.
+    Two locations open (at most 2, no lead time): one closed at t = 1, one opened at t = 2."""
+    case = make_case(
+        ind={"fixed_cost_per_year_eur": 400_000.0},
+        locations=[
+            {"initially_open": 2, "max_open": 2, "opening_cost_eur": 1000.0, "closing_cost_eur": 5000.0}
+        ],
+    )
+
+    def fix(m):
+        for key in m.first.LOC_DECISION:
+            m.first.Opened[key].fix(1 if key == ("std", 2) else 0)
+            m.first.Closed[key].fix(1 if key == ("std", 1) else 0)
+
+    m, _ = _solved(case, inflow(case), fix=fix)
+    assert path(m.first.Open, "std") == pytest.approx([2, 1, 2, 2], abs=TOL)
+    assert _eur(m.first.StructuralCost["ind", YEAR]) == pytest.approx(400_000.0, abs=1e-3)
+    assert _eur(m.first.StructuralCost["coa", YEAR]) == pytest.approx(6_000.0, abs=1e-3)
+
+
 def _late_decision_case():
     """Lead 3 months (1 quarter) but COA decides only every 6 months (t = 0, 2)."""
     return make_case(
@@ -1188,6 +1227,9 @@ def test_no_norm_rows_when_no_location_can_open_within_the_horizon():
     base = baseline(case, occupancy=[60, 60, 60, 60])
     m = extensive_form(chain_problem(data.with_baseline(base), [ScenarioInflow("s", inflow(case))], [1.0]))
     assert len(m.first.Occupancy_Norm) == 0
+    # a type already at its maximum (the null case: 1 open, at most 1, no lead time) cannot open
+    # either: no norm in the horizon
+    assert chain_data(make_case()).norm_start_period == 4
 
 
 @pytest.mark.solver

@@ -732,6 +732,8 @@ def test_result_tables_hold_the_names_and_units_the_readers_use():
     )
     tables = _tables(case, inflow(case, first=10))
     assert list(tables) == ["levers", "plan", "funding", "flows", "costs", "reserve", "kpis", "scenarios"]
+    for name, table in tables.items():  # rows numbered 0..n-1 (the expected KPI rows, then each scenario's)
+        assert table.index.equals(pd.RangeIndex(len(table))), name
     plan = tables["plan"]
     assert list(plan.columns) == ["lever", "partner", "period", "year", "value", "unit"]
     assert set(plan["lever"]) == PLAN_LEVERS
