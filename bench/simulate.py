@@ -3,11 +3,11 @@
 Two measurements, one command each:
 
 * ``--profile N``: every policy on the first N paths, serially in this process (one HiGHS
-  thread: the cost of a path on one core), once on the old path (LP files, every model built
-  by Pyomo, every moment planned afresh, Python's own garbage collection:
-  ``Context(assemble=False, share_plans=False, direct=False, gc_thresholds=None)``) and once
-  on the fast path, policy by policy; CPU seconds of this process
-  per path per policy (robust to the other jobs on a shared machine), wall beside them.
+  thread: the cost of a path on one core), once on a 'before' path (``--before previous``: the
+  fast path of 8fdd6d8; ``--before lpfile``: LP files, every model built by Pyomo, every
+  moment planned afresh; :func:`before_context`) and once on the fast path, policy by policy,
+  alternating which goes first; CPU seconds of this process per path per policy (robust to the
+  other jobs on a shared machine), wall beside them, and the two columns' cash and hires.
 * the run (default): ``--max-paths`` paths x every policy on ``--workers`` processes of the
   executor the analytics use (``executor.open_executor``; one pool for the whole run, so a
   worker keeps its shared plans), path by path in batches of ``--workers`` paths, until the
@@ -81,36 +81,64 @@ def _policies(names: str, case, case_dir: Path, lookahead_scenarios: int) -> lis
     return out
 
 
-def profile(args: argparse.Namespace, case, case_dir: Path, paths: list) -> None:  # type: ignore[no-untyped-def]
-    """Seconds per path per policy, old path against fast path, serially."""
-    options = SolverOptions(mip_gap=MIP_GAP, threads=1)
-    old = Context.of(
-        case, options, assemble=False, share_plans=False, direct=False, gc_thresholds=None
+def before_context(case, options: SolverOptions, before: str) -> Context:  # type: ignore[no-untyped-def]
+    """The context of the 'before' column: ``lpfile`` (the first implementation: LP files, every
+    block built by Pyomo, every moment planned afresh, Python's own collector) or ``previous``
+    (the fast path of 1 Dec 03:00, 8fdd6d8: in memory, the band assembled from a template,
+    Pyomo's walker, Python's own collector, OpenBLAS threads as they are)."""
+    if before == "lpfile":
+        return Context.of(
+            case,
+            options,
+            assemble=False,
+            share_plans=False,
+            direct=False,
+            gc_thresholds=None,
+            fast_walker=False,
+            blas_threads=None,
+        )
+    return Context.of(
+        case, options, assemble_from=3, gc_thresholds=None, fast_walker=False, blas_threads=None
     )
+
+
+def profile(args: argparse.Namespace, case, case_dir: Path, paths: list) -> None:  # type: ignore[no-untyped-def]
+    """CPU seconds per path per policy, a 'before' path (``--before``) against the fast path,
+    serially and alternating (before first for every other policy), so a change in the
+    machine's load falls on both columns alike; cash and hires of the two compared."""
+    options = SolverOptions(mip_gap=MIP_GAP, threads=1)
+    old = before_context(case, options, args.before)
     new = Context.of(case, options)
     rows = []
-    print(f"load before: {load():.1f}", flush=True)
-    for policy in _policies(args.policies, case, case_dir, args.lookahead_scenarios):
+    print(f"load before: {load():.1f}; before = {args.before}", flush=True)
+    for k, policy in enumerate(_policies(args.policies, case, case_dir, args.lookahead_scenarios)):
         row: dict[str, object] = {"policy": policy.name}
-        for label, ctx in (("old", old), ("fast", new)):
+        hires: dict[str, list] = {}
+        order = [("old", old), ("fast", new)]
+        for label, ctx in order if k % 2 == 0 else order[::-1]:
             t0 = time.perf_counter()
             results = [simulate_path(ctx, p, policy) for p in paths]
+            hires[label] = [d["hires"] for r in results for d in r.decisions]
             row[f"{label}_wall_s"] = (time.perf_counter() - t0) / len(paths)
             row[f"{label}_s"] = sum(r.cpu_seconds for r in results) / len(paths)
             row[f"{label}_plan_s"] = sum(r.plan_seconds for r in results) / len(paths)
             row[f"{label}_run_s"] = sum(r.run_seconds for r in results) / len(paths)
             row[f"{label}_cash_eur"] = sum(_cash(r) for r in results) / len(paths)
+        row["max_hires_diff"] = max(
+            (abs(a - b) for a, b in zip(hires["old"], hires["fast"], strict=True)), default=0.0
+        )
         rows.append(row)
         print(
-            f"{policy.name}: old {row['old_s']:.1f} s, fast {row['fast_s']:.1f} s CPU per path "
-            f"(cash {row['old_cash_eur'] / EUR_PER_MEUR:,.1f} / "
-            f"{row['fast_cash_eur'] / EUR_PER_MEUR:,.1f} M EUR)",
+            f"{policy.name}: before {row['old_s']:.1f} s, fast {row['fast_s']:.1f} s CPU per path "
+            f"(cash {row['old_cash_eur'] / EUR_PER_MEUR:,.3f} / "
+            f"{row['fast_cash_eur'] / EUR_PER_MEUR:,.3f} M EUR; hires differ by at most "
+            f"{row['max_hires_diff']:.2g})",
             flush=True,
         )
     print(f"load after: {load():.1f}")
     frame = pd.DataFrame(rows)
     print()
-    print("| policy | old CPU s/path | fast CPU s/path | speed-up | old / fast wall s/path |")
+    print("| policy | before CPU s/path | fast CPU s/path | speed-up | before / fast wall s/path |")
     print("|---|---|---|---|---|")
     for r in frame.itertuples():
         print(
@@ -314,7 +342,13 @@ def main() -> None:
     )
     ap.add_argument("--lookahead-scenarios", type=int, default=LOOKAHEAD_SCENARIOS)
     ap.add_argument("--options", type=Path, default=None, help="an `options` folder: its options.csv")
-    ap.add_argument("--profile", type=int, default=0, help="N: old vs fast path, serially, on N paths")
+    ap.add_argument("--profile", type=int, default=0, help="N: before vs fast path, serially, on N paths")
+    ap.add_argument(
+        "--before",
+        choices=("previous", "lpfile"),
+        default="previous",
+        help="--profile's before column: the previous fast path (8fdd6d8) or the LP-file path",
+    )
     ap.add_argument(
         "--from-run",
         type=Path,

@@ -27,7 +27,6 @@ from bekostiging.simulate import (
     State,
     engine,
     make_policy,
-    policies,
 )
 from bekostiging.simulate.engine import PathResult, shared_decide, simulate_path
 from bekostiging.simulate.paths import Forecast
@@ -116,10 +115,8 @@ def _same(a: PathResult, b: PathResult) -> None:
 def test_the_fast_path_gives_the_old_paths_states_and_cash(
     case, paths, name, assemble_from, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    """With the band assembled (``ASSEMBLE_FROM`` = 3) and as it runs (the band built by Pyomo)."""
+    """With the band assembled (``assemble_from`` = 3) and as it runs (the band built by Pyomo)."""
     engine._PLANS.clear()
-    if assemble_from is not None:
-        monkeypatch.setattr(policies, "ASSEMBLE_FROM", assemble_from)
     solved = []
     original = BlockHighs.solve_problem
 
@@ -133,6 +130,8 @@ def test_the_fast_path_gives_the_old_paths_states_and_cash(
         policy = replace(policy, n=3)
     old_ctx = Context.of(case, EXACT, assemble=False, share_plans=False)
     fast_ctx = Context.of(case, EXACT)
+    if assemble_from is not None:
+        fast_ctx = replace(fast_ctx, assemble_from=assemble_from)
     replan = ("autumn",)
     old_calls: list = []
     old = [simulate_path(old_ctx, p, Counting(policy, old_calls), replan) for p in paths]
@@ -146,7 +145,7 @@ def test_the_fast_path_gives_the_old_paths_states_and_cash(
     # the second path's first moment is the first path's: planned once
     assert len(fast_calls) == moments - 1
     if assemble_from is None:  # the default: the band's three scenarios are built, not assembled
-        assert policies.ASSEMBLE_FROM > 3 and not solved
+        assert fast_ctx.assemble_from > 3 and not solved
     else:
         assert solved and min(solved) >= 3  # the band (3) and the lookahead (3) were assembled
 
@@ -181,10 +180,9 @@ def test_an_assembled_plan_keeps_the_decisions_already_taken(case, paths, monkey
         return original(self, *a, **kw)
 
     monkeypatch.setattr(BlockHighs, "solve_problem", counted)
-    monkeypatch.setattr(policies, "ASSEMBLE_FROM", 3)  # the band assembled
     policy = make_policy("reservecapaciteit", case.settings.policy, [TINY_CASE])
     old_ctx = Context.of(case, EXACT, assemble=False, share_plans=False)
-    fast_ctx = Context.of(case, EXACT)
+    fast_ctx = Context.of(case, EXACT, assemble_from=3)  # the band assembled
     start = State.from_case(case, old_ctx.base)
     forecast = paths[0].forecast_at("2026-06")
     free = policy.decide("2026-06", replace(start, month="2026-06"), forecast, fast_ctx)

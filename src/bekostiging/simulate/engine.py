@@ -83,6 +83,11 @@ SHARED_PLANS = 256  # plans a process keeps for :func:`shared_decide` (a path's 
 # 15-20 % of a path's CPU (nl-2026, hist-50 path 1, reservecapaciteit: 7.0-8.7 s default,
 # 5.6 s tuned, peak memory 190 -> 222 MB; bench/README.md). Only when objects are freed changes.
 GC_THRESHOLDS = (50_000, 20, 10)
+# planner models with this many scenarios or more are assembled from a two-scenario template
+# (``assemble.BlockHighs``: the same LP, column for column, without building every block). Not
+# the band's three: its template costs more than the third block it saves (nl-2026, hist-50
+# path 1, reservecapaciteit: 8.9 CPU s per path assembled, 6.3 built; bench/README.md)
+ASSEMBLE_FROM = 4
 
 
 class SimulationError(RuntimeError):
@@ -108,6 +113,7 @@ class Context:
     # Assemble the planners' many-scenario models from a two-scenario template
     # (``assemble.BlockHighs``); False: Pyomo builds every scenario block (the old path).
     assemble: bool = True
+    assemble_from: int = ASSEMBLE_FROM  # ... with at least this many scenarios
     # Reuse a plan when the same policy decides at the same moment from the same state and
     # forecast (every path's first moment; ``decide`` sees nothing else, so the plan is the
     # same): :func:`shared_decide`. False: every moment is planned afresh (the old path).

@@ -47,7 +47,7 @@ from bekostiging.model.data import BUDGET_LINES, ChainData, MppBaseline, Scenari
 from bekostiging.policies import ALL_PRESETS, STATUS_QUO, load_policy, resolve_policy
 from bekostiging.schema import Policy
 from bekostiging.simulate.calendar import SimulationInputError
-from bekostiging.simulate.engine import Context, SimulationError, _fix
+from bekostiging.simulate.engine import ASSEMBLE_FROM, Context, SimulationError, _fix
 from bekostiging.simulate.handoff import DirectBlockHighs, one_shot
 from bekostiging.simulate.paths import BAND_PROBABILITIES, BANDS, Forecast
 from bekostiging.simulate.state import Plan, State
@@ -58,11 +58,6 @@ from bekostiging.twostage import extensive_form, first_stage_values
 LOOKAHEAD = "lookahead"
 TUNED = "tuned"
 LOOKAHEAD_SCENARIOS = 10  # paths per lookahead solve: small, so a moment stays affordable
-# planner models with this many scenarios or more are assembled from a two-scenario template
-# (``assemble.BlockHighs``: the same LP, column for column, without building every block). Not
-# the band's three: its template costs more than the third block it saves (nl-2026, hist-50
-# path 1, reservecapaciteit: 8.9 CPU s per path assembled, 6.3 built; bench/README.md)
-ASSEMBLE_FROM = 4
 TUNED_DEFAULT = (0.10, 0.0)  # x: share above the MPP mid; y: reserve places (untuned default)
 
 
@@ -187,7 +182,7 @@ def solve_plan(
     inflows = [ScenarioInflow(f"s{i}", np.asarray(a, dtype=float)) for i, a in enumerate(scenarios)]
     problem = chain_problem(data, inflows, list(probabilities))
     start_plan = state.last_plan if warm else None
-    if ctx.assemble and start_plan is None and len(inflows) >= ASSEMBLE_FROM:
+    if ctx.assemble and start_plan is None and len(inflows) >= ctx.assemble_from:
         try:
             blocks = (DirectBlockHighs if ctx.direct else BlockHighs)(problem, ctx.options)
             blocks.fast = ctx.fast_walker  # type: ignore[attr-defined]
@@ -402,6 +397,7 @@ def _preset(text: str, case_dirs: Sequence[FsPath], policies_dir: FsPath | None,
 
 __all__ = [
     "ALL_PRESETS",
+    "ASSEMBLE_FROM",
     "LOOKAHEAD",
     "TUNED",
     "Lookahead",
