@@ -36,7 +36,7 @@ import pandas as pd
 from bekostiging.executor import open_executor
 from bekostiging.io.case import load_case
 from bekostiging.shipped import default_case_dir
-from bekostiging.simulate import Context, make_policy, simulate_path
+from bekostiging.simulate import Context, engine, make_policy, simulate_path
 from bekostiging.simulate.engine import DEFAULT_REPLAN, PathResult, _run_task, _Task, probabilities, tidy
 from bekostiging.simulate.output import comparison_table, summary_table
 from bekostiging.simulate.policies import LOOKAHEAD_SCENARIOS
@@ -116,6 +116,7 @@ def profile(args: argparse.Namespace, case, case_dir: Path, paths: list) -> None
         hires: dict[str, list] = {}
         order = [("old", old), ("fast", new)]
         for label, ctx in order if k % 2 == 0 else order[::-1]:
+            engine._PLANS.clear()  # the other column's plans are not this one's to share
             t0 = time.perf_counter()
             results = [simulate_path(ctx, p, policy) for p in paths]
             hires[label] = [d["hires"] for r in results for d in r.decisions]

@@ -92,14 +92,25 @@ def _compile(
     if repn.constant or not objective:
         objective[id(one)] = repn.constant
 
-    # rows: (sorted (var id, coef) items, lower, upper, constraint)
-    rows: list[tuple[list[tuple[int, float]], float, float, object]] = []
+    # entries (row, the variable's writer order, coefficient), the objective as row -1; rows'
+    # bounds and constraints. Each row's terms are put in the writer's variable order below,
+    # for all rows at once (the LP file lists a row's terms in that order).
     order = var_order.__getitem__
+    ent_row: list[int] = [-1] * len(objective)
+    ent_var: list[int] = [order(v) for v in objective]
+    ent_coef: list[float] = list(objective.values())
+    row_lower: list[float] = []
+    row_upper: list[float] = []
+    row_con: list[object] = []
 
-    def terms(linear: dict) -> list[tuple[int, float]]:
-        return sorted(linear.items(), key=lambda x: order(x[0]))
+    def add(keys: list[int], coefs: list, lower: float, upper: float, con: object) -> None:
+        ent_row.extend([len(row_con)] * len(keys))
+        ent_var.extend(keys)
+        ent_coef.extend(coefs)
+        row_lower.append(lower)
+        row_upper.append(upper)
+        row_con.append(con)
 
-    first_terms = terms(objective)
     for con in ordered_active_constraints(model, config):
         lb, body, ub = con.to_bounded_expression(True)
         if lb is None and ub is None:
@@ -108,56 +119,58 @@ def _compile(
         if repn.nonlinear is not None:
             raise HandoffUnsupported(f"{con.name} is nonlinear")
         offset = repn.constant
-        linear = dict(repn.linear)
+        linear = repn.linear
         if not linear:
             trivial = (lb is None or lb <= offset) and (ub is None or ub >= offset)
             if config.skip_trivial_constraints and trivial:
                 continue
-            linear[id(one)] = 0  # the writer keeps the row on its constant column
-        items = terms(linear)
+            linear = {id(one): 0}  # the writer keeps the row on its constant column
+        keys = [order(v) for v in linear]
+        coefs = list(linear.values())
         if lb is not None and ub is not None and lb != ub:
-            rows.append((items, float(lb - offset), INF, con))
-            rows.append((items, -INF, float(ub - offset), con))
+            add(keys, coefs, float(lb - offset), INF, con)
+            add(keys, coefs, -INF, float(ub - offset), con)
         elif lb is not None:
             value = float(lb - offset)
-            rows.append((items, value, value if ub is not None else INF, con))
+            add(keys, coefs, value, value if ub is not None else INF, con)
         else:
-            rows.append((items, -INF, float(ub - offset), con))  # type: ignore[operator]
+            add(keys, coefs, -INF, float(ub - offset), con)  # type: ignore[operator]
+    if obj.sense != pyo.minimize:
+        raise HandoffUnsupported("a maximisation")
 
-    # columns in the order the LP reader meets them: objective, then row by row
-    position: dict[int, int] = {}
-    for vid, _c in first_terms:
-        position.setdefault(vid, len(position))
-    for items, _lo, _hi, _con in rows:
-        for vid, _c in items:
-            position.setdefault(vid, len(position))
-    n = len(position)
+    # every row's terms in the writer's variable order (the objective first); the columns in
+    # the order the LP reader meets them: objective, then row by row
+    rows_e = np.array(ent_row, dtype=np.int64)
+    vars_e = np.array(ent_var, dtype=np.int64)
+    coef_e = np.array(ent_coef, dtype=float)
+    by_row = np.lexsort((vars_e, rows_e))
+    rows_e, vars_e, coef_e = rows_e[by_row], vars_e[by_row], coef_e[by_row]
+    met, first = np.unique(vars_e, return_index=True)  # writer orders, sorted; where first met
+    n = len(met)
+    position = np.empty(n, dtype=np.int64)
+    position[np.argsort(first, kind="stable")] = np.arange(n)  # column of met[i]
+    col_e = position[np.searchsorted(met, vars_e)]
+    by_order = {k: v for v, k in ((var_map[vid], var_order[vid]) for vid in var_map)}
     cols: list[ComponentData | None] = [None] * n
     lower = np.empty(n)
     upper = np.empty(n)
     integer = np.zeros(n, dtype=bool)
-    for vid, j in position.items():
-        var = var_map[vid]
+    for k, j in zip(met.tolist(), position.tolist(), strict=True):
+        var = by_order[k]
         lo, hi = var.bounds  # type: ignore[attr-defined]
         lower[j] = -INF if lo is None else float(lo)
         upper[j] = INF if hi is None else float(hi)
         integer[j] = var.is_integer() or var.is_binary()  # type: ignore[attr-defined]
         cols[j] = None if var is one else var  # type: ignore[assignment]
+    in_objective = rows_e < 0
     cost = np.zeros(n)
-    for vid, c in first_terms:
-        cost[position[vid]] = c
-    if obj.sense != pyo.minimize:
-        raise HandoffUnsupported("a maximisation")
+    cost[col_e[in_objective]] = coef_e[in_objective]
 
-    m = len(rows)
-    counts = np.fromiter((len(items) for items, *_ in rows), dtype=np.int64, count=m)
-    row_index = np.repeat(np.arange(m, dtype=np.int32), counts)
-    col_index = np.fromiter(
-        (position[vid] for items, *_ in rows for vid, _c in items), dtype=np.int32, count=int(counts.sum())
-    )
-    values = np.fromiter((c for items, *_ in rows for _v, c in items), dtype=float, count=int(counts.sum()))
-    kept = values != 0.0  # the LP reader drops written zeros (its column stays where it was met)
-    row_index, col_index, values = row_index[kept], col_index[kept], values[kept]
+    m = len(row_con)
+    kept = ~in_objective & (coef_e != 0.0)  # the LP reader drops written zeros (its column stays)
+    row_index = rows_e[kept].astype(np.int32)
+    col_index = col_e[kept].astype(np.int32)
+    values = coef_e[kept]
     order_cols = np.lexsort((row_index, col_index))
     start = np.zeros(n + 1, dtype=np.int32)
     np.cumsum(np.bincount(col_index, minlength=n), out=start[1:])
@@ -168,8 +181,8 @@ def _compile(
     lp.col_cost_ = cost
     lp.col_lower_ = lower
     lp.col_upper_ = upper
-    lp.row_lower_ = np.array([r[1] for r in rows], dtype=float)
-    lp.row_upper_ = np.array([r[2] for r in rows], dtype=float)
+    lp.row_lower_ = np.array(row_lower, dtype=float)
+    lp.row_upper_ = np.array(row_upper, dtype=float)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.num_col_ = n
     lp.a_matrix_.num_row_ = m
@@ -180,7 +193,7 @@ def _compile(
         lp.integrality_ = [
             highspy.HighsVarType.kInteger if k else highspy.HighsVarType.kContinuous for k in integer
         ]
-    return lp, cols, [r[3] for r in rows]
+    return lp, cols, row_con
 
 
 class DirectHighs(OneShotHighs):
