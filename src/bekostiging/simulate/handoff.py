@@ -61,14 +61,13 @@ def compile_lp(
     """The LP that HiGHS reads from Pyomo's LP file of ``model``; its columns' variables (None:
     the constant column) and its rows' constraints. ``fast``: the bodies walked by
     :class:`~bekostiging.simulate.fastrepn.FastLinearWalker` (the same arithmetic as Pyomo's
-    walker, less Python); False: by Pyomo's ``LinearRepnVisitor`` itself."""
+    walker, less Python) and the terms ordered for all rows at once; False: the hand-off as
+    first written (:func:`_compile_reference`). The two give the same LP bit for bit."""
     with PauseGC():  # as the LP writer: the walker makes many small objects
-        return _compile(model, fast)
+        return _compile(model) if fast else _compile_reference(model)
 
 
-def _compile(
-    model: pyo.ConcreteModel, fast: bool
-) -> tuple[highspy.HighsLp, list[ComponentData | None], list]:
+def _compile(model: pyo.ConcreteModel) -> tuple[highspy.HighsLp, list[ComponentData | None], list]:
     config = LPWriter().config(dict(symbolic_solver_labels=False))
     sorter = FileDeterminism_to_SortComponents(config.file_determinism)
     one = pyo.Var(name="ONE_VAR_CONSTANT", bounds=(1, 1))
@@ -77,9 +76,7 @@ def _compile(
     initialize_var_map_from_column_order(model, config, var_map)
     var_order = {i: k for k, i in enumerate(var_map)}
     recorder = OrderedVarRecorder(var_map, var_order, sorter)
-    visitor: LinearRepnVisitor | FastLinearWalker = LinearRepnVisitor({}, var_recorder=recorder)
-    if fast:
-        visitor = FastLinearWalker(visitor)  # type: ignore[arg-type]
+    visitor = FastLinearWalker(LinearRepnVisitor({}, var_recorder=recorder))
 
     objectives = list(model.component_data_objects(pyo.Objective, active=True, sort=sorter))
     if len(objectives) != 1:
@@ -194,6 +191,122 @@ def _compile(
             highspy.HighsVarType.kInteger if k else highspy.HighsVarType.kContinuous for k in integer
         ]
     return lp, cols, row_con
+
+
+def _compile_reference(model: pyo.ConcreteModel) -> tuple[highspy.HighsLp, list[ComponentData | None], list]:
+    """The hand-off as first written (1 Dec, 706e76e): Pyomo's walker, each row's terms sorted
+    on their own, the columns placed by a dict walk. The reference of :func:`_compile` (tests)
+    and the ``fast=False`` path (the bench's 'before' column)."""
+    config = LPWriter().config(dict(symbolic_solver_labels=False))
+    sorter = FileDeterminism_to_SortComponents(config.file_determinism)
+    one = pyo.Var(name="ONE_VAR_CONSTANT", bounds=(1, 1))
+    one.construct()
+    var_map: dict[int, object] = {id(one): one}
+    initialize_var_map_from_column_order(model, config, var_map)
+    var_order = {i: k for k, i in enumerate(var_map)}
+    recorder = OrderedVarRecorder(var_map, var_order, sorter)
+    visitor = LinearRepnVisitor({}, var_recorder=recorder)
+
+    objectives = list(model.component_data_objects(pyo.Objective, active=True, sort=sorter))
+    if len(objectives) != 1:
+        raise HandoffUnsupported(f"{len(objectives)} active objectives")
+    obj = objectives[0]
+    repn = visitor.walk_expression(obj.expr)
+    if repn.nonlinear is not None:
+        raise HandoffUnsupported("a nonlinear objective")
+    objective = dict(repn.linear)
+    if repn.constant or not objective:
+        objective[id(one)] = repn.constant
+
+    # rows: (sorted (var id, coef) items, lower, upper, constraint)
+    rows: list[tuple[list[tuple[int, float]], float, float, object]] = []
+    order = var_order.__getitem__
+
+    def terms(linear: dict) -> list[tuple[int, float]]:
+        return sorted(linear.items(), key=lambda x: order(x[0]))
+
+    first_terms = terms(objective)
+    for con in ordered_active_constraints(model, config):
+        lb, body, ub = con.to_bounded_expression(True)
+        if lb is None and ub is None:
+            continue
+        repn = visitor.walk_expression(body)
+        if repn.nonlinear is not None:
+            raise HandoffUnsupported(f"{con.name} is nonlinear")
+        offset = repn.constant
+        linear = dict(repn.linear)
+        if not linear:
+            trivial = (lb is None or lb <= offset) and (ub is None or ub >= offset)
+            if config.skip_trivial_constraints and trivial:
+                continue
+            linear[id(one)] = 0  # the writer keeps the row on its constant column
+        items = terms(linear)
+        if lb is not None and ub is not None and lb != ub:
+            rows.append((items, float(lb - offset), INF, con))
+            rows.append((items, -INF, float(ub - offset), con))
+        elif lb is not None:
+            value = float(lb - offset)
+            rows.append((items, value, value if ub is not None else INF, con))
+        else:
+            rows.append((items, -INF, float(ub - offset), con))  # type: ignore[operator]
+
+    # columns in the order the LP reader meets them: objective, then row by row
+    position: dict[int, int] = {}
+    for vid, _c in first_terms:
+        position.setdefault(vid, len(position))
+    for items, _lo, _hi, _con in rows:
+        for vid, _c in items:
+            position.setdefault(vid, len(position))
+    n = len(position)
+    cols: list[ComponentData | None] = [None] * n
+    lower = np.empty(n)
+    upper = np.empty(n)
+    integer = np.zeros(n, dtype=bool)
+    for vid, j in position.items():
+        var = var_map[vid]
+        lo, hi = var.bounds  # type: ignore[attr-defined]
+        lower[j] = -INF if lo is None else float(lo)
+        upper[j] = INF if hi is None else float(hi)
+        integer[j] = var.is_integer() or var.is_binary()  # type: ignore[attr-defined]
+        cols[j] = None if var is one else var  # type: ignore[assignment]
+    cost = np.zeros(n)
+    for vid, c in first_terms:
+        cost[position[vid]] = c
+    if obj.sense != pyo.minimize:
+        raise HandoffUnsupported("a maximisation")
+
+    m = len(rows)
+    counts = np.fromiter((len(items) for items, *_ in rows), dtype=np.int64, count=m)
+    row_index = np.repeat(np.arange(m, dtype=np.int32), counts)
+    col_index = np.fromiter(
+        (position[vid] for items, *_ in rows for vid, _c in items), dtype=np.int32, count=int(counts.sum())
+    )
+    values = np.fromiter((c for items, *_ in rows for _v, c in items), dtype=float, count=int(counts.sum()))
+    kept = values != 0.0  # the LP reader drops written zeros (its column stays where it was met)
+    row_index, col_index, values = row_index[kept], col_index[kept], values[kept]
+    order_cols = np.lexsort((row_index, col_index))
+    start = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(col_index, minlength=n), out=start[1:])
+
+    lp = highspy.HighsLp()
+    lp.num_col_ = n
+    lp.num_row_ = m
+    lp.col_cost_ = cost
+    lp.col_lower_ = lower
+    lp.col_upper_ = upper
+    lp.row_lower_ = np.array([r[1] for r in rows], dtype=float)
+    lp.row_upper_ = np.array([r[2] for r in rows], dtype=float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.num_col_ = n
+    lp.a_matrix_.num_row_ = m
+    lp.a_matrix_.start_ = start
+    lp.a_matrix_.index_ = row_index[order_cols]
+    lp.a_matrix_.value_ = values[order_cols]
+    if integer.any():
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if k else highspy.HighsVarType.kContinuous for k in integer
+        ]
+    return lp, cols, [r[3] for r in rows]
 
 
 class DirectHighs(OneShotHighs):
