@@ -670,22 +670,28 @@ def test_a_pre_horizon_cohort_arriving_in_the_first_period_counts_there():
 
 
 @pytest.mark.unit
-def test_dtv_end_staff_target_from_the_last_periods_permit_share():
-    """DT&V's end-of-horizon staff target: the rejections a year at the MPP-mid of the last year,
-    (1 - g_T) x sum of reception share x mid over the categories with decision work, at the
-    permit share of the last period. First 240 a year, all in reception; repeat 40 (none in
-    reception); nareis 20 in reception but without decision work (not rejected). Permit share
-    [0.5, 0.5, 0.5, 0.25]: 0.75 x 240 = 180 a year = 45 a quarter, at 10 returns an FTE-quarter
-    4.5 FTE (min with the 100 FTE there are)."""
+@pytest.mark.parametrize(("returns_cap", "dtv_fte"), [(None, 4.5), (120.0, 3.0)])
+def test_end_staff_targets_of_registration_and_dtv(returns_cap, dtv_fte):
+    """End-of-horizon staff targets min(S0, MPP-mid work of the last year / output), quarterly.
+
+    * Registration: the categories that need registration, first 240 + repeat 40 = 280 a year =
+      70 a quarter, at 100 an FTE-quarter: 0.7 FTE.
+    * DT&V: the rejections, (1 - g_T) x sum of reception share x mid over the categories with
+      decision work, at the last period's permit share: first 240 a year, all in reception;
+      repeat 40 (none in reception); nareis 20 in reception but without decision work (never
+      rejected). Permit share [0.5, 0.5, 0.5, 0.25]: 0.75 x 240 = 180 a year, 45 a quarter, at
+      10 returns an FTE-quarter 4.5 FTE; with returns capped at 120 a year: 30 a quarter, 3 FTE.
+    """
     case = make_case(
         categories={"first": {"reception_share": 1.0}, "nareis": {"reception_share": 1.0}},
-        dtv={"adjustable": True},
+        registration={"adjustable": True},
+        dtv={"adjustable": True, "max_returns_per_year": returns_cap},
         permit_share=[0.5, 0.5, 0.5, 0.25],
     )
     mid = {"first": 240.0, "repeat": 40.0, "nareis": 20.0}
     rows = [r.model_copy(update={"mid": mid[r.category.value]}) for r in case.mpp]
     d = chain_data(case.model_copy(update={"mpp": tuple(rows)}))
-    assert d.terminal_staff_fte == pytest.approx({"dtv": 4.5})
+    assert d.terminal_staff_fte == pytest.approx({"registration": 0.7, "dtv": dtv_fte})
 
 
 @pytest.mark.unit
@@ -702,5 +708,6 @@ def test_chain_data_from_the_mpp_mid_year():
     rows = [r.model_copy(update={"mid": mid[r.category.value]}) for r in case.mpp]
     d = chain_data(case.model_copy(update={"mpp": tuple(rows)}))
     assert d.prehorizon_registrations == pytest.approx({"first": 60.0, "repeat": 10.0, "nareis": 5.0})
+    assert (d.periods_per_year, d.months_per_period) == (4, 3)
     assert d.terminal_staff_fte == pytest.approx({"ind": 6.5})
     assert d.reserve_min_contract_periods == 1

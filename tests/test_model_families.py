@@ -1159,11 +1159,13 @@ def test_chain_problem_keeps_its_risk_and_one_probability_per_scenario():
 @pytest.mark.solver
 def test_add_structural_cost_counts_closings_openings_and_the_fixed_organisation():
     """Structural_Cost: a closing (EUR 5,000) and an opening (EUR 1,000) in the year they are
-    decided, and a fixed organisation cost F_p a period (IND EUR 400,000 a year = 100,000 a
-    quarter, 4 quarters). Everything else is free in the null case: IND 400,000, COA 6,000.
-    Two locations open (at most 2, no lead time): one closed at t = 1, one opened at t = 2."""
+    decided, and a fixed organisation cost a period (IND EUR 400,000 a year = 100,000 a quarter,
+    COA EUR 40,000 a year = 10,000 a quarter, 4 quarters). Everything else is free in the null
+    case: IND 400,000, COA 40,000 + 6,000 = 46,000. Two locations open (at most 2, no lead
+    time): one closed at t = 1, one opened at t = 2."""
     case = make_case(
         ind={"fixed_cost_per_year_eur": 400_000.0},
+        coa={"fixed_cost_per_year_eur": 40_000.0},
         locations=[
             {"initially_open": 2, "max_open": 2, "opening_cost_eur": 1000.0, "closing_cost_eur": 5000.0}
         ],
@@ -1177,7 +1179,7 @@ def test_add_structural_cost_counts_closings_openings_and_the_fixed_organisation
     m, _ = _solved(case, inflow(case), fix=fix)
     assert path(m.first.Open, "std") == pytest.approx([2, 1, 2, 2], abs=TOL)
     assert _eur(m.first.StructuralCost["ind", YEAR]) == pytest.approx(400_000.0, abs=1e-3)
-    assert _eur(m.first.StructuralCost["coa", YEAR]) == pytest.approx(6_000.0, abs=1e-3)
+    assert _eur(m.first.StructuralCost["coa", YEAR]) == pytest.approx(46_000.0, abs=1e-3)
 
 
 def _late_decision_case():

@@ -92,6 +92,27 @@ def test_kpis_place_months_count_months_not_periods():
 
 
 @pytest.mark.solver
+def test_flows_list_categories_in_the_cases_order_whatever_the_hash_seed():
+    """The category sets of a scenario block are ordered (a Python set of names would follow the
+    hash seed, so the same run would write its flows in another order each time): each period's
+    rows list first, nareis, repeat; the registration queue and the IND backlog first, repeat."""
+    case = make_case()
+    m, outcome, data = solve_chain(case, inflow(case))
+    assert outcome.status == Status.OPTIMAL
+    s = m.scen["s"]
+    assert [s.K.isordered(), s.KREG.isordered(), s.KDEC.isordered()] == [True, True, True]
+    flows = result_tables(m, data, None)["flows"]
+    first_period = flows[flows["period"] == case.periods[0]]
+
+    def categories(quantity: str) -> list[str]:
+        return first_period[first_period["quantity"] == quantity]["category"].tolist()
+
+    assert categories("inflow") == ["first", "nareis", "repeat"]
+    assert categories("registration_queue") == ["first", "repeat"]
+    assert categories("ind_backlog") == ["first", "repeat"]
+
+
+@pytest.mark.solver
 def test_kpis_backlog_start_end_and_mean():
     """The weighted-work case of test_add_ind_backlog_and_add_decision_capacity: backlog at the
     start 50 first + 40 repeat = 90; per quarter first [50, 30, 10, 0], repeat 0: end (the last
