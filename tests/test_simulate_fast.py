@@ -35,6 +35,9 @@ from bekostiging.solver import SolverOptions
 from model_cases import TINY_CASE
 
 EXACT = SolverOptions(mip_gap=0.0, threads=1)
+# every speed-up of the fast path switched off: Pyomo builds every block, every moment is
+# planned afresh, Pyomo's walker, Python's own collector, OpenBLAS threads as they are
+OLD = dict(assemble=False, share_plans=False, fast_walker=False, gc_thresholds=None, blas_threads=None)
 STOCKS = ("staff_fte", "backlog", "queue", "open_locations")
 
 
@@ -128,7 +131,7 @@ def test_the_fast_path_gives_the_old_paths_states_and_cash(
     policy = make_policy(name, case.settings.policy, [TINY_CASE])
     if name == "lookahead":
         policy = replace(policy, n=3)
-    old_ctx = Context.of(case, EXACT, assemble=False, share_plans=False)
+    old_ctx = Context.of(case, EXACT, **OLD)
     fast_ctx = Context.of(case, EXACT)
     if assemble_from is not None:
         fast_ctx = replace(fast_ctx, assemble_from=assemble_from)
