@@ -358,6 +358,67 @@ def test_add_terminal_value():
 
 
 @pytest.mark.solver
+def test_terminal_values_with_a_registration_cost_and_stay():
+    """v_Q, v_B at the last or an earlier period, v_U with unknown departures, by hand.
+
+    c = EUR 2,250 a quarter (as above); v_H = 2 quarters = 4,500, v_J = 1 quarter = 2,250;
+    IND EUR 100 a decision; registration EUR 1,000 an FTE-quarter / 100 registrations = EUR 10
+    a case, and a stay of 45.65625 days = half a quarter in reception after registration. Permit
+    share [0.5, 0.5, 0.2, 0.8]. Appeals are off (share 0, though the court time is set).
+    * v_B(first) at the end (g = 0.8): 100 + 0.8 x 4,500 + 0.2 x 2,250 = 4,150;
+      at t = 2 (g = 0.2): 100 + 0.2 x 4,500 + 0.8 x 2,250 = 2,800;
+    * v_Q(first) = 10 + 1 x 2,250 x 0.5 + 4,150 = 5,285;
+    * Dublin claimants, 50 % a month transferred (87.5 % a quarter) and 20 % a month gone
+      (48.8 % a quarter): v_U = 2,250 / (0.875 + 0.488);
+    * 10 first cases left in the backlog (no IND staff, nothing moves): V = 10 x 4,150.
+    """
+    case = make_case(
+        categories={"first": {"reception_share": 1.0}},
+        registration={"cost_per_fte_year_eur": 4000.0},
+        ind={"initial_fte": 0.0, "cost_per_fte_year_eur": 4000.0},
+        dtv={"initial_fte": 0.0},
+        coa=RESIDENT,
+        residence={"housing_min_months": 6.0, "departure_min_months": 3.0, "registration_days": 45.65625},
+        locations=[{"places": 100.0, "cost_per_place_year_eur": 4000.0}],
+        policy={"occupancy_norm": 0.8},
+        appeals={"share": 0.0, "months": 4.5, "granted_share": 0.2},
+        dublin={"share": 0.0, "transfer_share_per_month": 0.5, "unknown_departure_share_per_month": 0.2},
+        stocks={"ind_backlog": {"first": 10.0}},
+        permit_share=[0.5, 0.5, 0.2, 0.8],
+    )
+    m, data = _solved(case, inflow(case))
+
+    def eur(stock, category=None, last=None):
+        return data.terminal_value_meur(stock, category, last) * MONEY_SCALE
+
+    assert eur("ind_backlog", "first") == pytest.approx(4150.0)
+    assert eur("ind_backlog", "first", last=2) == pytest.approx(2800.0)
+    assert eur("registration_queue", "first") == pytest.approx(5285.0)
+    assert eur("dublin") == pytest.approx(2250.0 / (0.875 + 0.488))
+    with pytest.raises(ValueError, match="stock 'ind_backlog' needs a category"):
+        data.terminal_value_meur("ind_backlog")
+    assert path(m.scen["s"].Backlog, "first") == pytest.approx([10.0] * 4, abs=TOL)
+    assert _eur(m.scen["s"].TerminalCost) == pytest.approx(41_500.0, abs=1e-3)
+
+
+@pytest.mark.unit
+def test_add_reserve_fund_caps_the_balance_and_the_available_fund():
+    """Reserve_Fund's maximum A^ = max(A_bar, A0): at most EUR 0.5 M, opening balance 0.8 M, so
+    the fund may hold 0.8 M (0.8 in M EUR): the balance's bound and one Reserve_Available_Max
+    row a budget year (two years) at 0.8."""
+    case = make_case(
+        horizon={"years": 2},
+        budget={"max_asielreserve_eur": 5.0e5, "asielreserve_opening_balance_eur": 8.0e5},
+    )
+    m = extensive_form(chain_problem(chain_data(case), [ScenarioInflow("s", inflow(case))], [1.0]))
+    s = m.scen["s"]
+    assert [s.ReserveBalance[y].lb for y in (YEAR, YEAR + 1)] == [0.0, 0.0]
+    assert [s.ReserveBalance[y].ub for y in (YEAR, YEAR + 1)] == pytest.approx([0.8, 0.8])
+    assert list(s.Reserve_Available_Max) == [YEAR, YEAR + 1]
+    assert [s.Reserve_Available_Max[y].upper for y in (YEAR, YEAR + 1)] == pytest.approx([0.8, 0.8])
+
+
+@pytest.mark.solver
 def test_add_terminal_value_weighs_work_reception_share_and_permit_share():
     """Terminal_Value per backlog case: w_k v_ind + sigma_k (c L_ind + g v_H + (1 - g) v_J).
 

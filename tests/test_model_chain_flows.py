@@ -136,6 +136,16 @@ def test_add_appeals(months, appeals, rulings):
     assert path(s.Occupancy) == pytest.approx(expected, abs=TOL)
 
 
+@pytest.mark.unit
+def test_add_appeals_switched_off_by_a_zero_share():
+    """A zero appeal share switches the family off, a court time set or not: no appeal stock, so
+    no appeal rows in the flows table either."""
+    case = make_case(appeals={"share": 0.0, "months": 3.0, "granted_share": 0.5})
+    m = extensive_form(chain_problem(chain_data(case), [ScenarioInflow("s", inflow(case))], [1.0]))
+    s = m.scen["s"]
+    assert not hasattr(s, "AppealInflow") and not hasattr(s, "Appeals") and not hasattr(s, "AppealOutflow")
+
+
 @pytest.mark.solver
 def test_add_dublin_departures_to_unknown_destinations():
     """Dublin_Balance: U_t = (1 - u_D) U_{t-1} + delta N_t - Tr_t, no transfers possible.
@@ -368,10 +378,15 @@ def test_add_decision_capacity_counts_pool_staff_at_their_productivity():
 
 
 @pytest.mark.solver
-def test_add_decision_capacity_at_the_realised_ind_output():
+@pytest.mark.parametrize(
+    ("factor", "decided"),
+    [((1.0, 0.5, 0.5, 1.0), [50, 25, 25, 50]), ((0.5, 1.0, 1.0, 1.0), [25, 50, 50, 50])],
+)
+def test_add_decision_capacity_at_the_realised_ind_output(factor, decided):
     """Decision_Capacity on a history path: phi_t x (Cap_ind,t + pool). IND 5 FTE at 10 decisions an
     FTE-quarter = 50 a quarter at the norm; the environment's factor [1, 0.5, 0.5, 1] leaves
-    [50, 25, 25, 50] (a backlog of 200 at the start, no inflow, waiting costs money)."""
+    [50, 25, 25, 50], a factor 0.5 in the first period [25, 50, 50, 50] (a backlog of 200 at the
+    start, no inflow, waiting costs money)."""
     case = make_case(
         categories={"first": {"reception_share": 1.0}},
         ind={"initial_fte": 5.0},
@@ -380,7 +395,7 @@ def test_add_decision_capacity_at_the_realised_ind_output():
         stocks={"ind_backlog": {"first": 200.0}},
         permit_share=0.0,
     )
-    data = replace(chain_data(case), ind_output_factor=(1.0, 0.5, 0.5, 1.0))
+    data = replace(chain_data(case), ind_output_factor=factor)
     m = extensive_form(chain_problem(data, [ScenarioInflow("s", inflow(case))], [1.0]))
     assert HighsSolver(EXACT).solve(m).status == Status.OPTIMAL
-    assert path(m.scen["s"].Decisions, "first") == pytest.approx([50, 25, 25, 50], abs=TOL)
+    assert path(m.scen["s"].Decisions, "first") == pytest.approx(decided, abs=TOL)

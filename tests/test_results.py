@@ -341,7 +341,8 @@ def _plan_values(tables: dict[str, pd.DataFrame], lever: str, partner: str) -> l
 def test_flexpool_teams_and_deployment_in_the_plan_and_flows():
     """test_model_families' flexpool case: 130 first applications a quarter, registration 100 a
     quarter, a deployed pool FTE registers 50, at most 25 % of a team of 2 FTE deployable: 2 teams
-    = 4 FTE retained in the year, 0.6 FTE deployed on registration every quarter, none on the IND."""
+    = 4 FTE retained in the year, 0.6 FTE deployed on registration every quarter, none on the IND;
+    deployment EUR 80,000 an FTE-year = 20,000 an FTE-quarter."""
     case = make_case(
         registration={"initial_fte": 1.0},
         flexpool={
@@ -360,6 +361,13 @@ def test_flexpool_teams_and_deployment_in_the_plan_and_flows():
     assert _flow(tables, "pool_active", "registration") == pytest.approx([0.6] * 4, abs=TOL)
     assert _flow(tables, "pool_active", "ind") == pytest.approx([0.0] * 4, abs=TOL)
     assert tables["levers"].set_index("lever")["value"]["flexpool_fte"] == pytest.approx(4.0, abs=TOL)
+    # deployment is the pool's operating cost: 0.6 FTE x 4 quarters x EUR 20,000 = 48,000 on the
+    # flexpool line; the partners' lines have none (their capacity is structural)
+    costs = tables["costs"]
+    operating = costs[costs["component"] == "operating"].set_index("partner")["value_eur"]
+    assert operating.to_dict() == pytest.approx(
+        {"registration": 0.0, "ind": 0.0, "coa": 0.0, "dtv": 0.0, "flexpool": 48_000.0}, abs=1e-3
+    )
 
 
 @pytest.mark.solver
