@@ -137,13 +137,60 @@ def test_add_appeals(months, appeals, rulings):
 
 
 @pytest.mark.unit
-def test_add_appeals_switched_off_by_a_zero_share():
-    """A zero appeal share switches the family off, a court time set or not: no appeal stock, so
-    no appeal rows in the flows table either."""
-    case = make_case(appeals={"share": 0.0, "months": 3.0, "granted_share": 0.5})
+def test_add_appeals_and_add_dublin_switched_off_by_a_zero_share():
+    """A zero appeal share switches the family off, a court time and a granted share set or not:
+    no appeal stock (and no appeal rows in the flows table), no granted appeals among the status
+    holders; a zero Dublin share likewise leaves out the Dublin claimants."""
+    case = make_case(
+        appeals={"share": 0.0, "months": 3.0, "granted_share": 0.5},
+        dublin={"share": 0.0, "transfer_share_per_month": 0.5},
+    )
     m = extensive_form(chain_problem(chain_data(case), [ScenarioInflow("s", inflow(case))], [1.0]))
     s = m.scen["s"]
     assert not hasattr(s, "AppealInflow") and not hasattr(s, "Appeals") and not hasattr(s, "AppealOutflow")
+    assert not hasattr(s, "DublinClaimants") and not hasattr(s, "Transfers")
+
+
+@pytest.mark.solver
+def test_add_dublin_transfers_by_dtv():
+    """Dublin_Balance and Transfer_Limit: U_t = U_{t-1} + delta N_t - Tr_t, Tr_t <= tau_D U_{t-1}.
+
+    40 decisions a quarter, all negative, reception 1, half Dublin (20 a quarter); 50 % a month
+    transferable (87.5 % a quarter), nobody leaves on their own; a resident costs money and DT&V
+    has room, so every claimant who can be transferred is: Tr = [0, 17.5, 19.6875, 19.9609375],
+    U = [20, 22.5, 22.8125, 22.8515625]."""
+    case = make_case(
+        categories={"first": {"reception_share": 1.0}},
+        dublin={"share": 0.5, "transfer_share_per_month": 0.5},
+        coa=RESIDENT,
+        locations=ROOM,
+        stocks={"ind_backlog": {"first": 160.0}},
+        permit_share=0.0,
+    )
+    m, _ = _decided(case)
+    s = m.scen["s"]
+    assert path(s.Transfers) == pytest.approx([0.0, 17.5, 19.6875, 19.9609375], abs=TOL)
+    assert path(s.DublinClaimants) == pytest.approx([20.0, 22.5, 22.8125, 22.8515625], abs=TOL)
+
+
+@pytest.mark.solver
+def test_add_appeals_leaves_the_dublin_cases_out():
+    """AppealInflow = a (1 - delta) N_t: 40 decisions a quarter, all negative, reception 1; half
+    are Dublin cases, half of the others appeal: 0.5 x 0.5 x 40 = 10 a quarter; the court takes
+    a quarter, so A_t = 10."""
+    case = make_case(
+        categories={"first": {"reception_share": 1.0}},
+        appeals={"share": 0.5, "months": 3.0, "granted_share": 0.5},
+        dublin={"share": 0.5, "transfer_share_per_month": 0.5},
+        coa=RESIDENT,
+        locations=ROOM,
+        stocks={"ind_backlog": {"first": 160.0}},
+        permit_share=0.0,
+    )
+    m, _ = _decided(case)
+    s = m.scen["s"]
+    assert path(s.AppealInflow) == pytest.approx([10.0] * 4, abs=TOL)
+    assert path(s.Appeals) == pytest.approx([10.0] * 4, abs=TOL)
 
 
 @pytest.mark.solver
@@ -236,13 +283,13 @@ def test_add_status_holders_housing_catches_up_on_arrears():
     assert path(m0.scen["s"].StatusHolders) == pytest.approx([90, 80, 70, 60], abs=TOL)
 
 
-def _catch_up_case(share: float, holders: float = 100.0, **settings):
-    """``holders`` status holders, base housing 10 a quarter, catch-up ``share`` a month."""
+def _catch_up_case(share: float, holders: float = 100.0, housing: float | list[float] = 10.0, **settings):
+    """``holders`` status holders, base housing 10 a quarter (unless given), catch-up ``share`` a month."""
     base = make_case(
         categories={"nareis": {"reception_share": 1.0}},
         coa=RESIDENT,
         stocks={"status_holders": holders},
-        housing=10.0,
+        housing=housing,
         **settings,
     )
     data = base.model_dump()
@@ -271,6 +318,20 @@ def test_add_status_holders_arrears_beyond_the_minimum_stay(holders, expected):
     (arrears 5 - 10 < 0 lower the limit to 8.645, still above 5)."""
     case = _catch_up_case(0.1, holders, residence={"housing_min_months": 6.0})
     m, _ = _solved(case, inflow(case))
+    assert path(m.scen["s"].StatusHolders) == pytest.approx(expected, abs=1e-5)
+
+
+@pytest.mark.solver
+def test_add_status_holders_housing_before_the_horizon_is_the_first_periods():
+    """The pre-horizon housing flow (the pipeline before t = 0 and the arrears at the start) is the
+    base outflow of the first period, not a later one. Base housing [10, 20, 20, 20], L_H = 2
+    quarters, 100 status holders, catch-up 27.1 % a quarter: arrears at the start 100 - 2 x 10
+    = 80, housed_0 = 10 + 0.271 x 80 = 31.68, H_0 = 68.32; arrears 68.32 - 10 = 58.32, housed_1 =
+    20 + 15.80472, H_1 = 32.51528; all arrears from then on: housed_2 = 20 + 0.271 x 32.51528,
+    H_2 = 3.70363912; the last ones are housed at t = 3."""
+    case = _catch_up_case(0.1, 100.0, [10.0, 20.0, 20.0, 20.0], residence={"housing_min_months": 6.0})
+    m, _ = _solved(case, inflow(case))
+    expected = [68.32, 32.51528, 32.51528 - 20 - 0.271 * 32.51528, 0.0]
     assert path(m.scen["s"].StatusHolders) == pytest.approx(expected, abs=1e-5)
 
 
