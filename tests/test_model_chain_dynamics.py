@@ -51,6 +51,8 @@ def test_pipeline_is_littles_law_for_a_minimum_stay():
     assert pipeline(lambda t: flows[t], 0, 2.0, before=5.0) == pytest.approx(15.0)
     assert pipeline(lambda t: 8.0, 3, 2.25) == pytest.approx(18.0)
     assert pipeline(lambda t: flows[t], 3, 0.0) == 0
+    # a fractional part within round-off (L = 1e-12) is none: not 1e-12 x f_t (here 1e12: 1)
+    assert pipeline(lambda t: 1e12, 3, 1e-12) == 0
 
 
 @pytest.mark.solver
@@ -321,6 +323,36 @@ def test_add_reserve_activation_under_contract_and_add_place_cover_fills_reserve
     assert path(s.ReserveActive) == pytest.approx([0, 40, 40, 0], abs=TOL)
     assert path(s.Emergency) == pytest.approx([0] * 4, abs=TOL)
     assert v(m.first.ReservePlaces[YEAR]) >= 40 - TOL
+
+
+@pytest.mark.solver
+def test_add_reserve_activation_starting_in_the_first_period():
+    """Reserve_Contract with no activation lead: a contract may start at t = 0 and counts there.
+
+    120 regular places at fill 0.75 = 90 usable; 80 status holders and 40 nareis arriving at
+    t = 0, 40 housed at t = 1: occupancy [120, 80, 80, 80], 30 short at t = 0 = 40 reserve
+    places (activation EUR 500 a place-quarter, emergency EUR 10,000), a 2-quarter contract
+    from t = 0: ReserveActive = [40, 40, 0, 0], no emergency."""
+    coa = {
+        "max_fill_rate": 0.75,
+        "max_reserve_places": 50.0,
+        "reserve_activation_cost_per_place_year_eur": 2000.0,
+        "reserve_activation_months": 0,
+        "reserve_min_contract_months": 6,
+    }
+    case = make_case(
+        categories={"nareis": {"reception_share": 1.0}},
+        stocks={"status_holders": 80.0},
+        housing=[0.0, 40.0, 0.0, 0.0],
+        coa=coa,
+        locations=[{"places": 120.0}],
+        policy={"allow_reserve_places": True},
+    )
+    m, _ = _solved(case, inflow(case, nareis=[40, 0, 0, 0]))
+    s = m.scen["s"]
+    assert path(s.Occupancy) == pytest.approx([120, 80, 80, 80], abs=TOL)
+    assert path(s.ReserveActive) == pytest.approx([40, 40, 0, 0], abs=TOL)
+    assert path(s.Emergency) == pytest.approx([0] * 4, abs=TOL)
 
 
 @pytest.mark.solver

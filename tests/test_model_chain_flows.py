@@ -373,6 +373,33 @@ def test_add_pool_activation_contracts(months, fte_quarters, contract_rows):
 
 
 @pytest.mark.solver
+def test_add_pool_activation_contract_starting_in_the_first_period():
+    """Pool_Contract from t = 0: the team of test_add_pool_activation_contracts (5 FTE, 50
+    decisions a quarter, IND without staff) on a 6-month contract; 50 first applicants arrive
+    at t = 0 and are decided at once: a deployment starting at t = 0 runs at t = 0 and 1,
+    PoolActive = [5, 5, 0, 0]."""
+    case = make_case(
+        categories={"first": {"reception_share": 1.0}},
+        ind={"initial_fte": 0.0},
+        flexpool={
+            "team_fte": 5.0,
+            "max_teams": 1,
+            "productivity_share": 1.0,
+            "activation_cost_per_fte_year_eur": 400.0,
+            "min_activation_months": 6,
+        },
+        policy={"allow_flexpool": True},
+        coa=RESIDENT,
+        locations=ROOM,
+        permit_share=0.0,
+    )
+    m, _ = _solved(case, inflow(case, first=[50, 0, 0, 0]))
+    s = m.scen["s"]
+    assert [v(s.PoolActive["ind", t]) for t in range(4)] == pytest.approx([5, 5, 0, 0], abs=TOL)
+    assert path(s.Decisions, "first") == pytest.approx([50, 0, 0, 0], abs=TOL)
+
+
+@pytest.mark.solver
 def test_add_pool_activation_waits_for_the_lead_time():
     """Pool_Activation with a lead time: PoolStart_{j,t} = 0 for t < l_pool, even for a
     one-period contract.
@@ -441,13 +468,17 @@ def test_add_decision_capacity_counts_pool_staff_at_their_productivity():
 @pytest.mark.solver
 @pytest.mark.parametrize(
     ("factor", "decided"),
-    [((1.0, 0.5, 0.5, 1.0), [50, 25, 25, 50]), ((0.5, 1.0, 1.0, 1.0), [25, 50, 50, 50])],
+    [
+        ((1.0, 0.5, 0.5, 1.0), [50, 25, 25, 50]),
+        ((0.5, 1.0, 1.0, 1.0), [25, 50, 50, 50]),
+        ((2.0, 1.0, 1.0, 1.0), [100, 50, 50, 0]),
+    ],
 )
 def test_add_decision_capacity_at_the_realised_ind_output(factor, decided):
     """Decision_Capacity on a history path: phi_t x (Cap_ind,t + pool). IND 5 FTE at 10 decisions an
     FTE-quarter = 50 a quarter at the norm; the environment's factor [1, 0.5, 0.5, 1] leaves
-    [50, 25, 25, 50], a factor 0.5 in the first period [25, 50, 50, 50] (a backlog of 200 at the
-    start, no inflow, waiting costs money)."""
+    [50, 25, 25, 50], a factor 0.5 in the first period [25, 50, 50, 50], twice the norm there
+    [100, 50, 50, 0] (a backlog of 200 at the start, no inflow, waiting costs money)."""
     case = make_case(
         categories={"first": {"reception_share": 1.0}},
         ind={"initial_fte": 5.0},

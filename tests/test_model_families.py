@@ -760,10 +760,13 @@ def test_add_ind_backlog_and_add_decision_capacity():
 
 @pytest.mark.solver
 @pytest.mark.parametrize(
-    ("term_months", "late", "case_months"),
-    [(3.0, [250, 210, 170, 130], 2280), (6.0, [250, 150, 110, 70], 1740)],
+    ("term_months", "late", "case_months", "late_after_60"),
+    [
+        (3.0, [250, 210, 170, 130], 2280, [250, 210, 170, 130]),
+        (6.0, [250, 150, 110, 70], 1740, [190, 150, 110, 70]),
+    ],
 )
-def test_add_late_cases(term_months, late, case_months):
+def test_add_late_cases(term_months, late, case_months, late_after_60):
     """Late_Cases = backlog - the cases registered within the legal term (FIFO cohorts, persons).
 
     350 first applications in the backlog (registered before the horizon; the null
@@ -773,6 +776,9 @@ def test_add_late_cases(term_months, late, case_months):
     350 + 60 - 100 = 310, then 270, 230, 190.
     * term 3 months = 1 quarter: Late = B_t - R_t = [250, 210, 170, 130]: 3 x 760 = 2,280 case-months;
     * term 6 months = 2 quarters: Late = B_t - R_t - R_{t-1} = [250, 150, 110, 70]: 3 x 580 = 1,740.
+    With 60 first cases a quarter registered before the horizon (R_{-1} = 60), the term of 6
+    months counts them as recent at t = 0: Late_0 = 310 - 60 - 60 = 190; a term of 3 months
+    does not reach back.
     """
     case = make_case(
         ind={"legal_term_months": term_months},
@@ -790,6 +796,12 @@ def test_add_late_cases(term_months, late, case_months):
     m = extensive_form(chain_problem(unrecorded, [ScenarioInflow("s", inflow(case, first=60))], [1.0]))
     assert HighsSolver(EXACT).solve(m).status == Status.OPTIMAL
     assert path(m.scen["s"].Late) == pytest.approx(late, abs=TOL)
+    recorded = replace(
+        chain_data(case), prehorizon_registrations={"first": 60.0, "nareis": 0.0, "repeat": 0.0}
+    )
+    m = extensive_form(chain_problem(recorded, [ScenarioInflow("s", inflow(case, first=60))], [1.0]))
+    assert HighsSolver(EXACT).solve(m).status == Status.OPTIMAL
+    assert path(m.scen["s"].Late) == pytest.approx(late_after_60, abs=TOL)
 
 
 @pytest.mark.solver
@@ -1154,6 +1166,23 @@ def test_chain_problem_keeps_its_risk_and_one_probability_per_scenario():
     assert chain_problem(data, [a, b], [0.5, 0.5]).risk == Risk(weight=0.0, alpha=0.9)
     with pytest.raises(ValueError, match="zip"):
         chain_problem(data, [a, b], [1.0])
+
+
+@pytest.mark.solver
+def test_add_location_balance_counts_openings_decided_before_the_horizon():
+    """Location_Balance's U_{l,t}: locations opened by a decision before the horizon become
+    usable when they land (a simulation's state). 1 open, at most 3, no decisions in the
+    horizon; one pending opening lands at t = 0 and one at t = 2: Open = [2, 2, 3, 3]."""
+    case = make_case(locations=[{"initially_open": 1, "max_open": 3}])
+    data = chain_data(case)
+    landing = replace(data.locations[0], pending_openings=(1, 0, 1))
+    data = replace(data, locations=(landing,))
+    m = extensive_form(chain_problem(data, [ScenarioInflow("s", inflow(case))], [1.0]))
+    for key in m.first.LOC_DECISION:
+        m.first.Opened[key].fix(0)
+        m.first.Closed[key].fix(0)
+    assert HighsSolver(EXACT).solve(m).status == Status.OPTIMAL
+    assert path(m.first.Open, "std") == pytest.approx([2, 2, 3, 3], abs=TOL)
 
 
 @pytest.mark.solver
