@@ -512,6 +512,11 @@ def test_add_funding_ratio_per_partner():
     assert v(f.Budget["coa", YEAR]) == pytest.approx(2.5, abs=TOL)
     assert v(f.ReserveDeposit[YEAR]) == pytest.approx(0.5, abs=TOL)
     assert set(f.FUNDING_GROUPS) == {"coa", "ind"}  # lines with an MPP need only
+    # in the budget lines' order whatever the hash seed (an unordered set would follow it)
+    assert f.FUNDING_GROUPS.isordered() and list(f.FUNDING_GROUPS) == ["ind", "coa"]
+    # without a baseline (no MPP need at all) the partner scope has no group and no row
+    plain = extensive_form(chain_problem(chain_data(case), [ScenarioInflow("s", inflow(case))], [1.0]))
+    assert len(plain.first.FUNDING_GROUPS) == 0 and len(plain.first.Funding_Ratio_Min) == 0
 
     chain = _budget_case(max_asielreserve_eur=1.0e7, policy={"funding_ratio_min": 1.25})
     mc, _ = _solved(chain, _budget_inflows(chain), base=baseline(chain, need_eur=needs))
@@ -1261,6 +1266,26 @@ def test_no_norm_rows_when_no_location_can_open_within_the_horizon():
     # a type already at its maximum (the null case: 1 open, at most 1, no lead time) cannot open
     # either: no norm in the horizon
     assert chain_data(make_case()).norm_start_period == 4
+
+
+@pytest.mark.unit
+def test_add_occupancy_norm_reaches_only_the_types_that_can_open_by_then():
+    """Reachable places count a type's maximum only from its first possible opening: "fast"
+    (10 places, 1 open, at most 2, no lead) from t = 0, "slow" (10 places, 1 open, at most 3,
+    lead 6 months = 2 quarters) from t = 2. MPP occupancy 40 at a norm of 0.8 asks 50 places:
+    rows Places_t >= min(50, reachable_t) = [min(50, 20 + 10), .., min(50, 20 + 30), ..]
+    = [30, 30, 50, 50] (t0 = 0, the fast type)."""
+    case = make_case(
+        locations=[
+            {"location": "fast", "places": 10.0, "initially_open": 1, "max_open": 2},
+            {"location": "slow", "places": 10.0, "initially_open": 1, "max_open": 3, "lead_time_months": 6},
+        ],
+        policy={"occupancy_norm": 0.8},
+    )
+    data = chain_data(case).with_baseline(baseline(case, occupancy=[40.0] * 4))
+    assert data.norm_start_period == 0
+    m = extensive_form(chain_problem(data, [ScenarioInflow("s", inflow(case))], [1.0]))
+    assert [m.first.Occupancy_Norm[t].lower for t in range(4)] == pytest.approx([30.0, 30.0, 50.0, 50.0])
 
 
 @pytest.mark.solver
