@@ -515,6 +515,34 @@ def test_add_terminal_staff():
     assert _eur(plain.first.TerminalStaffCost) == pytest.approx(0.0, abs=1e-9)
 
 
+@pytest.mark.solver
+def test_add_terminal_staff_counts_trainees_at_the_end():
+    """Terminal_Staff: Staff_T + Trainees_T + Gap >= target, a cohort still in training counts.
+
+    IND 10 FTE, no attrition, training 6 months = 2 quarters, cohorts of 1 FTE at t = 0, 2; one
+    cohort hired at t = 2 (trainee at t = 2, 3): Staff_3 = 10, Trainees_3 = 1, target 12: gap 1.
+    DT&V (100 FTE, target 100) has no gap; the targets' set lists IND, DT&V as given."""
+    case = make_case(
+        ind={
+            "adjustable": True,
+            "training_months": 6,
+            "intake_interval_months": 6,
+            "hiring_cost_per_fte_eur": 2000.0,
+            "trainee_cap_share": 1.0,
+        },
+        dtv={"adjustable": True},
+    )
+    data = replace(chain_data(case), terminal_staff_fte={"ind": 12.0, "dtv": 100.0})
+    m = extensive_form(chain_problem(data, [ScenarioInflow("s", inflow(case))], [1.0]))
+    for key in m.first.INTAKE:
+        m.first.Hire[key].fix(1 if key == ("ind", 2) else 0)
+    assert HighsSolver(EXACT).solve(m).status == Status.OPTIMAL
+    assert (v(m.first.Staff["ind", 3]), v(m.first.Trainees["ind", 3])) == pytest.approx((10.0, 1.0), abs=TOL)
+    assert v(m.first.TerminalStaffGap["ind"]) == pytest.approx(1.0, abs=TOL)
+    assert v(m.first.TerminalStaffGap["dtv"]) == pytest.approx(0.0, abs=TOL)
+    assert m.first.TERMINAL_P.isordered() and list(m.first.TERMINAL_P) == ["ind", "dtv"]
+
+
 @pytest.mark.unit
 def test_default_case_terminal_targets_and_chain_times():
     """nl-2026: end-staff targets min(S0, MPP-mid need / output); the calibrated minimum stays.

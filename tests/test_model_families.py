@@ -79,6 +79,11 @@ def test_add_sets():
     assert sorted(m.INTAKE) == [("dtv", 0), ("dtv", 1), ("dtv", 2), ("dtv", 3), ("ind", 0), ("ind", 2)]
     assert list(m.LOC_DECISION) == [("std", 0), ("std", 2)]
     assert list(m.LINES) == ["registration", "ind", "coa", "dtv", "flexpool"]
+    # every set in the order given, whatever the hash seed (an unordered set of names follows
+    # it), and the intake moments and location decisions as (name, period) pairs
+    for name in ("T", "YEARS", "P", "L", "LINES", "TASKS", "INTAKE", "LOC_DECISION"):
+        assert m.component(name).isordered(), name
+    assert (m.INTAKE.dimen, m.LOC_DECISION.dimen) == (2, 2)
 
 
 @pytest.mark.solver
@@ -521,6 +526,24 @@ def test_add_funding_ratio_per_partner():
     chain = _budget_case(max_asielreserve_eur=1.0e7, policy={"funding_ratio_min": 1.25})
     mc, _ = _solved(chain, _budget_inflows(chain), base=baseline(chain, need_eur=needs))
     assert v(mc.first.Budget["ind", YEAR]) == pytest.approx(0.0, abs=TOL)
+
+
+@pytest.mark.unit
+def test_add_funding_ratio_maximum_rows_per_year():
+    """Funding_Ratio_Max over two budget years, the MPP need (COA EUR 2 M) in the first only, r_max
+    1.5: per partner a row only where the line has a need (COA 2026; a cap of 1.5 x 0 would
+    abolish its 2027 budget); for the chain a row in every year (the chain's budget follows the
+    chain's need, 0 in 2027)."""
+    needs = {("coa", YEAR): 2.0e6}
+    rows = {}
+    for scope in ("partner", "chain"):
+        case = make_case(
+            horizon={"years": 2}, policy={"funding_ratio_max": 1.5, "funding_ratio_scope": scope}
+        )
+        data = chain_data(case).with_baseline(baseline(case, need_eur=needs))
+        m = extensive_form(chain_problem(data, [ScenarioInflow("s", inflow(case))], [1.0]))
+        rows[scope] = list(m.first.Funding_Ratio_Max)
+    assert rows == {"partner": [("coa", YEAR)], "chain": [("chain", YEAR), ("chain", YEAR + 1)]}
 
 
 @pytest.mark.solver
@@ -1156,6 +1179,18 @@ def test_add_baseline_norm():
         assert planned.first.PoolTeams[y].ub == 0
         assert planned.first.ReservePlaces[y].ub == 0
         assert planned.first.ReserveDeposit[y].ub == 0
+    # the registration surge too: one officer available (surge_max_fte 1) gives the scenario
+    # block the surge, the planning run has none; without officers (the null case) no surge
+    surge = replace(open_data, surge_max_fte=1.0)
+    assert hasattr(
+        extensive_form(chain_problem(surge, [ScenarioInflow("s", inflow(case))], [1.0])).scen["s"],
+        "RegistrationSurge",
+    )
+    assert not hasattr(
+        extensive_form(baseline_problem(surge, inflow(case), occupancy_norm=0.8)).scen["mpp-mid"],
+        "RegistrationSurge",
+    )
+    assert not hasattr(allowed.scen["s"], "RegistrationSurge")
 
 
 @pytest.mark.unit
