@@ -13,10 +13,12 @@ from dataclasses import replace
 import pytest
 
 from bekostiging.model import ScenarioInflow, chain_data, chain_problem
+from bekostiging.model.data import MONEY_SCALE
 from bekostiging.model.reception import initial_emergency, lagged
+from bekostiging.results import result_tables
 from bekostiging.solver import HighsSolver, Status
 from bekostiging.twostage import extensive_form
-from model_cases import EXACT, inflow, make_case, path, solve_chain, v
+from model_cases import EXACT, YEAR, inflow, make_case, path, solve_chain, v
 
 TOL = 1e-6
 RESIDENT = {"cost_per_resident_year_eur": 4000.0}  # EUR 1,000 a person-quarter: stays cost money
@@ -149,6 +151,58 @@ def test_add_appeals_and_add_dublin_switched_off_by_a_zero_share():
     s = m.scen["s"]
     assert not hasattr(s, "AppealInflow") and not hasattr(s, "Appeals") and not hasattr(s, "AppealOutflow")
     assert not hasattr(s, "DublinClaimants") and not hasattr(s, "Transfers")
+
+
+def _surge_case(**surge):
+    """tests/test_model_registration_surge.py's case: registration without staff, officers at 0.5
+    of a registration FTE (400 a year = 100 a quarter): 50 registrations an officer-quarter, five
+    officers at most, EUR 100 an officer-quarter, lead 3 months, at least 6 months."""
+    return make_case(
+        registration={"initial_fte": 0.0},
+        registration_surge={
+            "max_fte": 5.0,
+            "productivity_share": 0.5,
+            "cost_per_fte_year_eur": 400.0,
+            "lead_months": 3,
+            "min_months": 6,
+            **surge,
+        },
+        penalties={"registration_queue_person_day_eur": 1.0},
+    )
+
+
+@pytest.mark.solver
+@pytest.mark.parametrize(
+    ("surge", "arrivals", "officers", "registered", "year_rows"),
+    [
+        ({"max_months_per_year": 12.0}, 250, [0, 5, 5, 0], [0, 250, 0, 0], 0),
+        ({"max_months_per_year": 3.0}, 250, [0, 2.5, 2.5, 0], [0, 125, 125, 0], 1),
+        ({"lead_months": 0, "min_months": 3}, 600, [5, 5, 2, 0], [250, 250, 100, 0], 0),
+    ],
+)
+def test_add_registration_surge_in_the_flows(surge, arrivals, officers, registered, year_rows):
+    """The registration surge (derivations in tests/test_model_registration_surge.py), read here
+    through the flows and costs the reports use. 250 first applicants at t = 0, a queue
+    person-day EUR 1: five officers from t = 1 (the lead) for two quarters (the minimum) register
+    all 250 at t = 1; with 3 months a year at the full number (5 officer-quarters), 2.5 officers
+    register 125 at t = 1 and 2. 600 at t = 0 with no lead and a one-quarter minimum: at most 5
+    officers, 250 a quarter: [250, 250, 100, 0]. The registration line pays EUR 100 an
+    officer-quarter; the flows table holds the officers per period (FTE)."""
+    case = _surge_case(**surge)
+    m, _ = _solved(case, inflow(case, first=[arrivals, 0, 0, 0]))
+    s = m.scen["s"]
+    assert [v(s.RegistrationSurge[t]) for t in range(4)] == pytest.approx(officers, abs=TOL)
+    assert path(s.RegisteredVar, "first") == pytest.approx(registered, abs=TOL)
+    lead = 0 if surge.get("lead_months") == 0 else 1
+    assert [s.SurgeStart[t].ub for t in range(lead)] == [0.0] * lead
+    assert (len(s.Surge_Months) if hasattr(s, "Surge_Months") else 0) == year_rows
+    assert len(s.Surge_Limit) == 4
+    cost = v(s.OperatingCost["registration", YEAR]) * MONEY_SCALE
+    assert cost == pytest.approx(100.0 * sum(officers), abs=1e-3)
+    flows = result_tables(m, chain_data(case), None)["flows"]
+    rows = flows[flows["quantity"] == "registration_surge"]
+    assert rows["value"].tolist() == pytest.approx(officers, abs=TOL)
+    assert set(rows["unit"]) == {"FTE"}
 
 
 @pytest.mark.solver
