@@ -44,6 +44,7 @@ CAPACITY_PANELS: tuple[tuple[str, tuple[str, ...], str], ...] = (
 POOL_TASK = {"registration": "registration", "ind": "ind"}  # partners whose capacity the pool adds to
 WORDS: dict[str, tuple[str, str]] = {  # chart words not in i18n.TERMS: (nl, en)
     "pool_capacity": ("+ flexibele pool (ingezet)", "+ flexible pool (deployed)"),
+    "surge_capacity": ("+ politie (ingezet)", "+ police (redeployed)"),
     "own_staff": ("eigen personeel", "own staff"),
     "registered_reg": ("Registraties", "Registrations"),
     "decisions_work": ("Beslissingen (werk; eerste aanvraag = 1)", "Decisions (work; first application = 1)"),
@@ -117,6 +118,7 @@ class _ChainRates:
     pool_per_fte_period: dict[str, float]  # partner -> units per deployed pool FTE and period
     registration_categories: tuple[str, ...]
     decision_work: dict[str, float]
+    surge_per_fte_period: float = 0.0  # registrations per redeployed officer and period
 
 
 def chain_rates(record: RunRecord) -> _ChainRates | None:
@@ -138,6 +140,9 @@ def chain_rates(record: RunRecord) -> _ChainRates | None:
         },
         registration_categories=tuple(c.value for c, cs in st.categories.items() if cs.needs_registration),
         decision_work={c.value: cs.decision_work for c, cs in st.categories.items()},
+        surge_per_fte_period=st.registration_surge.productivity_share
+        * st.registration.output_per_fte_year
+        / per_year,
     )
 
 
@@ -172,7 +177,8 @@ def capacity_series(
     p: pd.Series,
 ) -> tuple[list[tuple[str, pd.Series]], pd.DataFrame, str | None]:
     """One capacity panel as numbers: the cumulative expected capacity lines (each adds its kind,
-    the deployed flexible pool last), the demand's quantiles and the demand's label key."""
+    the deployed flexible pool, then for registration the redeployed police), the demand's
+    quantiles and the demand's label key."""
     dq, demand_key = _demand(record, demand, rates)
     parts: list[tuple[str, pd.DataFrame]] = [(cap, data.flow_totals(record, cap)) for cap in caps]
     task = POOL_TASK.get(partner)
@@ -180,6 +186,11 @@ def capacity_series(
         pool = _pool_capacity(record, task, rates.pool_per_fte_period[task])
         if not pool.empty and float(pool["value"].abs().sum()) > 0:
             parts.append(("pool_capacity", pool))
+    if rates is not None and partner == "registration" and data.has_flow(record, "registration_surge"):
+        surge = data.flow_totals(record, "registration_surge")
+        surge = surge.assign(value=surge["value"] * rates.surge_per_fte_period)
+        if not surge.empty and float(surge["value"].abs().sum()) > 0:
+            parts.append(("surge_capacity", surge))
     lines = []
     total: pd.DataFrame | None = None
     for key, frame in parts:
@@ -212,10 +223,10 @@ def capacity_vs_occupancy(record: RunRecord, lang: Lang) -> bytes | None:
     for ax, (partner, caps, demand) in zip(axes.flat, panels, strict=False):
         lines, dq, demand_key = capacity_series(record, partner, caps, demand, rates, p)
         x = range(len(dq))
-        pooled = any(k == "pool_capacity" for k, _ in lines)
+        pooled = any(k in ("pool_capacity", "surge_capacity") for k, _ in lines)
         for i, (key, top) in enumerate(lines):
-            if key == "pool_capacity":
-                label = w("pool_capacity", lang)
+            if key in ("pool_capacity", "surge_capacity"):
+                label = w(key, lang)
             elif i == 0:
                 label = term(key, lang) + (f" ({w('own_staff', lang)})" if pooled else "")
             else:
