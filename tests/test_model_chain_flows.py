@@ -203,6 +203,13 @@ def test_add_registration_surge_in_the_flows(surge, arrivals, officers, register
     rows = flows[flows["quantity"] == "registration_surge"]
     assert rows["value"].tolist() == pytest.approx(officers, abs=TOL)
     assert set(rows["unit"]) == {"FTE"}
+    # the family exists from one officer on (surge_max_fte 1) and not without officers (0)
+    for fte, built in ((1.0, True), (0.0, False)):
+        one = _surge_case(**surge, max_fte=fte)
+        block = extensive_form(
+            chain_problem(chain_data(one), [ScenarioInflow("s", inflow(one))], [1.0])
+        ).scen["s"]
+        assert hasattr(block, "RegistrationSurge") == built, fte
 
 
 @pytest.mark.solver
