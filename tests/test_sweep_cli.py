@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -22,16 +21,17 @@ from click.testing import CliRunner
 
 from bekostiging.analytics.frontier import (
     CURVE_KPIS,
+    LATE_PENALTY_PARAM,
     chain_metrics,
     curve_kpis,
     funding_ratio_curve,
     late_penalty_curve,
     mean_cvar_frontier,
 )
+from bekostiging.analytics.sweep import param_setter
 from bekostiging.cli import main
 from bekostiging.io.case import load_case
 from bekostiging.io.scenarios import load_scenario_set
-from bekostiging.model import chain_problem, scenario_inflows
 from bekostiging.model.data import MONEY_SCALE
 from bekostiging.pipeline import prepare_problem, solve_case
 from bekostiging.results import result_tables
@@ -157,21 +157,22 @@ def test_default_case_mpp_sweep_is_monotone_within_the_gap():
     """The default case on its MPP set at the CLI's 0.5 % gap: the bound in the module docstring,
     and each point's objective brackets an independent solve (each within the other's gap).
 
-    The sweep changes the penalty in the scenario problem and keeps the MPP baseline (need,
-    occupancy, plan) of the case's own penalty, so the independent solve is a fresh model of the
-    same problem: the prepared data with the point's penalty. (``solve_case`` on a case with the
-    new penalty would re-solve the baseline at that penalty — another problem; with the
-    registration surge the two optima lie 0.003 % apart, outside each other's bounds.)"""
-    _case, sset, prepared = _problem(DEFAULT, "mpp", GAPPED)
+    The sweep changes the penalty's mutable Param in the model it warm-starts point after point;
+    the independent solve builds a new model of the same prepared problem, sets the same Param
+    and solves it cold. (Rebuilding from data with the penalty replaced is another problem: the
+    penalty also enters values derived from the data, and ``solve_case`` would re-solve the MPP
+    baseline at that penalty; with the registration surge those optima lie 0.003 % apart, outside
+    each other's bounds.)"""
+    _case, _sset, prepared = _problem(DEFAULT, "mpp", GAPPED)
     curve = late_penalty_curve(prepared.problem, prepared.data, DEFAULT_PENALTIES, GAPPED)
     _assert_late_never_rises_beyond_the_gap(curve)
     late = curve["expected_late_case_months"].to_numpy()
     assert late[0] >= late[-1]
     # one independent check at the highest penalty (the point furthest from the first solve)
     row = curve.iloc[-1]
-    data = replace(prepared.data, late_case_month_meur=float(row["value"]) / MONEY_SCALE)
-    problem = chain_problem(data, scenario_inflows(sset), list(sset.probabilities))
-    fresh = solve_model(extensive_form(problem), GAPPED)
+    model = extensive_form(prepared.problem)
+    param_setter(model, LATE_PENALTY_PARAM)(float(row["value"]) / MONEY_SCALE)
+    fresh = solve_model(model, GAPPED)  # a cold solve of a new model: no warm start, no earlier point
     assert fresh.status.has_solution
     assert row["objective_eur"] >= fresh.bound * MONEY_SCALE * (1 - REL)
     assert fresh.objective * MONEY_SCALE >= row["bound_eur"] * (1 - REL)
