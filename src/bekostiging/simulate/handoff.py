@@ -28,6 +28,7 @@ not: row names (an infeasibility explanation needs ``OneShotHighs``).
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import highspy
 import numpy as np
@@ -55,6 +56,21 @@ class HandoffUnsupported(ValueError):
     """The model has something the direct hand-off does not write (the file path is used)."""
 
 
+
+def _objective(model: pyo.ConcreteModel, visitor: Any, sorter: Any, one: Any) -> tuple[Any, dict[int, float]]:
+    """The single active objective and its linear terms by variable id (a constant on ``one``)."""
+    objectives = list(model.component_data_objects(pyo.Objective, active=True, sort=sorter))
+    if len(objectives) != 1:
+        raise HandoffUnsupported(f"{len(objectives)} active objectives")
+    obj = objectives[0]
+    repn = visitor.walk_expression(obj.expr)
+    if repn.nonlinear is not None:
+        raise HandoffUnsupported("a nonlinear objective")
+    objective = dict(repn.linear)
+    if repn.constant or not objective:
+        objective[id(one)] = repn.constant
+    return obj, objective
+
 def compile_lp(
     model: pyo.ConcreteModel, fast: bool = True
 ) -> tuple[highspy.HighsLp, list[ComponentData | None], list]:
@@ -78,16 +94,7 @@ def _compile(model: pyo.ConcreteModel) -> tuple[highspy.HighsLp, list[ComponentD
     recorder = OrderedVarRecorder(var_map, var_order, sorter)
     visitor = FastLinearWalker(LinearRepnVisitor({}, var_recorder=recorder))
 
-    objectives = list(model.component_data_objects(pyo.Objective, active=True, sort=sorter))
-    if len(objectives) != 1:
-        raise HandoffUnsupported(f"{len(objectives)} active objectives")
-    obj = objectives[0]
-    repn = visitor.walk_expression(obj.expr)
-    if repn.nonlinear is not None:
-        raise HandoffUnsupported("a nonlinear objective")
-    objective = dict(repn.linear)
-    if repn.constant or not objective:
-        objective[id(one)] = repn.constant
+    obj, objective = _objective(model, visitor, sorter, one)
 
     # entries (row, the variable's writer order, coefficient), the objective as row -1; rows'
     # bounds and constraints. Each row's terms are put in the writer's variable order below,
@@ -207,16 +214,7 @@ def _compile_reference(model: pyo.ConcreteModel) -> tuple[highspy.HighsLp, list[
     recorder = OrderedVarRecorder(var_map, var_order, sorter)
     visitor = LinearRepnVisitor({}, var_recorder=recorder)
 
-    objectives = list(model.component_data_objects(pyo.Objective, active=True, sort=sorter))
-    if len(objectives) != 1:
-        raise HandoffUnsupported(f"{len(objectives)} active objectives")
-    obj = objectives[0]
-    repn = visitor.walk_expression(obj.expr)
-    if repn.nonlinear is not None:
-        raise HandoffUnsupported("a nonlinear objective")
-    objective = dict(repn.linear)
-    if repn.constant or not objective:
-        objective[id(one)] = repn.constant
+    obj, objective = _objective(model, visitor, sorter, one)
 
     # rows: (sorted (var id, coef) items, lower, upper, constraint)
     rows: list[tuple[list[tuple[int, float]], float, float, object]] = []
