@@ -429,6 +429,8 @@ def test_terminal_values_with_a_registration_cost_and_stay():
     assert eur("dublin") == pytest.approx(2250.0 / (0.875 + 0.488))
     with pytest.raises(ValueError, match="stock 'ind_backlog' needs a category"):
         data.terminal_value_meur("ind_backlog")
+    with pytest.raises(ValueError, match="no terminal value for stock 'queue'"):
+        data.terminal_value_meur("queue", "first")  # a misspelt stock is no registration queue
     assert path(m.scen["s"].Backlog, "first") == pytest.approx([10.0] * 4, abs=TOL)
     assert _eur(m.scen["s"].TerminalCost) == pytest.approx(41_500.0, abs=1e-3)
 

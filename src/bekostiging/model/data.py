@@ -263,9 +263,11 @@ class ChainData:
         )
         if stock == "ind_backlog":
             return backlog
+        if stock != "registration_queue":
+            raise ValueError(f"no terminal value for stock {stock!r}")
         reg = self.staff[Partner.REGISTRATION.value]
         registration = reg.cost_per_fte_period_meur / reg.output_per_fte_period
-        return registration + sigma * c * self.registration_stay_periods + backlog  # registration queue
+        return registration + sigma * c * self.registration_stay_periods + backlog
 
     def with_baseline(self, baseline: MppBaseline) -> ChainData:
         return replace(self, baseline=baseline)
