@@ -162,8 +162,9 @@ def test_solve_cli_method_lshaped(tmp_path):
     args = ["solve", str(TINY_CASE), "--scenarios", "two", "--runs-dir", str(tmp_path), "-q"]
     ok = runner.invoke(main, [*args, "--method", "lshaped", "--workers", "1", "--cuts", "single"])
     assert ok.exit_code == 0, ok.output
-    assert "run:" in ok.output
-    log = next(tmp_path.iterdir()) / "solver.log"
+    run_dir = next(tmp_path.iterdir())
+    assert f"opgeslagen in: {run_dir}" in ok.output  # Dutch by default: where the run was stored
+    log = run_dir / "solver.log"
     lines = log.read_text(encoding="utf-8")  # the iterations are in the run's solver log
     assert "L-shaped: 2 scenarios, first plan from the expected-value problem" in lines
     assert "L-shaped   1" in lines and "bound" in lines

@@ -33,6 +33,7 @@ def test_solve_prints_status_levers_and_stores_the_run(tmp_path: Path) -> None:
     assert out.index("Cash spending of the partners (expected)") < out.index("Model weights, not spending")
     assert "End state against the start (expected)" in out
     (run,) = [p for p in (tmp_path / "runs").iterdir() if not p.name.startswith(".")]
+    assert f"stored in: {run}" in out.splitlines()  # where the run went, in the user's language
     for table in ("budget", "reconciliation", "reserve"):
         assert (run / "tables" / f"{table}.csv").is_file(), table
     manifest = json.loads((run / "manifest.json").read_text())

@@ -39,6 +39,7 @@ HEADINGS = {  # (nl, en)
     "levers": ("de vijf maatregelen van de Kamerbrief (2021)", "the five levers of the 2021 letter"),
     "expected": ("verwacht over de scenario's", "expected over the scenarios"),
     "policy": ("Beleid", "Policy"),
+    "stored": ("opgeslagen in", "stored in"),
 }
 LABEL_WIDTH = 44
 
@@ -408,7 +409,7 @@ def solve_cmd(
             store_value(analysis, run.tmp)  # published with the run
     workdir.cleanup()
     progress.close()
-    click.echo(f"run: {run.final_path}")
+    click.echo(f"{_h('stored', lang)}: {run.final_path}")
     from bekostiging.report.i18n import term
 
     sentence = term("scenario_set_sentence", lang).format(  # type: ignore[arg-type]
