@@ -212,6 +212,67 @@ def test_add_registration_surge_in_the_flows(surge, arrivals, officers, register
         assert hasattr(block, "RegistrationSurge") == built, fte
 
 
+def _ind_surge_case(backlog: float = 250.0, **surge):
+    """tests/test_model_ind_surge.py's case: an IND without staff, surge FTE at 0.5 of a decision
+    FTE (400 a year = 100 a quarter): 50 decisions an FTE-quarter, five FTE at most, EUR 100 an
+    FTE-quarter, lead 3 months, at least 6 months; the backlog waits from the start and a late
+    case-month costs EUR 10."""
+    return make_case(
+        ind={"initial_fte": 0.0, "output_per_fte_year": 400.0},
+        ind_surge={
+            "max_fte": 5.0,
+            "productivity_share": 0.5,
+            "cost_per_fte_year_eur": 400.0,
+            "lead_months": 3,
+            "min_months": 6,
+            **surge,
+        },
+        stocks={"ind_backlog": {"first": backlog}},
+        penalties={"late_case_month_eur": 10.0},
+    )
+
+
+@pytest.mark.solver
+@pytest.mark.parametrize(
+    ("surge", "backlog", "staff", "decided", "year_rows"),
+    [
+        ({"max_months_per_year": 12.0}, 250, [0, 5, 5, 0], [0, 250, 0, 0], 0),
+        ({"max_months_per_year": 3.0}, 250, [0, 2.5, 2.5, 0], [0, 125, 125, 0], 1),
+        ({"lead_months": 0, "min_months": 3}, 600, [5, 5, 2, 0], [250, 250, 100, 0], 0),
+    ],
+)
+def test_add_ind_surge_in_the_flows(surge, backlog, staff, decided, year_rows):
+    """The IND surge (derivations in tests/test_model_ind_surge.py), read here through the flows
+    and costs the reports use. 250 cases wait at the start: five surge FTE from t = 1 (the lead)
+    for two quarters (the minimum) decide all 250 at t = 1; with 3 months a year at the full
+    number (5 FTE-quarters), 2.5 FTE decide 125 at t = 1 and 2. 600 waiting, no lead and a
+    one-quarter minimum: at most 5 FTE, 250 a quarter: [250, 250, 100, 0]. The IND line pays
+    EUR 100 an FTE-quarter; the flows table holds the surge FTE per period (FTE)."""
+    case = _ind_surge_case(backlog, **surge)
+    m, _ = _solved(case, inflow(case))
+    s = m.scen["s"]
+    assert [v(s.IndSurge[t]) for t in range(4)] == pytest.approx(staff, abs=TOL)
+    assert path(s.Decisions, "first") == pytest.approx(decided, abs=TOL)
+    lead = 0 if surge.get("lead_months") == 0 else 1
+    assert [s.IndSurgeStart[t].ub for t in range(lead)] == [0.0] * lead
+    assert (len(s.Ind_Surge_Months) if hasattr(s, "Ind_Surge_Months") else 0) == year_rows
+    assert len(s.Ind_Surge_Limit) == 4
+    cost = v(s.OperatingCost["ind", YEAR]) * MONEY_SCALE
+    assert cost == pytest.approx(100.0 * sum(staff), abs=1e-3)
+    flows = result_tables(m, chain_data(case), None)["flows"]
+    rows = flows[flows["quantity"] == "ind_surge"]
+    assert rows["value"].tolist() == pytest.approx(staff, abs=TOL)
+    assert set(rows["unit"]) == {"FTE"}
+    assert not (flows["quantity"] == "registration_surge").any()  # the police surge stays off
+    # the family exists from one surge FTE on (ind_surge_max_fte 1) and not without (0)
+    for fte, built in ((1.0, True), (0.0, False)):
+        one = _ind_surge_case(backlog, **surge, max_fte=fte)
+        block = extensive_form(
+            chain_problem(chain_data(one), [ScenarioInflow("s", inflow(one))], [1.0])
+        ).scen["s"]
+        assert hasattr(block, "IndSurge") == built, fte
+
+
 @pytest.mark.solver
 def test_add_dublin_transfers_by_dtv():
     """Dublin_Balance and Transfer_Limit: U_t = U_{t-1} + delta N_t - Tr_t, Tr_t <= tau_D U_{t-1}.

@@ -1191,6 +1191,15 @@ def test_add_baseline_norm():
         "RegistrationSurge",
     )
     assert not hasattr(allowed.scen["s"], "RegistrationSurge")
+    # and the IND surge: built from one surge FTE on, never in the planning run
+    ind = replace(open_data, ind_surge_max_fte=1.0)
+    assert hasattr(
+        extensive_form(chain_problem(ind, [ScenarioInflow("s", inflow(case))], [1.0])).scen["s"], "IndSurge"
+    )
+    assert not hasattr(
+        extensive_form(baseline_problem(ind, inflow(case), occupancy_norm=0.8)).scen["mpp-mid"], "IndSurge"
+    )
+    assert not hasattr(allowed.scen["s"], "IndSurge")
 
 
 @pytest.mark.unit

@@ -720,6 +720,7 @@ FLOW_QUANTITIES = {  # per scenario and period (report/data.py, the annex's char
     "dublin_unknown_departures": PERSONS_UNIT,
     "pool_active": "FTE",
     "registration_surge": "FTE",
+    "ind_surge": "FTE",
 }
 COST_COMPONENTS = {  # component: (stage, kind); cash per budget line, the rest on the line "chain"
     "structural": (1, "cash"),
@@ -749,8 +750,8 @@ LEVERS = {  # the five levers of the 2021 letter and two structural totals, with
 def test_result_tables_hold_the_names_and_units_the_readers_use():
     """The run folder's vocabulary: the reports, the advice and compare read the tables by these
     table, column, lever, quantity, component and KPI names, so each must be there, spelt so, with
-    its unit (appeals, Dublin and the registration surge switched on, so their flows are there
-    too; two budget years)."""
+    its unit (appeals, Dublin and the registration and IND surges switched on, so their flows are
+    there too; two budget years)."""
     case = make_case(
         horizon={"years": 2},
         categories={"first": {"reception_share": 1.0}},
@@ -758,6 +759,7 @@ def test_result_tables_hold_the_names_and_units_the_readers_use():
         appeals={"share": 0.5, "months": 3.0, "granted_share": 0.5},
         dublin={"share": 0.5, "transfer_share_per_month": 0.5},
         registration_surge={"max_fte": 10.0},
+        ind_surge={"max_fte": 10.0},
     )
     tables = _tables(case, inflow(case, first=10))
     assert list(tables) == ["levers", "plan", "funding", "flows", "costs", "reserve", "kpis", "scenarios"]

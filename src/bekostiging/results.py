@@ -171,6 +171,8 @@ def _scenario_flows(
             scalars["dublin_unknown_departures"] = (b.DublinUnknown[t], PERSONS)
         if hasattr(b, "RegistrationSurge"):
             scalars["registration_surge"] = (b.RegistrationSurge[t], FTE)
+        if hasattr(b, "IndSurge"):
+            scalars["ind_surge"] = (b.IndSurge[t], FTE)
         for q, (expr, unit) in scalars.items():
             yield (name, per, yr, q, "", _v(expr), unit)
         for j in first.TASKS:

@@ -343,6 +343,60 @@ class RegistrationSurgeSettings(Strict):
     )
 
 
+class IndSurgeSettings(Strict):
+    """IND surge: temporary decision capacity on top of regular hiring (temporary staff, civil
+    servants lent by other departments, as the 2020 Taskforce IND), without a standing retainer;
+    0 FTE: no surge."""
+
+    max_fte: float = param(
+        0.0,
+        unit="FTE",
+        description="Temporary staff and seconded civil servants the IND can take on at once; "
+        "0: no surge lever",
+        ge=0.0,
+        le=MAX_FTE,
+    )
+    productivity_share: float = param(
+        0.5,
+        unit="share",
+        description="Decision work of a surge FTE relative to a trained IND decision FTE (net of the "
+        "experienced staff's supervision)",
+        ge=0.0,
+        le=1.0,
+    )
+    cost_per_fte_year_eur: float = param(
+        0.0,
+        unit="EUR per FTE-year",
+        description="Cost of a surge FTE while deployed (agency rate or the lending department's loaded "
+        "salary, short course and workplace), on the IND budget line",
+        ge=0.0,
+        le=MAX_EUR_PER_UNIT_YEAR,
+    )
+    lead_months: int = param(
+        0,
+        unit="months",
+        description="Months from the decision to the first surge staff at work (recruitment, short course)",
+        ge=0,
+        le=12,
+    )
+    min_months: int = param(
+        1,
+        unit="months",
+        description="A surge contract (temporary staff, secondment) is committed for at least this "
+        "many months",
+        ge=1,
+        le=24,
+    )
+    max_months_per_year: float = param(
+        12.0,
+        unit="months per year",
+        description="Surge staff work at most this many months a year at the full number "
+        "(FTE-months per year at most max_fte times this)",
+        ge=0.0,
+        le=12.0,
+    )
+
+
 class NareisSettings(Strict):
     """Nareis (family reunification) linked to the permits granted earlier."""
 
@@ -693,6 +747,7 @@ class Settings(Strict):
     dublin: DublinSettings = DublinSettings()
     accelerated_housing: AcceleratedHousingSettings = AcceleratedHousingSettings()
     registration_surge: RegistrationSurgeSettings = RegistrationSurgeSettings()
+    ind_surge: IndSurgeSettings = IndSurgeSettings()
     nareis: NareisSettings = NareisSettings()
     budget: BudgetSettings = BudgetSettings()
     penalties: Penalties

@@ -90,8 +90,9 @@ def chain_problem(
 def baseline_problem(data: ChainData, mpp_mid: np.ndarray, occupancy_norm: float) -> TwoStageProblem:
     """The MPP-mid planning run: one deterministic scenario, levers off, norm on its own occupancy.
 
-    The levers off: the flex pool, reserve places, the asielreserve and the registration surge
-    (police redeployed in a crisis is no part of the capacity planned for the forecast).
+    The levers off: the flex pool, reserve places, the asielreserve and the registration and IND
+    surges (police redeployed or temporary IND staff in a crisis are no part of the capacity
+    planned for the forecast).
 
     ``occupancy_norm`` is the norm of the MPP plan (the case's own policy), so the
     MPP need does not move with the policy being evaluated.
@@ -108,6 +109,6 @@ def baseline_problem(data: ChainData, mpp_mid: np.ndarray, occupancy_norm: float
             "occupancy_norm": occupancy_norm,
         }
     )
-    plan_data = replace(data, policy=policy, baseline=None, surge_max_fte=0.0)
+    plan_data = replace(data, policy=policy, baseline=None, surge_max_fte=0.0, ind_surge_max_fte=0.0)
     scenario = ScenarioInflow(BASELINE_SCENARIO, mpp_mid, baseline=True)
     return chain_problem(plan_data, [scenario], [1.0])

@@ -155,6 +155,63 @@ def registration_surge(b: pyo.Block, t: int) -> Any:
     return b.RegistrationSurge[t] if hasattr(b, "RegistrationSurge") else 0.0
 
 
+def add_ind_surge(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
+    r"""Ind_Surge_Limit, Ind_Surge_Months — temporary IND decision staff on top of regular hiring.
+
+    .. math::
+        Si_t = \sum_{i=0}^{M_{si}-1} SiStart_{t-i} \le \bar F_{si},\qquad
+        SiStart_t = 0\ (t < \ell_{si}) \qquad \forall t
+
+        \sum_{t \in y} Si_t \le \bar M_{si}\, \bar F_{si} \qquad \forall y
+
+    Temporary staff and civil servants lent by other departments join the IND for a stint (the
+    2020 Taskforce IND), without a standing retainer and without the regular staff's training:
+    a contract starts :math:`\ell_{si}` periods after the decision (recruitment and a short
+    course), lasts at least :math:`M_{si}` periods, at most :math:`\bar F_{si}` FTE at once and
+    at most :math:`\bar M_{si}` periods of the whole number a budget year. Each surge FTE adds
+    :math:`\pi_{si}\, o_{ind}` decision work a period (``add_decision_capacity``; net of the
+    experienced staff who supervise them) at :math:`k_{si}` a period on the IND line
+    (``add_operating_cost``). Built only when :math:`\bar F_{si} > 0`; the year rows only when
+    :math:`\bar M_{si}` is below the periods of a year.
+
+    ====================  ==================================  ========================
+    symbol                component                           unit
+    ====================  ==================================  ========================
+    Si_t                  ``IndSurge[t]``                     surge FTE deployed
+    SiStart_t             ``IndSurgeStart[t]``                surge FTE starting in period t
+    \bar F_{si}           ``ind_surge_max_fte``               FTE
+    M_{si}                ``ind_surge_min_periods``           periods
+    \ell_{si}             ``ind_surge_lead_periods``          periods
+    \bar M_{si}           ``ind_surge_max_periods_per_year``  periods per year
+    ====================  ==================================  ========================
+    """
+    if d.ind_surge_max_fte <= 0:
+        return
+    b.IndSurgeStart = pyo.Var(first.T, domain=pyo.NonNegativeReals)
+    for t in first.T:
+        if t < d.ind_surge_lead_periods:
+            b.IndSurgeStart[t].setub(0.0)
+    length = d.ind_surge_min_periods
+    b.IndSurge = pyo.Expression(
+        first.T, rule=lambda _b, t: sum(b.IndSurgeStart[t - i] for i in range(length) if t - i >= 0)
+    )
+    b.Ind_Surge_Limit = pyo.Constraint(first.T, rule=lambda _b, t: b.IndSurge[t] <= d.ind_surge_max_fte)
+    if d.ind_surge_max_periods_per_year >= d.periods_per_year:
+        return
+    b.Ind_Surge_Months = pyo.Constraint(
+        first.YEARS,
+        rule=lambda _b, y: (
+            sum(b.IndSurge[t] for t in first.T if d.year_of[t] == y)
+            <= d.ind_surge_max_periods_per_year * d.ind_surge_max_fte
+        ),
+    )
+
+
+def ind_surge(b: pyo.Block, t: int) -> Any:
+    """Si_t: temporary IND decision staff in period t (0 without the IND surge lever)."""
+    return b.IndSurge[t] if hasattr(b, "IndSurge") else 0.0
+
+
 def add_registration_queue(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
     r"""Registration_Queue — persons waiting for registration (AVIM/DISA).
 
@@ -262,11 +319,11 @@ def add_ind_backlog(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
 
 
 def add_decision_capacity(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
-    r"""Decision_Capacity — IND work within staff plus deployed pool capacity.
+    r"""Decision_Capacity — IND work within staff plus deployed pool and surge capacity.
 
     .. math::
-        \sum_{k \in K_{dec}} w_k D_{k,t} \le \phi_t \big(Cap_{ind,t} + \pi\, o_{ind}\, PoolActive_{ind,t}\big)
-        \qquad \forall t
+        \sum_{k \in K_{dec}} w_k D_{k,t} \le \phi_t \big(Cap_{ind,t} + \pi\, o_{ind}\, PoolActive_{ind,t}
+            + \pi_{si}\, o_{ind}\, Si_t\big) \qquad \forall t
 
     :math:`\phi_t` is the IND's realised output per FTE as a share of the norm :math:`o_{ind}`:
     1 in a plan (staff decide at the norm); on a history path the environment's series
@@ -280,13 +337,16 @@ def add_decision_capacity(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
     Cap_{ind,t} ``first.Capacity[ind,t]``        decisions per period
     o_{ind}     ``output_per_fte_period``        decisions per FTE-period
     \phi_t      ``ind_output_factor`` (``ind_factor(t)``)  share (1 = the norm)
+    \pi_{si}    ``ind_surge_productivity``       share
+    Si_t        ``IndSurge[t]``                  surge FTE (``add_ind_surge``; 0 without it)
     ==========  ===============================  =============================
     """
     out = d.staff[IND].output_per_fte_period * d.pool_productivity
+    surge_out = d.staff[IND].output_per_fte_period * d.ind_surge_productivity
 
     def rule(_b: pyo.Block, t: int) -> pyo.Expression:
         phi = d.ind_factor(t)
-        capacity = first.Capacity[IND, t] + out * b.PoolActive[IND, t]
+        capacity = first.Capacity[IND, t] + out * b.PoolActive[IND, t] + surge_out * ind_surge(b, t)
         work = sum(d.decision_work[k] * b.Decisions[k, t] for k in b.KDEC)
         return work <= (capacity if phi == 1.0 else phi * capacity)
 

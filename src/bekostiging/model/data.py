@@ -179,6 +179,13 @@ class ChainData:
     surge_lead_periods: int = 0  # periods from the decision to the first day at registration
     surge_min_periods: int = 1  # a redeployment lasts at least this many periods
     surge_max_periods_per_year: float = 0.0  # officer-periods per year at most this x surge_max_fte
+    # IND surge (issue 16): temporary decision staff on top of regular hiring (the 2020 taskforce)
+    ind_surge_max_fte: float = 0.0  # surge FTE deployable at once (0: no lever)
+    ind_surge_productivity: float = 0.0  # decision work per surge FTE relative to a decision FTE
+    ind_surge_cost_period_meur: float = 0.0  # M EUR per surge FTE-period while deployed
+    ind_surge_lead_periods: int = 0  # periods from the decision to the first surge staff at work
+    ind_surge_min_periods: int = 1  # a surge contract lasts at least this many periods
+    ind_surge_max_periods_per_year: float = 0.0  # FTE-periods per year at most this x ind_surge_max_fte
     terminal_staff_fte: dict[str, float] = field(default_factory=dict)  # soft end-of-horizon staffing target
     coa_fixed_cost_period_meur: float = 0.0  # COA organisation cost per period (M EUR)
     asielreserve_opening_meur: float = 0.0  # fund balance at the start
@@ -453,6 +460,12 @@ def chain_data(case: Case, policy: Policy | None = None) -> ChainData:
         surge_lead_periods=months_to_periods(st.registration_surge.lead_months, h),
         surge_min_periods=max(1, months_to_periods(st.registration_surge.min_months, h)),
         surge_max_periods_per_year=st.registration_surge.max_months_per_year / mpp,
+        ind_surge_max_fte=st.ind_surge.max_fte,
+        ind_surge_productivity=st.ind_surge.productivity_share,
+        ind_surge_cost_period_meur=(st.ind_surge.cost_per_fte_year_eur / ppy) / MONEY_SCALE,
+        ind_surge_lead_periods=months_to_periods(st.ind_surge.lead_months, h),
+        ind_surge_min_periods=max(1, months_to_periods(st.ind_surge.min_months, h)),
+        ind_surge_max_periods_per_year=st.ind_surge.max_months_per_year / mpp,
         terminal_staff_fte=terminal_staff,
         coa_fixed_cost_period_meur=(coa.fixed_cost_per_year_eur / ppy) / MONEY_SCALE,
         asielreserve_opening_meur=st.budget.asielreserve_opening_balance_eur / MONEY_SCALE,

@@ -19,6 +19,7 @@ from bekostiging.model.chain_flows import (
     REG,
     add_decision_capacity,
     add_ind_backlog,
+    add_ind_surge,
     add_ind_work_in_progress,
     add_late_cases,
     add_pool_activation,
@@ -74,6 +75,7 @@ __all__ = [
     "add_emergency_contracts",
     "add_housing_delay",
     "add_ind_backlog",
+    "add_ind_surge",
     "add_ind_work_in_progress",
     "add_late_cases",
     "add_occupancy",
@@ -125,6 +127,7 @@ def build_second_stage(
     add_registration_surge(b, first, d)
     add_registration_capacity(b, first, d)
     add_ind_backlog(b, first, d)
+    add_ind_surge(b, first, d)
     add_decision_capacity(b, first, d)
     add_ind_work_in_progress(b, first, d)
     add_late_cases(b, first, d)

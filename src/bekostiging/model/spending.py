@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from bekostiging.model.chain_flows import COA, REG
+from bekostiging.model.chain_flows import COA, IND, REG
 from bekostiging.model.data import FLEXPOOL, ChainData
 
 
@@ -19,10 +19,12 @@ def add_operating_cost(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
         C^2_{coa,y} = \sum_{t \in y} \big[k_{occ} Occ_t + k_{act} ResAct_t + k_{em} Em_t + k_{ext} Ext_t
             + k_{acc} Acc_t\big],
         \quad C^2_{pool,y} = \sum_{t \in y} k_{pa} \sum_j PoolActive_{j,t},
-        \quad C^2_{reg,y} = \sum_{t \in y} k_{sg}\, Sg_t
+        \quad C^2_{reg,y} = \sum_{t \in y} k_{sg}\, Sg_t,
+        \quad C^2_{ind,y} = \sum_{t \in y} k_{si}\, Si_t
 
     Other lines have no stage-2 spending (their capacity is structural); registration only
-    the redeployed officers of ``add_registration_surge``.
+    the redeployed officers of ``add_registration_surge``, the IND only the temporary staff of
+    ``add_ind_surge``.
 
     ==========  ========================================  ====================
     symbol      component                                 unit
@@ -34,6 +36,7 @@ def add_operating_cost(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
     k_{pa}      ``pool_activation_period_meur``            EUR per FTE-period
     k_{acc}     ``accelerated_housing_cost_meur``          EUR per person housed
     k_{sg}      ``surge_cost_period_meur``                 EUR per officer-period
+    k_{si}      ``ind_surge_cost_period_meur``             EUR per surge FTE-period
     ==========  ========================================  ====================
     """
     periods_of = {y: [t for t in first.T if d.year_of[t] == y] for y in first.YEARS}
@@ -53,6 +56,8 @@ def add_operating_cost(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
             return sum(d.pool_activation_period_meur * b.PoolActive[j, t] for j in first.TASKS for t in ts)
         if line == REG and hasattr(b, "RegistrationSurge"):
             return sum(d.surge_cost_period_meur * b.RegistrationSurge[t] for t in ts)
+        if line == IND and hasattr(b, "IndSurge"):
+            return sum(d.ind_surge_cost_period_meur * b.IndSurge[t] for t in ts)
         return 0.0
 
     b.OperatingCost = pyo.Expression(first.LINES, first.YEARS, rule=rule)

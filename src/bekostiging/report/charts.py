@@ -45,6 +45,7 @@ POOL_TASK = {"registration": "registration", "ind": "ind"}  # partners whose cap
 WORDS: dict[str, tuple[str, str]] = {  # chart words not in i18n.TERMS: (nl, en)
     "pool_capacity": ("+ flexibele pool (ingezet)", "+ flexible pool (deployed)"),
     "surge_capacity": ("+ politie (ingezet)", "+ police (redeployed)"),
+    "ind_surge_capacity": ("+ tijdelijke IND-capaciteit", "+ temporary IND staff"),
     "own_staff": ("eigen personeel", "own staff"),
     "registered_reg": ("Registraties", "Registrations"),
     "decisions_work": ("Beslissingen (werk; eerste aanvraag = 1)", "Decisions (work; first application = 1)"),
@@ -119,6 +120,7 @@ class _ChainRates:
     registration_categories: tuple[str, ...]
     decision_work: dict[str, float]
     surge_per_fte_period: float = 0.0  # registrations per redeployed officer and period
+    ind_surge_per_fte_period: float = 0.0  # decision work per temporary IND FTE and period
 
 
 def chain_rates(record: RunRecord) -> _ChainRates | None:
@@ -143,6 +145,7 @@ def chain_rates(record: RunRecord) -> _ChainRates | None:
         surge_per_fte_period=st.registration_surge.productivity_share
         * st.registration.output_per_fte_year
         / per_year,
+        ind_surge_per_fte_period=st.ind_surge.productivity_share * st.ind.output_per_fte_year / per_year,
     )
 
 
@@ -177,8 +180,8 @@ def capacity_series(
     p: pd.Series,
 ) -> tuple[list[tuple[str, pd.Series]], pd.DataFrame, str | None]:
     """One capacity panel as numbers: the cumulative expected capacity lines (each adds its kind,
-    the deployed flexible pool, then for registration the redeployed police), the demand's
-    quantiles and the demand's label key."""
+    the deployed flexible pool, then for registration the redeployed police and for the IND its
+    temporary surge staff), the demand's quantiles and the demand's label key."""
     dq, demand_key = _demand(record, demand, rates)
     parts: list[tuple[str, pd.DataFrame]] = [(cap, data.flow_totals(record, cap)) for cap in caps]
     task = POOL_TASK.get(partner)
@@ -191,12 +194,20 @@ def capacity_series(
         surge = surge.assign(value=surge["value"] * rates.surge_per_fte_period)
         if not surge.empty and float(surge["value"].abs().sum()) > 0:
             parts.append(("surge_capacity", surge))
+    if rates is not None and partner == "ind" and data.has_flow(record, "ind_surge"):
+        extra = data.flow_totals(record, "ind_surge")
+        extra = extra.assign(value=extra["value"] * rates.ind_surge_per_fte_period)
+        if not extra.empty and float(extra["value"].abs().sum()) > 0:
+            parts.append(("ind_surge_capacity", extra))
     lines = []
     total: pd.DataFrame | None = None
     for key, frame in parts:
         total = frame if total is None else _add(total, frame)
         lines.append((key, data.series_quantiles(total, p)["expected"].reset_index(drop=True)))
     return lines, dq, demand_key
+
+
+EXTRA_CAPACITY = ("pool_capacity", "surge_capacity", "ind_surge_capacity")  # lines on top of own staff
 
 
 def capacity_vs_occupancy(record: RunRecord, lang: Lang) -> bytes | None:
@@ -223,9 +234,9 @@ def capacity_vs_occupancy(record: RunRecord, lang: Lang) -> bytes | None:
     for ax, (partner, caps, demand) in zip(axes.flat, panels, strict=False):
         lines, dq, demand_key = capacity_series(record, partner, caps, demand, rates, p)
         x = range(len(dq))
-        pooled = any(k in ("pool_capacity", "surge_capacity") for k, _ in lines)
+        pooled = any(k in EXTRA_CAPACITY for k, _ in lines)
         for i, (key, top) in enumerate(lines):
-            if key in ("pool_capacity", "surge_capacity"):
+            if key in EXTRA_CAPACITY:
                 label = w(key, lang)
             elif i == 0:
                 label = term(key, lang) + (f" ({w('own_staff', lang)})" if pooled else "")

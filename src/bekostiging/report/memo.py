@@ -474,6 +474,7 @@ SECTION_WORDS: dict[str, tuple[str, str]] = {  # settings sections as a reader n
     "initial_stocks": ("Beginstand", "Initial stock"),
     "accelerated_housing": ("Versnelde huisvesting", "Accelerated housing"),
     "registration_surge": ("Politie-inzet bij registratie", "Police redeployed to registration"),
+    "ind_surge": ("Tijdelijke extra IND-capaciteit (taskforce)", "Temporary extra IND staff (taskforce)"),
 }
 TABLE_ROW = re.compile(r"^(\w+)\[([^\]]*)\]\.?(.*)$")  # series[2026-03].permit_share
 KEY_WORDS_NL: dict[str, str] = {  # words of settings keys, for a Dutch reader (the rest kept as is)
