@@ -89,7 +89,8 @@ def test_balances_recomputed_from_the_flows_table(default_case, mpp_solution):
     Dublin  U_t = U_{t-1} - MOB + delta N - transfers
     occupancy = sum sigma (Q + s_reg R) + sum sigma B + H + J + appeals + Dublin claimants
             <= regular capacity + phi x reserve + emergency
-    capacities: sum R <= registration capacity + pool + redeployed police, sum w D <= IND capacity + pool.
+    capacities: sum R <= registration capacity + pool + redeployed police,
+    sum w D <= IND capacity + pool + temporary IND staff.
     """
     case = default_case
     flows = mpp_solution.tables["flows"]
@@ -108,6 +109,7 @@ def test_balances_recomputed_from_the_flows_table(default_case, mpp_solution):
     ppy = periods_per_year(case.settings.horizon)
     pool = case.settings.flexpool.productivity_share
     surge = case.settings.registration_surge.productivity_share
+    ind_surge = case.settings.ind_surge.productivity_share
     omega = 1 - (1 - case.settings.ind.withdrawal_share_per_month) ** months_per_period(case.settings.horizon)
     appeal, gamma = case.settings.appeals.share, case.settings.appeals.granted_share
     delta = case.settings.dublin.share
@@ -180,7 +182,8 @@ def test_balances_recomputed_from_the_flows_table(default_case, mpp_solution):
             - surge * case.settings.registration.output_per_fte_year / ppy * f("registration_surge"),
             "decisions": sum(work[k] * f("decisions", k) for k in dec)
             - f("decision_capacity")
-            - pool * case.settings.ind.output_per_fte_year / ppy * f("pool_active", "ind"),
+            - pool * case.settings.ind.output_per_fte_year / ppy * f("pool_active", "ind")
+            - ind_surge * case.settings.ind.output_per_fte_year / ppy * f("ind_surge"),
         }
         for name, r in excess.items():
             assert np.max(r) <= RESIDUAL, f"{s}: {name} exceeded by {np.max(r):.3g}"

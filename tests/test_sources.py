@@ -70,13 +70,13 @@ def test_source_keys_reads_leading_and_cited_keys() -> None:
 
 
 def test_unknown_key_in_settings_source_names_file_and_field(case_copy: Path) -> None:
-    _edit(case_copy / "case.toml", 'legal_term_months = "S44:', 'legal_term_months = "S99:')
+    _edit(case_copy / "case.toml", 'legal_term_months = "S44:', 'legal_term_months = "S999:')
     lines = _problems(case_copy)
     assert len(lines) == 1
     text = (case_copy / "case.toml").read_text(encoding="utf-8").splitlines()
-    line = next(i for i, t in enumerate(text, 1) if t.startswith('legal_term_months = "S99:'))
+    line = next(i for i, t in enumerate(text, 1) if t.startswith('legal_term_months = "S999:'))
     assert lines[0].startswith(
-        f"case.toml, line {line}: sources.ind.legal_term_months = S99 — a key of the source list"
+        f"case.toml, line {line}: sources.ind.legal_term_months = S999 — a key of the source list"
     )
 
 
@@ -87,10 +87,10 @@ def test_unknown_parameter_path_is_rejected(case_copy: Path) -> None:
 
 
 def test_unknown_key_in_a_row_source_names_file_row_and_column(case_copy: Path) -> None:
-    _edit(case_copy / "initial_stocks.csv", "(norm 24 h, S54)", "(norm 24 h, S97)")
+    _edit(case_copy / "initial_stocks.csv", "(norm 24 h, S54)", "(norm 24 h, S998)")
     lines = _problems(case_copy)
     assert lines == [lines[0]] and lines[0].startswith(
-        "initial_stocks.csv, row 2: source = S97 — a key of the source list"
+        "initial_stocks.csv, row 2: source = S998 — a key of the source list"
     )
 
 
