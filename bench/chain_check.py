@@ -18,8 +18,8 @@ solved alone (perfect foresight: a plan for that path only, the most any plan of
 do for it), with the case as shipped and with one limit relaxed at a time: ``ind2x`` twice the
 IND hiring pace (10 cohorts a quarter, trainees up to half the productive staff), ``reg``
 registration growth without a limit, both, ``pool1500`` a flex pool of up to 1,500 FTE, the
-case without its registration surge, and the IND growing at the pace of the German BAMF in
-2015-2016 (four times the case's hiring cap).
+case without its registration surge, without its IND surge, and the IND growing at the pace of
+the German BAMF in 2015-2016 (four times the case's hiring cap).
 Prints a Markdown table: the highest implied stay per path (its year; scenario-years above the
 band).
 
@@ -65,18 +65,19 @@ STOCKS_AT_YEAR_END = (  # the December occupancy's parts, as add_occupancy sums 
 )
 
 
-def surge_use(flows: pd.DataFrame, probability: pd.Series) -> str:
-    """The registration surge over the scenarios: expected officer-periods, how many scenarios
-    use it, the most officers at once."""
-    surge = flows[flows["quantity"] == "registration_surge"]
+def surge_use(flows: pd.DataFrame, probability: pd.Series, quantity: str = "registration_surge") -> str:
+    """A surge over the scenarios (``registration_surge``: police officers; ``ind_surge``:
+    temporary IND staff): expected FTE-periods, how many scenarios use it, the most FTE at once."""
+    label = {"registration_surge": "registration surge", "ind_surge": "IND surge"}[quantity]
+    surge = flows[flows["quantity"] == quantity]
     if surge.empty:
-        return "registration surge: not in the model"
+        return f"{label}: not in the model"
     per = surge.groupby("scenario")["value"].sum()
     used = int((per > 0.5).sum())
     expected = float((per * probability.reindex(per.index)).sum())
     return (
-        f"registration surge: {expected:,.0f} officer-periods expected, used in {used} of {len(per)} "
-        f"scenarios, at most {surge['value'].max():,.0f} officers at once"
+        f"{label}: {expected:,.0f} FTE-periods expected, used in {used} of {len(per)} "
+        f"scenarios, at most {surge['value'].max():,.0f} FTE at once"
     )
 
 
@@ -97,6 +98,7 @@ def composition(flows: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
         for q in ("inflow", "registered", "decisions", "housed", "returns"):
             item[f"{q} (year)"] = round(float(year.get(q, 0.0)))
         item["surge officer-periods"] = round(float(year.get("registration_surge", 0.0)))
+        item["IND surge FTE-periods"] = round(float(year.get("ind_surge", 0.0)))
         out.append(item)
     return pd.DataFrame(out)
 
@@ -139,6 +141,7 @@ def band(
                 print(f"  {scen}: Dec occupancy {occ:,.0f}, arrivals {arr:,.0f}")
         probability = sol.tables["scenarios"].set_index("scenario")["probability"]
         print("  " + surge_use(sol.tables["flows"], probability))
+        print("  " + surge_use(sol.tables["flows"], probability, "ind_surge"))
         if save is not None:
             save.mkdir(parents=True, exist_ok=True)
             sol.tables["flows"].to_csv(save / f"flows-{name}-{stages}.csv.gz", index=False)
@@ -152,6 +155,7 @@ UNBOUNDED_TRAINEE_SHARE = 2.0  # the schema's largest trainee cap
 BINDING_VARIANTS: dict[str, dict[str, dict[str, float]]] = {
     "as shipped": {},
     "no police surge": {"registration_surge": {"max_fte": 0.0}},
+    "no IND surge": {"ind_surge": {"max_fte": 0.0}},
     "IND hiring x2": {"ind": {"max_cohorts_per_intake": 10, "trainee_cap_share": 0.5}},
     "registration unbounded": {
         "registration": {
@@ -278,6 +282,9 @@ def _summary(label: str, sol: object) -> dict[str, object]:
         "accelerated housing (persons, E)": round(flow_total("accelerated_housing")),
         "police at registration (officer-months, E)": round(flow_total("registration_surge"))
         if "registration_surge" in set(flows["quantity"])
+        else 0,
+        "IND surge (FTE-months, E)": round(flow_total("ind_surge"))
+        if "ind_surge" in set(flows["quantity"])
         else 0,
         "returns (persons, E)": round(flow_total("returns")),
         "Dublin transfers (persons, E)": round(flow_total("dublin_transfers"))
