@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import tomllib
 from pathlib import Path
 
@@ -176,14 +177,41 @@ def test_shipped_sets_load_and_fit_the_case(case: Case, name: str) -> None:
     assert abs(loaded.probabilities.sum() - 1) < 1e-9
 
 
+def _numbers(text: str) -> list[int]:
+    return [int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", text)]
+
+
+def _same_to_one_person(made: Path, shipped: Path) -> None:
+    """Same rows, every column equal but the last (the count, or the text of yearly totals),
+    whose text is equal but its numbers, and every number within one."""
+    with made.open(encoding="utf-8") as f, shipped.open(encoding="utf-8") as g:
+        rows, ship = list(csv.reader(f)), list(csv.reader(g))
+    assert len(rows) == len(ship) and rows[0] == ship[0]
+    for got, want in zip(rows[1:], ship[1:], strict=True):
+        assert got[:-1] == want[:-1], (shipped.name, got, want)
+        a, b = got[-1], want[-1]
+        assert re.sub(r"\d[\d,]*", "#", a) == re.sub(r"\d[\d,]*", "#", b), (a, b)
+        assert len(_numbers(a)) == len(_numbers(b)), (a, b)
+        for x, y in zip(_numbers(a), _numbers(b), strict=True):
+            assert abs(x - y) <= 1, (shipped.name, got, want)
+
+
 @pytest.mark.parametrize("name", list(SHIPPED_CALIBRATED))
 def test_shipped_calibrated_sets_are_reproducible(case: Case, name: str, tmp_path: Path) -> None:
-    """Same method and seed give the same files; provenance records the back-test scores."""
+    """Same method and seed give the same files; provenance records the back-test scores.
+
+    On one machine the files are the same byte for byte (made twice here). Against the shipped
+    files, made on another machine, every count may differ by one person: numpy's vectorised
+    exp/log take other code paths on other CPUs (AVX2, AVX-512), and a last-bit difference
+    moves a count that lies at .5 to the other integer (seen: 3 of 240,000 counts of hist-200).
+    """
     made = generate(case, "logar", SHIPPED_CALIBRATED[name], SHIPPED_SEED)
     write_scenario_set(made, tmp_path / name)
+    write_scenario_set(generate(case, "logar", SHIPPED_CALIBRATED[name], SHIPPED_SEED), tmp_path / "again")
     for file in ("scenarios.csv", "inflow.csv"):
-        shipped = (CASE_DIR / "scenarios" / name / file).read_bytes()
-        assert (tmp_path / name / file).read_bytes() == shipped
+        assert (tmp_path / name / file).read_bytes() == (tmp_path / "again" / file).read_bytes()
+    _same_to_one_person(tmp_path / name / "inflow.csv", CASE_DIR / "scenarios" / name / "inflow.csv")
+    _same_to_one_person(tmp_path / name / "scenarios.csv", CASE_DIR / "scenarios" / name / "scenarios.csv")
     shipped_provenance = load_scenario_set(CASE_DIR / "scenarios" / name).provenance
     assert shipped_provenance.method == "logar" and shipped_provenance.seed == SHIPPED_SEED
     assert shipped_provenance.notes.startswith(made.provenance.notes.removesuffix("."))
