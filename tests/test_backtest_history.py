@@ -350,3 +350,7 @@ def test_history_case_takes_the_mean_measured_wait_of_status_holders(case, param
     by_hand = (7.2 + 4.3 + 3.9 + 7.0 + 7.5) / 5
     assert adjusted.settings.residence.housing_min_months == pytest.approx(by_hand)
     assert case.settings.residence.housing_min_months != pytest.approx(by_hand)  # the case itself unchanged
+    # the surges are in the realised history already (the 2020 taskforce's decisions, the police's
+    # registration in 2015): off on the history path, on in the case
+    assert adjusted.settings.ind_surge.max_fte == 0.0 and adjusted.settings.registration_surge.max_fte == 0.0
+    assert case.settings.ind_surge.max_fte > 0 and case.settings.registration_surge.max_fte > 0

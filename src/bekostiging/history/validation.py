@@ -101,10 +101,24 @@ def history_case(case: Case, params: YearlyParameters) -> Case:
 
     The model takes this stay as one number; the history shows 4 months in quiet years
     (2018-2019) and 7 in the crunch years (2015, 2022, 2024).
+
+    The surges are off (``max_fte`` 0): what the 2020 Taskforce IND decided is in the IND's
+    realised decisions that the replay imposes and that the IND output factor of the
+    simulated history is calibrated on, and the police's 2015 registration help is in the
+    registration that kept up with arrivals (``REGISTRATION_CAPACITY_MONTH``); a surge on
+    top would count them twice.
     """
     st = case.settings
     residence = st.residence.model_copy(update={"housing_min_months": params.mean("housing_wait_months")})
-    return case.model_copy(update={"settings": st.model_copy(update={"residence": residence})})
+    off = {"max_fte": 0.0}
+    settings = st.model_copy(
+        update={
+            "residence": residence,
+            "ind_surge": st.ind_surge.model_copy(update=off),
+            "registration_surge": st.registration_surge.model_copy(update=off),
+        }
+    )
+    return case.model_copy(update={"settings": settings})
 
 
 def replay_case(
