@@ -236,6 +236,18 @@ def test_saa_lines_dutch_and_english() -> None:
     assert "€25,265.5 million" in english and "one-sided 95%" in english
 
 
+def test_saa_progress_lines_dutch_and_english() -> None:
+    from bekostiging.cli.saa import progress_line
+
+    values = {"k": 3, "m": 10, "bound": 23519.9, "plan": 24798.88}
+    dutch = progress_line("replication", values, "nl")
+    assert dutch == "herhaling 3/10: SAA-ondergrens € 23.519,9 mln, plan € 24.798,9 mln"
+    _dutch(dutch)
+    assert progress_line("evaluate", {"n": 5000}, "nl") == "het plan doorrekenen op 5.000 scenario's"
+    english = progress_line("replication", values, "en")
+    assert english == "replication 3/10: SAA bound €23,519.9 million, plan €24,798.9 million"
+
+
 def test_scenarios_show_reduce_generate_dutch_by_default(tmp_path: Path) -> None:
     """The shipped hist-50 set: percentiles, a reduction and a generated set, all in Dutch."""
     runner = CliRunner()

@@ -146,6 +146,9 @@ def test_saa_cli_on_the_tiny_case(tmp_path):
     result = runner.invoke(main, [*args, "--out", str(out), "--mip-gap", "0"])
     assert result.exit_code == 0, result.output
     assert "Mak-Morton-Wood" in result.output
+    # the progress lines speak Dutch too (they were English in every language)
+    assert "het plan doorrekenen op 2 scenario's" in result.output
+    assert "herhaling 1/2: SAA-ondergrens € " in result.output and "replication" not in result.output
     per = pd.read_csv(out / "saa-two.csv")
     summary = pd.read_csv(out / "saa-two-summary.csv").set_index("quantity")["value"]
     assert len(per) == 2 and sorted(per["scenarios"]) == [1, 1]

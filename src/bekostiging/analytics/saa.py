@@ -184,7 +184,7 @@ def saa_gap(
     candidates: bool = False,
     confidence: float = DEFAULT_CONFIDENCE,
     evaluation: Evaluation | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str, dict[str, float]], None] | None = None,
     parallel_samples: bool = False,
 ) -> SaaReport:
     """MMW gap of ``plan`` on ``problem``'s scenarios (the large set B); see the module docstring.
@@ -194,14 +194,20 @@ def saa_gap(
     ``parallel_samples``: the replications are independent solves; run them on ``workers``
     workers of the executor (``solve_sample`` must then be picklable, e.g. a
     ``functools.partial`` of a module-level function, and single-threaded).
+    ``progress(event, values)``: called at each step with an event name and its numbers
+    (``evaluate``: n; ``parallel``: m, n; ``solved``: k, m; ``replication``: k, m, bound,
+    plan in the model's money unit); the caller words it in the user's language.
     """
     import time
 
-    say = progress or (lambda _line: None)
+    def say(event: str, **values: float) -> None:
+        if progress is not None:
+            progress(event, values)
+
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
     if evaluation is None:
-        say(f"evaluating the plan on {len(problem.scenarios)} scenarios")
+        say("evaluate", n=len(problem.scenarios))
         evaluation = evaluate_plan(problem, plan, options=options, workers=workers, executor=executor)
     seconds["evaluate"] = time.perf_counter() - t0
     if evaluation.infeasible or evaluation.unsolved:
@@ -221,17 +227,17 @@ def saa_gap(
     if parallel_samples and len(subs) > 1:
         from bekostiging.executor import map_tasks
 
-        say(f"{len(subs)} replications of {sample_size} scenarios, in parallel")
+        say("parallel", m=len(subs), n=sample_size)
         solved = map_tasks(solve_sample, subs, workers, executor)
     else:
         solved = []
         for k, sub in enumerate(subs):
             solved.append(solve_sample(sub))
-            say(f"replication {k + 1}/{len(subs)} solved")
+            say("solved", k=k + 1, m=len(subs))
     for k, (sub, (outcome, own)) in enumerate(zip(subs, solved, strict=True)):
         mean = float(np.mean([cost[s.name] for s in sub.scenarios]))
         reps.append(Replication(k, tuple(s.name for s in sub.scenarios), outcome, mean, own))
-        say(f"replication {k + 1}/{len(samples)}: SAA bound {reps[-1].lower:.6g}, plan {mean:.6g}")
+        say("replication", k=k + 1, m=len(samples), bound=reps[-1].lower, plan=mean)
     seconds["replications"] = time.perf_counter() - t0
     if candidates:
         t0 = time.perf_counter()

@@ -177,7 +177,7 @@ def saa_cmd(
             workers=workers,
             executor=executor,
             candidates=candidates,
-            progress=lambda line: click.echo(line, err=True),
+            progress=lambda event, values: click.echo(progress_line(event, values, lang), err=True),
             parallel_samples=method == "ef",
         )
     except ValueError as exc:
@@ -261,6 +261,29 @@ SAA_WORDS: dict[str, tuple[str, str]] = {
     ),
     "done": ("{seconds} s; tabellen: {paths}", "{seconds} s; tables: {paths}"),
 }
+
+
+PROGRESS_WORDS: dict[str, tuple[str, str]] = {  # (nl, en); money in € mln
+    "evaluate": ("het plan doorrekenen op {n} scenario's", "evaluating the plan on {n} scenarios"),
+    "parallel": (
+        "{m} herhalingen van {n} scenario's, naast elkaar",
+        "{m} replications of {n} scenarios, in parallel",
+    ),
+    "solved": ("herhaling {k}/{m} opgelost", "replication {k}/{m} solved"),
+    "replication": (
+        "herhaling {k}/{m}: SAA-ondergrens € {bound} mln, plan € {plan} mln",
+        "replication {k}/{m}: SAA bound €{bound} million, plan €{plan} million",
+    ),
+}
+
+
+def progress_line(event: str, values: dict[str, float], lang: Lang = "nl") -> str:
+    """A progress line of ``saa_gap`` in ``lang``: counts whole, money (the model's unit,
+    M EUR) in € mln in the language's number format."""
+    nl, en = PROGRESS_WORDS[event]
+    money = ("bound", "plan")
+    shown = {k: fmt_number(v, lang, 1 if k in money else 0) for k, v in values.items()}
+    return (nl if lang == "nl" else en).format(**shown)
 
 
 def saa_lines(f: SaaFigures, lang: Lang = "nl") -> list[str]:
