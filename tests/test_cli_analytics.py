@@ -124,6 +124,9 @@ def test_value_stores_shows_reports_and_refuses_to_overwrite(tiny_run: tuple[Pat
     report = _invoke("report", run.name, "--runs-dir", runs, "--format", "md", "--lang", "en")
     assert report.exit_code == 0, report.output
     (md,) = (run / "report").glob("*.md")
+    assert report.output.strip() == f"wrote {md}"
+    dutch_md = _invoke("report", run.name, "--runs-dir", runs, "--format", "md", "--out", runs.parent / "nl")
+    assert dutch_md.output.strip() == f"geschreven: {next((runs.parent / 'nl').glob('*.md'))}"  # not "wrote"
     text = md.read_text(encoding="utf-8")
     assert "What planning for uncertainty yields" in text and "(VSS) |" in text
     weighted = (

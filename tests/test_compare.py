@@ -137,6 +137,11 @@ def test_compare_cli_terminal_html_and_excel(two_runs, tmp_path: Path) -> None:
     assert "penalties.late_case_eur_per_month" in result.output
     assert "€1,386.3 million" in result.output  # COST_B in English number format
     assert (out / "comparison.html").is_file()
+    assert f"wrote {out / 'comparison.html'}" in result.output.splitlines()
+    args = ["compare", pa.name, pb.name, "--runs-dir", str(runs), "--out", str(tmp_path / "nl")]
+    dutch = CliRunner().invoke(main, args)
+    assert f"geschreven: {tmp_path / 'nl' / 'vergelijking.html'}" in dutch.output.splitlines()
+    assert f"  {pa.name.split('-', 2)[2]}: {pa.name} (optimaal)" in dutch.output.splitlines()
     import openpyxl
 
     wb = openpyxl.load_workbook(out / "comparison.xlsx")

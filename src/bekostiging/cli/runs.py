@@ -283,7 +283,7 @@ def compare_cmd(
         except FileExistsError as exc:
             raise click.ClickException(str(exc)) from exc
         for p in paths:
-            click.echo(f"wrote {p}")
+            click.echo(term("wrote", lang).format(path=p))  # type: ignore[arg-type]
 
 
 def _formats(value: str) -> list[str]:
@@ -359,7 +359,7 @@ def report_cmd(
     except ReportError as exc:
         raise click.ClickException(str(exc)) from exc
     for p in paths:
-        click.echo(f"wrote {p}")
+        click.echo(term("wrote", lang).format(path=p))  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- rerun

@@ -117,7 +117,7 @@ def _input_frame(cmp: Comparison, lang: Lang) -> pd.DataFrame:
 def comparison_text(cmp: Comparison, lang: Lang) -> str:
     lines = [term("compare_title", lang)]
     for label, run_id, status in zip(cmp.labels, cmp.run_ids, cmp.statuses, strict=True):
-        lines.append(f"  {label}: {run_id} ({status})")
+        lines.append(f"  {label}: {run_id} ({status_word(status, lang)})")
     lines += ["", term("differences_vs_first", lang)]
     for title, frame in comparison_tables(cmp, lang):
         lines += ["", title, frame.to_string(index=False)]
