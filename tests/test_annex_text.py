@@ -129,3 +129,24 @@ def test_changed_values_are_named_in_words_with_source_numbers(lang: str) -> Non
     assert source_words("S79, S13: returnable share of 12,620 persons", lang) == "S79, S13"
     note = source_words("estimate: applicants who withdraw are set aside", lang)
     assert note == ("schatting" if lang == "nl" else "estimate")
+
+
+def test_assumptions_table_names_the_surges_with_their_sources() -> None:
+    """The two surges of the default case are levers a reader asks about: size, cost, source."""
+    from bekostiging.report.memo import assumption_rows
+
+    settings = [
+        ("ind_surge.max_fte", "500.0", "S93, S94, S99: the 2020 Taskforce IND"),
+        ("ind_surge.cost_per_fte_year_eur", "140000.0", "S100, S101"),
+        ("registration_surge.max_fte", "1500.0", "S55"),
+    ]
+    dutch = assumption_rows(settings, "nl")
+    assert dutch is not None
+    assert dutch.rows == (
+        ("Tijdelijke extra beslissers IND (taskforce), maximum fte", "500", "S93, S94, S99"),
+        ("Kosten tijdelijke beslisser IND per fte per jaar", "€ 140.000", "S100, S101"),
+        ("Politie-inzet bij registratie, maximum fte", "1.500", "S55"),
+    )
+    english = assumption_rows(settings, "en")
+    assert english is not None
+    assert english.rows[0][0] == "Temporary IND decision staff (taskforce), maximum FTE"

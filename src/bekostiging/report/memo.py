@@ -141,6 +141,21 @@ ASSUMPTIONS: tuple[tuple[str, str, str], ...] = (
     ("coa.max_reserve_places", "Maximum reserveplaatsen COA", "Maximum COA reserve places"),
     ("coa.max_fill_rate", "Hoogste bezettingsgraad COA", "Highest COA occupancy rate"),
     ("flexpool.max_teams", "Maximum aantal teams in de flexibele pool", "Maximum flexible pool teams"),
+    (
+        "ind_surge.max_fte",
+        "Tijdelijke extra beslissers IND (taskforce), maximum fte",
+        "Temporary IND decision staff (taskforce), maximum FTE",
+    ),
+    (
+        "ind_surge.cost_per_fte_year_eur",
+        "Kosten tijdelijke beslisser IND per fte per jaar",
+        "Temporary IND decision staff, cost per FTE per year",
+    ),
+    (
+        "registration_surge.max_fte",
+        "Politie-inzet bij registratie, maximum fte",
+        "Police officers lent to registration, maximum FTE",
+    ),
     ("budget.asielreserve_opening_balance_eur", "Beginsaldo asielreserve", "Asylum reserve opening balance"),
     ("budget.max_asielreserve_eur", "Maximum asielreserve", "Maximum asylum reserve"),
     ("budget.eindejaarsmarge_share", "Eindejaarsmarge (deel van de begroting)", "End-of-year margin (share)"),
