@@ -98,6 +98,55 @@ def add_pool_activation(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
     )
 
 
+def _add_surge_contracts(
+    b: pyo.Block,
+    first: pyo.Block,
+    d: ChainData,
+    *,
+    names: tuple[str, str, str, str],
+    max_fte: float,
+    lead_periods: int,
+    min_periods: int,
+    max_periods_per_year: float,
+) -> None:
+    r"""The contract rows of a surge lever without a retainer (police registration, IND decisions).
+
+    ``names`` = (start, deployed, limit, months) components:
+
+    .. math::
+        Dep_t = \sum_{i=0}^{M-1} Start_{t-i} \le \bar F,\qquad
+        Start_t = 0\ (t < \ell) \qquad \forall t
+
+        \sum_{t \in y} Dep_t \le \bar M\, \bar F \qquad \forall y
+
+    with :math:`\bar F` = ``max_fte``, :math:`M` = ``min_periods``, :math:`\ell` =
+    ``lead_periods`` and :math:`\bar M` = ``max_periods_per_year``. Nothing is built when
+    :math:`\bar F \le 0`; the year rows only when :math:`\bar M` is below the periods of a year.
+    """
+    if max_fte <= 0:
+        return
+    start_name, deployed_name, limit_name, months_name = names
+    start = pyo.Var(first.T, domain=pyo.NonNegativeReals)
+    b.add_component(start_name, start)
+    for t in first.T:
+        if t < lead_periods:
+            start[t].setub(0.0)
+    deployed = pyo.Expression(
+        first.T, rule=lambda _b, t: sum(start[t - i] for i in range(min_periods) if t - i >= 0)
+    )
+    b.add_component(deployed_name, deployed)
+    b.add_component(limit_name, pyo.Constraint(first.T, rule=lambda _b, t: deployed[t] <= max_fte))
+    if max_periods_per_year >= d.periods_per_year:
+        return
+    months = pyo.Constraint(
+        first.YEARS,
+        rule=lambda _b, y: (
+            sum(deployed[t] for t in first.T if d.year_of[t] == y) <= max_periods_per_year * max_fte
+        ),
+    )
+    b.add_component(months_name, months)
+
+
 def add_registration_surge(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
     r"""Surge_Limit, Surge_Months — police officers redeployed to registration under contracts.
 
@@ -128,25 +177,15 @@ def add_registration_surge(b: pyo.Block, first: pyo.Block, d: ChainData) -> None
     \bar M_{sg}           ``surge_max_periods_per_year``      periods per year
     ====================  ==================================  ========================
     """
-    if d.surge_max_fte <= 0:
-        return
-    b.SurgeStart = pyo.Var(first.T, domain=pyo.NonNegativeReals)
-    for t in first.T:
-        if t < d.surge_lead_periods:
-            b.SurgeStart[t].setub(0.0)
-    length = d.surge_min_periods
-    b.RegistrationSurge = pyo.Expression(
-        first.T, rule=lambda _b, t: sum(b.SurgeStart[t - i] for i in range(length) if t - i >= 0)
-    )
-    b.Surge_Limit = pyo.Constraint(first.T, rule=lambda _b, t: b.RegistrationSurge[t] <= d.surge_max_fte)
-    if d.surge_max_periods_per_year >= d.periods_per_year:
-        return
-    b.Surge_Months = pyo.Constraint(
-        first.YEARS,
-        rule=lambda _b, y: (
-            sum(b.RegistrationSurge[t] for t in first.T if d.year_of[t] == y)
-            <= d.surge_max_periods_per_year * d.surge_max_fte
-        ),
+    _add_surge_contracts(
+        b,
+        first,
+        d,
+        names=("SurgeStart", "RegistrationSurge", "Surge_Limit", "Surge_Months"),
+        max_fte=d.surge_max_fte,
+        lead_periods=d.surge_lead_periods,
+        min_periods=d.surge_min_periods,
+        max_periods_per_year=d.surge_max_periods_per_year,
     )
 
 
@@ -185,25 +224,15 @@ def add_ind_surge(b: pyo.Block, first: pyo.Block, d: ChainData) -> None:
     \bar M_{si}           ``ind_surge_max_periods_per_year``  periods per year
     ====================  ==================================  ========================
     """
-    if d.ind_surge_max_fte <= 0:
-        return
-    b.IndSurgeStart = pyo.Var(first.T, domain=pyo.NonNegativeReals)
-    for t in first.T:
-        if t < d.ind_surge_lead_periods:
-            b.IndSurgeStart[t].setub(0.0)
-    length = d.ind_surge_min_periods
-    b.IndSurge = pyo.Expression(
-        first.T, rule=lambda _b, t: sum(b.IndSurgeStart[t - i] for i in range(length) if t - i >= 0)
-    )
-    b.Ind_Surge_Limit = pyo.Constraint(first.T, rule=lambda _b, t: b.IndSurge[t] <= d.ind_surge_max_fte)
-    if d.ind_surge_max_periods_per_year >= d.periods_per_year:
-        return
-    b.Ind_Surge_Months = pyo.Constraint(
-        first.YEARS,
-        rule=lambda _b, y: (
-            sum(b.IndSurge[t] for t in first.T if d.year_of[t] == y)
-            <= d.ind_surge_max_periods_per_year * d.ind_surge_max_fte
-        ),
+    _add_surge_contracts(
+        b,
+        first,
+        d,
+        names=("IndSurgeStart", "IndSurge", "Ind_Surge_Limit", "Ind_Surge_Months"),
+        max_fte=d.ind_surge_max_fte,
+        lead_periods=d.ind_surge_lead_periods,
+        min_periods=d.ind_surge_min_periods,
+        max_periods_per_year=d.ind_surge_max_periods_per_year,
     )
 
 
