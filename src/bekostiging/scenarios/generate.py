@@ -8,9 +8,13 @@
     :func:`~bekostiging.scenarios.calibrated.split_categories` (nareis follow
     first applications with a one-year lag, repeat a share of first).
 
-Every method works in yearly totals per inflow category and then spreads each
-year over its periods with the case's monthly seasonality, rounding to whole
-persons so that each year's periods add up to the rounded yearly total.
+Every method works in yearly totals per inflow category. The calibrated methods
+then make one monthly path per category that continues from the year before the
+horizon as it is on record (:mod:`bekostiging.scenarios.monthly`, Denton): a
+surge builds up from the last level instead of starting in January at the
+year's full level. The other methods spread each year over its periods with the
+case's monthly seasonality. Both round to whole persons so that each year's
+periods add up to the rounded yearly total.
 
 ``bootstrap``
     Yearly log-changes of first applications and nareis, 2010/2015-2025
@@ -57,6 +61,7 @@ from bekostiging.scenarios.calibrated import (
     split_categories,
     vintage_errors,
 )
+from bekostiging.scenarios.monthly import continue_paths, known_blocks
 from bekostiging.schema import (
     MONTHS_PER_YEAR,
     Case,
@@ -123,6 +128,36 @@ def _to_periods(yearly: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return out
 
 
+def monthly_factors(case: Case) -> np.ndarray:
+    """The case's seasonal factors of January..December."""
+    factors = {row.month: row.factor for row in case.seasonality}
+    return np.array([factors[m] for m in range(1, MONTHS_PER_YEAR + 1)], dtype=float)
+
+
+def _continued_periods(case: Case, yearly: np.ndarray, history_data: History) -> tuple[np.ndarray, int]:
+    """(scenarios, years, categories) yearly totals -> (scenarios, periods, categories) whose
+    months continue from the year before the horizon on record (:mod:`~bekostiging.scenarios.monthly`),
+    rounded per year to whole persons that add up to the rounded yearly total; and the number of
+    category paths pulled towards the seasonal spread to stay at or above zero."""
+    n_s, n_y, n_c = yearly.shape
+    step = months_per_period(case.settings.horizon)
+    per_year = MONTHS_PER_YEAR // step
+    out = np.zeros((n_s, n_y * per_year, n_c))
+    damped = 0
+    for c, category in enumerate(Category):
+        before = known_blocks(history_data, category.value, case.years[0] - 1)
+        paths = continue_paths(yearly[:, :, c], monthly_factors(case), before)
+        damped += paths.damped
+        periods = paths.months.reshape(n_s, n_y * per_year, step).sum(axis=2)
+        for s in range(n_s):
+            for y in range(n_y):
+                exact = periods[s, y * per_year : (y + 1) * per_year]
+                total = exact.sum()
+                share = exact / total if total > 0 else np.full(per_year, 1.0 / per_year)
+                out[s, y * per_year : (y + 1) * per_year, c] = spread_year(yearly[s, y, c], share)
+    return out, damped
+
+
 def _mpp_band(case: Case, band: str) -> np.ndarray:
     """(years, categories) MPP values of one band (low/mid/high)."""
     table = {(row.year, row.category): getattr(row, band) for row in case.mpp}
@@ -152,7 +187,10 @@ def _build(
     names: Sequence[str] | None = None,
     probabilities: Sequence[float] | None = None,
     housing: np.ndarray | None = None,
+    periods: np.ndarray | None = None,
 ) -> ScenarioSet:
+    """A scenario set of yearly totals, spread over the periods with the seasonality unless
+    ``periods`` (scenarios, periods, categories) gives the persons per period already."""
     n = yearly.shape[0]
     names = list(names) if names is not None else _names(n)
     probs = list(probabilities) if probabilities is not None else [1.0 / n] * n
@@ -166,7 +204,7 @@ def _build(
         scenarios=infos,
         periods=tuple(case.periods),
         categories=tuple(Category),
-        inflow_persons=_to_periods(yearly, period_weights(case)),
+        inflow_persons=_to_periods(yearly, period_weights(case)) if periods is None else periods,
         housing_persons=housing,
     )
 
@@ -298,6 +336,20 @@ def generate(
     if method in CALIBRATED:
         data = history_data if history_data is not None else load_history()
         yearly, descriptions, notes = _calibrated_yearly(case, method, n, rng, data)
+        periods, damped = _continued_periods(case, yearly, data)
+        before = case.years[0] - 1
+        on_record = "; ".join(
+            c.value + " " + ", ".join(f"{b.label} {b.persons:,.0f}" for b in blocks)
+            for c in Category
+            if (blocks := known_blocks(data, c.value, before))
+        )
+        notes += (
+            f" Months: each category's path continues from {before} on record ({on_record}; "
+            f"data/history) as the smoothest deseasonalised series meeting those totals and each "
+            f"drawn year (Denton proportional first difference, bekostiging.scenarios.monthly); "
+            f"{damped} of {n * len(Category)} category paths pulled towards the seasonal spread to "
+            f"stay at or above zero."
+        )
         housing = None
         if len(data.housing_realisation()) >= 2:  # drawn after the inflow: the inflow stays as it was
             fit = fit_housing(data)
@@ -318,7 +370,9 @@ def generate(
             notes=f"{notes} Monthly seasonality of case {case.settings.case.name}; equal "
             f"probabilities.{(' ' + notes_extra) if notes_extra else ''}",
         )
-        return _build(case, name or f"{method}-{n}", yearly, descriptions, provenance, housing=housing)
+        return _build(
+            case, name or f"{method}-{n}", yearly, descriptions, provenance, housing=housing, periods=periods
+        )
     if method == "bootstrap":
         yearly, descriptions = _bootstrap_yearly(case, n, rng, shock_probability)
         first_changes = history.log_changes(history.first_applications())
