@@ -175,7 +175,7 @@ def test_solve_risk_queue_penalty_time_limit_threads_and_out(case: Path, tmp_pat
         stored = run / "tables" / f"{name}.csv"
         if stored.is_file():
             pd.testing.assert_frame_equal(pd.read_csv(out / f"{name}.csv"), pd.read_csv(stored))
-    assert f"tables written to {out}" in result.output
+    assert f"geschreven: {out}" in result.output.splitlines()  # Dutch, the default language
 
 
 # --------------------------------------------------------------------------- evaluate on another set

@@ -23,7 +23,7 @@ def _solve(tmp_path: Path, *args: str):
 
 
 def test_solve_prints_status_levers_and_stores_the_run(tmp_path: Path) -> None:
-    result = _solve(tmp_path, "--lang", "en", "--late-penalty", "750")
+    result = _solve(tmp_path, "--lang", "en", "--late-penalty", "750", "--out", str(tmp_path / "tables"))
     assert result.exit_code == 0, result.output
     assert "Solver status: Optimal" in result.output
     assert "the five levers of the 2021 letter" in result.output
@@ -34,6 +34,7 @@ def test_solve_prints_status_levers_and_stores_the_run(tmp_path: Path) -> None:
     assert "End state against the start (expected)" in out
     (run,) = [p for p in (tmp_path / "runs").iterdir() if not p.name.startswith(".")]
     assert f"stored in: {run}" in out.splitlines()  # where the run went, in the user's language
+    assert f"wrote {tmp_path / 'tables'}" in out.splitlines()  # and where --out's tables went
     for table in ("budget", "reconciliation", "reserve"):
         assert (run / "tables" / f"{table}.csv").is_file(), table
     manifest = json.loads((run / "manifest.json").read_text())
@@ -43,8 +44,11 @@ def test_solve_prints_status_levers_and_stores_the_run(tmp_path: Path) -> None:
 
 
 def test_solve_speaks_dutch_by_default(tmp_path: Path) -> None:
-    result = _solve(tmp_path)
+    result = _solve(tmp_path, "--out", str(tmp_path / "tables"))
     assert result.exit_code == 0, result.output
+    # --out's tables in Dutch too (was 'tables written to …' in either language)
+    assert f"geschreven: {tmp_path / 'tables'}" in result.output.splitlines()
+    assert "written" not in result.output
     assert "de vijf maatregelen van de Kamerbrief (2021)" in result.output
     assert "Asielreserve: storting over de horizon" in result.output
     assert "Kasuitgaven ketenpartners (verwacht)" in result.output

@@ -425,7 +425,7 @@ def solve_cmd(
             click.echo(line)
     if solution.ok and out is not None:
         _write_tables(solution.tables, out)
-        click.echo(f"tables written to {out}")
+        click.echo(term("wrote", lang).format(path=out))  # type: ignore[arg-type]
     if solution.ok:
         return
     from bekostiging.report.i18n import status_word
