@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from bekostiging.cli import main
 from bekostiging.report.compare import compare_runs, diff_csv, side_by_side
 from bekostiging.report.compare_out import comparison_text, write_comparison
+from bekostiging.report.i18n import term
 from bekostiging.runs.store import read_run, write_run
 from synthetic_runs import FakeSolution, make_case, make_tables
 
@@ -198,3 +199,36 @@ def test_no_value_section_without_analysis(two_runs) -> None:
     cmp = compare_runs([read_run(pa), read_run(pb)])
     assert cmp.value.empty
     assert "What planning for uncertainty yields" not in comparison_text(cmp, "en")
+
+
+def test_kpis_of_weights_valuation_and_end_state_in_words(tmp_path: Path) -> None:
+    """The comparison names every KPI as ``show`` and the workbook do (``kpi_label``): weights,
+    valuations and start/end states in words, no KPI code (found on two real runs, where
+    ``weight_late_cases_eur``, ``backlog_start_persons``… stood as codes in the Dutch table)."""
+    runs = tmp_path / "runs"
+    a = make_case(tmp_path / "a")
+    extra = pd.DataFrame(
+        [
+            ("expected", "weight_late_cases_eur", 5e6, "EUR"),
+            ("expected", "terminal_backlog_eur", 7e6, "EUR"),
+            ("expected", "backlog_start_persons", 44000.0, "persons"),
+            ("expected", "occupancy_end_persons", 28000.0, "persons"),
+        ],
+        columns=["scenario", "kpi", "value", "unit"],
+    )
+    paths = []
+    for scale in (1.0, 1.1):
+        tables = make_tables(cost_scale=scale)
+        tables["kpis"] = pd.concat([tables["kpis"], extra], ignore_index=True)
+        paths.append(write_run(FakeSolution(tables), case_dir=a[0], scenarios_dir=a[1], runs_dir=runs))
+    cmp = compare_runs([read_run(p) for p in paths])
+    for lang, words in (
+        ("nl", ["Modelweging, geen uitgave: late zaken", "Voorraad IND (personen), start", "Bezetting COA"]),
+        ("en", ["Model weights, not spending: late cases", "IND backlog (persons), start", "COA occupancy"]),
+    ):
+        text = comparison_text(cmp, lang)
+        kpi_section = text.split(term("expected_kpis", lang))[1].split(term("input_differences", lang))[0]
+        for w in words:
+            assert w in kpi_section, (lang, w)
+        codes = set(cmp.kpis["kpi"])
+        assert not [line for line in kpi_section.splitlines() if any(c in line.split() for c in codes)]

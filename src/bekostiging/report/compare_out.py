@@ -37,6 +37,15 @@ def _formatter_for(unit: str) -> Callable[[float | None, Lang], str]:
     return lambda v, lang: fmt_unit_value(v, unit, lang)
 
 
+def _word(value: object, lang: Lang) -> str:
+    return term(str(value), lang)
+
+
+# keys that have words of their own: a KPI as kpi_label names it (weights, valuations, start
+# and end states, as show and the workbook do), a stage as stage_term; the rest by term
+_KEY_WORDS: dict[str, Callable[..., str]] = {"kpi": kpi_label, "stage": stage_term}
+
+
 def _formatted(frame: pd.DataFrame, cmp: Comparison, keys: list[str], unit_of, lang: Lang) -> pd.DataFrame:
     """Keys translated, values and Δ in their unit, Δ% as percent."""
     deltas = frame[[f"Δ {lab}" for lab in cmp.labels[1:]]].abs().fillna(0.0)
@@ -45,8 +54,7 @@ def _formatted(frame: pd.DataFrame, cmp: Comparison, keys: list[str], unit_of, l
     ).any(axis=1)
     out = pd.DataFrame({term("changed", lang): ["●" if c else "" for c in changed]})
     for k in keys:
-        name = stage_term if k == "stage" else (lambda v, lg: term(str(v), lg))
-        out[term(k, lang)] = [name(v, lang) for v in frame[k]]
+        out[term(k, lang)] = [_KEY_WORDS.get(k, _word)(v, lang) for v in frame[k]]
     for i, label in enumerate(cmp.labels):
         out[label] = [unit_of(row)(row[label], lang) for _, row in frame.iterrows()]
         if i > 0:
@@ -277,10 +285,6 @@ def _runs_sheet(cmp: Comparison, lang: Lang) -> Sheet:
         frame,
         (Column("label", term("run", lang)), Column("run_id", "Id"), Column("status", term("status", lang))),
     )
-
-
-def _word(value: object, lang: Lang) -> str:
-    return term(str(value), lang)
 
 
 def comparison_sheets(cmp: Comparison, lang: Lang) -> list[Sheet]:
