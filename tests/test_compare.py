@@ -10,6 +10,8 @@ draw, E[f] = .25 x .5 + .5 x 1 + .25 x 2 = 1.125), total cost B = 1.1 x (800 +
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -232,3 +234,35 @@ def test_kpis_of_weights_valuation_and_end_state_in_words(tmp_path: Path) -> Non
             assert w in kpi_section, (lang, w)
         codes = set(cmp.kpis["kpi"])
         assert not [line for line in kpi_section.splitlines() if any(c in line.split() for c in codes)]
+
+
+def test_input_difference_markers_in_the_users_language(two_runs, tmp_path: Path) -> None:
+    """The markers of the input differences and a setting's true/false speak the language
+    (Dutch showed '(run settings)', '(row added)', 'True'); keys and file names stay as written."""
+    from bekostiging.report.compare import RUN_SETTINGS_FILE
+    from bekostiging.report.compare_out import comparison_sheets
+
+    _, pa, pb = two_runs
+    cmp = compare_runs([read_run(pa), read_run(pb)])
+    inputs = pd.DataFrame(
+        [
+            ("b", RUN_SETTINGS_FILE, "settings.policy.allow_asielreserve", "", "True", "False"),
+            ("b", "scenarios.csv", "scenario=extreme", "", "(row added)", "0.2, extreem"),
+            ("b", "locations.csv", "", "note", "(column)", "(row removed)"),
+            ("b", "notes.md", "", "", "", "(text changed)"),
+            ("b", "extra.csv", "", "", "", "(file added)"),
+        ],
+        columns=["run", "file", "where", "column", "old", "new"],
+    )
+    marked = replace(cmp, inputs=inputs)
+    dutch = comparison_text(marked, "nl").split(term("input_differences", "nl"))[1]
+    for word in ("(instellingen van de run)", "ja", "nee", "(rij toegevoegd)", "(kolom)", "(rij verwijderd)"):
+        assert word in dutch, word
+    for word in ("(tekst gewijzigd)", "(bestand toegevoegd)", "settings.policy.allow_asielreserve"):
+        assert word in dutch, word
+    assert not re.search(r"\((run settings|row|column|text|file)|True|False", dutch), dutch
+    english = comparison_text(marked, "en").split(term("input_differences", "en"))[1]
+    for word in ("(run settings)", "True", "False", "(row added)", "(column)", "(text changed)"):
+        assert word in english, word
+    (sheet,) = [s for s in comparison_sheets(marked, "nl") if s.name == "Technisch invoerverschillen"]
+    assert "(instellingen van de run)" in set(sheet.frame["file"])

@@ -38,6 +38,7 @@ FILE_ADDED = "(file added)"
 FILE_REMOVED = "(file removed)"
 TEXT_CHANGED = "(text changed)"
 MORE = "(more)"
+COLUMN_MARK = "(column)"  # a whole column added or removed
 # Δ% is shown only against a first value of at least this share of the larger of the two: a
 # change from (almost) nothing is said by Δ alone, not by a percentage of tens of thousands.
 MEANINGFUL_BASE_SHARE = 0.01
@@ -263,9 +264,9 @@ def diff_csv(old: Path, new: Path, file: str) -> list[tuple[str, str, str, str, 
     rows: list[tuple[str, str, str, str, str]] = []
     if list(a.columns) != list(b.columns):
         for c in a.columns.difference(b.columns):
-            rows.append((file, "", str(c), "(column)", ROW_REMOVED))
+            rows.append((file, "", str(c), COLUMN_MARK, ROW_REMOVED))
         for c in b.columns.difference(a.columns):
-            rows.append((file, "", str(c), ROW_ADDED, "(column)"))
+            rows.append((file, "", str(c), ROW_ADDED, COLUMN_MARK))
     common = [c for c in a.columns if c in b.columns]
     keys = [k for k in _key_columns(a[common]) if k in common]
     values = [c for c in common if c not in keys]

@@ -10,7 +10,17 @@ import pandas as pd
 
 from bekostiging.report import charts
 from bekostiging.report.analysis import value_title
-from bekostiging.report.compare import Comparison
+from bekostiging.report.compare import (
+    COLUMN_MARK,
+    FILE_ADDED,
+    FILE_REMOVED,
+    MORE,
+    ROW_ADDED,
+    ROW_REMOVED,
+    RUN_SETTINGS_FILE,
+    TEXT_CHANGED,
+    Comparison,
+)
 from bekostiging.report.document import Block, Document, Heading, Image, Paragraph, Table
 from bekostiging.report.i18n import (
     EUR_MILLION,
@@ -116,8 +126,32 @@ def comparison_tables(cmp: Comparison, lang: Lang) -> list[tuple[str, pd.DataFra
     return out
 
 
+# the input differences' markers and a setting's true/false in words (nl, en); keys, file names
+# and other values stay as the files write them
+INPUT_CELL_WORDS = {
+    RUN_SETTINGS_FILE: ("(instellingen van de run)", RUN_SETTINGS_FILE),
+    ROW_ADDED: ("(rij toegevoegd)", ROW_ADDED),
+    ROW_REMOVED: ("(rij verwijderd)", ROW_REMOVED),
+    FILE_ADDED: ("(bestand toegevoegd)", FILE_ADDED),
+    FILE_REMOVED: ("(bestand verwijderd)", FILE_REMOVED),
+    TEXT_CHANGED: ("(tekst gewijzigd)", TEXT_CHANGED),
+    MORE: ("(meer)", MORE),
+    COLUMN_MARK: ("(kolom)", COLUMN_MARK),
+    "True": ("ja", "True"),
+    "False": ("nee", "False"),
+}
+
+
+def _input_cells(frame: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """The input differences with their markers in ``lang`` (whole cells only)."""
+    if frame.empty:
+        return frame.copy()
+    words = {k: _pick(pair, lang) for k, pair in INPUT_CELL_WORDS.items()}
+    return frame.apply(lambda col: col.map(lambda v: words.get(v, v) if isinstance(v, str) else v))
+
+
 def _input_frame(cmp: Comparison, lang: Lang) -> pd.DataFrame:
-    frame = cmp.inputs.copy()
+    frame = _input_cells(cmp.inputs, lang)
     frame.columns = [term(c, lang) for c in frame.columns]
     return frame
 
@@ -323,7 +357,7 @@ def comparison_sheets(cmp: Comparison, lang: Lang) -> list[Sheet]:
     sheets.append(
         _per_year_sheet("backlog_per_year", cmp.backlog_per_year, term("persons", lang), lang, money=False)
     )
-    inputs = cmp.inputs
+    inputs = _input_cells(cmp.inputs, lang)
     sheets.append(
         Sheet(
             _pick(SHEET_NAMES["inputs"], lang),
