@@ -29,7 +29,8 @@ pytestmark = pytest.mark.unit
 ENGLISH = re.compile(
     r"\b(the|and|with|without|persons|case-months|person-days|place-months|expected|objective|"
     r"mean|cash|spending|backlog|weights?|saving|million|wrote|written|note|warning|scenarios|"
-    r"optimal|levers|created|folder|command|bound|timings|units|beside|ranked|recommended|changed)\b",
+    r"optimal|levers|created|folder|command|bound|timings|units|beside|ranked|recommended|changed|"
+    r"solver|seed|threads)\b",
     re.IGNORECASE,
 )
 SNAKE_CODE = re.compile(r"\b[a-z]+_[a-z_]+\b")
@@ -204,8 +205,10 @@ def test_runs_and_show_dutch_by_default(run_path: Path) -> None:
     assert "1.500,0 mln" in body
     assert "'mip_gap'" not in body and "_seconds" not in body  # settings and timings in words
     assert "gevraagde marge" in body and "totaal" in body
+    assert "oplosser     HiGHS 1.16.0;" in body and "rekenkernen automatisch" in body  # was solver, threads
     english = CliRunner().invoke(main, ["show", run_path.name[-6:], "--runs-dir", runs, "--lang", "en"])
     assert "Expected indicators" in english.output and "€1,500.0 million" in english.output
+    assert "solver       HiGHS 1.16.0;" in english.output and "threads automatic" in english.output
 
 
 def test_saa_lines_dutch_and_english() -> None:

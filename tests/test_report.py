@@ -133,6 +133,9 @@ def test_pdf_dutch_holds_headings_and_key_numbers(annexes) -> None:
     # three scenarios: P10/P90 are the extremes, and the annex says so
     assert "P10 en P90 niet meer dan het laagste en hoogste scenario" in " ".join(text.split())
     assert "instroom" in text and "nareis" in text  # glossary
+    # provenance in Dutch: the solver and its seed were 'Solver' and 'Seed'
+    assert "Oplosser" in text and "Startwaarde toevalsgenerator" in text
+    assert "Solver" not in text and "Seed" not in text
     assert pages >= 5
 
 
@@ -148,6 +151,8 @@ def test_pdf_english_holds_headings_and_key_numbers(annexes) -> None:
         "24,800",
         "Technical appendix",
         "Provenance of this result",
+        "Solver",
+        "Seed",
     ):
         assert words in text, words
     assert "Samenvatting" not in text

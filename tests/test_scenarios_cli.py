@@ -33,7 +33,7 @@ def test_generate_is_reproducible_and_refuses_to_overwrite(tmp_path: Path) -> No
     case = ["--case", str(DEFAULT_CASE)]
     code, out, _ = _run(*args, "--out", str(tmp_path / "a"), *case)
     assert code == 0
-    assert "4 scenario's x 60 perioden geschreven (bootstrap, seed 3)" in out  # Dutch by default
+    assert "4 scenario's x 60 perioden geschreven (bootstrap, startwaarde toevalsgenerator 3)" in out  # Dutch
     assert _run(*args, "--out", str(tmp_path / "b"), *case)[0] == 0
     for name in ("scenarios.csv", "inflow.csv", "provenance.toml"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
@@ -58,6 +58,10 @@ def test_generate_lognormal_and_mpp(tmp_path: Path) -> None:
         str(tmp_path / "l"),
         *case,
     )
+    assert code == 0
+    assert "(lognormal, startwaarde toevalsgenerator 1)" in out
+    code, out, _ = _run("scenarios", "generate", "--method", "lognormal", "--n", "3", "--seed", "1",
+                        "--out", str(tmp_path / "e"), "--lang", "en", *case)  # fmt: skip
     assert code == 0
     assert "(lognormal, seed 1)" in out
     code, out, _ = _run("scenarios", "generate", "--method", "mpp", "--out", str(tmp_path / "m"), *case)

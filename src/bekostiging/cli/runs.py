@@ -141,11 +141,11 @@ def _solver_settings_words(options: dict, lang: str) -> str:
         + (("geen" if nl else "none") if limit is None else f"{fmt_number(limit, lang, 0)} s"),  # type: ignore[arg-type]
         ("gevraagde marge " if nl else "requested gap ")
         + ("–" if gap is None else fmt_percent(gap, lang, 2)),  # type: ignore[arg-type]
-        "threads "
+        ("rekenkernen " if nl else "threads ")
         + (("automatisch" if nl else "automatic") if threads is None else str(threads)),
     ]
     if options.get("seed") is not None:
-        parts.append(f"seed {options['seed']}")
+        parts.append(f"{term('seed', lang).lower()} {options['seed']}")  # type: ignore[arg-type]
     return ", ".join(parts)
 
 

@@ -41,7 +41,7 @@ SC_WORDS: dict[str, tuple[str, str]] = {  # generate, show and reduce in the use
         "{n} scenario's x {periods} perioden geschreven ({method}{seed}) naar {folder}",
         "wrote {n} scenarios x {periods} periods ({method}{seed}) to {folder}",
     ),
-    "seed": (", seed {seed}", ", seed {seed}"),
+    "seed": (", startwaarde toevalsgenerator {seed}", ", seed {seed}"),
     "tail_warning": (
         "waarschuwing: {above} van {cells} scenariojaren liggen boven {factor} x het recordjaar "
         "({record}; hoogste getrokken {top}): {method} onthoudt niet waar de instroom gewoonlijk ligt "
