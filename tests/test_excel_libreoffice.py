@@ -80,7 +80,8 @@ def test_default_case_survives_libreoffice(tmp_path: Path) -> None:
     target = tmp_path / "imported"
     result = runner.invoke(main, ["case", "import", str(saved), "--to", str(target)])
     assert result.exit_code == 0, result.output
-    assert "changed by you" not in result.output
+    assert "door u gewijzigd" not in result.output  # Dutch by default: nothing changed by the user
+    assert result.output.startswith("Casus ")
     assert _files(target) == _files(CASE_DIR)
     differ = [f for f in _files(CASE_DIR) if not filecmp.cmp(CASE_DIR / f, target / f, shallow=False)]
     # case.toml is compared by content: its comments come from the schema's ranges and order

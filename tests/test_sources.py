@@ -127,10 +127,14 @@ def test_case_sources_command_writes_and_checks(case_copy: Path) -> None:
     _edit(case_copy / "case.toml", '"S44: legal decision term', '"S44: the legal decision term')
     stale = runner.invoke(main, ["case", "sources", str(case_copy), "--check"])
     assert stale.exit_code == 1 and "not what the sources give" in stale.output
-    wrote = runner.invoke(main, ["case", "sources", str(case_copy)])
+    wrote = runner.invoke(main, ["case", "sources", str(case_copy), "--lang", "nl"])
     assert wrote.exit_code == 0, wrote.output
+    assert "SOURCES.md geschreven (" in wrote.output and " bronnen, " in wrote.output
     assert "S44: the legal decision term" in (case_copy / SOURCES_DOC).read_text(encoding="utf-8")
-    assert runner.invoke(main, ["case", "sources", str(case_copy), "--check"]).exit_code == 0
+    current = runner.invoke(main, ["case", "sources", str(case_copy), "--check", "--lang", "nl"])
+    assert current.exit_code == 0 and current.output.strip().endswith("is actueel.")
+    english = runner.invoke(main, ["case", "sources", str(case_copy), "--check"])  # English (fixture)
+    assert english.exit_code == 0 and english.output.strip().endswith("is up to date.")
 
 
 def test_validate_says_how_much_has_a_source(tmp_path: Path) -> None:

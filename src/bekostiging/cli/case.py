@@ -291,6 +291,29 @@ def _case_scenario_sets(case_dir: Path) -> list[Path]:
     return sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
 
 
+CASE_WORDS: dict[str, tuple[str, str]] = {  # export, import and sources in the user's language (nl, en)
+    "exported": (
+        "{xlsx} geschreven ({name}; scenariosets: {sets}).",
+        "Wrote {xlsx} ({name}; scenario sets: {sets}).",
+    ),
+    "none": ("geen", "none"),
+    "imported": ("Casus {name} geschreven naar {target}.", "Wrote case {name} to {target}."),
+    "imported_sets": ("  scenariosets: {sets}", "  scenario sets: {sets}"),
+    "changed": ("  door u gewijzigd ({n}): {fields}", "  changed by you ({n}): {fields}"),
+    "sources_current": ("{target} is actueel.", "{target} is up to date."),
+    "sources_written": (
+        "{target} geschreven ({n} bronnen, {keyed} bronvermeldingen bij waarden).",
+        "Wrote {target} ({n} sources, {keyed} keyed sources).",
+    ),
+}
+
+
+def case_words(key: str, **values: object) -> str:
+    """One line of the ``case`` commands in the current language."""
+    nl, en = CASE_WORDS[key]
+    return (nl if current_lang() == "nl" else en).format(**values)
+
+
 @main.group("case")
 def case_group() -> None:
     """Move a case between its folder (TOML + CSV) and one Excel workbook."""
@@ -320,8 +343,8 @@ def export_cmd(case_dir: Path, xlsx: Path, force: bool) -> None:
     if problems:
         raise InputProblemsError(problems)
     export_case_xlsx(case, xlsx, force=force, scenario_sets=sets)
-    names = ", ".join(s.name for s in sets) or "none"
-    click.echo(f"Wrote {xlsx} ({case.settings.case.name}; scenario sets: {names}).")
+    names = ", ".join(s.name for s in sets) or case_words("none")
+    click.echo(case_words("exported", xlsx=xlsx, name=case.settings.case.name, sets=names))
 
 
 @case_group.command("import")
@@ -344,11 +367,11 @@ def import_cmd(xlsx: Path, target: Path) -> None:
     save_case_folder(case, target)
     for scenario_set in imported.scenario_sets:
         write_scenario_set(scenario_set, target / SCENARIO_SETS_DIR / scenario_set.name)
-    click.echo(f"Wrote case {case.settings.case.name} to {target}.")
+    click.echo(case_words("imported", name=case.settings.case.name, target=target))
     if imported.scenario_sets:
-        click.echo(f"  scenario sets: {', '.join(s.name for s in imported.scenario_sets)}")
+        click.echo(case_words("imported_sets", sets=", ".join(s.name for s in imported.scenario_sets)))
     if imported.changed:
-        click.echo(f"  changed by you ({len(imported.changed)}): {', '.join(imported.changed)}")
+        click.echo(case_words("changed", n=len(imported.changed), fields=", ".join(imported.changed)))
 
 
 @case_group.command("sources")
@@ -373,7 +396,9 @@ def sources_cmd(case_dir: Path, check: bool) -> None:
             raise click.ClickException(
                 f"{target} is not what the sources give; run `bekostiging case sources {case_dir}`"
             )
-        click.echo(f"{target} is up to date.")
+        click.echo(case_words("sources_current", target=target))
         return
     target.write_text(text, encoding="utf-8")
-    click.echo(f"Wrote {target} ({len(case.source_list)} sources, {len(case.sources)} keyed sources).")
+    click.echo(
+        case_words("sources_written", target=target, n=len(case.source_list), keyed=len(case.sources))
+    )
