@@ -354,3 +354,83 @@ def test_history_case_takes_the_mean_measured_wait_of_status_holders(case, param
     # registration in 2015): off on the history path, on in the case
     assert adjusted.settings.ind_surge.max_fte == 0.0 and adjusted.settings.registration_surge.max_fte == 0.0
     assert case.settings.ind_surge.max_fte > 0 and case.settings.registration_surge.max_fte > 0
+
+
+def _replay_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "metric": ["coa_bezetting", "coa_statushouders", "coa_statushouders", "ind_beslissingen"],
+            "year": [2015, 2023, 2023, 2019],
+            "simulated": [47607.2, 13294.6, 13636.0, 19384.2],
+            "actual": [47636.0, 16750.0, 16000.0, 18310.0],
+            "date": ["2015-12-31", "2023-01-06", "2023-04-28", "2019-12-31"],
+            "source": ["S25", "H35", "H36", "H5"],
+        }
+    )
+
+
+def test_replay_lines_name_the_measures_and_date_each_figure():
+    """The replay table in words (it showed the codes coa_bezetting, ind_voorraad…) with the
+    date of each real figure, so two figures of one year are told apart; MAPE as 12,8% (nl)."""
+    from bekostiging.cli.history import replay_lines
+
+    scores = {"coa_bezetting": 12.79, "coa_statushouders": 13.09, "ind_beslissingen": 9.2}
+    dutch = "\n".join(replay_lines(_replay_frame(), scores, "nl"))
+    for words in ("maatstaf", "peildatum", "Bezetting COA", "Statushouders in COA", "Beslissingen IND"):
+        assert words in dutch, words
+    assert "2023-01-06" in dutch and "2023-04-28" in dutch
+    assert "47.607" in dutch and "12,8%" in dutch and "-0,1%" in dutch
+    assert "coa_" not in dutch and "ind_" not in dutch
+    english = "\n".join(replay_lines(_replay_frame(), scores, "en"))
+    for words in ("metric", "date", "COA occupancy", "Status holders in COA", "IND decisions", "12.8%"):
+        assert words in english, words
+    assert "47,607" in english
+
+
+@pytest.mark.parametrize(
+    ("lang", "count", "mape_text"), [("nl", "70.000", "12,8%"), ("en", "70,000", "12.8%")]
+)
+def test_validation_chart_numbers_in_the_language(tmp_path: Path, monkeypatch, lang, count, mape_text):
+    """The replay chart's axes and MAPE in the language's number format (it showed 70000 and
+    'MAPE 12.8 %' in Dutch)."""
+    import matplotlib.pyplot as plt
+
+    from bekostiging.history.validation import validation_chart
+
+    figures = []
+    monkeypatch.setattr(plt, "close", figures.append)
+    periods = [f"{y}-{m:02d}" for y in range(2014, 2024) for m in range(1, 13)]
+    monthly = pd.DataFrame(
+        {c: np.linspace(1000.0, 70000.0, len(periods)) for c in ("occupancy", "backlog", "status_holders")}
+        | {"decisions": np.full(len(periods), 1500.0)},
+        index=periods,
+    )
+    frame = _replay_frame()
+    frame.loc[0, "simulated"] = frame.loc[0, "actual"] * 1.128  # MAPE of coa_bezetting: 12.8 %
+    validation_chart(monthly, frame, tmp_path / "v.png", lang)
+    (fig,) = figures
+    first = fig.axes[0]
+    assert first.yaxis.get_major_formatter()(70000.0, 0) == count
+    assert first.get_title().endswith(f"MAPE {mape_text}")
+
+
+@pytest.mark.parametrize(
+    ("lang", "words", "count"), [("nl", {"asiel", "totaal"}, "70.000"), ("en", {"asylum", "total"}, "70,000")]
+)
+def test_history_chart_legend_and_axes_in_the_language(
+    tmp_path: Path, monkeypatch, history, lang, words, count
+):
+    """The IND backlog's legend in words (it showed the codes asylum and total in Dutch), counts
+    as 70.000 (nl) and the realised/mid ratio as 1,2 (nl)."""
+    import matplotlib.pyplot as plt
+
+    from bekostiging.cli.history import history_chart
+
+    figures = []
+    monkeypatch.setattr(plt, "close", figures.append)
+    history_chart(history, tmp_path / "h.png", lang)
+    (fig,) = figures
+    backlog, ratio = fig.axes[2], fig.axes[3]
+    assert words <= {t.get_text() for t in backlog.get_legend().get_texts()}
+    assert backlog.yaxis.get_major_formatter()(70000.0, 0) == count
+    assert ratio.yaxis.get_major_formatter()(1.2, 0) == ("1,2" if lang == "nl" else "1.2")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import numpy as np
@@ -19,6 +20,9 @@ from bekostiging.errors import InputErrors
 from bekostiging.history import History, load_history
 from bekostiging.history.schema import Status
 from bekostiging.shipped import history_dir as shipped_history_dir
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CHART_DIR = Path("runs") / "history"
 CHART_DPI = 120
@@ -194,7 +198,7 @@ def history_chart(history: History, png: Path, lang: str) -> Path:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     fig, axes = plt.subplots(2, 2, figsize=CHART_SIZE_IN)
     ax = axes[0, 0]
@@ -223,7 +227,13 @@ def history_chart(history: History, png: Path, lang: str) -> Path:
     for cat in ("asylum", "nareis", "total"):
         pts = [r for r in back if r.category == cat]
         if pts:
-            ax.plot([r.date for r in pts], [r.value for r in pts], marker="o", markersize=3, label=cat)
+            ax.plot(
+                [r.date for r in pts],
+                [r.value for r in pts],
+                marker="o",
+                markersize=3,
+                label=code_word(cat, lang),
+            )
     ax.set_title(word("backlog", lang))
     ax.legend(fontsize="small")
     ax.tick_params(axis="x", labelrotation=30)
@@ -240,8 +250,11 @@ def history_chart(history: History, png: Path, lang: str) -> Path:
     ax.set_xlabel(word("horizon", lang))
     ax.set_xticks(sorted({h for h, _ in pts}) if pts else [0, 1])
     ax.set_title(word("ratio", lang))
+    axes[1, 1].yaxis.set_major_formatter(FuncFormatter(lambda x, _p: number(x, lang, decimals=1)))
     for a in axes.flat:
         a.grid(alpha=0.25)
+        if a is not axes[1, 1]:  # counts: 70.000 (nl), 70,000 (en)
+            a.yaxis.set_major_formatter(FuncFormatter(lambda x, _p: number(x, lang)))
     fig.suptitle(word("title", lang))
     fig.tight_layout()
     png.parent.mkdir(parents=True, exist_ok=True)
@@ -322,6 +335,12 @@ REPLAY_WORDS: dict[str, tuple[str, str]] = {
         "Back-test: the chain model on real inflow from January 2014",
     ),
     "metric": ("maatstaf", "metric"),
+    "date": ("peildatum", "date"),
+    # the measures of validation.csv (codes) as the table names them
+    "coa_bezetting": ("Bezetting COA", "COA occupancy"),
+    "coa_statushouders": ("Statushouders in COA", "Status holders in COA"),
+    "ind_voorraad": ("Voorraad IND", "IND backlog"),
+    "ind_beslissingen": ("Beslissingen IND", "IND decisions"),
     "simulated": ("gesimuleerd", "simulated"),
     "actual": ("werkelijk", "actual"),
     "error": ("fout", "error"),
@@ -337,6 +356,27 @@ def rword(key: str, lang: str) -> str:
     """A label of the replay and stress commands in ``lang``."""
     nl, en = REPLAY_WORDS[key]
     return nl if lang == "nl" else en
+
+
+def replay_lines(frame: pd.DataFrame, scores: dict[str, float], lang: str) -> list[str]:
+    """The replay table (a row per real figure: measure in words, year, the figure's date,
+    simulated, real, error) and the MAPE per measure, in ``lang``."""
+    width = max(len(rword(m, lang)) for m in (*frame["metric"].unique(), *scores, "metric"))
+    lines = [
+        f"{rword('metric', lang):<{width}} {word('year', lang):>5} {rword('date', lang):>10} "
+        f"{rword('simulated', lang):>12} {rword('actual', lang):>12} {rword('error', lang):>7}"
+    ]
+    for row in frame.itertuples(index=False):
+        error = (row.simulated - row.actual) / row.actual * 100.0
+        lines.append(
+            f"{rword(row.metric, lang):<{width}} {row.year:>5} {row.date!s:>10} "
+            f"{number(row.simulated, lang):>12} {number(row.actual, lang):>12} "
+            f"{number(error, lang, decimals=1):>6}%"
+        )
+    lines.append(rword("mape", lang) + ":")
+    for metric, value in scores.items():
+        lines.append(f"  {rword(metric, lang):<{width}} {number(value, lang, decimals=1):>6}%")
+    return lines
 
 
 @history_group.command("replay")
@@ -397,19 +437,8 @@ def replay_command(case_dir: Path | None, last_year: int, lang: str, out: Path |
     pd.DataFrame(pd_scores, columns=["metric", "mape_percent", "n"]).to_csv(folder / "mape.csv", index=False)
     png = validation_chart(result, frame, folder / "validation.png", lang)
     click.echo(rword("replay", lang))
-    click.echo(
-        f"{rword('metric', lang):<18} {word('year', lang):>5} {rword('simulated', lang):>12} "
-        f"{rword('actual', lang):>12} {rword('error', lang):>7}"
-    )
-    for row in frame.itertuples(index=False):
-        error = (row.simulated - row.actual) / row.actual * 100.0
-        click.echo(
-            f"{row.metric:<18} {row.year:>5} {number(row.simulated, lang):>12} "
-            f"{number(row.actual, lang):>12} {number(error, lang, decimals=1):>6}%"
-        )
-    click.echo(rword("mape", lang) + ":")
-    for metric, value in scores.items():
-        click.echo(f"  {metric:<18} {number(value, lang, decimals=1)} %")
+    for line in replay_lines(frame, scores, lang):
+        click.echo(line)
     click.echo(f"{rword('written', lang)}: {folder / 'validation.csv'}, {png}")
 
 

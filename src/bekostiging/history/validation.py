@@ -441,7 +441,11 @@ def validation_chart(result: Replay | pd.DataFrame, frame: pd.DataFrame, png: Pa
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
 
+    from bekostiging.report.i18n import check_lang, fmt_number
+
+    lg = check_lang(lang)
     scores = mape(frame)
     monthly = result.monthly if isinstance(result, Replay) else result
     x = np.array([int(p[:4]) + (int(p[5:]) - 0.5) / MONTHS for p in monthly.index])
@@ -473,8 +477,9 @@ def validation_chart(result: Replay | pd.DataFrame, frame: pd.DataFrame, png: Pa
             )
         title = word(metric, lang)
         if metric in scores:
-            title += f"\n{word('mape', lang)} {scores[metric]:.1f} %"
+            title += f"\n{word('mape', lang)} {fmt_number(scores[metric], lg, 1)}%"
         ax.set_title(title, fontsize="medium")
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _p: fmt_number(x, lg)))  # 70.000 (nl)
         ax.set_xlabel(word("year", lang))
         ax.grid(alpha=0.25)
         ax.legend(fontsize="small")
