@@ -172,6 +172,7 @@ def test_write_comparison_dutch_files(two_runs, tmp_path: Path) -> None:
     html = paths[0].read_text(encoding="utf-8")
     assert '<html lang="nl">' in html
     assert "Verschillen in invoer" in html
+    assert "<td>optimaal</td>" in html and "optimal<" not in html  # each run's status in words
     assert html.count("data:image/png;base64,") == 2  # cost and backlog per year
     assert "€ 1.386,3 mln" in html
 

@@ -176,7 +176,10 @@ def comparison_text(cmp: Comparison, lang: Lang) -> str:
 
 def comparison_document(cmp: Comparison, lang: Lang) -> Document:
     blocks: list[Block] = []
-    rows = tuple((lab, rid, st) for lab, rid, st in zip(cmp.labels, cmp.run_ids, cmp.statuses, strict=True))
+    rows = tuple(
+        (lab, rid, status_word(st, lang))
+        for lab, rid, st in zip(cmp.labels, cmp.run_ids, cmp.statuses, strict=True)
+    )
     blocks.append(Table(term("run", lang), (term("run", lang), "id", term("status", lang)), rows))
     blocks.append(Paragraph(term("differences_vs_first", lang)))
     for title, frame in comparison_tables(cmp, lang):
