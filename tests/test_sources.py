@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -119,6 +120,20 @@ def test_sources_markdown_holds_every_source_and_the_notes() -> None:
         assert row.source and row.source in text
     assert "## Calibration in one place" in text  # notes.md
     assert text == (CASE_DIR / SOURCES_DOC).read_text(encoding="utf-8")
+
+
+# a source's date as the annex shows it in either language: a year, a month, a day or a range of years
+NEUTRAL_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?(–\d{4})?")
+
+
+def test_source_dates_read_the_same_in_dutch_and_english() -> None:
+    """The annex lists every source's date as written in sources.csv, in the Dutch and the English
+    annex alike: ISO dates and years only (the Dutch annex showed '19 Oct 2020', 'n.d.' and
+    '2023 provisional')."""
+    case = load_case(CASE_DIR)
+    dated = [e for e in case.source_list if e.date]
+    assert len(dated) > 80
+    assert [(e.key, e.date) for e in dated if not NEUTRAL_DATE.fullmatch(e.date)] == []
 
 
 def test_case_sources_command_writes_and_checks(case_copy: Path) -> None:
