@@ -136,6 +136,15 @@ def test_default_case_validates(monkeypatch: pytest.MonkeyPatch) -> None:
     assert code == 0, err
     assert "Case nl-2026" in out
     assert "Horizon 2026-2030" in out
+    # the shipped case describes itself and its policy in Dutch, as the shipped presets do (the
+    # Dutch summary said 'Casus nl-2026: Dutch asylum chain (…), monthly, public figures')
+    code, dutch, err = run("validate", "--lang", "nl")
+    assert code == 0, err
+    assert "Casus nl-2026: Nederlandse asielketen (IND, COA, DT&V, registratie DISA), 2026-2030" in dutch
+    from bekostiging.io.case import load_case
+
+    policy = load_case(case_dir).settings.policy
+    assert policy.name == "vrij" and policy.description.startswith("Alle maatregelen vrij: flexibele pool")
 
 
 @pytest.mark.parametrize("args", [["validate"], ["case"], ["case", "export"], ["case", "import"]])
