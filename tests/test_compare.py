@@ -267,3 +267,16 @@ def test_input_difference_markers_in_the_users_language(two_runs, tmp_path: Path
         assert word in english, word
     (sheet,) = [s for s in comparison_sheets(marked, "nl") if s.name == "Technisch invoerverschillen"]
     assert "(instellingen van de run)" in set(sheet.frame["file"])
+
+
+def test_kpi_labels_name_no_year() -> None:
+    """A KPI's name holds for any horizon: the Dutch names said 'eind 2030' and 'na 2030' (the
+    default case's last year) for every case, the English ones 'at the end'."""
+    from bekostiging.report.money import DERIVED_WEIGHTS, END_STATE, LABELS, VALUATION_KPIS, kpi_label
+
+    keys = ["backlog_end_persons", *VALUATION_KPIS, *(k for _w, a, b in END_STATE for k in (a, b))]
+    for lang in ("nl", "en"):
+        for key in keys:
+            assert not re.search(r"\b20\d\d\b", kpi_label(key, lang)), (lang, key)
+    assert not [pair for pair in LABELS.values() if re.search(r"\b20\d\d\b", " ".join(pair))]
+    assert not [w for w, *_ in DERIVED_WEIGHTS if re.search(r"\b20\d\d\b", " ".join(w))]

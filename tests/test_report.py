@@ -115,6 +115,8 @@ def test_pdf_dutch_holds_headings_and_key_numbers(annexes) -> None:
     for heading in ("Bijlage: bekostiging van de asielketen", "Samenvatting", "Concept — ter bespreking"):
         assert heading in first_page
     assert "24.800" in first_page  # expected backlog, in what the plan buys
+    # ... at the end of the run's own horizon (2026-2027 here; it said 2030 for every case)
+    assert "aan het eind van 2027 wachten" in " ".join(first_page.split())
     assert "flexibele pool" in first_page and "asielreserve" in first_page  # the advice
     assert "Aanbevolen plan: de vijf maatregelen" in text
     assert "Optimaal" in text
@@ -156,6 +158,7 @@ def test_pdf_english_holds_headings_and_key_numbers(annexes) -> None:
     ):
         assert words in text, words
     assert "Samenvatting" not in text
+    assert "at the end of 2027 an expected" in " ".join(text.split())
     assert "P10 and P90 are no more than the lowest and highest scenario" in " ".join(text.split())
 
 

@@ -55,11 +55,11 @@ WORDS: dict[str, tuple[str, str]] = {  # (nl, en)
         "norms. Cash: expected spending, including fixed organisation costs and the flexible pool.",
     ),
     "buys": (
-        "Wat het oplevert: aan het eind van 2030 wachten naar verwachting {backlog} mensen op een "
+        "Wat het oplevert: aan het eind van {last} wachten naar verwachting {backlog} mensen op een "
         "beslissing van de IND (in 1 op de 10 scenario's meer dan {backlog_p90}); {emergency} "
         "plaats-maanden noodopvang (verwacht). In de 10% ongunstigste scenario's lopen de "
         "kasuitgaven op tot {cash_p90} of meer; aanvullende financiering verwacht {supplementary}.",
-        "What it buys: at the end of 2030 an expected {backlog} people wait for an IND decision "
+        "What it buys: at the end of {last} an expected {backlog} people wait for an IND decision "
         "(more than {backlog_p90} in 1 in 10 scenarios); {emergency} place-months of emergency "
         "shelter (expected). In the worst 10% of scenarios cash rises to {cash_p90} or more; "
         "supplementary funding expected {supplementary}.",
@@ -329,8 +329,13 @@ def summary_page(record: RunRecord, s: data.Summary, lang: Lang, price_year: obj
     cash = data.scenario_kpi(record, "spending_eur")
     emergency = data.expected_kpi(record, "emergency_place_months")
     supplementary = data.expected_kpi(record, "supplementary_funding_eur")
+    horizon = record.manifest.raw.get("horizon") or {}
+    years = per_year["year"].astype(int).tolist() if not per_year.empty else []
+    first = years[0] if years else horizon.get("start_year", "?")
+    last = years[-1] if years else "?"
     yield Paragraph(
         w("buys", lang).format(
+            last=last,  # the horizon's last year (it said 2030 for every case)
             backlog=fmt_number(s.backlog_expected, lang),
             backlog_p90=fmt_number(s.backlog_p90, lang),
             emergency=fmt_number(emergency, lang),
@@ -338,10 +343,6 @@ def summary_page(record: RunRecord, s: data.Summary, lang: Lang, price_year: obj
             supplementary=fmt_eur(supplementary, lang),
         )
     )
-    horizon = record.manifest.raw.get("horizon") or {}
-    years = per_year["year"].astype(int).tolist() if not per_year.empty else []
-    first = years[0] if years else horizon.get("start_year", "?")
-    last = years[-1] if years else "?"
     yield Paragraph(
         w("assumptions", lang).format(
             scenarios=scenario_words(record, lang), year=price_year, first=first, last=last

@@ -71,7 +71,7 @@ LABELS: dict[str, tuple[str, str]] = {  # (nl, en)
     "occupancy": ("Bezetting COA (personen)", "COA occupancy (persons)"),
     "reserve_balance": ("Saldo asielreserve", "Asylum reserve balance"),
     "spending_eur": ("Kasuitgaven", "Cash spending"),
-    "backlog_end_persons": ("Voorraad IND eind 2030 (personen)", "IND backlog end of horizon (persons)"),
+    "backlog_end_persons": ("Voorraad IND aan het eind (personen)", "IND backlog end of horizon (persons)"),
     "late_case_months": ("Zaken over de termijn (zaak-maanden)", "Late cases (case-months)"),
     "emergency_place_months": ("Noodopvang (plaats-maanden)", "Emergency shelter (place-months)"),
     "registration_queue_person_days": (
@@ -89,7 +89,7 @@ LABELS: dict[str, tuple[str, str]] = {  # (nl, en)
     "weight_unspent_budget_eur": ("niet-bestede begroting", "unspent budget"),
     "weight_asielreserve_eur": ("aanhouden asielreserve", "holding the asylum reserve"),
     "terminal_backlog_eur": (
-        "mensen in de keten eind 2030 (wat ze na 2030 nog kosten)",
+        "mensen in de keten aan het eind (wat ze daarna nog kosten)",
         "people left in the chain at the end (what they still cost after the horizon)",
     ),
     "terminal_staff_eur": (
@@ -245,7 +245,7 @@ WEIGHT_KEYS: tuple[tuple[str, tuple[str, str]], ...] = (
 )
 DERIVED_WEIGHTS: tuple[tuple[tuple[str, str], str, str, str], ...] = (
     (
-        ("persoon in een voorraad eind 2030", "person left in a stock at the end"),
+        ("persoon in een voorraad aan het eind", "person left in a stock at the end"),
         "EUR per person",
         "add_terminal_value: reception at normal stays + IND/registration work still to do",
         "model: the cash the chain still spends after the horizon (a valuation, not spending in the horizon)",
