@@ -22,7 +22,7 @@ from pypdf import PdfReader
 from bekostiging.cli import main
 from bekostiging.io.cells import neutralise
 from bekostiging.report import ReportError, data, write_report
-from bekostiging.report.i18n import fmt_eur, fmt_number, fmt_percent
+from bekostiging.report.i18n import fmt_eur, fmt_number, fmt_percent, fmt_unit_value
 from bekostiging.runs.store import read_run, write_run
 from synthetic_runs import FORMULA_TEXT, FakeOutcome, FakeSolution, make_case, make_tables
 from tools import CHROMIUM, require_tool
@@ -91,6 +91,11 @@ def test_number_formats_per_language() -> None:
     assert fmt_eur(-57_512.0, "nl") == "€ -57.512"
     assert fmt_percent(0.053, "nl") == "5,3%"
     assert fmt_number(None, "en") == "–"
+    # a count with its unit: one decimal below 100, none from 100 on and none for an exact zero
+    assert fmt_unit_value(0.0, "places", "nl") == "0 plaatsen"  # was 0,0 plaatsen
+    assert fmt_unit_value(0.0, "persons", "en") == "0 persons"
+    assert fmt_unit_value(31.84, "persons", "nl") == "31,8 personen"
+    assert fmt_unit_value(2197.2, "places", "en") == "2,197 places"
 
 
 @pytest.mark.unit

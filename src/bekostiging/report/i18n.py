@@ -576,7 +576,10 @@ def fmt_unit_value(value: float | None, unit: str, lang: Lang) -> str:
         return fmt_eur(value, lang)
     if kind == "percent":
         return fmt_percent(value, lang)
-    decimals = 0 if _is_missing(value) or abs(float(value)) >= 100 else 1  # type: ignore[arg-type]
+    # one decimal below 100 (31,8 personen), none from 100 on and none for an exact zero (0 plaatsen,
+    # as 2.197 plaatsen; it read 0,0 plaatsen)
+    whole = _is_missing(value) or float(value) == 0.0 or abs(float(value)) >= 100  # type: ignore[arg-type]
+    decimals = 0 if whole else 1
     shown = fmt_number(value, lang, decimals)
     unit_word = term(u, lang) if u in TERMS else unit
     return f"{shown} {unit_word}".strip()
