@@ -11,6 +11,7 @@ from bekostiging.history import load_history
 from bekostiging.io.case import load_case
 from bekostiging.scenarios.generate import (
     _calibrated_yearly,
+    _continued_periods,
     generate,
     monthly_factors,
     period_weights,
@@ -99,3 +100,18 @@ def test_calibrated_sets_start_from_the_last_level_and_keep_their_yearly_totals(
     np.testing.assert_array_equal(made.inflow_persons, np.round(made.inflow_persons))
     assert "Denton" in made.provenance.notes
     assert len(monthly_factors(case)) == 12
+
+
+def test_a_quarterly_case_gets_the_quarters_of_the_same_monthly_path() -> None:
+    """With period = "quarter" each quarter is the sum of the monthly path's three months (up to
+    the rounding to whole persons) and each year keeps its drawn total."""
+    case = load_case(CASE_DIR)
+    horizon = case.settings.horizon.model_copy(update={"period": "quarter"})
+    quarterly = case.model_copy(update={"settings": case.settings.model_copy(update={"horizon": horizon})})
+    history = load_history()
+    drawn, _, _ = _calibrated_yearly(case, "logar", 12, np.random.default_rng(3), history)
+    quarters, _ = _continued_periods(quarterly, drawn, history)
+    months, _ = _continued_periods(case, drawn, history)
+    assert quarters.shape == (12, 20, 3)
+    assert np.abs(quarters - months.reshape(12, 20, 3, 3).sum(axis=2)).max() <= 2.0
+    np.testing.assert_array_equal(quarters.reshape(12, 5, 4, 3).sum(axis=2), np.round(drawn))
