@@ -123,7 +123,7 @@ def test_pdf_dutch_holds_headings_and_key_numbers(annexes) -> None:
     # ... at the end of the run's own horizon (2026-2027 here; it said 2030 for every case)
     assert "aan het eind van 2027 wachten" in " ".join(first_page.split())
     assert "flexibele pool" in first_page and "asielreserve" in first_page  # the advice
-    assert "Aanbevolen plan: de vijf maatregelen" in text
+    assert "Aanbevolen plan: de maatregelen" in text
     assert "Optimaal" in text
     assert "€ 1.261,3 mln" in text  # expected cost
     assert "€ 1.005,0 mln" in text and "€ 1.620,0 mln" in text  # P10, P90
@@ -152,7 +152,7 @@ def test_pdf_english_holds_headings_and_key_numbers(annexes) -> None:
     for words in (
         "Annex: funding the asylum chain",
         "Summary",
-        "Recommended plan: the five levers",
+        "Recommended plan: the levers",
         "Optimal",
         "€1,261.3 million",
         "24,800",
@@ -165,6 +165,29 @@ def test_pdf_english_holds_headings_and_key_numbers(annexes) -> None:
     assert "Samenvatting" not in text
     assert "at the end of 2027 an expected" in " ".join(text.split())
     assert "P10 and P90 are no more than the lowest and highest scenario" in " ".join(text.split())
+
+
+COUNT_WORDS = re.compile(
+    r"\b(\d+|een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|"
+    r"one|two|three|four|five|six|seven|eight|nine|ten)\b",
+    re.IGNORECASE,
+)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_plan_table_title_states_no_count_of_its_rows(run_path: Path, lang: str) -> None:
+    """The plan table holds the five levers and the structural totals (7 rows here, 8 in the
+    default case); its title said 'de vijf maatregelen' / 'the five levers' all the same."""
+    from bekostiging.report.document import Table, build_report
+    from bekostiging.report.i18n import term
+
+    doc = build_report(read_run(run_path), lang)  # type: ignore[arg-type]
+    (plan,) = [b for b in doc.blocks if isinstance(b, Table) and b.header[0] == term("lever", lang)]
+    assert len(plan.rows) == 7
+    title = re.sub(r"^(Tabel|Table) \d+\. ", "", plan.title)
+    assert title.startswith(("Aanbevolen plan", "Recommended plan")), title
+    assert not COUNT_WORDS.search(title), title
 
 
 @pytest.mark.unit

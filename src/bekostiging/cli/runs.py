@@ -266,8 +266,9 @@ def compare_cmd(
 ) -> None:
     """Compare runs side by side, with differences against the first run.
 
-    Shows the five levers, funding per partner and year (and its ratio to the MPP
-    need), expected KPIs and the cost breakdown, and which inputs differ (old → new).
+    Shows the levers (the five of the 2021 letter first, then hired staff and regular
+    places), funding per partner and year (and its ratio to the MPP need), expected KPIs
+    and the cost breakdown, and which inputs differ (old → new).
     """
     if len(runs) < 2:
         raise click.UsageError("give at least two runs to compare")

@@ -30,7 +30,9 @@ TERMS: dict[str, tuple[str, str]] = {
     "report_title": ("Bijlage: bekostiging van de asielketen", "Annex: funding the asylum chain"),
     "compare_title": ("Vergelijking van runs", "Comparison of runs"),
     "summary": ("Samenvatting", "Summary"),
-    "recommended_plan": ("Aanbevolen plan: de vijf maatregelen", "Recommended plan: the five levers"),
+    # the five levers of the 2021 letter and the structural totals (hired staff, regular places):
+    # no count in the title, the rows say how many
+    "recommended_plan": ("Aanbevolen plan: de maatregelen", "Recommended plan: the levers"),
     "cost_outcome": ("Verwachte kosten en spreiding", "Expected cost and spread"),
     "backlog_outcome": ("Voorraden en achterstanden", "Backlogs"),
     "solver_status": ("Status van de berekening", "Solver status"),
