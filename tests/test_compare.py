@@ -280,3 +280,75 @@ def test_kpi_labels_name_no_year() -> None:
             assert not re.search(r"\b20\d\d\b", kpi_label(key, lang)), (lang, key)
     assert not [pair for pair in LABELS.values() if re.search(r"\b20\d\d\b", " ".join(pair))]
     assert not [w for w, *_ in DERIVED_WEIGHTS if re.search(r"\b20\d\d\b", " ".join(w))]
+
+
+@pytest.fixture
+def ratio_runs(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """Run B funds at 110 % of the MPP need instead of 105 % and funds the chain at 100 %
+    instead of 95 % of the MPP forecast: differences of shares, +5.0 percentage points each."""
+    runs = tmp_path / "runs"
+    a = make_case(tmp_path / "a")
+    paths = []
+    for name, funding_ratio, need_ratio in (("a", 0.95, 1.05), ("b", 1.0, 1.10)):
+        tables = make_tables()
+        levers = tables["levers"].set_index("lever")
+        levers.loc["funding_ratio", "value"] = funding_ratio
+        tables["levers"] = levers.reset_index()
+        funding = tables["funding"]
+        tables["funding"] = funding.assign(budget_eur=need_ratio * funding["mpp_need_eur"], ratio=need_ratio)
+        paths.append(
+            write_run(FakeSolution(tables), case_dir=a[0], scenarios_dir=a[1], runs_dir=runs, name=name)
+        )
+    return runs, paths[0], paths[1]
+
+
+POINTS = {"nl": "+5,0 procentpunt", "en": "+5.0 pp"}
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_difference_of_shares_is_in_percentage_points(ratio_runs, lang: str) -> None:
+    """A difference of two ratios (funding against the MPP forecast, 95 % → 100 %; budget
+    against the MPP need, 105 % → 110 %) is 5.0 percentage points, not '5,0%'; its Δ% stays
+    empty. Money and counts keep their own units."""
+    _, pa, pb = ratio_runs
+    cmp = compare_runs([read_run(pa), read_run(pb)])
+    text = comparison_text(cmp, lang)
+    ratio_lever = term("funding_ratio", lang)
+    (line,) = [ln for ln in text.splitlines() if ratio_lever in ln]
+    assert POINTS[lang] in line, line
+    assert line.rstrip().endswith("–"), line  # no Δ% of a ratio
+    assert ("5,0%" if lang == "nl" else "5.0%") not in line.replace("95,0%", "").replace("95.0%", "")
+    need_rows = [ln for ln in text.splitlines() if "MPP" in ln and ("Budget" in ln)]
+    assert need_rows and all(POINTS[lang] in ln for ln in need_rows), need_rows[:2]
+    flex = [ln for ln in text.splitlines() if term("flexpool_fte", lang) in ln]
+    assert flex and "pp" not in flex[0] and "procentpunt" not in flex[0]  # a count stays a count
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_difference_of_shares_in_html_and_excel(ratio_runs, tmp_path: Path, lang: str) -> None:
+    """The HTML page shows the difference of ratios in percentage points; the workbook keeps it a
+    number (5.0) whose format says procentpunt / pp, where it showed 0.05 formatted as 5.0%."""
+    _, pa, pb = ratio_runs
+    cmp = compare_runs([read_run(pa), read_run(pb)])
+    html_path, xlsx_path = write_comparison(cmp, lang, tmp_path / lang)
+    html = html_path.read_text(encoding="utf-8")
+    assert f'<td class="num">{POINTS[lang]}</td>' in html
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(xlsx_path)["Maatregelen" if lang == "nl" else "Levers"]
+    rows = list(sheet.iter_rows(values_only=False))
+    heads = [c.value for c in rows[0]]
+    delta = heads.index(f"Δ {cmp.labels[1]}")
+    (row,) = [r for r in rows[2:] if r[0].value == term("funding_ratio", lang)]
+    assert row[delta].value == pytest.approx(5.0)
+    assert ("procentpunt" if lang == "nl" else "pp") in row[delta].number_format
+    assert row[delta - 1].number_format == "0.0%"  # the run's own value stays a percentage
+
+
+def test_points_are_signed_and_zero_has_no_sign() -> None:
+    from bekostiging.report.i18n import fmt_points
+
+    assert fmt_points(-0.07, "nl") == "-7,0 procentpunt"
+    assert fmt_points(0.0123, "en") == "+1.2 pp"
+    assert fmt_points(0.0, "nl") == fmt_points(-0.00001, "nl") == "0,0 procentpunt"  # no +0,0 or -0,0
+    assert fmt_points(None, "en") == "–"

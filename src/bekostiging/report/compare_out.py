@@ -27,6 +27,7 @@ from bekostiging.report.i18n import (
     TERMS,
     Lang,
     fmt_percent,
+    fmt_unit_delta,
     fmt_unit_value,
     stage_term,
     status_word,
@@ -43,10 +44,6 @@ CHANGE_TOLERANCE = 1e-9  # a relative difference below this is shown as unchange
 TERMINAL_MAX_INPUT_ROWS = 60  # the full list is in the HTML and Excel files
 
 
-def _formatter_for(unit: str) -> Callable[[float | None, Lang], str]:
-    return lambda v, lang: fmt_unit_value(v, unit, lang)
-
-
 def _word(value: object, lang: Lang) -> str:
     return term(str(value), lang)
 
@@ -56,8 +53,11 @@ def _word(value: object, lang: Lang) -> str:
 _KEY_WORDS: dict[str, Callable[..., str]] = {"kpi": kpi_label, "stage": stage_term}
 
 
-def _formatted(frame: pd.DataFrame, cmp: Comparison, keys: list[str], unit_of, lang: Lang) -> pd.DataFrame:
-    """Keys translated, values and Δ in their unit, Δ% as percent."""
+def _formatted(
+    frame: pd.DataFrame, cmp: Comparison, keys: list[str], unit_of: Callable[[pd.Series], str], lang: Lang
+) -> pd.DataFrame:
+    """Keys translated, values in their unit, Δ in their unit (a ratio's in percentage points),
+    Δ% as percent."""
     deltas = frame[[f"Δ {lab}" for lab in cmp.labels[1:]]].abs().fillna(0.0)
     changed = (
         deltas > CHANGE_TOLERANCE * frame[list(cmp.labels)].abs().max(axis=1).fillna(0.0).to_numpy()[:, None]
@@ -66,9 +66,11 @@ def _formatted(frame: pd.DataFrame, cmp: Comparison, keys: list[str], unit_of, l
     for k in keys:
         out[term(k, lang)] = [_KEY_WORDS.get(k, _word)(v, lang) for v in frame[k]]
     for i, label in enumerate(cmp.labels):
-        out[label] = [unit_of(row)(row[label], lang) for _, row in frame.iterrows()]
+        out[label] = [fmt_unit_value(row[label], unit_of(row), lang) for _, row in frame.iterrows()]
         if i > 0:
-            out[f"Δ {label}"] = [unit_of(row)(row[f"Δ {label}"], lang) for _, row in frame.iterrows()]
+            out[f"Δ {label}"] = [
+                fmt_unit_delta(row[f"Δ {label}"], unit_of(row), lang) for _, row in frame.iterrows()
+            ]
             out[f"Δ% {label}"] = [fmt_percent(v, lang) for v in frame[f"Δ% {label}"]]
     return out
 
@@ -80,7 +82,7 @@ def comparison_tables(cmp: Comparison, lang: Lang) -> list[tuple[str, pd.DataFra
         out.append(
             (
                 term("levers_table", lang),
-                _formatted(cmp.levers, cmp, ["lever"], lambda r: _formatter_for(r["unit"]), lang),
+                _formatted(cmp.levers, cmp, ["lever"], lambda r: str(r["unit"]), lang),
             )
         )
     if not cmp.funding.empty:
@@ -91,7 +93,7 @@ def comparison_tables(cmp: Comparison, lang: Lang) -> list[tuple[str, pd.DataFra
                     cmp.funding,
                     cmp,
                     ["partner", "year", "measure"],
-                    lambda r: _formatter_for("ratio" if r["measure"] == "ratio" else "EUR"),
+                    lambda r: FUNDING_MEASURES.get(str(r["measure"]), "EUR"),
                     lang,
                 ),
             )
@@ -100,14 +102,14 @@ def comparison_tables(cmp: Comparison, lang: Lang) -> list[tuple[str, pd.DataFra
         out.append(
             (
                 term("expected_kpis", lang),
-                _formatted(cmp.kpis, cmp, ["kpi"], lambda r: _formatter_for(r["unit"]), lang),
+                _formatted(cmp.kpis, cmp, ["kpi"], lambda r: str(r["unit"]), lang),
             )
         )
     if not cmp.value.empty:
         out.append(
             (
                 value_title(lang),
-                _formatted(cmp.value, cmp, ["measure"], lambda r: _formatter_for(r["unit"]), lang),
+                _formatted(cmp.value, cmp, ["measure"], lambda r: str(r["unit"]), lang),
             )
         )
     if not cmp.costs.empty:
@@ -118,7 +120,7 @@ def comparison_tables(cmp: Comparison, lang: Lang) -> list[tuple[str, pd.DataFra
                     cmp.costs,
                     cmp,
                     ["kind", "partner", "component", "stage"],
-                    lambda r: _formatter_for("EUR"),
+                    lambda r: "EUR",
                     lang,
                 ),
             )
@@ -260,10 +262,17 @@ def _side_sheet(
     lang: Lang,
 ) -> Sheet:
     """Keys in words, the unit, every run's value, and Δ and Δ% against the first run, as numbers."""
-    from bekostiging.report.workbook import PER_ROW, PERCENT, Column
+    from bekostiging.report.workbook import PER_ROW, PERCENT, Column, points_format
     from bekostiging.report.workbook import unit as unit_word
 
     shown_units = [_row_unit(str(u), lang) for u in units]
+    # a difference of ratios in percentage points (5.0 formatted "+5,0 procentpunt"), not 0.05 as 5.0%
+    shares = pd.Series([unit_kind(str(u)) == "percent" for u in units], index=frame.index)
+    delta_scale = shares.map({True: 100.0, False: 1.0}).astype(float)
+    delta_formats = tuple(
+        points_format(lang) if share else f for share, (_u, f, _d) in zip(shares, shown_units, strict=True)
+    )
+    by_column: dict[str, tuple[str, ...]] = {}
     out = pd.DataFrame({k: [name(v, lang) for v in frame[k]] for k, _h, name in keys})
     out["unit"] = [u for u, _f, _s in shown_units]
     per_row = unit_word("per_row", lang)
@@ -274,7 +283,8 @@ def _side_sheet(
         out[label] = (frame[label].astype(float) / divisors).to_numpy()
         columns.append(Column(label, label, per_row, PER_ROW))
         if i > 0:
-            out[f"Δ {label}"] = (frame[f"Δ {label}"].astype(float) / divisors).to_numpy()
+            out[f"Δ {label}"] = (frame[f"Δ {label}"].astype(float) / divisors * delta_scale).to_numpy()
+            by_column[f"Δ {label}"] = delta_formats
             out[f"Δ% {label}"] = frame[f"Δ% {label}"].astype(float).to_numpy()
             columns.append(Column(f"Δ {label}", f"Δ {label}", per_row, PER_ROW))
             columns.append(Column(f"Δ% {label}", f"Δ% {label}", unit_word("percent", lang), PERCENT))
@@ -284,6 +294,7 @@ def _side_sheet(
         tuple(columns),
         keys=len(keys) + 1,
         row_formats=tuple(f for _u, f, _d in shown_units),
+        column_row_formats=by_column,
     )
 
 

@@ -543,6 +543,20 @@ def fmt_percent(value: float | None, lang: Lang, decimals: int = PERCENT_DECIMAL
     return fmt_number(100.0 * float(value), lang, decimals) + "%"  # type: ignore[arg-type]
 
 
+# a difference of two percentages: procentpunt (as the Rijksoverheid and CBS write it) / pp
+POINTS_WORD = {"nl": "procentpunt", "en": "pp"}
+
+
+def fmt_points(value: float | None, lang: Lang, decimals: int = PERCENT_DECIMALS) -> str:
+    """A difference of two fractions in percentage points, signed: 0.05 → ``+5,0 procentpunt``
+    (nl) / ``+5.0 pp`` (en); never ``5,0%``, which would be a relative change."""
+    if _is_missing(value):
+        return MISSING
+    shown = fmt_number(100.0 * float(value), lang, decimals)  # type: ignore[arg-type]
+    sign = "+" if not shown.startswith("-") and any(c in "123456789" for c in shown) else ""
+    return f"{sign}{shown} {POINTS_WORD[lang]}"
+
+
 def _en_money_sign(text: str) -> str:
     """English puts the minus before the currency sign: -€2.4 million (Dutch: € -2,4 mln)."""
     return "-" + text.replace("€-", "€", 1) if text.startswith("€-") else text
@@ -585,6 +599,14 @@ def fmt_unit_value(value: float | None, unit: str, lang: Lang) -> str:
     shown = fmt_number(value, lang, decimals)
     unit_word = term(u, lang) if u in TERMS else unit
     return f"{shown} {unit_word}".strip()
+
+
+def fmt_unit_delta(value: float | None, unit: str, lang: Lang) -> str:
+    """A difference of two values of ``unit``: in percentage points for ratios and shares
+    (:func:`fmt_points`), else as the values themselves (:func:`fmt_unit_value`)."""
+    if unit_kind(unit) == "percent":
+        return fmt_points(value, lang)
+    return fmt_unit_value(value, unit, lang)
 
 
 def status_word(status: object, lang: Lang) -> str:

@@ -33,7 +33,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from bekostiging.io.cells import neutralise
-from bekostiging.report.i18n import Lang
+from bekostiging.report.i18n import POINTS_WORD, Lang
 
 SHEET_NAME_MAX = 31  # Excel's limit
 HEADER_FILL = "DCE6F1"
@@ -60,6 +60,13 @@ YEAR = "0"
 PER_ROW = "per-row"  # a column whose rows each have their own format (Sheet.row_formats)
 
 EUR_PER_MILLION = 1e6
+
+
+def points_format(lang: Lang) -> str:
+    """Percentage points, signed: 5.0 shows ``+5,0 procentpunt`` (nl) / ``+5.0 pp`` (en)."""
+    word = POINTS_WORD[lang]
+    return f'+0.0" {word}";-0.0" {word}";0.0" {word}"'
+
 
 # Units row words shared by the writers.
 UNITS: dict[str, tuple[str, str]] = {
@@ -132,6 +139,9 @@ class Sheet:
     technical: bool = False
     row_formats: tuple[str, ...] = ()
     headers: Mapping[str, str] = field(default_factory=dict)  # technical sheets: column → header
+    # per-row formats of one PER_ROW column, where they differ from row_formats (a Δ column whose
+    # ratio rows are in percentage points): column key → a format per data row
+    column_row_formats: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- guessed columns
@@ -258,7 +268,8 @@ def _write_sheet(wb: Workbook, sheet: Sheet, title: str, lang: Lang) -> None:
         for i, (col, values) in enumerate(zip(columns, data, strict=True)):
             fmt = col.fmt
             if fmt == PER_ROW:
-                fmt = row_formats[r] if r < len(row_formats) else None
+                formats = sheet.column_row_formats.get(col.key, row_formats)
+                fmt = formats[r] if r < len(formats) else None
             cell = _cell(ws, values[r], fmt, numeric=bool(col.unit))
             if not sheet.technical:  # long texts (budget articles, notes) wrap; numbers sit beside them
                 follows_number = i > 0 and bool(columns[i - 1].unit)
@@ -330,6 +341,7 @@ __all__ = [
     "Sheet",
     "as_number",
     "millions",
+    "points_format",
     "unit",
     "write_workbook",
 ]
