@@ -230,10 +230,19 @@ def test_mape_by_hand():
     assert mape(frame) == {"a": pytest.approx(10.0), "b": pytest.approx(50.0)}
 
 
+REPLAY_FILES = ("validation.csv", "replay.csv", "mape.csv", "validation.png")
+
+
 def test_cli_replay_short_window_writes_validation(tmp_path: Path):
     out = tmp_path / "terugblik"
     result = CliRunner().invoke(main, ["history", "replay", "--to", "2017", "--out", str(out)])
     assert result.exit_code == 0, result.output
+    # every file it writes, a line each as report and compare say it (it said 'Geschreven: ' with
+    # a capital, naming validation.csv and validation.png only)
+    for name in REPLAY_FILES:
+        assert (out / name).is_file(), name
+        assert f"geschreven: {out / name}" in result.output.splitlines(), name
+    assert "Geschreven" not in result.output
     frame = pd.read_csv(out / "validation.csv")
     assert list(frame.columns[:4]) == ["metric", "year", "simulated", "actual"]
     occ = frame[frame["metric"] == "coa_bezetting"].set_index("year")
@@ -241,6 +250,18 @@ def test_cli_replay_short_window_writes_validation(tmp_path: Path):
     assert occ.loc[2016, "actual"] == 27008  # S25
     assert (out / "validation.png").stat().st_size > 0
     assert "MAPE" in result.output and "werkelijk" in result.output  # Dutch by default
+
+
+def test_cli_replay_names_its_files_in_english(tmp_path: Path):
+    out = tmp_path / "lookback"
+    result = CliRunner().invoke(
+        main, ["history", "replay", "--to", "2015", "--lang", "en", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert [f"wrote {out / name}" for name in REPLAY_FILES] == [
+        line for line in result.output.splitlines() if line.startswith("wrote ")
+    ]
+    assert "Written" not in result.output
 
 
 def test_cli_stress_writes_a_loadable_set_and_refuses_a_bad_shock(tmp_path: Path, case):
@@ -251,6 +272,7 @@ def test_cli_stress_writes_a_loadable_set_and_refuses_a_bad_shock(tmp_path: Path
         main, ["history", "stress", "--paths", "mpp-plus-20", "--shock", "2028:+10%", "--out", str(out)]
     )
     assert ok.exit_code == 0, ok.output
+    assert ok.output.splitlines()[-1].startswith(f"geschreven: {out}  (Gebruik: ")  # was 'Geschreven:'
     loaded = load_scenario_set(out, case)
     yearly = loaded.inflow_persons[0].sum(axis=1)
     years = np.array([int(p[:4]) for p in loaded.periods])

@@ -345,7 +345,6 @@ REPLAY_WORDS: dict[str, tuple[str, str]] = {
     "actual": ("werkelijk", "actual"),
     "error": ("fout", "error"),
     "mape": ("MAPE (gemiddelde absolute procentuele fout)", "MAPE (mean absolute percentage error)"),
-    "written": ("Geschreven", "Written"),
     "stress": ("Stresspaden (instroom per jaar, personen)", "Stress paths (inflow per year, persons)"),
     "path": ("pad", "path"),
     "use": ("Gebruik: bekostiging evaluate RUN --scenarios", "Use: bekostiging evaluate RUN --scenarios"),
@@ -439,7 +438,10 @@ def replay_command(case_dir: Path | None, last_year: int, lang: str, out: Path |
     click.echo(rword("replay", lang))
     for line in replay_lines(frame, scores, lang):
         click.echo(line)
-    click.echo(f"{rword('written', lang)}: {folder / 'validation.csv'}, {png}")
+    from bekostiging.report.i18n import term
+
+    for path in (folder / "validation.csv", folder / "replay.csv", folder / "mape.csv", png):
+        click.echo(term("wrote", lang).format(path=path))  # type: ignore[arg-type]  # as report does
 
 
 @history_group.command("stress")
@@ -521,4 +523,7 @@ def stress_command(
     for p in [apply_shocks(base, shocks), *paths]:
         yearly = p.yearly().sum(axis=1)
         click.echo(f"{p.name:<20}" + "".join(f"{number(float(yearly[y]), lang):>10}" for y in years))
-    click.echo(f"{rword('written', lang)}: {folder}  ({rword('use', lang)} {folder})")
+    from bekostiging.report.i18n import term
+
+    wrote = term("wrote", lang).format(path=folder)  # type: ignore[arg-type]
+    click.echo(f"{wrote}  ({rword('use', lang)} {folder})")
