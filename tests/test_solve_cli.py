@@ -26,7 +26,7 @@ def test_solve_prints_status_levers_and_stores_the_run(tmp_path: Path) -> None:
     result = _solve(tmp_path, "--lang", "en", "--late-penalty", "750", "--out", str(tmp_path / "tables"))
     assert result.exit_code == 0, result.output
     assert "Solver status: Optimal" in result.output
-    assert "the five levers of the 2021 letter" in result.output
+    assert "The five levers of the 2021 letter:" in result.output.splitlines()
     assert "Asylum reserve: deposits over the horizon" in result.output
     # cash first, weights apart (issue 9): the cash line comes before the weights line
     out = result.output
@@ -49,10 +49,53 @@ def test_solve_speaks_dutch_by_default(tmp_path: Path) -> None:
     # --out's tables in Dutch too (was 'tables written to …' in either language)
     assert f"geschreven: {tmp_path / 'tables'}" in result.output.splitlines()
     assert "written" not in result.output
-    assert "de vijf maatregelen van de Kamerbrief (2021)" in result.output
+    assert "De vijf maatregelen van de Kamerbrief (2021):" in result.output.splitlines()
     assert "Asielreserve: storting over de horizon" in result.output
     assert "Kasuitgaven ketenpartners (verwacht)" in result.output
     assert "Modelweging, geen uitgave" in result.output
+
+
+HEADS = {  # (objective line, its bound, levers heading, expected heading, the cash line)
+    "nl": (
+        "Doelfunctie: € ",
+        "(ondergrens € ",
+        "De vijf maatregelen",
+        "Verwacht over de scenario's:",
+        "Kasuitgaven",
+    ),
+    "en": (
+        "Objective: €",
+        "(lower bound €",
+        "The five levers",
+        "Expected over the scenarios:",
+        "Cash spending",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_summary_headings_start_with_a_capital_and_the_expected_block_is_indented(
+    tmp_path: Path, lang: str
+) -> None:
+    """The summary's headings start with a capital ('doelfunctie:', 'de vijf maatregelen…' and
+    'verwacht over de scenario's:' did not), the bound is the lower bound ('grens' read as any
+    limit), and every expected figure stands under 'Verwacht over de scenario's:' (the cash line
+    stood flush left beside it), its amounts aligned with the levers' amounts."""
+    result = _solve(tmp_path, "--lang", lang, "--out", str(tmp_path / "tables"))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    objective, bound, levers, expected, cash = HEADS[lang]
+    (line,) = [ln for ln in lines if ln.lower().startswith(objective.lower().split(":")[0] + ":")]
+    assert line.startswith(objective) and bound in line, line
+    start = lines.index(expected)
+    end = next(i for i, ln in enumerate(lines) if ln.startswith(("geschreven: ", "wrote ")))
+    block = lines[start + 1 : end]
+    assert block[0].startswith(f"  {cash}"), block[0]
+    assert all(ln.startswith("  ") for ln in block), [ln for ln in block if not ln.startswith("  ")]
+    head = next(i for i, ln in enumerate(lines) if ln.startswith(levers))
+    lever_line = lines[head + 1]
+    item = next(ln for ln in block if ln.startswith("    ") and not ln.startswith("     "))
+    assert len(item) == len(lever_line), (item, lever_line)  # amounts end in the same column
 
 
 def test_infeasible_policy_exits_3_and_names_the_conflict(tmp_path: Path) -> None:

@@ -33,15 +33,16 @@ SHOWN_KPIS = (
     "emergency_place_months",
     "supplementary_funding_eur",
 )
-HEADINGS = {  # (nl, en)
-    "objective": ("doelfunctie", "objective"),
-    "bound": ("grens", "bound"),
-    "levers": ("de vijf maatregelen van de Kamerbrief (2021)", "the five levers of the 2021 letter"),
-    "expected": ("verwacht over de scenario's", "expected over the scenarios"),
+HEADINGS = {  # (nl, en); the summary's headings start with a capital, as its other lines do
+    "objective": ("Doelfunctie", "Objective"),
+    "bound": ("ondergrens", "lower bound"),  # as show and the progress line call it
+    "levers": ("De vijf maatregelen van de Kamerbrief (2021)", "The five levers of the 2021 letter"),
+    "expected": ("Verwacht over de scenario's", "Expected over the scenarios"),
     "policy": ("Beleid", "Policy"),
     "stored": ("opgeslagen in", "stored in"),
 }
 LABEL_WIDTH = 44
+EXPECTED_INDENT = "  "  # the expected figures stand under their heading, amounts aligned with the levers'
 
 
 def _h(key: str, lang: str) -> str:
@@ -81,7 +82,8 @@ def summary_lines(solution: object, lang: str = "nl") -> list[str]:
         from bekostiging.report.money import money_lines
 
         lines.append(f"{_h('expected', lang)}:")
-        lines += money_lines(tables, lang, LABEL_WIDTH)
+        width = LABEL_WIDTH - len(EXPECTED_INDENT)
+        lines += [EXPECTED_INDENT + line for line in money_lines(tables, lang, width)]
     return lines
 
 
