@@ -12,6 +12,7 @@ Under ``CI=true`` a missing tool fails; elsewhere it skips.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -298,6 +299,23 @@ def test_amounts_are_never_split_across_lines(annex, lang: str) -> None:
     orphan_sign = [line for line in lines if re.search(r"(?<!per )€(?!\s?[-−\d]|\s?per\b)", line)]
     assert not orphan_unit, orphan_unit[:3]
     assert not orphan_sign, orphan_sign[:3]
+
+
+YEAR_AT_LINE_END = re.compile(r"\b(19|20)\d\d$")
+PERCENT_AT_LINE_START = re.compile(r"^[-−]?\d+[,.]\d%")
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_year_keeps_its_percentage_on_its_line(annex, lang: str) -> None:
+    """'2030 94,9%' in the funding-per-partner rows is one item: a narrow cell wrapped it between
+    the year and its percentage (seen on page 3, the COA row)."""
+    lines = _lines(annex["pages"][lang])
+    split = [
+        (a, b)
+        for a, b in itertools.pairwise(lines)
+        if YEAR_AT_LINE_END.search(a) and PERCENT_AT_LINE_START.match(b)
+    ]
+    assert not split, split[:3]
 
 
 # --------------------------------------------------------------------------- charts

@@ -99,6 +99,18 @@ def test_number_formats_per_language() -> None:
 
 
 @pytest.mark.unit
+@pytest.mark.parametrize("text", ["COA: 2029 86,4%, 2030 94,9%", "COA: 2029 86.4%, 2030 94.9%"])
+def test_a_year_and_its_percentage_are_one_word_in_the_pdf(text: str) -> None:
+    """'2030 94,9%' (funding per partner and year) wrapped between the year and its percentage in
+    a narrow PDF cell; the space between them is non-breaking, the ', ' between items is not."""
+    from bekostiging.report.render import NBSP, keep_amounts_together
+
+    out = keep_amounts_together(text)
+    assert f"2029{NBSP}86" in out and f"2030{NBSP}94" in out
+    assert out.count(NBSP) == 2 and out.count(", ") == 1
+
+
+@pytest.mark.unit
 def test_neutralise_formula_prefixes() -> None:
     for text in ("=1+1", "+31 6", "-2", "@SUM(A1)", "\t=1"):
         assert neutralise(text).startswith("'")

@@ -17,8 +17,11 @@ from bekostiging.report.document import Block, Document, Heading, Image, PageBre
 
 NBSP = "\xa0"
 # An amount with its sign and unit ("€ 4,0 mln", "€1.2 million", "2026 € 15,6 mln", "500 fte") is one
-# word for line breaking: a narrow cell or a line end never splits "€ / 4,0 mln" (issue 11 §1).
-_AMOUNT_SPACE = re.compile(r"(?<=€) (?=[-\d])|(?<=\d) (?=(mln|million|fte|FTE|%)\b)|(?<=\b\d{4}) (?=€)")
+# word for line breaking: a narrow cell or a line end never splits "€ / 4,0 mln" (issue 11 §1), nor a
+# year from its percentage ("2030 / 94,9%" in the funding per partner and year).
+_AMOUNT_SPACE = re.compile(
+    r"(?<=€) (?=[-\d])|(?<=\d) (?=(mln|million|fte|FTE|%)\b)|(?<=\b\d{4}) (?=€|-?\d[\d.,]*%)"
+)
 
 
 def keep_amounts_together(text: str) -> str:
