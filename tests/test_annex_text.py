@@ -150,3 +150,25 @@ def test_assumptions_table_names_the_surges_with_their_sources() -> None:
     english = assumption_rows(settings, "en")
     assert english is not None
     assert english.rows[0][0] == "Temporary IND decision staff (taskforce), maximum FTE"
+
+
+def test_assumptions_table_states_the_ind_hiring_pace() -> None:
+    """The IND's hiring cap binds in the default plan: the table gives it per year (classes per
+    intake x FTE per class x intakes a year) with the source of the class limit."""
+    from bekostiging.report.memo import assumption_rows
+
+    settings = [
+        ("ind.max_cohorts_per_intake", "5", "estimate: 100 FTE per intake (S20, S42)"),
+        ("ind.cohort_fte", "20.0", "estimate: one training class"),
+        ("ind.intake_interval_months", "3", "estimate: quarterly intake"),
+    ]
+    dutch = assumption_rows(settings, "nl")
+    assert dutch is not None
+    assert dutch.rows == (
+        ("Nieuwe beslissers IND per jaar, maximum fte", "400", "S20, S42"),
+    )
+    half_yearly = [*settings[:2], ("ind.intake_interval_months", "6", "estimate")]
+    english = assumption_rows(half_yearly, "en")
+    assert english is not None
+    assert english.rows == (("New IND decision staff per year, maximum FTE", "200", "S20, S42"),)
+    assert assumption_rows(settings[:2], "nl") is None  # without the interval: no pace

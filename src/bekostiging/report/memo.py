@@ -119,6 +119,11 @@ WORDS: dict[str, tuple[str, str]] = {  # (nl, en)
         "Technical sheet of the workbook.",
     ),
 }
+# The IND's hiring pace, derived from three settings: classes per intake x FTE per class x intakes
+# a year (the advice is more sensitive to it than to any other limit; model/formulation.md).
+IND_HIRING_PACE = "ind.hiring_pace_per_year"
+IND_HIRING_PARTS = ("ind.max_cohorts_per_intake", "ind.cohort_fte", "ind.intake_interval_months")
+MONTHS_PER_YEAR = 12
 # Settings the memo reader asks about: (settings key, Dutch, English).
 ASSUMPTIONS: tuple[tuple[str, str, str], ...] = (
     ("case.price_year", "Prijspeil", "Price year"),
@@ -130,6 +135,11 @@ ASSUMPTIONS: tuple[tuple[str, str, str], ...] = (
     ),
     ("ind.output_per_fte_year", "Beslissingen per fte IND per jaar", "IND decisions per FTE per year"),
     ("ind.cost_per_fte_year_eur", "Kosten per fte IND per jaar", "IND cost per FTE per year"),
+    (
+        IND_HIRING_PACE,
+        "Nieuwe beslissers IND per jaar, maximum fte",
+        "New IND decision staff per year, maximum FTE",
+    ),
     ("ind.training_months", "Opleidingsduur nieuwe IND-medewerker (maanden)", "IND training (months)"),
     ("ind.legal_term_months", "Wettelijke beslistermijn (maanden)", "Legal decision term (months)"),
     ("coa.cost_per_resident_year_eur", "Kosten COA per bewoner per jaar", "COA cost per resident per year"),
@@ -558,6 +568,15 @@ def source_words(text: str, lang: Lang) -> str:
 def assumption_rows(settings: Sequence[tuple[str, str, str]], lang: Lang) -> Table | None:
     """The settings a memo reader asks about, in words, with their value and source number."""
     values = {k: (v, src) for k, v, src in settings}
+    if all(k in values for k in IND_HIRING_PARTS):
+        try:
+            cohorts, fte, months = (float(values[k][0]) for k in IND_HIRING_PARTS)
+        except ValueError:
+            pass
+        else:
+            if months > 0:
+                pace = cohorts * fte * MONTHS_PER_YEAR / months
+                values[IND_HIRING_PACE] = (f"{pace:g}", values[IND_HIRING_PARTS[0]][1])
     rows = []
     for key, nl, en in ASSUMPTIONS:
         if key not in values:
