@@ -427,3 +427,41 @@ def test_sources_markdown_tables_become_annex_tables() -> None:
     assert table.header == ("Key", "Value", "Source")
     assert table.rows == (("ind.x", "3", "S1"),)
     assert isinstance(blocks[2], Paragraph) and blocks[2].text == "note"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("lang", "two", "one", "unknown"),
+    [
+        ("nl", "voor twee jaar vastliggen", "voor één jaar vastliggen", "voor de hele horizon vastliggen"),
+        ("en", "fixed for two years", "fixed for one year", "fixed for the whole horizon"),
+    ],
+)
+def test_options_intro_states_the_runs_own_horizon(
+    run_path: Path, tmp_path: Path, lang: str, two: str, one: str, unknown: str
+) -> None:
+    """The options section said 'plannen die voor vijf jaar vastliggen' / 'fixed for five years'
+    whatever the horizon: the synthetic run has two years, the tiny case (read from its
+    case.toml) one; a run whose years are unknown says the whole horizon."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from bekostiging.report.blocks import Paragraph
+    from bekostiging.report.options_section import options_blocks
+    from model_cases import TINY_CASE
+
+    options = tmp_path / "options"
+    options.mkdir()
+    frame = {"preset": ["status-quo", "flexpool"], "expected_cash_eur": [2e9, 1.9e9]}
+    pd.DataFrame(frame).to_csv(options / "options.csv", index=False)
+
+    def intro(run: object) -> str:
+        texts = [b.text for b in options_blocks(run, lang, options) if isinstance(b, Paragraph)]  # type: ignore[arg-type]
+        (text,) = [t for t in texts if "vastliggen" in t or "fixed for" in t]
+        assert "vijf jaar" not in text and "five years" not in text, text
+        return text
+
+    assert two in intro(read_run(run_path))
+    assert one in intro(SimpleNamespace(path=tmp_path / "no-run", case_copy=TINY_CASE))
+    assert unknown in intro(SimpleNamespace(path=tmp_path / "no-run"))

@@ -557,6 +557,51 @@ def fmt_points(value: float | None, lang: Lang, decimals: int = PERCENT_DECIMALS
     return f"{sign}{shown} {POINTS_WORD[lang]}"
 
 
+# whole numbers up to twelve in words, as Dutch and English prose writes them ("voor drie jaar")
+COUNT_WORDS = {
+    "nl": (
+        "nul",
+        "één",
+        "twee",
+        "drie",
+        "vier",
+        "vijf",
+        "zes",
+        "zeven",
+        "acht",
+        "negen",
+        "tien",
+        "elf",
+        "twaalf",
+    ),
+    "en": (
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+    ),
+}
+
+
+def fmt_years(count: int, lang: Lang) -> str:
+    """A number of years in prose: ``drie jaar`` / ``three years``, ``één jaar`` / ``one year``;
+    digits from 13 on (``15 jaar``)."""
+    words = COUNT_WORDS[lang]
+    number = words[count] if 0 <= count < len(words) else fmt_number(count, lang)
+    if lang == "nl":
+        return f"{number} jaar"
+    return f"{number} year" if count == 1 else f"{number} years"
+
+
 def _en_money_sign(text: str) -> str:
     """English puts the minus before the currency sign: -€2.4 million (Dutch: € -2,4 mln)."""
     return "-" + text.replace("€-", "€", 1) if text.startswith("€-") else text

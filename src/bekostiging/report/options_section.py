@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import math
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import pandas as pd
 
 from bekostiging.report.analysis import sensitivity_blocks
 from bekostiging.report.blocks import Block, Heading, Image, Paragraph, Table
-from bekostiging.report.i18n import EUR_MILLION, Lang, fmt_eur, fmt_number
+from bekostiging.report.i18n import EUR_MILLION, Lang, fmt_eur, fmt_number, fmt_years
 from bekostiging.report.option_names import PRESET_WORDS, STATUS_QUO, preset_words
 
 OPTIONS_FILE = "options.csv"
@@ -28,10 +29,10 @@ WORDS: dict[str, tuple[str, str]] = {  # (nl, en)
     "intro": (
         "Elke optie is met hetzelfde model en dezelfde scenario's doorgerekend; huidig beleid is het "
         "ijkpunt. De opties staan in volgorde van verwachte kasuitgaven. Het gaat om een vergelijking "
-        "van plannen die voor vijf jaar vastliggen; een plan dat ieder half jaar met de nieuwe MPP wordt "
+        "van plannen die voor {years} vastliggen; een plan dat ieder half jaar met de nieuwe MPP wordt "
         "bijgesteld, staat in de simulatie door de begrotingscyclus (als die is gemaakt).",
         "Each option was solved with the same model and the same scenarios; the status quo is the "
-        "benchmark. Options are ranked on expected cash. This compares plans fixed for five years; a "
+        "benchmark. Options are ranked on expected cash. This compares plans fixed for {years}; a "
         "plan revised every half year with the new MPP is in the simulation through the budget cycle "
         "(when one was made).",
     ),
@@ -46,6 +47,7 @@ WORDS: dict[str, tuple[str, str]] = {  # (nl, en)
         "comparison above is the one through the budget cycle.",
     ),
     "screen_table": ("Snelle toets: {title}", "Quick screen: {title}"),
+    "whole_horizon": ("de hele horizon", "the whole horizon"),  # when the run's years are unknown
     "option": ("Optie", "Option"),
     "cash": ("Kasuitgaven", "Cash"),
     "cash_p90": ("Kasuitgaven P90", "Cash P90"),
@@ -124,7 +126,7 @@ def options_blocks(run: object, lang: Lang, options_dir: Path | None = None) -> 
 
         yield from simulated_options_blocks(simulated, lang)
     if frame is not None:
-        yield from _table_blocks(frame, lang, screen=simulated is not None)
+        yield from _table_blocks(frame, lang, screen=simulated is not None, years=horizon_years(run))
     yield from sensitivity
 
 
@@ -137,16 +139,36 @@ def _simulated(options_dir: Path | None) -> pd.DataFrame | None:
     return frame if "policy" in frame.columns and not frame.empty else None
 
 
-def _table_blocks(frame: pd.DataFrame, lang: Lang, screen: bool = False) -> Iterator[Block]:
+def horizon_years(run: object) -> int | None:
+    """The run's number of years: from its costs table, else from its copy of ``case.toml``
+    (``[horizon] years``); ``None`` when neither says."""
+    table = getattr(run, "table", None)
+    costs = table("costs") if callable(table) else pd.DataFrame()
+    if not costs.empty and "year" in costs.columns:
+        return int(costs["year"].nunique())
+    case_copy = getattr(run, "case_copy", None)
+    try:
+        case = tomllib.loads((Path(case_copy) / "case.toml").read_text(encoding="utf-8"))
+    except (TypeError, OSError, tomllib.TOMLDecodeError):
+        return None
+    years = (case.get("horizon") or {}).get("years")
+    return int(years) if isinstance(years, int) and years > 0 else None
+
+
+def _table_blocks(
+    frame: pd.DataFrame, lang: Lang, screen: bool = False, years: int | None = None
+) -> Iterator[Block]:
     """The two-stage options table and chart; ``screen``: below the simulated headline, labelled
-    as the quick screen it then is (issue 10 §5)."""
+    as the quick screen it then is (issue 10 §5). ``years``: the run's horizon, for the intro
+    (plans fixed for that many years; it said five whatever the horizon)."""
     frame = frame.sort_values("expected_cash_eur", kind="stable").reset_index(drop=True)
     names = _names(frame, lang)
     base = frame[frame["preset"] == STATUS_QUO]
     ref = float(base["expected_cash_eur"].iloc[0]) if not base.empty else math.nan
     if screen:
         yield Paragraph(_w("screen", lang))
-    yield Paragraph(_w("intro", lang))
+    fixed_for = fmt_years(years, lang) if years else _w("whole_horizon", lang)
+    yield Paragraph(_w("intro", lang).format(years=fixed_for))
     ok = frame[frame.get("status", pd.Series(SUCCESS[0], index=frame.index)).isin(SUCCESS)]
     if not ok.empty:
         best = ok.index[0]
