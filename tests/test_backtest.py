@@ -82,7 +82,10 @@ def test_summary_coverage_is_the_mean(table: pd.DataFrame) -> None:
     assert row.mean_crps.iloc[0] == pytest.approx(own.crps.mean())
 
 
-def test_cli_writes_both_tables(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("lang", "wrote"), [("en", "wrote {path}"), ("nl", "geschreven: {path}")])
+def test_cli_writes_both_tables(tmp_path: Path, lang: str, wrote: str) -> None:
+    """Each file on a line of its own, as report prints them (it printed 'geschreven: a, b'
+    and the chart as 'grafiek: c')."""
     result = CliRunner().invoke(
         main,
         [
@@ -99,15 +102,18 @@ def test_cli_writes_both_tables(tmp_path: Path) -> None:
             "--out",
             str(tmp_path),
             "--lang",
-            "en",
+            lang,
         ],
     )
     assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    for name in ("backtest.csv", "summary.csv", "coverage.png"):
+        assert wrote.format(path=tmp_path / name) in lines, name
     detail = pd.read_csv(tmp_path / "backtest.csv")
     summary = pd.read_csv(tmp_path / "summary.csv")
     assert {"method", "origin", "horizon", "level", "covered", "width", "crps"} <= set(detail.columns)
     assert {"method", "horizon", "level", "coverage", "mean_width", "mean_crps"} <= set(summary.columns)
-    assert "mean CRPS" in result.output
+    assert ("mean CRPS" if lang == "en" else "gem. CRPS") in result.output
     assert (tmp_path / "coverage.png").is_file()
 
 

@@ -232,6 +232,8 @@ def test_sweep_cli_writes_table_and_chart(tmp_path):
     assert "E late case-months" in result.output
     # the tiny case's own penalty is 500 EUR per case-month: its point is marked
     assert "marked: case value 500" in result.output
+    for name in ("sweep.csv", "sweep.png"):  # a line each, as report prints them (was 'written: a, b')
+        assert f"wrote {out / name}" in result.output.splitlines(), name
 
 
 def test_sweep_cli_marks_a_runs_point(tmp_path):
@@ -263,13 +265,14 @@ def test_sweep_cli_marks_a_runs_point(tmp_path):
     assert len(pd.read_csv(out / "sweep.csv")) == 2
 
 
-def test_frontier_cli(tmp_path):
+@pytest.mark.parametrize(("lang", "wrote"), [("en", "wrote {path}"), ("nl", "geschreven: {path}")])
+def test_frontier_cli(tmp_path, lang, wrote):
     out = tmp_path / "frontier"
     result = _invoke(
         [
             "frontier",
             "--lang",
-            "en",
+            lang,
             str(TINY),
             "--alpha",
             "0.5",
@@ -286,11 +289,14 @@ def test_frontier_cli(tmp_path):
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out / "frontier.csv")
     assert list(table["weight"]) == [0.0, 1.0]
-    assert "one model, one persistent solver" in result.output
     assert table["cvar_total_cost_eur"].iloc[1] <= table["cvar_total_cost_eur"].iloc[0] * (1 + REL)
     assert math.isfinite(table["expected_total_cost_eur"].iloc[0])
     assert (out / "frontier.png").is_file()
-    assert "note: W = 1 prices only the worst" in result.output
+    for name in ("frontier.csv", "frontier.png"):  # a line each, as report prints them (was 'written: a, b')
+        assert wrote.format(path=out / name) in result.output.splitlines(), name
+    if lang == "en":
+        assert "one model, one persistent solver" in result.output
+        assert "note: W = 1 prices only the worst" in result.output
 
 
 @pytest.mark.unit

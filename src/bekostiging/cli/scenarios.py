@@ -19,6 +19,7 @@ from bekostiging.errors import InputErrors, InputProblem
 from bekostiging.history import History, load_history
 from bekostiging.io.case import load_case
 from bekostiging.io.scenarios import load_scenario_set, resolve_scenario_set, write_scenario_set
+from bekostiging.report.i18n import term
 from bekostiging.scenarios import METHODS, generate, mpp_scenarios
 from bekostiging.scenarios.backtest import MPP_BAND, run_backtest, summarise
 from bekostiging.scenarios.calibrated import CALIBRATED_METHODS
@@ -342,8 +343,6 @@ BT_WORDS: dict[str, tuple[str, str]] = {
     "coverage": ("dekking", "coverage"),
     "width": ("gem. breedte", "mean width"),
     "crps": ("gem. CRPS", "mean CRPS"),
-    "written": ("geschreven", "written"),
-    "chart": ("grafiek", "chart"),
     "nominal": ("nominaal", "nominal"),
     "explain": (
         "dekking: aandeel gerealiseerde jaren binnen het centrale interval; CRPS in personen "
@@ -459,8 +458,8 @@ def backtest_command(methods: str, origins: str, horizons: str, seed: int, draws
                    f"{_fmt(100 * row.coverage, lang):>8}%{_fmt(row.mean_width, lang):>14}"
                    f"{_fmt(row.mean_crps, lang):>11}")
     png = coverage_chart(summary, out / "coverage.png", lang)
-    click.echo(f"{_bt('written', lang)}: {out / 'backtest.csv'}, {out / 'summary.csv'}")
-    click.echo(f"{_bt('chart', lang)}: {png}")
+    for path in (out / "backtest.csv", out / "summary.csv", png):  # a line each, as report prints them
+        click.echo(term("wrote", "nl" if lang == "nl" else "en").format(path=path))
 
 
 # --------------------------------------------------------------------------- reduce

@@ -311,6 +311,14 @@ def _tick_decimals(axis: object) -> int:
     return 0 if step >= 1 or step == 0 else min(MAX_TICK_DECIMALS, math.ceil(-math.log10(step)))
 
 
+def _wrote(paths: Sequence[Path], lang: str) -> None:
+    """A line per file written, ``geschreven: PATH`` / ``wrote PATH``, as ``report`` prints them."""
+    from bekostiging.report.i18n import term
+
+    for path in paths:
+        click.echo(term("wrote", "nl" if lang == "nl" else "en").format(path=path))
+
+
 def _num(value: float, lang: str, decimals: int) -> str:
     from bekostiging.report.i18n import fmt_number
 
@@ -513,7 +521,6 @@ def sweep_cmd(
             f"{_num(build, lang, 1)} s, oplossen {_num(curve['seconds'].sum(), lang, 1)} s)"
         )
         click.echo(f"gemarkeerd: {note}")
-        click.echo(f"geschreven: {folder / 'sweep.csv'}, {folder / 'sweep.png'}")
     else:
         click.echo(
             f"{VALUE_LABELS[kind]}: {len(values)} points on {inputs.scenario_set.name}, policy "
@@ -526,7 +533,7 @@ def sweep_cmd(
             f"{_summed(curve)})"
         )
         click.echo(f"marked: {note}")
-        click.echo(f"written: {folder / 'sweep.csv'}, {folder / 'sweep.png'}")
+    _wrote((folder / "sweep.csv", folder / "sweep.png"), lang)
     if not curve["status"].isin(["optimal", "limit"]).all():
         click.echo(
             "voor sommige punten is er geen plan (kolom status)"
@@ -631,7 +638,6 @@ def frontier_cmd(
                 "let op: bij W = 1 tellen alleen de duurste (1 − alfa) van de scenario's; de andere mogen "
                 "elke uitkomst aannemen die bij het plan past (vergelijk met W < 1)"
             )
-        click.echo(f"geschreven: {folder / 'frontier.csv'}, {folder / 'frontier.png'}")
     else:
         click.echo(
             f"mean–CVaR frontier at alpha {level:g}: {len(values)} weights on {inputs.scenario_set.name}; "
@@ -644,7 +650,7 @@ def frontier_cmd(
                 "note: W = 1 prices only the worst (1 − alpha) of the scenarios; the others may take any"
                 " plan-compatible outcome (compare expected cost and late case-months with W < 1)"
             )
-        click.echo(f"written: {folder / 'frontier.csv'}, {folder / 'frontier.png'}")
+    _wrote((folder / "frontier.csv", folder / "frontier.png"), lang)
     if not frontier["status"].isin(["optimal", "limit"]).all():
         click.echo(
             "voor sommige punten is er geen plan (kolom status)"
