@@ -343,6 +343,13 @@ def test_difference_of_shares_in_html_and_excel(ratio_runs, tmp_path: Path, lang
     assert row[delta].value == pytest.approx(5.0)
     assert ("procentpunt" if lang == "nl" else "pp") in row[delta].number_format
     assert row[delta - 1].number_format == "0.0%"  # the run's own value stays a percentage
+    # the unit columns say what the cells are: the values in %, their Δ in percentage points
+    # (one unit column said % for both)
+    unit, delta_unit = heads.index(term("unit", lang)), heads.index(f"{term('unit', lang)} Δ")
+    assert (row[unit].value, row[delta_unit].value) == ("%", "procentpunt" if lang == "nl" else "pp")
+    assert rows[1][delta].value == ("zie kolom Eenheid Δ" if lang == "nl" else "see column Unit Δ")
+    (flex,) = [r for r in rows[2:] if r[0].value == term("flexpool_fte", lang)]
+    assert flex[delta_unit].value == flex[unit].value  # a count's Δ is in its own unit
 
 
 def test_points_are_signed_and_zero_has_no_sign() -> None:

@@ -278,6 +278,15 @@ def _side_sheet(
     per_row = unit_word("per_row", lang)
     columns = [Column(k, head) for k, head, _n in keys]
     columns.append(Column("unit", term("unit", lang)))
+    # a ratio row's values are in %, its Δ in percentage points: a unit column of its own for the Δ
+    # (the unit column said % for both), where the sheet has such rows
+    delta_per_row = per_row
+    if shares.any() and len(cmp.labels) > 1:
+        points = unit_word("points", lang)
+        own = out["unit"].tolist()
+        out["delta_unit"] = [points if share else u for share, u in zip(shares, own, strict=True)]
+        columns.append(Column("delta_unit", f"{term('unit', lang)} Δ"))
+        delta_per_row = unit_word("per_row_delta", lang)
     divisors = pd.Series([d for _u, _f, d in shown_units], index=frame.index, dtype=float)
     for i, label in enumerate(cmp.labels):
         out[label] = (frame[label].astype(float) / divisors).to_numpy()
@@ -286,13 +295,13 @@ def _side_sheet(
             out[f"Δ {label}"] = (frame[f"Δ {label}"].astype(float) / divisors * delta_scale).to_numpy()
             by_column[f"Δ {label}"] = delta_formats
             out[f"Δ% {label}"] = frame[f"Δ% {label}"].astype(float).to_numpy()
-            columns.append(Column(f"Δ {label}", f"Δ {label}", per_row, PER_ROW))
+            columns.append(Column(f"Δ {label}", f"Δ {label}", delta_per_row, PER_ROW))
             columns.append(Column(f"Δ% {label}", f"Δ% {label}", unit_word("percent", lang), PERCENT))
     return Sheet(
         _pick(SHEET_NAMES[section], lang),
         out,
         tuple(columns),
-        keys=len(keys) + 1,
+        keys=len(keys) + (2 if "delta_unit" in out.columns else 1),
         row_formats=tuple(f for _u, f, _d in shown_units),
         column_row_formats=by_column,
     )

@@ -79,6 +79,8 @@ UNITS: dict[str, tuple[str, str]] = {
     "year": ("jaar", "year"),
     "number": ("aantal", "number"),
     "per_row": ("zie kolom Eenheid", "see column Unit"),
+    "per_row_delta": ("zie kolom Eenheid Δ", "see column Unit Δ"),  # Δ of a sheet with ratio rows
+    "points": (POINTS_WORD["nl"], POINTS_WORD["en"]),  # a difference of two percentages
     "case-months": ("zaak-maanden", "case-months"),
     "person-days": ("persoonsdagen", "person-days"),
     "place-months": ("plaats-maanden", "place-months"),
