@@ -359,3 +359,44 @@ def test_points_are_signed_and_zero_has_no_sign() -> None:
     assert fmt_points(0.0123, "en") == "+1.2 pp"
     assert fmt_points(0.0, "nl") == fmt_points(-0.00001, "nl") == "0,0 procentpunt"  # no +0,0 or -0,0
     assert fmt_points(None, "en") == "–"
+
+
+MLN = {"nl": ("€ 0,3 mln", "€ 0,9 mln", "€ 0,6 mln"), "en": ("€0.3 million", "€0.9 million", "€0.6 million")}
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_amounts_under_a_million_are_in_million_as_their_column(tmp_path: Path, lang: str) -> None:
+    """Run A deposits € 300,000 in the asylum reserve, run B € 928,104: in a column of € mln the
+    values and their Δ are € mln too ('€ 0,6 mln'), where they showed whole euros ('€ 628.104');
+    in the terminal, the HTML page and the workbook (€ mln cells) alike."""
+    runs = tmp_path / "runs"
+    case = make_case(tmp_path / "a")
+    paths = []
+    for name, deposit in (("a", 300_000.0), ("b", 928_104.0)):
+        tables = make_tables()
+        levers = tables["levers"].set_index("lever")
+        levers.loc["asielreserve_eur", "value"] = deposit
+        tables["levers"] = levers.reset_index()
+        paths.append(
+            write_run(FakeSolution(tables), case_dir=case[0], scenarios_dir=case[1], runs_dir=runs, name=name)
+        )
+    cmp = compare_runs([read_run(p) for p in paths])
+    lever = term("asielreserve_eur", lang)
+    (line,) = [ln for ln in comparison_text(cmp, lang).splitlines() if lever in ln]
+    for shown in MLN[lang]:
+        assert shown in line, line
+    assert "628" not in line and "300.000" not in line and "300,000" not in line, line
+    html_path, xlsx_path = write_comparison(cmp, lang, tmp_path / lang)
+    html = html_path.read_text(encoding="utf-8")
+    for shown in MLN[lang]:
+        assert f'<td class="num">{shown}</td>' in html, shown
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(xlsx_path)["Maatregelen" if lang == "nl" else "Levers"]
+    rows = list(sheet.iter_rows(values_only=False))
+    heads = [c.value for c in rows[0]]
+    (row,) = [r for r in rows[2:] if r[0].value == lever]
+    assert row[heads.index(term("unit", lang))].value == ("€ mln" if lang == "nl" else "€ million")
+    delta = row[heads.index(f"Δ {cmp.labels[1]}")]
+    assert delta.value == pytest.approx(0.628104)
+    assert delta.number_format == "#,##0.0"

@@ -26,6 +26,7 @@ from bekostiging.report.i18n import (
     EUR_MILLION,
     TERMS,
     Lang,
+    fmt_eur_million,
     fmt_percent,
     fmt_unit_delta,
     fmt_unit_value,
@@ -53,6 +54,14 @@ def _word(value: object, lang: Lang) -> str:
 _KEY_WORDS: dict[str, Callable[..., str]] = {"kpi": kpi_label, "stage": stage_term}
 
 
+def _cell(value: float | None, unit: str, lang: Lang, other: Callable[[float | None, str, Lang], str]) -> str:
+    """A value or Δ in its unit; money always in € mln, as the rest of its column (``€ 0,6 mln``,
+    not ``€ 628.104``, as the workbook's € mln cells show it), other units by ``other``."""
+    if unit_kind(unit) == "money":
+        return fmt_eur_million(value, lang)
+    return other(value, unit, lang)
+
+
 def _formatted(
     frame: pd.DataFrame, cmp: Comparison, keys: list[str], unit_of: Callable[[pd.Series], str], lang: Lang
 ) -> pd.DataFrame:
@@ -66,10 +75,10 @@ def _formatted(
     for k in keys:
         out[term(k, lang)] = [_KEY_WORDS.get(k, _word)(v, lang) for v in frame[k]]
     for i, label in enumerate(cmp.labels):
-        out[label] = [fmt_unit_value(row[label], unit_of(row), lang) for _, row in frame.iterrows()]
+        out[label] = [_cell(row[label], unit_of(row), lang, fmt_unit_value) for _, row in frame.iterrows()]
         if i > 0:
             out[f"Δ {label}"] = [
-                fmt_unit_delta(row[f"Δ {label}"], unit_of(row), lang) for _, row in frame.iterrows()
+                _cell(row[f"Δ {label}"], unit_of(row), lang, fmt_unit_delta) for _, row in frame.iterrows()
             ]
             out[f"Δ% {label}"] = [fmt_percent(v, lang) for v in frame[f"Δ% {label}"]]
     return out

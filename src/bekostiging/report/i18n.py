@@ -619,6 +619,15 @@ def fmt_eur(value: float | None, lang: Lang, decimals: int = MONEY_MILLION_DECIM
     return f"€ {number}" if lang == "nl" else _en_money_sign(f"€{number}")
 
 
+def fmt_eur_million(value: float | None, lang: Lang, decimals: int = MONEY_MILLION_DECIMALS) -> str:
+    """Money in € mln also below a million, for a column of € mln: 628,104 → ``€ 0,6 mln`` /
+    ``€0.6 million`` (:func:`fmt_eur` writes ``€ 628.104``); an exact zero stays ``€ 0``."""
+    if _is_missing(value) or float(value) == 0.0:  # type: ignore[arg-type]
+        return fmt_eur(value, lang)
+    number = fmt_number(float(value) / EUR_MILLION, lang, decimals)  # type: ignore[arg-type]
+    return f"€ {number} mln" if lang == "nl" else _en_money_sign(f"€{number} million")
+
+
 def unit_kind(unit: str) -> Literal["money", "percent", "number"]:
     """How a unit is read: money (``EUR``, ``EUR per year``), a percentage (ratios), or a number."""
     u = unit.strip().lower()
