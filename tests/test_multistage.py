@@ -209,7 +209,7 @@ def test_advice_gives_the_coming_year_and_ranges_over_the_nodes() -> None:
     assert later["status"] == "afhankelijk" and later["nodes"] == 2
     assert (later["min"], later["mean"], later["max"]) == pytest.approx((3.6e6, 5.4e6, 7.2e6))
     lines = advice_lines(advice.reset_index(), "nl")
-    assert lines[0].startswith("nu besluiten — begrotingsjaar 2026")
+    assert lines[0].startswith("Nu besluiten — begrotingsjaar 2026")  # a heading: with a capital
     assert any("3.6" in line or "4–7" in line for line in lines)  # the 2027 range, in M EUR
     decisions = decisions_table(m, data)
     assert set(decisions.loc[decisions["variable"] == "Budget[coa,2027]", "node"]) == {"1:0", "1:1"}

@@ -27,10 +27,11 @@ def _solve(tmp_path: Path, *args: str):
 def test_yearly_solve_advises_the_coming_year_and_stores_the_tree(tmp_path: Path) -> None:
     result = _solve(tmp_path, "--stages", "yearly", "--branching", "2,1", "--mip-gap", "0.01")
     assert result.exit_code == 0, result.output
-    assert "nu besluiten — begrotingsjaar 2026" in result.output
-    assert "latere jaren — afhankelijk van de instroom" in result.output
-    assert "scenarioboom: 1, 2, 2, 2, 2 knopen per begrotingsjaar (2026–2030)" in result.output
-    assert "let op: in een knoop met één scenario" in result.output  # 3 paths in 2 nodes: one alone
+    # headings with a capital, as the summary's other headings (they started lowercase)
+    assert "\nNu besluiten — begrotingsjaar 2026 (gelijk in alle scenario's):\n" in result.output
+    assert "\nLatere jaren — afhankelijk van de instroom" in result.output
+    assert "\nScenarioboom: 1, 2, 2, 2, 2 knopen per begrotingsjaar (2026–2030)" in result.output
+    assert "  Let op: in een knoop met één scenario" in result.output  # 3 paths in 2 nodes: one alone
     (run,) = [p for p in (tmp_path / "runs").iterdir() if not p.name.startswith(".")]
     manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["settings"]["stages"] == {"form": "yearly", "branching": [2, 1]}
@@ -44,7 +45,7 @@ def test_yearly_solve_advises_the_coming_year_and_stores_the_tree(tmp_path: Path
     first = pd.read_csv(run / "tables" / "first_stage.csv")
     assert first.loc[first["stage"] == 0, "common"].all()
     shown = CliRunner().invoke(main, ["show", run.name, "--lang", "en", "--runs-dir", str(tmp_path / "runs")])
-    assert shown.exit_code == 0 and "decide now — budget year 2026" in shown.output
+    assert shown.exit_code == 0 and "\nDecide now — budget year 2026" in shown.output
     annex = CliRunner().invoke(
         main,
         ["report", run.name, "--runs-dir", str(tmp_path / "runs"), "--format", "md", "--out", str(tmp_path)],

@@ -42,13 +42,14 @@ SHOWN: dict[tuple[str, str], tuple[str, str]] = {
     ("opened_places", "coa"): ("COA: plaatsen geopend", "COA: places opened"),
     ("regular_places", "coa"): ("COA: reguliere plaatsen eind jaar", "COA: regular places at year end"),
 }
+# headings of the solve summary start with a capital, as its other headings do (13a67ed)
 HEAD_NOW = (
-    "nu besluiten — begrotingsjaar {year} (gelijk in alle scenario's):",
-    "decide now — budget year {year} (the same in every scenario):",
+    "Nu besluiten — begrotingsjaar {year} (gelijk in alle scenario's):",
+    "Decide now — budget year {year} (the same in every scenario):",
 )
 HEAD_LATER = (
-    "latere jaren — afhankelijk van de instroom (min – max over {nodes} knopen van de scenarioboom):",
-    "later years — contingent on inflow (min – max over {nodes} nodes of the scenario tree):",
+    "Latere jaren — afhankelijk van de instroom (min – max over {nodes} knopen van de scenarioboom):",
+    "Later years — contingent on inflow (min – max over {nodes} nodes of the scenario tree):",
 )
 LABEL_WIDTH = 44
 SPAN_WIDTH = 16
@@ -213,15 +214,15 @@ def advice_lines(advice: pd.DataFrame, lang: str = "nl") -> list[str]:
 
 
 TREE_LINE = (
-    "scenarioboom: {counts} knopen per begrotingsjaar ({years}); {singles} van {n} scenario's "
+    "Scenarioboom: {counts} knopen per begrotingsjaar ({years}); {singles} van {n} scenario's "
     "staan in {last} alleen in hun knoop",
-    "scenario tree: {counts} nodes per budget year ({years}); {singles} of {n} scenarios "
+    "Scenario tree: {counts} nodes per budget year ({years}); {singles} of {n} scenarios "
     "are alone in their node in {last}",
 )
 TREE_WARNING = (
-    "  let op: in een knoop met één scenario kent het plan de rest van dat pad (vooruitziende blik); "
+    "  Let op: in een knoop met één scenario kent het plan de rest van dat pad (vooruitziende blik); "
     "kies een kleinere --branching voor voorzichtiger latere jaren",
-    "  note: in a node with a single scenario the plan knows the rest of that path (perfect foresight); "
+    "  Note: in a node with a single scenario the plan knows the rest of that path (perfect foresight); "
     "choose a smaller --branching for more cautious later years",
 )
 
