@@ -114,6 +114,11 @@ def test_cli_writes_both_tables(tmp_path: Path, lang: str, wrote: str) -> None:
     assert {"method", "origin", "horizon", "level", "covered", "width", "crps"} <= set(detail.columns)
     assert {"method", "horizon", "level", "coverage", "mean_width", "mean_crps"} <= set(summary.columns)
     assert ("mean CRPS" if lang == "en" else "gem. CRPS") in result.output
+    title = {
+        "en": "origins 2015-2016, horizons 1-2, seed 2026",
+        "nl": "oorsprongsjaren 2015-2016, horizonnen 1-2, startwaarde toevalsgenerator 2026",  # was English
+    }
+    assert title[lang] in result.output.splitlines()[0]
     assert (tmp_path / "coverage.png").is_file()
 
 

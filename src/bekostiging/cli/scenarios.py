@@ -344,6 +344,7 @@ BT_WORDS: dict[str, tuple[str, str]] = {
     "width": ("gem. breedte", "mean width"),
     "crps": ("gem. CRPS", "mean CRPS"),
     "nominal": ("nominaal", "nominal"),
+    "origins": ("oorsprongsjaren {first}-{last}, horizonnen 1-{h}", "origins {first}-{last}, horizons 1-{h}"),
     "explain": (
         "dekking: aandeel gerealiseerde jaren binnen het centrale interval; CRPS in personen "
         "(lager is beter); mpp-band: de MPP-bandbreedte zelf, waar een vintage bestaat",
@@ -448,7 +449,8 @@ def backtest_command(methods: str, origins: str, horizons: str, seed: int, draws
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "backtest.csv", index=False)
     summary.to_csv(out / "summary.csv", index=False)
-    click.echo(f"{_bt('title', lang)}: origins {years[0]}-{years[-1]}, horizons 1-{hs[-1]}, seed {seed}")
+    span = _bt("origins", lang).format(first=years[0], last=years[-1], h=hs[-1])
+    click.echo(f"{_bt('title', lang)}: {span}{_sw('seed', lang).format(seed=seed)}")
     click.echo(_bt("explain", lang))
     head = (f"{_bt('method', lang):<11}{_bt('horizon', lang):>8}{_bt('level', lang):>7}{'n':>4}"
             f"{_bt('coverage', lang):>9}{_bt('width', lang):>14}{_bt('crps', lang):>11}")
