@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from bekostiging.cli import main
+from bekostiging.messages import LANG_ENV
 from bekostiging.policies import ALL_PRESETS, STATUS_QUO
 from bekostiging.report.i18n import fmt_eur, term
 from bekostiging.runs.store import read_run
@@ -85,7 +86,9 @@ def test_evaluate_bad_set_exits_2_with_a_located_message(tiny_run: tuple[Path, P
 
 @pytest.mark.usefixtures("english_messages")  # checks the English message
 @pytest.mark.solver
-def test_value_stores_shows_reports_and_refuses_to_overwrite(tiny_run: tuple[Path, Path]):
+def test_value_stores_shows_reports_and_refuses_to_overwrite(
+    tiny_run: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+):
     runs, run = tiny_run
     result = _invoke("value", run.name, "--runs-dir", runs)
     assert result.exit_code == 0, result.output
@@ -115,6 +118,7 @@ def test_value_stores_shows_reports_and_refuses_to_overwrite(tiny_run: tuple[Pat
     assert again.exit_code == EXIT_REFUSED and "never replaced" in again.output
     assert pd.read_csv(run / "analysis" / "value.csv").equals(value)
 
+    monkeypatch.delenv(LANG_ENV)  # the output's own default (the module sets English for messages)
     dutch = _invoke("show", run.name, "--runs-dir", runs).output
     # the indicators of a real run by name: weights, valuations, start and end states in words
     indicators = dutch.split("Verwachte indicatoren", 1)[1]
@@ -127,6 +131,7 @@ def test_value_stores_shows_reports_and_refuses_to_overwrite(tiny_run: tuple[Pat
     assert report.output.strip() == f"wrote {md}"
     dutch_md = _invoke("report", run.name, "--runs-dir", runs, "--format", "md", "--out", runs.parent / "nl")
     assert dutch_md.output.strip() == f"geschreven: {next((runs.parent / 'nl').glob('*.md'))}"  # not "wrote"
+    monkeypatch.setenv(LANG_ENV, "en")
     text = md.read_text(encoding="utf-8")
     assert "What planning for uncertainty yields" in text and "(VSS) |" in text
     weighted = (

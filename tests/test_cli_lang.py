@@ -211,6 +211,28 @@ def test_runs_and_show_dutch_by_default(run_path: Path) -> None:
     assert "solver       HiGHS 1.16.0;" in english.output and "threads automatic" in english.output
 
 
+def test_output_follows_bekostiging_lang_unless_lang_is_given(
+    run_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """BEKOSTIGING_LANG=en makes the output English, not only the messages (it said Dutch
+    tables under English errors); --lang on the command line still wins."""
+    runs = str(run_path.parent)
+    monkeypatch.setenv("BEKOSTIGING_LANG", "en")
+    shown = CliRunner().invoke(main, ["show", run_path.name[-6:], "--runs-dir", runs])
+    assert shown.exit_code == 0, shown.output
+    assert "Expected indicators" in shown.output and "Verwachte indicatoren" not in shown.output
+    generated = CliRunner().invoke(
+        main, ["scenarios", "generate", "--method", "mpp", "--out", str(tmp_path / "set")]
+    )
+    assert generated.exit_code == 0, generated.output
+    assert generated.output.startswith("wrote ")
+    dutch = CliRunner().invoke(main, ["show", run_path.name[-6:], "--runs-dir", runs, "--lang", "nl"])
+    assert "Verwachte indicatoren" in dutch.output
+    monkeypatch.setenv("BEKOSTIGING_LANG", "")
+    default = CliRunner().invoke(main, ["show", run_path.name[-6:], "--runs-dir", runs])
+    assert "Verwachte indicatoren" in default.output
+
+
 def test_saa_lines_dutch_and_english() -> None:
     from bekostiging.cli.saa import SaaFigures, saa_lines
 

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from bekostiging.cli import main
 from bekostiging.errors import InputErrors
 from bekostiging.history import Status, load_history
+from bekostiging.messages import LANG_ENV
 
 pytestmark = [pytest.mark.unit, pytest.mark.usefixtures("english_messages")]  # English messages
 
@@ -89,8 +90,11 @@ def test_vintage_band_must_be_ordered(tmp_path: Path) -> None:
         load_history(folder)
 
 
-def test_history_show_prints_missing_and_writes_a_chart(tmp_path: Path) -> None:
+def test_history_show_prints_missing_and_writes_a_chart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     runner = CliRunner()
+    monkeypatch.delenv(LANG_ENV, raising=False)  # the output's own default, whatever the module sets
     result = runner.invoke(main, ["history", "show", "--history", str(HISTORY_DIR), "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "Instroom per jaar" in result.output  # Dutch by default

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from bekostiging.cli import main
+from bekostiging.messages import LANG_ENV
 
 pytestmark = [pytest.mark.unit, pytest.mark.usefixtures("english_messages")]  # English messages
 
@@ -28,10 +29,14 @@ def test_help_lists_both_commands() -> None:
     assert "show" in out
 
 
-def test_generate_is_reproducible_and_refuses_to_overwrite(tmp_path: Path) -> None:
+def test_generate_is_reproducible_and_refuses_to_overwrite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     args = ["scenarios", "generate", "--method", "bootstrap", "--n", "4", "--seed", "3"]
     case = ["--case", str(DEFAULT_CASE)]
+    monkeypatch.delenv(LANG_ENV, raising=False)  # the output's own default (Dutch)
     code, out, _ = _run(*args, "--out", str(tmp_path / "a"), *case)
+    monkeypatch.setenv(LANG_ENV, "en")
     assert code == 0
     assert "4 scenario's x 60 perioden geschreven (bootstrap, startwaarde toevalsgenerator 3)" in out  # Dutch
     assert _run(*args, "--out", str(tmp_path / "b"), *case)[0] == 0
@@ -43,8 +48,9 @@ def test_generate_is_reproducible_and_refuses_to_overwrite(tmp_path: Path) -> No
     assert "Traceback" not in out + err
 
 
-def test_generate_lognormal_and_mpp(tmp_path: Path) -> None:
+def test_generate_lognormal_and_mpp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     case = ["--case", str(DEFAULT_CASE)]
+    monkeypatch.delenv(LANG_ENV, raising=False)  # the output's own default (Dutch)
     code, out, _ = _run(
         "scenarios",
         "generate",
@@ -90,8 +96,9 @@ def test_generate_bad_method_and_bad_case(tmp_path: Path) -> None:
     assert not (tmp_path / "x").exists()
 
 
-def test_show_prints_percentiles_and_writes_png(tmp_path: Path) -> None:
+def test_show_prints_percentiles_and_writes_png(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     png = tmp_path / "fan.png"
+    monkeypatch.delenv(LANG_ENV, raising=False)  # the output's own default (Dutch)
     code, out, _ = _run("scenarios", "show", "mpp", "--case", str(DEFAULT_CASE), "--png", str(png))
     assert code == 0
     assert "P10" in out

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from bekostiging.cli import main
+from bekostiging.messages import LANG_ENV
 from model_cases import TINY_CASE
 
 BASE = [str(TINY_CASE), "--max-paths", "1", "--workers", "1"]
@@ -20,8 +21,11 @@ def run(*args: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.usefixtures("english_messages")  # checks the English message
-def test_simulate_writes_the_tables_chart_and_manifest_and_never_overwrites(tmp_path: Path) -> None:
+def test_simulate_writes_the_tables_chart_and_manifest_and_never_overwrites(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "sim"
+    monkeypatch.delenv(LANG_ENV, raising=False)  # the output's own default (Dutch)
     result = run("--policy", "status-quo,tuned:x=0.2,y=10", "--replan", "autumn", "--out", str(out))
     assert result.exit_code == 0, result.output
     for name in ("simulation.csv", "summary.csv", "comparison.csv", "decisions.csv", "simulation.png"):
@@ -44,6 +48,7 @@ def test_simulate_writes_the_tables_chart_and_manifest_and_never_overwrites(tmp_
     assert manifest["settings"]["replan"] == ["autumn"]
     assert "kasuitgaven" in result.output  # Dutch by default
     before = (out / "simulation.csv").read_bytes()
+    monkeypatch.setenv(LANG_ENV, "en")
     again = run("--policy", "status-quo", "--out", str(out))
     assert again.exit_code == 1
     assert "already exists" in again.output

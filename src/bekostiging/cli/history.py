@@ -16,9 +16,11 @@ import numpy as np
 
 from bekostiging.cli import main
 from bekostiging.cli.case import InputProblemsError
+from bekostiging.cli.lang import LANG_DEFAULT_SHOWN
 from bekostiging.errors import InputErrors
 from bekostiging.history import History, load_history
 from bekostiging.history.schema import Status
+from bekostiging.messages import env_lang
 from bekostiging.shipped import history_dir as shipped_history_dir
 
 if TYPE_CHECKING:
@@ -279,8 +281,8 @@ def history_group() -> None:
 @click.option(
     "--lang",
     type=click.Choice(["nl", "en"]),
-    default="nl",
-    show_default=True,
+    default=env_lang,
+    show_default=LANG_DEFAULT_SHOWN,
     help="Language of the tables and the chart.",
 )
 @click.option(
@@ -391,8 +393,8 @@ def replay_lines(frame: pd.DataFrame, scores: dict[str, float], lang: str) -> li
 @click.option(
     "--lang",
     type=click.Choice(["nl", "en"]),
-    default="nl",
-    show_default=True,
+    default=env_lang,
+    show_default=LANG_DEFAULT_SHOWN,
     help="Language of the table and the chart.",
 )
 @click.option(
@@ -459,7 +461,11 @@ def replay_command(case_dir: Path | None, last_year: int, lang: str, out: Path |
     help="Scale the inflow of a year on every path: YEAR:+N% or YEAR:-N%, e.g. 2027:+20%.",
 )
 @click.option(
-    "--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True, help="Language of the table."
+    "--lang",
+    type=click.Choice(["nl", "en"]),
+    default=env_lang,
+    show_default=LANG_DEFAULT_SHOWN,
+    help="Language of the table.",
 )
 @click.option(
     "--out",

@@ -18,6 +18,8 @@ import click
 from bekostiging import __version__
 from bekostiging.cli import main
 from bekostiging.cli.defaults import case_or_default
+from bekostiging.cli.lang import LANG_DEFAULT_SHOWN
+from bekostiging.messages import env_lang
 from bekostiging.shipped import POLICIES_FOLDER, shipped_policies_dir
 
 INIT_REFUSED_EXIT = 2
@@ -83,7 +85,11 @@ def init_case(target: Path) -> list[str]:
 @main.command("init")
 @click.argument("target", metavar="[DIR]", default=".", type=click.Path(path_type=Path))
 @click.option(
-    "--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True, help="Message language."
+    "--lang",
+    type=click.Choice(["nl", "en"]),
+    default=env_lang,
+    show_default=LANG_DEFAULT_SHOWN,
+    help="Message language.",
 )
 def init_cmd(target: Path, lang: str) -> None:
     """Start a case of your own in DIR (default: this folder), which must be new or empty.

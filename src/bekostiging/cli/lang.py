@@ -14,6 +14,7 @@ import click
 
 from bekostiging.messages import Lang, current_lang, line_word, localise
 
+LANG_DEFAULT_SHOWN = "nl, or $BEKOSTIGING_LANG"  # --help's default of every output --lang (env_lang)
 USAGE_PREFIX = "Usage:"  # how click's ``Context.get_usage`` starts the usage line
 
 

@@ -17,11 +17,12 @@ import click
 import pandas as pd
 
 from bekostiging.cli import main
+from bekostiging.cli.lang import LANG_DEFAULT_SHOWN
+from bekostiging.messages import env_lang
 from bekostiging.report import DEFAULT_FORMATS, FORMATS, ReportError, write_report
 from bekostiging.report.compare import compare_runs
 from bekostiging.report.compare_out import comparison_text, write_comparison
 from bekostiging.report.i18n import (
-    DEFAULT_LANG,
     LANGS,
     check_lang,
     fmt_eur,
@@ -60,8 +61,8 @@ runs_dir_option = click.option(
 lang_option = click.option(
     "--lang",
     type=click.Choice(LANGS),
-    default=DEFAULT_LANG,
-    show_default=True,
+    default=env_lang,
+    show_default=LANG_DEFAULT_SHOWN,
     help="Language of words and number formats (nl: 1.234,5; en: 1,234.5).",
 )
 

@@ -15,10 +15,12 @@ import numpy as np
 from bekostiging.cli import main
 from bekostiging.cli.case import InputProblemsError, weighted_quantile
 from bekostiging.cli.defaults import case_or_default
+from bekostiging.cli.lang import LANG_DEFAULT_SHOWN
 from bekostiging.errors import InputErrors, InputProblem
 from bekostiging.history import History, load_history
 from bekostiging.io.case import load_case
 from bekostiging.io.scenarios import load_scenario_set, resolve_scenario_set, write_scenario_set
+from bekostiging.messages import env_lang
 from bekostiging.report.i18n import term
 from bekostiging.scenarios import METHODS, generate, mpp_scenarios
 from bekostiging.scenarios.backtest import MPP_BAND, run_backtest, summarise
@@ -35,7 +37,11 @@ CHART_SIZE_IN = (11.0, 7.0)  # width, height of the fan chart in inches
 BAND_ALPHA = 0.25  # shading of the P10-P90 band
 TOTAL = "total"
 LANG_OPTION = click.option(
-    "--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True, help="Language of the output."
+    "--lang",
+    type=click.Choice(["nl", "en"]),
+    default=env_lang,
+    show_default=LANG_DEFAULT_SHOWN,
+    help="Language of the output.",
 )
 SC_WORDS: dict[str, tuple[str, str]] = {  # generate, show and reduce in the user's language
     "wrote_set": (
@@ -425,7 +431,7 @@ def coverage_chart(summary: object, png: Path, lang: str) -> Path:
               help="History folder [default: the shipped data/history].")
 @click.option("--out", "out", type=click.Path(path_type=Path), default=Path("runs") / "backtest",
               show_default=True, help="Folder for backtest.csv, summary.csv and coverage.png.")
-@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+@click.option("--lang", type=click.Choice(["nl", "en"]), default=env_lang, show_default=LANG_DEFAULT_SHOWN)
 def backtest_command(methods: str, origins: str, horizons: str, seed: int, draws: int,
                      history_dir: Path | None, out: Path, lang: str) -> None:
     """Back-test the generators: coverage of 50/80/90% intervals, width and CRPS."""

@@ -19,8 +19,10 @@ import pandas as pd
 from bekostiging.cli import main
 from bekostiging.cli.case import InputProblemsError, in_folder
 from bekostiging.cli.defaults import POLICY_HELP, case_line, case_or_default, policies_option
+from bekostiging.cli.lang import LANG_DEFAULT_SHOWN
 from bekostiging.cli.types import FiniteFloatRange
 from bekostiging.errors import InputErrors, SolverFailure
+from bekostiging.messages import env_lang
 from bekostiging.schema import MAX_PENALTY_EUR
 
 EXIT_INFEASIBLE = 3
@@ -268,7 +270,11 @@ def _write_tables(tables: dict[str, pd.DataFrame], out: Path) -> None:
     help="Also compute VSS/EVPI and the status-quo comparison (bekostiging value) into the run.",
 )
 @click.option(
-    "--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True, help="Summary language."
+    "--lang",
+    type=click.Choice(["nl", "en"]),
+    default=env_lang,
+    show_default=LANG_DEFAULT_SHOWN,
+    help="Summary language.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress line.")
 @click.option("--verbose", "-v", is_flag=True, help="Also show solver notes.")

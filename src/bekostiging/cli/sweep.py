@@ -29,9 +29,11 @@ import pandas as pd
 from bekostiging.cli import main
 from bekostiging.cli.case import InputProblemsError, in_folder
 from bekostiging.cli.defaults import POLICY_HELP, case_or_default, policies_option
+from bekostiging.cli.lang import LANG_DEFAULT_SHOWN
 from bekostiging.cli.runs import runs_dir_option
 from bekostiging.cli.types import FiniteFloatRange
 from bekostiging.errors import InputErrors, SolverFailure
+from bekostiging.messages import env_lang
 from bekostiging.schema import MAX_FUNDING_RATIO, MAX_PENALTY_EUR
 
 if TYPE_CHECKING:
@@ -434,8 +436,8 @@ common_options = [
     click.option(
         "--lang",
         type=click.Choice(("nl", "en")),
-        default="nl",
-        show_default=True,
+        default=env_lang,
+        show_default=LANG_DEFAULT_SHOWN,
         help="Language of words, number formats and chart labels (nl: 1.234,5; en: 1,234.5).",
     ),
 ]
