@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ from bekostiging.io.case import load_case
 from bekostiging.scenarios.generate import (
     _calibrated_yearly,
     _continued_periods,
+    before_horizon,
     generate,
     monthly_factors,
     period_weights,
@@ -100,6 +102,9 @@ def test_calibrated_sets_start_from_the_last_level_and_keep_their_yearly_totals(
     np.testing.assert_array_equal(made.inflow_persons, np.round(made.inflow_persons))
     assert "Denton" in made.provenance.notes
     assert len(monthly_factors(case)) == 12
+    with (CASE_DIR / "seasonality.csv").open(encoding="utf-8") as f:  # January..December, as the file
+        on_file = {int(r["month"]): float(r["factor"]) for r in csv.DictReader(f)}
+    np.testing.assert_allclose(monthly_factors(case), [on_file[m] for m in range(1, 13)])
 
 
 def test_a_quarterly_case_gets_the_quarters_of_the_same_monthly_path() -> None:
@@ -110,8 +115,9 @@ def test_a_quarterly_case_gets_the_quarters_of_the_same_monthly_path() -> None:
     quarterly = case.model_copy(update={"settings": case.settings.model_copy(update={"horizon": horizon})})
     history = load_history()
     drawn, _, _ = _calibrated_yearly(case, "logar", 12, np.random.default_rng(3), history)
-    quarters, _ = _continued_periods(quarterly, drawn, history)
-    months, _ = _continued_periods(case, drawn, history)
+    before = before_horizon(case, history)
+    quarters, _ = _continued_periods(quarterly, drawn, before)
+    months, _ = _continued_periods(case, drawn, before)
     assert quarters.shape == (12, 20, 3)
     assert np.abs(quarters - months.reshape(12, 20, 3, 3).sum(axis=2)).max() <= 2.0
     np.testing.assert_array_equal(quarters.reshape(12, 5, 4, 3).sum(axis=2), np.round(drawn))

@@ -329,21 +329,6 @@ def yearly_inflow(history: History, params: YearlyParameters, years: range) -> p
     return pd.DataFrame(rows).set_index("year")
 
 
-def _period_values(history: History, year: int, category: str) -> tuple[dict[int, float], dict[int, float]]:
-    """Published months {month: persons} and quarters {quarter: persons} of a year and category."""
-    months: dict[int, float] = {}
-    quarters: dict[int, float] = {}
-    for r in history.inflow_periodic:
-        if r.category != category or r.persons is None or not r.period.startswith(f"{year}-"):
-            continue
-        tail = r.period[5:]
-        if tail.startswith("Q"):
-            quarters[int(tail[1])] = r.persons
-        else:
-            months[int(tail)] = r.persons
-    return months, quarters
-
-
 def spread_year(
     total: float,
     season: dict[int, float],
@@ -392,7 +377,7 @@ def monthly_inflow(
     for year in years:
         block = {}
         for cat in CATEGORIES:
-            months, quarters = _period_values(history, year, cat)
+            months, quarters = history.published_periods(year, cat)
             block[cat] = spread_year(float(yearly.loc[year, cat]), season, months, quarters)
         frames.append(pd.DataFrame(block, index=[f"{year}-{m:02d}" for m in range(1, MONTHS + 1)]))
     frame = pd.concat(frames)

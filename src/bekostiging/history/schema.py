@@ -225,6 +225,21 @@ class History:
         """Yearly inflow of a category (or ``total``), None where missing, by year."""
         return {row.year: row.persons for row in self.inflow_yearly if row.category == category}
 
+    def published_periods(self, year: int, category: str) -> tuple[dict[int, float], dict[int, float]]:
+        """Published months {month: persons} and quarters {quarter: persons} of a year and
+        category (``inflow_periodic.csv``; missing figures left out)."""
+        months: dict[int, float] = {}
+        quarters: dict[int, float] = {}
+        for r in self.inflow_periodic:
+            if r.category != category or r.persons is None or not r.period.startswith(f"{year}-"):
+                continue
+            tail = r.period[5:]
+            if tail.startswith("Q"):
+                quarters[int(tail[1])] = r.persons
+            else:
+                months[int(tail)] = r.persons
+        return months, quarters
+
     def totals(self, until: int | None = None) -> dict[int, float]:
         """Known yearly total inflow (first + nareis + repeat) up to ``until`` (inclusive)."""
         return {

@@ -21,7 +21,7 @@ from bekostiging.report import data
 from bekostiging.report.blocks import Block, Heading, Image, PageBreak, Paragraph, Table
 from bekostiging.report.i18n import Lang, fmt_eur, fmt_number, fmt_percent, fmt_unit_value, status_word, term
 from bekostiging.runs.store import RunRecord
-from bekostiging.schema import Case
+from bekostiging.schema import MONTHS_PER_YEAR, Case
 
 P10, P50, P90 = 0.1, 0.5, 0.9
 SOURCE_KEY = re.compile(r"\bS\d+\b")
@@ -123,7 +123,6 @@ WORDS: dict[str, tuple[str, str]] = {  # (nl, en)
 # a year (the advice is more sensitive to it than to any other limit; model/formulation.md).
 IND_HIRING_PACE = "ind.hiring_pace_per_year"
 IND_HIRING_PARTS = ("ind.max_cohorts_per_intake", "ind.cohort_fte", "ind.intake_interval_months")
-MONTHS_PER_YEAR = 12
 # Settings the memo reader asks about: (settings key, Dutch, English).
 ASSUMPTIONS: tuple[tuple[str, str, str], ...] = (
     ("case.price_year", "Prijspeil", "Price year"),
@@ -565,18 +564,24 @@ def source_words(text: str, lang: Lang) -> str:
     return _source_keys(text, lang)
 
 
+def _ind_hiring_pace(values: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
+    """(FTE a year, source) of the IND's hiring cap: classes per intake x FTE per class x intakes a
+    year, with the source of the class limit; None unless all three settings are numbers."""
+    try:
+        cohorts, fte, months = (float(values[k][0]) for k in IND_HIRING_PARTS)
+    except (KeyError, ValueError):
+        return None
+    if months <= 0:
+        return None
+    return f"{cohorts * fte * MONTHS_PER_YEAR / months:g}", values[IND_HIRING_PARTS[0]][1]
+
+
 def assumption_rows(settings: Sequence[tuple[str, str, str]], lang: Lang) -> Table | None:
     """The settings a memo reader asks about, in words, with their value and source number."""
     values = {k: (v, src) for k, v, src in settings}
-    if all(k in values for k in IND_HIRING_PARTS):
-        try:
-            cohorts, fte, months = (float(values[k][0]) for k in IND_HIRING_PARTS)
-        except ValueError:
-            pass
-        else:
-            if months > 0:
-                pace = cohorts * fte * MONTHS_PER_YEAR / months
-                values[IND_HIRING_PACE] = (f"{pace:g}", values[IND_HIRING_PARTS[0]][1])
+    pace = _ind_hiring_pace(values)
+    if pace is not None:
+        values[IND_HIRING_PACE] = pace
     rows = []
     for key, nl, en in ASSUMPTIONS:
         if key not in values:

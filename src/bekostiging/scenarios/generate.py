@@ -61,7 +61,7 @@ from bekostiging.scenarios.calibrated import (
     split_categories,
     vintage_errors,
 )
-from bekostiging.scenarios.monthly import continue_paths, known_blocks
+from bekostiging.scenarios.monthly import Block, continue_paths, known_blocks
 from bekostiging.schema import (
     MONTHS_PER_YEAR,
     Case,
@@ -96,12 +96,16 @@ def _generator(method: str) -> str:
 # --------------------------------------------------------------------------- spreading
 
 
+def monthly_factors(case: Case) -> np.ndarray:
+    """The case's seasonal factors of January..December."""
+    factors = {row.month: row.factor for row in case.seasonality}
+    return np.array([factors[m] for m in range(1, MONTHS_PER_YEAR + 1)], dtype=float)
+
+
 def period_weights(case: Case) -> np.ndarray:
     """Share of a year's inflow in each period of one year (sums to 1), from seasonality."""
-    factors = {row.month: row.factor for row in case.seasonality}
     step = months_per_period(case.settings.horizon)
-    monthly = np.array([factors[m] for m in range(1, MONTHS_PER_YEAR + 1)]) / MONTHS_PER_YEAR
-    weights = monthly.reshape(-1, step).sum(axis=1)
+    weights = monthly_factors(case).reshape(-1, step).sum(axis=1)
     return weights / weights.sum()
 
 
@@ -128,25 +132,26 @@ def _to_periods(yearly: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return out
 
 
-def monthly_factors(case: Case) -> np.ndarray:
-    """The case's seasonal factors of January..December."""
-    factors = {row.month: row.factor for row in case.seasonality}
-    return np.array([factors[m] for m in range(1, MONTHS_PER_YEAR + 1)], dtype=float)
+def before_horizon(case: Case, history_data: History) -> dict[Category, list[Block]]:
+    """Per category the totals on record of the year before the horizon (:func:`known_blocks`)."""
+    return {c: known_blocks(history_data, c.value, case.years[0] - 1) for c in Category}
 
 
-def _continued_periods(case: Case, yearly: np.ndarray, history_data: History) -> tuple[np.ndarray, int]:
+def _continued_periods(
+    case: Case, yearly: np.ndarray, before: dict[Category, list[Block]]
+) -> tuple[np.ndarray, int]:
     """(scenarios, years, categories) yearly totals -> (scenarios, periods, categories) whose
-    months continue from the year before the horizon on record (:mod:`~bekostiging.scenarios.monthly`),
+    months continue from ``before`` (:func:`before_horizon`, :mod:`~bekostiging.scenarios.monthly`),
     rounded per year to whole persons that add up to the rounded yearly total; and the number of
     category paths pulled towards the seasonal spread to stay at or above zero."""
     n_s, n_y, n_c = yearly.shape
     step = months_per_period(case.settings.horizon)
     per_year = MONTHS_PER_YEAR // step
+    factors = monthly_factors(case)
     out = np.zeros((n_s, n_y * per_year, n_c))
     damped = 0
     for c, category in enumerate(Category):
-        before = known_blocks(history_data, category.value, case.years[0] - 1)
-        paths = continue_paths(yearly[:, :, c], monthly_factors(case), before)
+        paths = continue_paths(yearly[:, :, c], factors, before[category])
         damped += paths.damped
         periods = paths.months.reshape(n_s, n_y * per_year, step).sum(axis=2)
         for s in range(n_s):
@@ -336,15 +341,15 @@ def generate(
     if method in CALIBRATED:
         data = history_data if history_data is not None else load_history()
         yearly, descriptions, notes = _calibrated_yearly(case, method, n, rng, data)
-        periods, damped = _continued_periods(case, yearly, data)
-        before = case.years[0] - 1
+        before = before_horizon(case, data)
+        periods, damped = _continued_periods(case, yearly, before)
         on_record = "; ".join(
             c.value + " " + ", ".join(f"{b.label} {b.persons:,.0f}" for b in blocks)
-            for c in Category
-            if (blocks := known_blocks(data, c.value, before))
+            for c, blocks in before.items()
+            if blocks
         )
         notes += (
-            f" Months: each category's path continues from {before} on record ({on_record}; "
+            f" Months: each category's path continues from {case.years[0] - 1} on record ({on_record}; "
             f"data/history) as the smoothest deseasonalised series meeting those totals and each "
             f"drawn year (Denton proportional first difference, bekostiging.scenarios.monthly); "
             f"{damped} of {n * len(Category)} category paths pulled towards the seasonal spread to "

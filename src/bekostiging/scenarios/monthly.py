@@ -33,17 +33,14 @@ as needed to keep every month at or above zero; :func:`continue_paths` counts th
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from bekostiging.history.schema import History
+from bekostiging.schema import MONTHS_PER_YEAR
 
-MONTHS_PER_YEAR = 12
 MONTHS_PER_QUARTER = 3
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 @dataclass(frozen=True)
@@ -58,19 +55,16 @@ class Block:
 
 def known_blocks(history: History, category: str, year: int) -> list[Block]:
     """The totals of one category in ``year`` on record: the year (``inflow_yearly.csv``) and its
-    quarters and months (``inflow_periodic.csv``); missing figures are left out."""
+    quarters and months (``inflow_periodic.csv``, :meth:`History.published_periods`)."""
     blocks: list[Block] = []
     total = history.inflow(category).get(year)
     if total is not None:
         blocks.append(Block(0, MONTHS_PER_YEAR, float(total), f"{year}"))
-    for row in history.inflow_periodic:
-        if row.category != category or row.persons is None:
-            continue
-        if (q := _QUARTER.match(row.period)) and int(q.group(1)) == year:
-            start = (int(q.group(2)) - 1) * MONTHS_PER_QUARTER
-            blocks.append(Block(start, MONTHS_PER_QUARTER, float(row.persons), row.period))
-        elif (m := _MONTH.match(row.period)) and int(m.group(1)) == year:
-            blocks.append(Block(int(m.group(2)) - 1, 1, float(row.persons), row.period))
+    months, quarters = history.published_periods(year, category)
+    for q, persons in sorted(quarters.items()):
+        blocks.append(Block((q - 1) * MONTHS_PER_QUARTER, MONTHS_PER_QUARTER, float(persons), f"{year}-Q{q}"))
+    for m, persons in sorted(months.items()):
+        blocks.append(Block(m - 1, 1, float(persons), f"{year}-{m:02d}"))
     return blocks
 
 
