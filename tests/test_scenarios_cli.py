@@ -109,6 +109,19 @@ def test_show_prints_percentiles_and_writes_png(tmp_path: Path, monkeypatch: pyt
     assert png.read_bytes()[: len(PNG_MAGIC)] == PNG_MAGIC
 
 
+def test_show_names_the_sets_source_in_the_users_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The generator writes its source in English in provenance.toml; show says it in Dutch."""
+    monkeypatch.delenv(LANG_ENV, raising=False)
+    png = str(tmp_path / "fan.png")
+    _, dutch, _ = _run("scenarios", "show", "hist-50", "--case", str(DEFAULT_CASE), "--png", png)
+    assert "bron: data/history (jaarlijkse totale instroom, MPP-edities) en MPP september 2025 (S23)" in dutch
+    args = ("scenarios", "show", "hist-50", "--case", str(DEFAULT_CASE), "--png", png, "--lang", "en")
+    _, english, _ = _run(*args)
+    assert "source: data/history (yearly total inflow, MPP vintages) and MPP September 2025 (S23)" in english
+
+
 def test_show_default_png_goes_under_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     code, out, _ = _run("scenarios", "show", str(DEFAULT_CASE / "scenarios" / "hist-50"))

@@ -205,6 +205,18 @@ FOUND: tuple[tuple[str, str], ...] = (
 
 # (English template, Dutch template), most specific first: the first full match wins.
 CATALOGUE: tuple[tuple[str, str], ...] = (
+    # where a generated scenario set came from (scenarios/generate.py writes it in provenance.toml)
+    (
+        "data/history (yearly total inflow, MPP vintages) and {rest:t}",
+        "data/history (jaarlijkse totale instroom, MPP-edities) en {rest:t}",
+    ),
+    ("MPP September {year} ({key}), {path}", "MPP september {year} ({key}), {path}"),
+    (
+        "Yearly first applications and nareis of data/history (inflow_yearly.csv, sources in "
+        "data/history/SOURCES.md), bekostiging.scenarios.history",
+        "Eerste aanvragen en nareizigers per jaar uit data/history (inflow_yearly.csv, bronnen in "
+        "data/history/SOURCES.md), bekostiging.scenarios.history",
+    ),
     # a duplicate row (io/case.py adds where the first one is)
     ("{allowed:t} (already in row {row})", "{allowed:t} (staat al in rij {row})"),
     # what is allowed: files and folders

@@ -20,7 +20,7 @@ from bekostiging.errors import InputErrors, InputProblem
 from bekostiging.history import History, load_history
 from bekostiging.io.case import load_case
 from bekostiging.io.scenarios import load_scenario_set, resolve_scenario_set, write_scenario_set
-from bekostiging.messages import env_lang
+from bekostiging.messages import env_lang, localise
 from bekostiging.report.i18n import term
 from bekostiging.scenarios import METHODS, generate, mpp_scenarios
 from bekostiging.scenarios.backtest import MPP_BAND, run_backtest, summarise
@@ -264,7 +264,8 @@ def percentile_lines(scenario_set: ScenarioSet, lang: str = "nl") -> list[str]:
         method=p.method,
     )
     head += _sw("seed", lang).format(seed=p.seed) if p.seed is not None else ""
-    lines = [head, _sw("source", lang).format(source=p.source, created=p.created.isoformat()), ""]
+    source = localise(p.source, lang)  # the generator's own words in the user's language
+    lines = [head, _sw("source", lang).format(source=source, created=p.created.isoformat()), ""]
     labels = "  ".join(f"{'P' + str(round(q * 100)):>9}" for q in PERCENTILES)
     unit = _sw("persons_per_year", lang)
     lines.append(f"{_sw('category', lang):<20}{_sw('year', lang):>6}  {labels}   {unit}")
